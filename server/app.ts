@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Database } from './db/database.js';
+import { ApiError } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { importRoutes } from './routes/imports.js';
+import { settingsRoutes } from './routes/settings.js';
+import { pageRoutes } from './routes/page.js';
+
+export interface AppDeps {
+  db: Database;
+  /** Called with errors that are the service's fault (500), for the log. */
+  logError?: (error: unknown) => void;
+}
+
+/** The OrderPulse HTTP app. It never listens: main.ts serves it, tests call `app.request()`. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.route('/api/health', healthRoutes(deps.db));
+  app.route('/api/imports', importRoutes(deps.db));
+  app.route('/api/settings', settingsRoutes(deps.db));
+  app.route('/', pageRoutes());
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: {} } }, 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return c.json({ error: { code: error.code, message: error.message, details: error.details } }, error.status);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ error: { code: 'bad_request', message: error.message, details: {} } }, error.status);
+    }
+    (deps.logError ?? console.error)(error);
+    // Never echo the cause: it may carry SQL or paths.
+    return c.json({ error: { code: 'internal', message: 'internal error; the service log has the details', details: {} } }, 500);
+  });
+  return app;
+}

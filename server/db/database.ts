@@ -1,0 +1,137 @@
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { listSqlFiles, readSql } from './sql-files.js';
+
+export type Params = Record<string, DuckDBValue>;
+export type ParamTypes = Record<string, DuckDBType | undefined>;
+export type JsonRow = Record<string, unknown>;
+
+export interface DatabaseOptions {
+  /** File path, or `:memory:`. */
+  path: string;
+  /** Read connections kept open for metric queries. */
+  readConnections?: number;
+}
+
+/**
+ * The embedded DuckDB store: one instance, a small pool of read connections
+ * and a writer connection that imports and settings changes go through one at
+ * a time (DuckDB allows a single writer to commit at once anyway).
+ */
+export class Database {
+  readonly path: string;
+  private readonly readers: DuckDBConnection[] = [];
+  private readonly idleReaders: DuckDBConnection[] = [];
+  private readonly waiting: ((connection: DuckDBConnection) => void)[] = [];
+  private writeChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    path: string,
+  ) {
+    this.path = path;
+  }
+
+  /** Opens (creating if needed) and migrates the store at `options.path`. */
+  static async open(options: DatabaseOptions): Promise<Database> {
+    const instance = await DuckDBInstance.create(options.path).catch((error: Error) => {
+      if (/lock/i.test(error.message)) {
+        throw new Error(`the store ${options.path} is open in another process (is \`npm start\` running?); stop it or use --db`);
+      }
+      throw error;
+    });
+    const db = new Database(instance, options.path);
+    const connection = await instance.connect();
+    try {
+      await migrate(connection);
+    } finally {
+      connection.closeSync();
+    }
+    for (let i = 0; i < (options.readConnections ?? 2); i++) {
+      const connection = await db.connect();
+      db.readers.push(connection);
+      db.idleReaders.push(connection);
+    }
+    return db;
+  }
+
+  /** A new connection with the metric macros of `sql/macros/` defined on it. */
+  async connect(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    for (const file of listSqlFiles('macros')) await connection.run(readSql(`macros/${file}`));
+    return connection;
+  }
+
+  /** Runs a read query on a pooled connection and returns its rows as JSON values. */
+  async query(sql: string, params?: Params, types?: ParamTypes): Promise<JsonRow[]> {
+    return this.withReader(async (c) => (await c.runAndReadAll(sql, params, types)).getRowObjectsJson() as JsonRow[]);
+  }
+
+  /** Borrows a pooled read connection for the duration of `work`. */
+  async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = this.idleReaders.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await work(connection);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(connection);
+      else this.idleReaders.push(connection);
+    }
+  }
+
+  /**
+   * Runs `work` on a fresh connection, after every earlier writer finished.
+   * Serialising writers keeps imports from conflicting on the same orders.
+   */
+  withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const run = this.writeChain.then(async () => {
+      const connection = await this.connect();
+      try {
+        return await work(connection);
+      } finally {
+        connection.closeSync();
+      }
+    });
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `work` inside one transaction on a writer connection: all of it or nothing. */
+  transaction<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.withConnection((connection) => inTransaction(connection, () => work(connection)));
+  }
+
+  async close(): Promise<void> {
+    await this.writeChain;
+    for (const connection of this.readers) connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Runs `work` between BEGIN and COMMIT on `connection`, rolling back if it throws. */
+export async function inTransaction<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const result = await work();
+    await connection.run('COMMIT');
+    return result;
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Applies the numbered files of `sql/schema/` that the store has not seen yet. */
+async function migrate(connection: DuckDBConnection): Promise<void> {
+  await connection.run('CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)');
+  const applied = new Set(
+    ((await connection.runAndReadAll('SELECT version FROM schema_migrations')).getRowObjectsJson() as { version: string }[]).map((r) => r.version),
+  );
+  for (const file of listSqlFiles('schema')) {
+    if (applied.has(file)) continue;
+    await inTransaction(connection, async () => {
+      await connection.run(readSql(`schema/${file}`));
+      await connection.run('INSERT INTO schema_migrations VALUES ($version, now())', { version: file });
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import type { Database } from '../db/database.js';
+import { readSql } from '../db/sql-files.js';
+import { bumpDataVersion } from '../settings.js';
+
+export interface DemoOptions {
+  orders: number;
+  seed: number;
+  /** First local day of the data (inclusive), `YYYY-MM-DD`. */
+  start?: string;
+  /** Day after the last (exclusive). */
+  end?: string;
+  /** The process change: first response, friction and data moves drop after it. */
+  goLive?: string;
+}
+
+export interface DemoResult {
+  orders: number;
+  events: number;
+  promotions: number;
+  elapsedMs: number;
+}
+
+/** Demo data is generated in Asia/Shanghai, the store's default time zone. */
+const DEMO_TIME_ZONE = 'Asia/Shanghai';
+
+/**
+ * Writes deterministic demo orders, events and promotions into the store in
+ * one transaction, with the stories of DOMAIN.md (see sql/demo/*.sql).
+ * Appends: run it on an empty store, or with a different seed range.
+ */
+export async function generateDemoData(db: Database, options: DemoOptions): Promise<DemoResult> {
+  const started = performance.now();
+  const params = {
+    orders: options.orders,
+    seed: options.seed,
+    start: options.start ?? '2025-01-01',
+    end: options.end ?? '2026-01-01',
+    golive: options.goLive ?? '2025-07-01',
+    tz: DEMO_TIME_ZONE,
+  };
+  return db.transaction(async (c) => {
+    for (const file of ['demo/orders.sql', 'demo/events.sql']) {
+      for (const statement of splitStatements(readSql(file))) {
+        const used = Object.fromEntries(Object.entries(params).filter(([k]) => statement.includes(`$${k}`)));
+        await c.run(statement, used);
+      }
+    }
+    await c.run(`INSERT INTO orders SELECT order_id, channel, created_at, promised_at, customer_id, customer_tier, sku, sku_series,
+                   quantity, amount, currency, NULL, region FROM demo_orders`);
+    await c.run(`INSERT INTO order_events SELECT * FROM demo_events ORDER BY "at"`);
+    await c.run(`INSERT INTO promotions SELECT * FROM demo_promotions`);
+    // 60 % of a promotion's channel orders placed during it came through it.
+    await c.run(`UPDATE orders o SET promotion_id = p.promotion_id FROM demo_promotions p
+                 WHERE o.channel = p.channel AND o.created_at >= p.starts_at AND o.created_at < p.ends_at
+                   AND hash($seed, o.order_id, 'promo') % 10 < 6`, { seed: options.seed });
+    await bumpDataVersion(c);
+    const counts = (await c.runAndReadAll(
+      `SELECT (SELECT count(*) FROM demo_orders)::DOUBLE AS orders, (SELECT count(*) FROM demo_events)::DOUBLE AS events,
+              (SELECT count(*) FROM demo_promotions)::DOUBLE AS promotions`,
+    )).getRowObjectsJson()[0] as { orders: number; events: number; promotions: number };
+    for (const t of ['demo_orders', 'demo_events', 'demo_promotions']) await c.run(`DROP TABLE ${t}`);
+    return { ...counts, elapsedMs: Math.round(performance.now() - started) };
+  });
+}
+
+/** Splits a SQL file on statement-ending semicolons (the demo files have none inside strings). */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter((s) => s.length > 0);
+}

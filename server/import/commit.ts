@@ -1,0 +1,82 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+const ORDER_COLUMNS = [
+  'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series',
+  'quantity', 'amount', 'currency', 'promotion_id', 'region',
+] as const;
+const PROMOTION_COLUMNS = ['channel', 'name', 'starts_at', 'ends_at', 'spend'] as const;
+
+export interface CommitCounts {
+  ordersInserted: number;
+  ordersUpdated: number;
+  ordersUnchanged: number;
+  eventsInserted: number;
+  eventsDuplicate: number;
+  promotionsUpserted: number;
+}
+
+async function one(connection: DuckDBConnection, sql: string): Promise<Record<string, number>> {
+  const row = (await connection.runAndReadAll(sql)).getRowObjectsJson()[0] ?? {};
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+}
+
+/**
+ * Merges the staged rows into the canonical tables. Must run inside the
+ * import's transaction. Orders upsert on (channel, order_id): a value the new
+ * file leaves empty keeps the stored one. Events are added unless an event
+ * with the same order, type, stage, time and actor is already stored.
+ */
+export async function commitStaged(connection: DuckDBConnection): Promise<CommitCounts> {
+  const merged = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) AS ${c}`).join(', ');
+  const differs = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) IS DISTINCT FROM o.${c}`).join(' OR ');
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE order_merge AS
+     SELECT s.order_id, s.channel, ${merged}, o.order_id IS NULL AS is_new, o.order_id IS NOT NULL AND (${differs}) AS is_changed
+     FROM stg_orders s LEFT JOIN orders o ON o.channel = s.channel AND o.order_id = s.order_id`,
+  );
+  const orders = await one(
+    connection,
+    `SELECT count(*) FILTER (is_new)::DOUBLE AS inserted, count(*) FILTER (is_changed)::DOUBLE AS updated,
+            count(*) FILTER (NOT is_new AND NOT is_changed)::DOUBLE AS unchanged FROM order_merge`,
+  );
+  await connection.run(
+    `DELETE FROM orders o USING order_merge m WHERE m.is_changed AND o.channel = m.channel AND o.order_id = m.order_id`,
+  );
+  await connection.run(
+    `INSERT INTO orders (order_id, channel, ${ORDER_COLUMNS.join(', ')})
+     SELECT order_id, channel, ${ORDER_COLUMNS.join(', ')} FROM order_merge WHERE is_new OR is_changed`,
+  );
+
+  const identity = `s.channel = e.channel AND s.order_id = e.order_id AND s.type = e.type AND s."at" = e."at"
+    AND coalesce(s.stage, '') = coalesce(e.stage, '') AND coalesce(s.actor, '') = coalesce(e.actor, '')`;
+  const events = await one(connection, `SELECT count(*)::DOUBLE AS staged FROM stg_events`);
+  const inserted = await one(
+    connection,
+    `INSERT INTO order_events
+     SELECT order_id, channel, "at", type, stage, actor, minutes, cost FROM (
+       SELECT DISTINCT ON (channel, order_id, type, "at", coalesce(stage, ''), coalesce(actor, '')) * FROM stg_events
+     ) s WHERE NOT EXISTS (SELECT 1 FROM order_events e WHERE ${identity})`,
+  );
+
+  const promotions = await one(connection, `SELECT count(*)::DOUBLE AS n FROM stg_promotions`);
+  if (promotions.n! > 0) {
+    const keep = PROMOTION_COLUMNS.map((c) => `coalesce(s.${c}, p.${c}) AS ${c}`).join(', ');
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE promotion_merge AS
+       SELECT s.promotion_id, ${keep} FROM stg_promotions s LEFT JOIN promotions p USING (promotion_id)`,
+    );
+    await connection.run(`DELETE FROM promotions WHERE promotion_id IN (SELECT promotion_id FROM promotion_merge)`);
+    await connection.run(
+      `INSERT INTO promotions (promotion_id, ${PROMOTION_COLUMNS.join(', ')}) SELECT promotion_id, ${PROMOTION_COLUMNS.join(', ')} FROM promotion_merge`,
+    );
+  }
+  const eventsInserted = inserted.Count ?? Object.values(inserted)[0] ?? 0;
+  return {
+    ordersInserted: orders.inserted!,
+    ordersUpdated: orders.updated!,
+    ordersUnchanged: orders.unchanged!,
+    eventsInserted,
+    eventsDuplicate: events.staged! - eventsInserted,
+    promotionsUpserted: promotions.n!,
+  };
+}

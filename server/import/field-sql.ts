@@ -1,0 +1,95 @@
+import type { FieldSpec, FieldType } from './mapping.js';
+import { specColumn } from './mapping.js';
+import { cleanText } from './sql-text.js';
+
+export const SQL_TYPE: Record<FieldType, string> = {
+  text: 'VARCHAR',
+  instant: 'TIMESTAMPTZ',
+  integer: 'INTEGER',
+  number: 'DOUBLE',
+  money: 'DECIMAL(18, 2)',
+};
+
+/** SQL that parses text expression `v` as `type`; NULL where it can't. */
+export function parseSql(type: FieldType, v: string): string {
+  switch (type) {
+    case 'text':
+      return v;
+    case 'instant':
+      return `op_parse_instant(${v}, $tz, $formats)`;
+    case 'integer':
+      return `op_parse_integer(${v})`;
+    case 'number':
+      return `op_parse_number(${v})`;
+    case 'money':
+      return `op_parse_money(${v})`;
+  }
+}
+
+/** What a user is told when a value does not parse as `type`. */
+export function rejectReasonSql(type: FieldType, v: string): string {
+  const shown = `'''' || left(${v}, 60) || ''''`;
+  switch (type) {
+    case 'instant':
+      return `'not a date-time: ' || ${shown} || ' (expected ISO 8601 or one of the mapping''s timestampFormats)'`;
+    case 'integer':
+      return `'not a whole number: ' || ${shown}`;
+    default:
+      return `'not a number: ' || ${shown}`;
+  }
+}
+
+/** Named constants of a mapping, bound as parameters rather than spliced into SQL. */
+export class SqlConstants {
+  readonly values: Record<string, string> = {};
+  bind(value: string | number): string {
+    const name = `c${Object.keys(this.values).length}`;
+    this.values[name] = String(value);
+    return `$${name}`;
+  }
+}
+
+/**
+ * The aggregate expression giving one field from the lines of a group, typed
+ * as `type`: a column (first non-empty value in file order unless `agg` says
+ * otherwise), a constant, or the column with the constant as its default.
+ */
+export function fieldAggregateSql(
+  spec: FieldSpec,
+  type: FieldType,
+  available: ReadonlySet<string>,
+  constants: SqlConstants,
+): string {
+  const column = specColumn(spec);
+  const options = typeof spec === 'string' ? {} : spec;
+  const parts: string[] = [];
+  if (options.agg === 'count') {
+    parts.push(column && available.has(column) ? `count(${cleanText(column)})` : 'count(*)');
+  } else if (column && available.has(column)) {
+    const value = parseSql(type, cleanText(column));
+    const agg = options.agg ?? 'first';
+    if (agg === 'first') {
+      const orderBy =
+        options.orderBy && available.has(options.orderBy)
+          ? `try_cast(${cleanText(options.orderBy)} AS DOUBLE) NULLS LAST, ${cleanText(options.orderBy)}, __line`
+          : '__line';
+      parts.push(`first(${value} ORDER BY ${orderBy}) FILTER (WHERE ${value} IS NOT NULL)`);
+    } else {
+      parts.push(`${agg}(${value})`);
+    }
+  }
+  if (options.value !== undefined) parts.push(parseSql(type, constants.bind(options.value)));
+  const expression = parts.length === 0 ? 'NULL' : parts.length === 1 ? parts[0]! : `coalesce(${parts.join(', ')})`;
+  return `CAST(${expression} AS ${SQL_TYPE[type]})`;
+}
+
+/** The same, for one line (no grouping): the column's value or the constant. */
+export function fieldValueSql(spec: FieldSpec, type: FieldType, available: ReadonlySet<string>, constants: SqlConstants): string {
+  const column = specColumn(spec);
+  const options = typeof spec === 'string' ? {} : spec;
+  const parts: string[] = [];
+  if (column && available.has(column)) parts.push(parseSql(type, cleanText(column)));
+  if (options.value !== undefined) parts.push(parseSql(type, constants.bind(options.value)));
+  const expression = parts.length === 0 ? 'NULL' : parts.length === 1 ? parts[0]! : `coalesce(${parts.join(', ')})`;
+  return `CAST(${expression} AS ${SQL_TYPE[type]})`;
+}

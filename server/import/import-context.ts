@@ -1,0 +1,138 @@
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
+import type { RowProblem } from '../errors.js';
+import type { LoadedInput } from './load-input.js';
+import { specColumn, type FieldSpec, type FieldType, type Mapping } from './mapping.js';
+import { SqlConstants, parseSql, rejectReasonSql } from './field-sql.js';
+import { cleanText } from './sql-text.js';
+
+/**
+ * State shared by the staging steps of one import: its connection, the loaded
+ * inputs, and the `import_problems` temp table every rejected line goes to.
+ */
+export class ImportContext {
+  readonly constants = new SqlConstants();
+  readonly warnings: string[] = [];
+
+  constructor(
+    readonly connection: DuckDBConnection,
+    readonly mapping: Mapping,
+    readonly inputs: ReadonlyMap<string, LoadedInput>,
+    readonly timeZone: string,
+  ) {}
+
+  static async create(connection: DuckDBConnection, mapping: Mapping, inputs: ReadonlyMap<string, LoadedInput>, timeZone: string) {
+    await connection.run(
+      'CREATE OR REPLACE TEMP TABLE import_problems (input VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, reason VARCHAR)',
+    );
+    const context = new ImportContext(connection, mapping, inputs, timeZone);
+    for (const [name, input] of inputs) {
+      if (!input.rejectsTable) continue;
+      await context.run(
+        `INSERT INTO import_problems SELECT $input, $file, line, coalesce(column_name, ''), error_message FROM ${input.rejectsTable}`,
+        { input: name, file: input.file },
+      );
+    }
+    return context;
+  }
+
+  /** Runs SQL with the mapping's constants, time zone and timestamp formats bound. */
+  async run(sql: string, params: Record<string, DuckDBValue> = {}): Promise<void> {
+    await this.connection.run(sql, this.bindings(sql, params));
+  }
+
+  async rows<T>(sql: string, params: Record<string, DuckDBValue> = {}): Promise<T[]> {
+    return (await this.connection.runAndReadAll(sql, this.bindings(sql, params))).getRowObjectsJson() as T[];
+  }
+
+  /** Binds only the parameters the statement names: DuckDB rejects unused ones. */
+  private bindings(sql: string, extra: Record<string, DuckDBValue>): Record<string, DuckDBValue> {
+    const all: Record<string, DuckDBValue> = {
+      ...this.constants.values,
+      tz: this.timeZone,
+      formats: listValue(this.mapping.timestampFormats?.length ? this.mapping.timestampFormats : ['%Y-%m-%d %H:%M:%S']),
+      ...extra,
+    };
+    const used: Record<string, DuckDBValue> = {};
+    for (const name of sql.matchAll(/\$([a-z_][a-z0-9_]*)/gi)) if (name[1]! in all) used[name[1]!] = all[name[1]!]!;
+    return used;
+  }
+
+  /** Columns of an input file. */
+  columnsOf(input: string): ReadonlySet<string> {
+    return new Set(this.inputs.get(input)?.columns ?? []);
+  }
+
+  /**
+   * Checks that the columns a section names exist: a missing required one is
+   * an error, any other missing one a warning (its field stays empty).
+   */
+  checkColumns(input: string, specs: [string, FieldSpec | string | undefined][], required: string[]): string[] {
+    const loaded = this.inputs.get(input)!;
+    const available = this.columnsOf(input);
+    const missing: string[] = [];
+    for (const [field, spec] of specs) {
+      const column = spec === undefined ? undefined : typeof spec === 'string' ? spec : specColumn(spec);
+      if (column === undefined || available.has(column)) continue;
+      if (required.includes(field)) missing.push(`'${column}' (for ${field})`);
+      else this.warnings.push(`${loaded.file}: no column '${column}'; ${field} is left empty`);
+    }
+    return missing;
+  }
+
+  /** Records every line of `input` whose `column` is not empty and does not parse as `type`. */
+  async rejectUnparseable(input: string, column: string, type: FieldType): Promise<void> {
+    if (type === 'text' || !this.columnsOf(input).has(column)) return;
+    const v = cleanText(column);
+    await this.run(
+      `INSERT INTO import_problems SELECT $input, $file, __line, $column, ${rejectReasonSql(type, v)}
+       FROM in_${input} WHERE ${v} IS NOT NULL AND ${parseSql(type, v)} IS NULL`,
+      { input, file: this.inputs.get(input)!.file, column },
+    );
+  }
+
+  /** Records lines of a staged table (with `__line`) that match `condition`, with a reason expression. */
+  async reject(input: string, table: string, condition: string, column: string, reasonSql: string): Promise<void> {
+    await this.run(
+      `INSERT INTO import_problems SELECT $input, $file, __line, $column, ${reasonSql} FROM ${table} WHERE ${condition}`,
+      { input, file: this.inputs.get(input)!.file, column },
+    );
+  }
+
+  /** Records every row of `table` whose `keys` repeat an earlier line's, naming that line. */
+  async rejectRepeats(input: string, table: string, keys: string[], column: string, describeSql: string): Promise<void> {
+    await this.reject(
+      input,
+      `(SELECT *, min(__line) OVER (PARTITION BY ${keys.join(', ')}) AS __first FROM ${table})`,
+      '__line > __first',
+      column,
+      `${describeSql} || ' appears again (first on line ' || __first || ')'`,
+    );
+  }
+
+  /** A view of `input` without the lines rejected so far. */
+  async cleanSource(input: string): Promise<string> {
+    // A view can't take parameters; input names are checked against /^[a-z][a-z0-9_]*$/ by the mapping schema.
+    await this.run(
+      `CREATE OR REPLACE TEMP VIEW src_${input} AS
+       SELECT * FROM in_${input} WHERE __line NOT IN (SELECT line FROM import_problems WHERE input = '${input}')`,
+    );
+    return `src_${input}`;
+  }
+
+  /** Drops rows of a staged table whose line was rejected. */
+  async dropRejected(input: string, table: string): Promise<void> {
+    await this.run(`DELETE FROM ${table} WHERE __line IN (SELECT line FROM import_problems WHERE input = $input)`, { input });
+  }
+
+  async problems(limit = 100): Promise<{ total: number; rowsRejected: number; first: RowProblem[] }> {
+    const [counts] = await this.rows<{ total: number; lines: number }>(
+      'SELECT count(*)::DOUBLE AS total, count(DISTINCT (input, line))::DOUBLE AS lines FROM import_problems',
+    );
+    const first = await this.rows<RowProblem>(
+      `SELECT file, line::DOUBLE AS line, "column" AS column, reason FROM import_problems ORDER BY file, line, "column" LIMIT ${limit}`,
+    );
+    return { total: counts!.total, rowsRejected: counts!.lines, first };
+  }
+}
+

@@ -1,0 +1,107 @@
+import { extname } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ApiError } from '../errors.js';
+
+export type InputFormat = 'csv' | 'parquet' | 'json' | 'ndjson';
+
+export interface LoadedInput {
+  /** Temp table with every column as VARCHAR plus `__line`. */
+  table: string;
+  file: string;
+  columns: string[];
+  /** Rows loaded plus lines the CSV reader rejected. */
+  rows: number;
+  /** Temp table of lines the CSV reader could not split into the header's columns (DuckDB's reject_errors layout). */
+  rejectsTable?: string;
+}
+
+const FORMAT_BY_EXTENSION: Record<string, InputFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.txt': 'csv',
+  '.parquet': 'parquet',
+  '.json': 'json',
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+};
+
+export function formatOf(fileName: string, declared?: InputFormat): InputFormat {
+  const format = declared ?? FORMAT_BY_EXTENSION[extname(fileName).toLowerCase()];
+  if (!format) {
+    throw new ApiError(400, 'unknown_format', `${fileName}: cannot tell the format from the extension; use .csv, .parquet, .json or .ndjson`, {
+      file: fileName,
+    });
+  }
+  return format;
+}
+
+/**
+ * Loads one file into temp table `table` with all columns as text and the
+ * line each row came from (`__line`: the physical line for CSV, assuming no
+ * line breaks inside quoted fields; the record number for JSON and Parquet).
+ */
+export async function loadInput(
+  connection: DuckDBConnection,
+  options: { table: string; path: string; file: string; format: InputFormat; delimiter?: string },
+): Promise<LoadedInput> {
+  const { table, path, file, format } = options;
+  const raw = `${table}_raw`;
+  const rejects = `${table}_rejects`;
+  try {
+    if (format === 'csv') {
+      const delimiter = options.delimiter ? `, delim = $delim` : '';
+      await connection.run(
+        `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv($path, all_varchar = true, header = true,
+           store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scan', sample_size = -1${delimiter})`,
+        options.delimiter ? { path, delim: options.delimiter } : { path },
+      );
+    } else {
+      const reader =
+        format === 'parquet'
+          ? 'read_parquet($path)'
+          : `read_json($path, format = '${format === 'ndjson' ? 'newline_delimited' : 'auto'}', sample_size = -1)`;
+      await connection.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT COLUMNS(*)::VARCHAR FROM ${reader}`, { path });
+    }
+  } catch (error) {
+    throw new ApiError(400, 'unreadable_file', `${file}: not a readable ${format.toUpperCase()} file (${firstLine(error, path, file)})`, { file, format });
+  }
+
+  const columns = ((await connection.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${raw})`)).getRowObjectsJson() as { column_name: string }[]).map(
+    (r) => r.column_name,
+  );
+  if (columns.includes('__line')) throw new ApiError(400, 'bad_header', `${file}: a column may not be named __line`, { file });
+
+  let lineOf = 'rowid + 1';
+  let rejected = 0;
+  if (format === 'csv') {
+    rejected = await count(connection, `SELECT count(DISTINCT line) AS n FROM ${rejects}`);
+    // The reader drops rejected lines, so row i is the i-th line after the header that was not rejected.
+    lineOf = rejected === 0 ? 'rowid + 2' : await rejectedLineShift(connection, raw, rejects);
+  }
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${lineOf} AS __line, * FROM ${raw}`);
+  await connection.run(`DROP TABLE ${raw}`);
+  const rows = (await count(connection, `SELECT count(*) AS n FROM ${table}`)) + rejected;
+  return { table, file, columns, rows, ...(rejected > 0 ? { rejectsTable: rejects } : {}) };
+}
+
+async function count(connection: DuckDBConnection, sql: string): Promise<number> {
+  return Number((await connection.runAndReadAll(sql)).getRowObjectsJson()[0]!.n);
+}
+
+/** Builds a line-number expression that skips lines the CSV reader rejected. */
+async function rejectedLineShift(connection: DuckDBConnection, raw: string, rejects: string): Promise<string> {
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${raw}_lines AS
+     SELECT (row_number() OVER (ORDER BY l) - 1) AS rid, l AS line
+     FROM range(2, (SELECT count(*) FROM ${raw}) + (SELECT count(DISTINCT line) FROM ${rejects}) + 2) t(l)
+     WHERE l NOT IN (SELECT line FROM ${rejects})`,
+  );
+  return `(SELECT line FROM ${raw}_lines WHERE rid = ${raw}.rowid)`;
+}
+
+function firstLine(error: unknown, path: string, file: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // DuckDB's messages carry the path on this machine and reader internals; the first sentence is the useful part.
+  return message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '').replaceAll(path, file).slice(0, 300);
+}
+

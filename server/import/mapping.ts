@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { stageName, timeZoneName } from '../settings.js';
+
+/** Canonical columns an import can fill, with the type each is parsed as. */
+export const ORDER_FIELDS = {
+  order_id: 'text',
+  channel: 'text',
+  created_at: 'instant',
+  promised_at: 'instant',
+  customer_id: 'text',
+  customer_tier: 'text',
+  sku: 'text',
+  sku_series: 'text',
+  quantity: 'integer',
+  amount: 'money',
+  currency: 'text',
+  promotion_id: 'text',
+  region: 'text',
+} as const;
+
+export const EVENT_FIELDS = {
+  order_id: 'text',
+  channel: 'text',
+  at: 'instant',
+  type: 'text',
+  stage: 'text',
+  actor: 'text',
+  minutes: 'number',
+  cost: 'money',
+} as const;
+
+export const PROMOTION_FIELDS = {
+  promotion_id: 'text',
+  channel: 'text',
+  name: 'text',
+  starts_at: 'instant',
+  ends_at: 'instant',
+  spend: 'money',
+} as const;
+
+export type FieldType = 'text' | 'instant' | 'integer' | 'number' | 'money';
+export type OrderField = keyof typeof ORDER_FIELDS;
+
+const columnName = z.string().min(1).max(200);
+
+/**
+ * Where a canonical field's value comes from: a source column (the short form
+ * is just its name), a constant, or both (the constant is the default when the
+ * column is empty). `agg` says how several lines of one order combine.
+ */
+export const fieldSpec = z.union([
+  columnName,
+  z
+    .object({
+      column: columnName.optional(),
+      value: z.union([z.string(), z.number()]).optional(),
+      agg: z.enum(['first', 'sum', 'count', 'min', 'max']).optional(),
+      orderBy: columnName.optional(),
+    })
+    .strict()
+    .refine((f) => f.column !== undefined || f.value !== undefined || f.agg === 'count', {
+      message: 'a field needs a column, a value, or agg "count"',
+    }),
+]);
+export type FieldSpec = z.infer<typeof fieldSpec>;
+
+const fieldsOf = <T extends Record<string, FieldType>>(fields: T) =>
+  z.partialRecord(z.enum(Object.keys(fields) as [keyof T & string, ...(keyof T & string)[]]), fieldSpec);
+
+const inputSpec = z
+  .object({
+    /** Regular expression tested against the file's base name. */
+    match: z.string().min(1),
+    format: z.enum(['csv', 'parquet', 'json', 'ndjson']).optional(),
+    delimiter: z.string().length(1).optional(),
+    required: z.boolean().optional(),
+  })
+  .strict();
+
+const lookupSpec = z
+  .object({
+    input: z.string(),
+    /** Column of the lookup input that identifies the row it describes. */
+    key: columnName,
+    /** Order field it joins to; default: the order key. */
+    on: z.enum(Object.keys(ORDER_FIELDS) as [OrderField, ...OrderField[]]).optional(),
+    fields: fieldsOf(ORDER_FIELDS),
+  })
+  .strict();
+
+export const mappingSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** Time zone of timestamps that carry no offset. */
+    timeZone: timeZoneName.optional(),
+    /** strptime formats tried after ISO 8601, e.g. "%m/%d/%Y %H:%M". */
+    timestampFormats: z.array(z.string().min(2)).optional(),
+    inputs: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), inputSpec),
+    orders: z
+      .object({
+        input: z.string(),
+        /** Source column(s) identifying the order; lines sharing it are one order. */
+        key: z.union([columnName, z.array(columnName).min(1)]),
+        /** True when an order spans several lines (one per line item); otherwise a repeated key is rejected. */
+        multiLine: z.boolean().optional(),
+        fields: fieldsOf(ORDER_FIELDS),
+        /** Stage events from timestamp columns: stage name → column. */
+        stages: z.partialRecord(stageName, columnName).optional(),
+        /** Stage events from a status column, timed at the order's latest known timestamp. */
+        statusStages: z.object({ column: columnName, values: z.record(z.string(), stageName) }).strict().optional(),
+        lookups: z.array(lookupSpec).optional(),
+      })
+      .strict()
+      .optional(),
+    events: z.object({ input: z.string(), fields: fieldsOf(EVENT_FIELDS) }).strict().optional(),
+    promotions: z.object({ input: z.string(), fields: fieldsOf(PROMOTION_FIELDS) }).strict().optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const used = [m.orders?.input, m.events?.input, m.promotions?.input, ...(m.orders?.lookups ?? []).map((l) => l.input)];
+    for (const name of used) {
+      if (name !== undefined && !(name in m.inputs)) ctx.addIssue({ code: 'custom', message: `input '${name}' is not declared in "inputs"` });
+    }
+    if (!m.orders && !m.events && !m.promotions) ctx.addIssue({ code: 'custom', message: 'a mapping needs "orders", "events" or "promotions"' });
+  });
+
+export type Mapping = z.infer<typeof mappingSchema>;
+
+/** Column named by a field spec, if any. */
+export function specColumn(spec: FieldSpec): string | undefined {
+  return typeof spec === 'string' ? spec : spec.column;
+}

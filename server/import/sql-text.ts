@@ -1,0 +1,9 @@
+/** Quotes an identifier taken from a file header or a mapping. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A VARCHAR column value with surrounding blanks removed; empty means NULL. */
+export function cleanText(column: string): string {
+  return `nullif(trim(${ident(column)}), '')`;
+}

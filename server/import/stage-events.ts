@@ -1,0 +1,81 @@
+import { ApiError } from '../errors.js';
+import type { ImportContext } from './import-context.js';
+import { EVENT_FIELDS, PROMOTION_FIELDS, specColumn, type FieldType, type Mapping } from './mapping.js';
+import { SQL_TYPE, fieldValueSql } from './field-sql.js';
+import { CHANNEL_PATTERN } from './stage-orders.js';
+import { ident } from './sql-text.js';
+
+export const EVENT_TYPES = ['stage', 'data_move', 'exception', 'expedite', 'contact'] as const;
+
+type Section = { input: string; fields: Record<string, Parameters<typeof fieldValueSql>[0] | undefined> };
+
+/** Copies one input line for line into `table`, typed by `fieldTypes`, after rejecting values that do not parse. */
+async function stageLines(ctx: ImportContext, section: Section, fieldTypes: Record<string, FieldType>, required: string[], table: string) {
+  const input = section.input;
+  const available = ctx.columnsOf(input);
+  const missing = ctx.checkColumns(input, Object.entries(section.fields), required);
+  if (missing.length > 0) {
+    const file = ctx.inputs.get(input)!.file;
+    throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, {
+      file,
+      columns: [...available],
+    });
+  }
+  for (const [field, spec] of Object.entries(section.fields)) {
+    const column = specColumn(spec!);
+    if (column) await ctx.rejectUnparseable(input, column, fieldTypes[field]!);
+  }
+  const source = await ctx.cleanSource(input);
+  const select = Object.entries(fieldTypes).map(([field, type]) => {
+    const spec = section.fields[field];
+    return `${spec ? fieldValueSql(spec, type, available, ctx.constants) : `NULL::${SQL_TYPE[type]}`} AS ${ident(field)}`;
+  });
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT __line, ${select.join(', ')} FROM ${source}`);
+  const columnOf = (field: string) => {
+    const spec = section.fields[field];
+    return (spec && specColumn(spec)) ?? field;
+  };
+  return columnOf;
+}
+
+/** Appends the events input, line for line, to `stg_events`; events must belong to an order in the store or this import. */
+export async function stageEvents(ctx: ImportContext, section: NonNullable<Mapping['events']>): Promise<void> {
+  const input = section.input;
+  const columnOf = await stageLines(ctx, section, EVENT_FIELDS, ['order_id', 'at', 'type'], 'm_events');
+  await ctx.run(`UPDATE m_events SET channel = lower(channel), type = lower(type), stage = lower(stage)`);
+  const checks: [string, string, string][] = [
+    ['order_id IS NULL', 'order_id', `'order_id is empty'`],
+    ['channel IS NULL', 'channel', `'channel is empty'`],
+    [`NOT regexp_full_match(channel, '${CHANNEL_PATTERN}')`, 'channel', `'channel ''' || left(channel, 60) || ''' is not a channel code'`],
+    ['"at" IS NULL', 'at', `'at is empty'`],
+    ['type IS NULL', 'type', `'type is empty'`],
+    [
+      `type NOT IN (${EVENT_TYPES.map((t) => `'${t}'`).join(', ')})`,
+      'type',
+      `'unknown event type ''' || left(type, 40) || ''' (expected ${EVENT_TYPES.join(', ')})'`,
+    ],
+    [`type = 'stage' AND stage IS NULL`, 'stage', `'a stage event needs a stage'`],
+    [`NOT regexp_full_match(stage, '^[a-z][a-z0-9_]{0,39}$')`, 'stage', `'stage ''' || left(stage, 40) || ''' is not a stage name'`],
+    ['minutes < 0', 'minutes', `'minutes is negative: ' || minutes`],
+    [
+      `(channel, order_id) NOT IN (SELECT (channel, order_id) FROM stg_orders UNION ALL SELECT (channel, order_id) FROM orders)`,
+      'order_id',
+      `'no order ' || order_id || ' in channel ' || channel || ' (in the store or this import)'`,
+    ],
+  ];
+  for (const [condition, field, reason] of checks) await ctx.reject(input, 'm_events', condition, columnOf(field), reason);
+  await ctx.dropRejected(input, 'm_events');
+  await ctx.run(`INSERT INTO stg_events SELECT * EXCLUDE (__line) FROM m_events`);
+}
+
+/** Stages the promotions input into `stg_promotions`. */
+export async function stagePromotions(ctx: ImportContext, section: NonNullable<Mapping['promotions']>): Promise<void> {
+  const input = section.input;
+  const columnOf = await stageLines(ctx, section, PROMOTION_FIELDS, ['promotion_id'], 'stg_promotions');
+  await ctx.run(`UPDATE stg_promotions SET channel = lower(channel)`);
+  await ctx.reject(input, 'stg_promotions', 'promotion_id IS NULL', columnOf('promotion_id'), `'promotion_id is empty'`);
+  await ctx.reject(input, 'stg_promotions', 'ends_at < starts_at', columnOf('ends_at'), `'ends before it starts'`);
+  await ctx.reject(input, 'stg_promotions', 'spend < 0', columnOf('spend'), `'spend is negative: ' || spend`);
+  await ctx.rejectRepeats(input, 'stg_promotions', ['promotion_id'], columnOf('promotion_id'), `'promotion ' || promotion_id`);
+  await ctx.dropRejected(input, 'stg_promotions');
+}

@@ -1,0 +1,152 @@
+import { ApiError } from '../errors.js';
+import type { ImportContext } from './import-context.js';
+import { ORDER_FIELDS, specColumn, type Mapping, type OrderField } from './mapping.js';
+import { SQL_TYPE, fieldAggregateSql } from './field-sql.js';
+import { cleanText } from './sql-text.js';
+
+type OrdersSection = NonNullable<Mapping['orders']>;
+const ORDER_FIELD_NAMES = Object.keys(ORDER_FIELDS) as OrderField[];
+
+/** A channel code: what the API filters on, so it must be stable and plain. */
+export const CHANNEL_PATTERN = '^[a-z0-9][a-z0-9_.-]{0,39}$';
+
+/**
+ * Builds `stg_orders` (one row per order, canonical columns, `__line` = first
+ * line of the order) and the stage events its timestamp and status columns
+ * imply, into `stg_events`. Rejected lines go to `import_problems`.
+ */
+export async function stageOrders(ctx: ImportContext, section: OrdersSection): Promise<void> {
+  const input = section.input;
+  const keys = Array.isArray(section.key) ? section.key : [section.key];
+  const available = ctx.columnsOf(input);
+  const missing = [
+    ...ctx.checkColumns(input, keys.map((key) => ['order key', key]), ['order key']),
+    ...ctx.checkColumns(input, Object.entries(section.fields), ['order_id', 'created_at']),
+  ];
+  if (missing.length > 0) {
+    const file = ctx.inputs.get(input)!.file;
+    throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, {
+      file,
+      columns: [...available],
+    });
+  }
+  const stages = Object.entries(section.stages ?? {}) as [string, string][];
+  ctx.checkColumns(input, stages, []);
+
+  for (const [field, spec] of Object.entries(section.fields)) {
+    const column = specColumn(spec!);
+    if (column) await ctx.rejectUnparseable(input, column, ORDER_FIELDS[field as OrderField]);
+  }
+  for (const [, column] of stages) await ctx.rejectUnparseable(input, column, 'instant');
+  for (const key of keys) {
+    await ctx.reject(input, `in_${input}`, `${cleanText(key)} IS NULL`, key, `'the order key is empty'`);
+  }
+  if (!section.multiLine) {
+    const keySql = keys.map(cleanText);
+    await ctx.rejectRepeats(input, `in_${input}`, keySql, keys.at(-1)!, `'order ' || concat_ws(' ', ${keySql.join(', ')})`);
+  }
+  const source = await ctx.cleanSource(input);
+
+  const fieldSql = ORDER_FIELD_NAMES.map((field) => {
+    const spec = section.fields[field];
+    const sql = spec ? fieldAggregateSql(spec, ORDER_FIELDS[field], available, ctx.constants) : `NULL::${SQL_TYPE[ORDER_FIELDS[field]]}`;
+    return `${sql} AS ${field}`;
+  });
+  const stageSql = stages.map(([, column], i) =>
+    available.has(column) ? `min(op_parse_instant(${cleanText(column)}, $tz, $formats)) AS __stage_${i}` : `NULL::TIMESTAMPTZ AS __stage_${i}`,
+  );
+  const status = section.statusStages && available.has(section.statusStages.column) ? section.statusStages : undefined;
+  const statusSql = status ? `first(lower(${cleanText(status.column)}) ORDER BY __line) AS __status` : 'NULL::VARCHAR AS __status';
+  await ctx.run(
+    `CREATE OR REPLACE TEMP TABLE m_orders AS
+     SELECT min(__line) AS __line, ${[...fieldSql, ...stageSql, statusSql].join(',\n')}
+     FROM ${source} GROUP BY ${keys.map(cleanText).join(', ')}`,
+  );
+
+  let current = 'm_orders';
+  for (const [i, lookup] of (section.lookups ?? []).entries()) current = await joinLookup(ctx, current, lookup, i);
+
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT * REPLACE (lower(channel) AS channel) FROM ${current}`);
+  await rejectInvalidOrders(ctx, section);
+  await ctx.dropRejected(input, 'stg_orders');
+  await deriveStageEvents(ctx, stages, status);
+}
+
+/** Fills order fields from a second input (payments, items, products…) joined on an order field. */
+async function joinLookup(ctx: ImportContext, current: string, lookup: NonNullable<OrdersSection['lookups']>[number], i: number) {
+  const available = ctx.columnsOf(lookup.input);
+  const file = ctx.inputs.get(lookup.input)?.file;
+  if (!file) return current; // optional input not supplied
+  const missing = ctx.checkColumns(lookup.input, [['lookup key', lookup.key]], ['lookup key']);
+  if (missing.length > 0) {
+    throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, { file });
+  }
+  ctx.checkColumns(lookup.input, Object.entries(lookup.fields), []);
+  for (const [field, spec] of Object.entries(lookup.fields)) {
+    const column = specColumn(spec!);
+    if (column) await ctx.rejectUnparseable(lookup.input, column, ORDER_FIELDS[field as OrderField]);
+  }
+  const source = await ctx.cleanSource(lookup.input);
+  const fields = Object.entries(lookup.fields) as [OrderField, NonNullable<(typeof lookup.fields)[OrderField]>][];
+  await ctx.run(
+    `CREATE OR REPLACE TEMP TABLE lookup_${i} AS
+     SELECT ${cleanText(lookup.key)} AS __k, ${fields.map(([f, spec]) => `${fieldAggregateSql(spec, ORDER_FIELDS[f], available, ctx.constants)} AS ${f}`).join(', ')}
+     FROM ${source} WHERE ${cleanText(lookup.key)} IS NOT NULL GROUP BY 1`,
+  );
+  const next = `m_orders_${i}`;
+  const on = lookup.on ?? 'order_id';
+  await ctx.run(
+    `CREATE OR REPLACE TEMP TABLE ${next} AS
+     SELECT o.* REPLACE (${fields.map(([f]) => `coalesce(l.${f}, o.${f}) AS ${f}`).join(', ')})
+     FROM ${current} o LEFT JOIN lookup_${i} l ON l.__k = CAST(o.${on} AS VARCHAR)`,
+  );
+  return next;
+}
+
+async function rejectInvalidOrders(ctx: ImportContext, section: OrdersSection): Promise<void> {
+  const input = section.input;
+  const columnOf = (field: OrderField) => {
+    const spec = section.fields[field];
+    return (spec && specColumn(spec)) ?? field;
+  };
+  await ctx.reject(input, 'stg_orders', 'order_id IS NULL', columnOf('order_id'), `'order_id is empty'`);
+  await ctx.reject(input, 'stg_orders', 'created_at IS NULL', columnOf('created_at'), `'created_at is empty'`);
+  await ctx.reject(input, 'stg_orders', 'channel IS NULL', columnOf('channel'), `'channel is empty'`);
+  await ctx.reject(
+    input,
+    'stg_orders',
+    `NOT regexp_full_match(channel, '${CHANNEL_PATTERN}')`,
+    columnOf('channel'),
+    `'channel ''' || left(channel, 60) || ''' is not a channel code (lower-case letters, digits, _ . -)'`,
+  );
+  await ctx.reject(input, 'stg_orders', 'amount < 0', columnOf('amount'), `'amount is negative: ' || amount`);
+  await ctx.reject(input, 'stg_orders', 'quantity < 0', columnOf('quantity'), `'quantity is negative: ' || quantity`);
+  // Different keys can still name one order (e.g. a key column other than order_id).
+  await ctx.rejectRepeats(input, 'stg_orders', ['channel', 'order_id'], columnOf('order_id'), `'order ' || order_id || ' of channel ' || channel`);
+}
+
+/** Stage events from timestamp columns, and from status values timed at the order's latest known timestamp. */
+async function deriveStageEvents(
+  ctx: ImportContext,
+  stages: [string, string][],
+  status: OrdersSection['statusStages'] | undefined,
+): Promise<void> {
+  const parts = stages.map(
+    ([stage], i) =>
+      `SELECT order_id, channel, __stage_${i} AS "at", 'stage' AS type, ${ctx.constants.bind(stage)} AS stage FROM stg_orders WHERE __stage_${i} IS NOT NULL`,
+  );
+  if (status && Object.keys(status.values).length > 0) {
+    const cases = Object.entries(status.values)
+      .map(([value, stage]) => `WHEN ${ctx.constants.bind(value.toLowerCase())} THEN ${ctx.constants.bind(stage)}`)
+      .join(' ');
+    const latest = `greatest(created_at${stages.map((_, i) => `, __stage_${i}`).join('')})`;
+    parts.push(
+      `SELECT order_id, channel, ${latest} AS "at", 'stage' AS type, s AS stage
+       FROM (SELECT *, CASE __status ${cases} END AS s FROM stg_orders) WHERE s IS NOT NULL`,
+    );
+  }
+  for (const part of parts) {
+    await ctx.run(`INSERT INTO stg_events (order_id, channel, "at", type, stage) ${part}`);
+  }
+}
+

@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { positiveInteger, resolveDbPath } from './config.js';
+import { Database } from './db/database.js';
+import { generateDemoData } from './demo/generate-demo-data.js';
+
+/**
+ * `npm start`: opens (and migrates) the store, seeds demo data when it holds
+ * no orders, and serves the API and pages on PORT (default 8787).
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' }, 'no-demo': { type: 'boolean' } } });
+  const dbPath = resolveDbPath(values.db);
+  const port = positiveInteger(values.port ?? process.env.PORT, 'PORT', 8787);
+  const db = await Database.open({ path: dbPath });
+
+  const [{ orders }] = (await db.query('SELECT count(*)::DOUBLE AS orders FROM orders')) as { orders: number }[];
+  if (orders === 0 && !values['no-demo']) {
+    const demoOrders = positiveInteger(process.env.ORDERPULSE_DEMO_ORDERS, 'ORDERPULSE_DEMO_ORDERS', 20_000);
+    const result = await generateDemoData(db, { orders: demoOrders, seed: 1 });
+    console.log(`seeded demo data: ${result.orders.toLocaleString('en')} orders, ${result.events.toLocaleString('en')} events (${result.elapsedMs} ms)`);
+  }
+
+  const app = createApp({ db });
+  const server = serve({ fetch: app.fetch, port }, (info) => {
+    console.log(`OrderPulse is serving ${dbPath} at http://localhost:${info.port}/`);
+  });
+  const stop = () => {
+    server.close();
+    void db.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`orderpulse: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Database } from './db/database.js';
+
+/** True when `Intl` knows the IANA time zone name (DuckDB's ICU uses the same database). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const stageName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,39}$/, 'a stage name is lower-case letters, digits and _ (e.g. stock_locked)');
+
+export const timeZoneName = z.string().refine(isTimeZone, { message: 'unknown IANA time zone (e.g. Asia/Shanghai)' });
+
+export const settingsSchema = z
+  .object({
+    timeZone: timeZoneName,
+    pipeline: z.array(stageName).min(2),
+    terminalStages: z.array(stageName).min(1),
+    minutesPerDataMove: z.number().nonnegative().finite(),
+    laborCostPerHour: z.number().nonnegative().finite(),
+    marginRate: z.number().min(0).max(1),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY'),
+  })
+  .strict()
+  .refine((s) => new Set(s.pipeline).size === s.pipeline.length, { message: 'pipeline lists a stage twice', path: ['pipeline'] });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** DOMAIN.md defaults. */
+export const DEFAULT_SETTINGS: Settings = {
+  timeZone: 'Asia/Shanghai',
+  pipeline: ['placed', 'paid', 'credit_checked', 'stock_locked', 'dispatched', 'picked', 'shipped', 'delivered'],
+  terminalStages: ['delivered', 'cancelled', 'refunded', 'returned'],
+  minutesPerDataMove: 11,
+  laborCostPerHour: 60,
+  marginRate: 0.3,
+  currency: 'CNY',
+};
+
+async function readKey(connection: DuckDBConnection, key: string): Promise<string | undefined> {
+  const rows = (await connection.runAndReadAll('SELECT value FROM store_settings WHERE key = $key', { key })).getRowObjectsJson();
+  return rows[0]?.value as string | undefined;
+}
+
+async function writeKey(connection: DuckDBConnection, key: string, value: string): Promise<void> {
+  await connection.run('INSERT OR REPLACE INTO store_settings VALUES ($key, $value)', { key, value });
+}
+
+/** The store's settings, with defaults for anything never set. */
+export async function readSettings(db: Database): Promise<Settings> {
+  return db.withReader(async (c) => {
+    const stored = await readKey(c, 'settings');
+    return { ...DEFAULT_SETTINGS, ...(stored ? (JSON.parse(stored) as Partial<Settings>) : {}) };
+  });
+}
+
+/** The data version: bumped by every committed import and settings change. */
+export async function readDataVersion(connection: DuckDBConnection): Promise<number> {
+  return Number((await readKey(connection, 'data_version')) ?? 0);
+}
+
+/** Increments the data version inside the caller's transaction and returns the new one. */
+export async function bumpDataVersion(connection: DuckDBConnection): Promise<number> {
+  const next = (await readDataVersion(connection)) + 1;
+  await writeKey(connection, 'data_version', String(next));
+  return next;
+}
+
+/** Replaces the settings (already validated) and bumps the data version, in one transaction. */
+export async function writeSettings(db: Database, settings: Settings): Promise<number> {
+  return db.transaction(async (c) => {
+    await writeKey(c, 'settings', JSON.stringify(settings));
+    return bumpDataVersion(c);
+  });
+}

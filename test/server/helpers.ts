@@ -1,0 +1,38 @@
+import { resolve } from 'node:path';
+import { Database, type JsonRow } from '../../server/db/database.js';
+import { presetMapping } from '../../server/import/presets.js';
+import { runImport, type ImportResult } from '../../server/import/run-import.js';
+
+/** The public exports beside the repository (never copied into it). */
+export const SHARED_DATA = resolve(import.meta.dirname, '../../../shared/data');
+export const FIXTURES = resolve(import.meta.dirname, '../fixtures');
+
+export const OLIST_FILES = ['olist_orders_dataset.csv', 'olist_order_payments_dataset.csv', 'olist_order_items_dataset.csv', 'olist_products_dataset.csv'];
+
+export function openStore(): Promise<Database> {
+  return Database.open({ path: ':memory:' });
+}
+
+export function importPreset(
+  db: Database,
+  preset: string,
+  paths: string[],
+  onError: 'reject' | 'skip' = 'reject',
+): Promise<ImportResult> {
+  return runImport(db, { mapping: presetMapping(preset), files: paths.map((path) => ({ path })), onError });
+}
+
+/** Runs a query on the store; numbers come back as numbers where the SQL casts them to DOUBLE/INTEGER. */
+export function rows(db: Database, sql: string): Promise<JsonRow[]> {
+  return db.query(sql);
+}
+
+/** Catches the rejection of `promise` so a test can assert on the error it carries. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<{ status: number; code: string; message: string; details: any }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { status: number; code: string; message: string; details: any };
+  }
+  throw new Error('expected a rejection');
+}

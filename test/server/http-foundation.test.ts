@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createApp } from '../../server/app.js';
+import type { Database } from '../../server/db/database.js';
+import { FIXTURES, SHARED_DATA, openStore } from './helpers.js';
+
+let db: Database;
+let app: ReturnType<typeof createApp>;
+beforeAll(async () => {
+  db = await openStore();
+  app = createApp({ db, logError: () => undefined });
+});
+afterAll(() => db.close());
+
+function upload(files: { name: string; path: string }[], fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const f of files) form.append('file', new Blob([readFileSync(f.path)]), f.name);
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  return form;
+}
+
+describe('GET / and /api/health', () => {
+  test('the page answers with HTML', async () => {
+    const res = await app.request('/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toContain('<h1>OrderPulse</h1>');
+  });
+
+  test('health reports status, data version and row counts', async () => {
+    const res = await app.request('/api/health');
+    expect(await res.json()).toEqual({ status: 'ok', dataVersion: 0, rows: { orders: 0, events: 0, promotions: 0, imports: 0 } });
+  });
+
+  test('an unknown route is a JSON 404', async () => {
+    const res = await app.request('/api/nope');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /api/nope', details: {} } });
+  });
+});
+
+describe('POST /api/imports', () => {
+  test('a multipart upload of the olist files imports them and bumps the data version', async () => {
+    const dir = join(SHARED_DATA, 'olist-kaggle-format');
+    const body = upload(
+      ['olist_orders_dataset.csv', 'olist_order_payments_dataset.csv'].map((name) => ({ name, path: join(dir, name) })),
+      { preset: 'olist' },
+    );
+    const res = await app.request('/api/imports', { method: 'POST', body });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ mapping: 'olist', ordersInserted: 4071, rowsRejected: 0, dataVersion: 1 });
+    const health = await (await app.request('/api/health')).json();
+    expect(health).toMatchObject({ dataVersion: 1, rows: { orders: 4071, imports: 1 } });
+  });
+
+  test('a raw body with ?filename= and a rejected file: 422 with the problems, store unchanged', async () => {
+    const res = await app.request('/api/imports?filename=orders-with-errors.csv', {
+      method: 'POST',
+      body: readFileSync(join(FIXTURES, 'import', 'orders-with-errors.csv')),
+    });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.error.code).toBe('import_rejected');
+    expect(body.error.details.problems[0]).toEqual({
+      file: 'orders-with-errors.csv',
+      line: 3,
+      column: 'created_at',
+      reason: "not a date-time: 'yesterday' (expected ISO 8601 or one of the mapping's timestampFormats)",
+    });
+    expect((await (await app.request('/api/health')).json()).rows.orders).toBe(4071);
+  });
+
+  test.each([
+    ['/api/imports', undefined, 400, 'missing_filename'],
+    ['/api/imports?filename=a.csv&preset=sap', 'x\n', 400, 'unknown_preset'],
+    ['/api/imports?filename=a.csv&onError=maybe', 'x\n', 400, 'invalid_parameter'],
+    ['/api/imports?filename=orders.xlsx', 'x', 400, 'unknown_format'],
+    ['/api/imports?filename=a.csv&mapping={', 'x', 400, 'invalid_mapping'],
+  ])('POST %s is a 4xx naming the mistake', async (url, body, status, code) => {
+    const res = await app.request(url, { method: 'POST', ...(body === undefined ? {} : { body }) });
+    expect(res.status).toBe(status);
+    expect((await res.json()).error.code).toBe(code);
+  });
+});
+
+describe('/api/settings', () => {
+  test('defaults, a valid change that bumps the data version, and an invalid one', async () => {
+    const defaults = await (await app.request('/api/settings')).json();
+    expect(defaults).toMatchObject({ timeZone: 'Asia/Shanghai', minutesPerDataMove: 11, laborCostPerHour: 60, marginRate: 0.3 });
+    const before = (await (await app.request('/api/health')).json()).dataVersion;
+    const put = await app.request('/api/settings', { method: 'PUT', body: JSON.stringify({ laborCostPerHour: 75 }) });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({ laborCostPerHour: 75, timeZone: 'Asia/Shanghai', dataVersion: before + 1 });
+    const bad = await app.request('/api/settings', { method: 'PUT', body: JSON.stringify({ pipeline: ['placed', 'placed'] }) });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toBe('invalid settings: pipeline: pipeline lists a stage twice');
+    expect((await app.request('/api/settings', { method: 'PUT', body: 'nope' })).status).toBe(400);
+  });
+});
