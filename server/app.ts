@@ -6,11 +6,17 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
 import { settingsRoutes } from './routes/settings.js';
 import { pageRoutes } from './routes/page.js';
+import { metricRoutes } from './routes/metrics.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { METRICS } from './metrics/catalog.js';
+import { MetricService } from './metrics/metric-service.js';
 
 export interface AppDeps {
   db: Database;
   /** Called with errors that are the service's fault (500), for the log. */
   logError?: (error: unknown) => void;
+  /** Keep metric results in memory per data version (default true; benchmarks turn it off). */
+  cacheMetrics?: boolean;
 }
 
 /** The OrderPulse HTTP app. It never listens: main.ts serves it, tests call `app.request()`. */
@@ -19,6 +25,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/health', healthRoutes(deps.db));
   app.route('/api/imports', importRoutes(deps.db));
   app.route('/api/settings', settingsRoutes(deps.db));
+  app.route('/api/metrics', metricRoutes(new MetricService(deps.db, METRICS, { cache: deps.cacheMetrics ?? true })));
+  app.route('/api/openapi.json', openApiRoutes());
   app.route('/', pageRoutes());
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: {} } }, 404));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Database } from './db/database.js';
+import { bumpDataVersion } from './db/data-version.js';
 
 /** True when `Intl` knows the IANA time zone name (DuckDB's ICU uses the same database). */
 export function isTimeZone(name: string): boolean {
@@ -59,18 +60,6 @@ export async function readSettings(db: Database): Promise<Settings> {
     const stored = await readKey(c, 'settings');
     return { ...DEFAULT_SETTINGS, ...(stored ? (JSON.parse(stored) as Partial<Settings>) : {}) };
   });
-}
-
-/** The data version: bumped by every committed import and settings change. */
-export async function readDataVersion(connection: DuckDBConnection): Promise<number> {
-  return Number((await readKey(connection, 'data_version')) ?? 0);
-}
-
-/** Increments the data version inside the caller's transaction and returns the new one. */
-export async function bumpDataVersion(connection: DuckDBConnection): Promise<number> {
-  const next = (await readDataVersion(connection)) + 1;
-  await writeKey(connection, 'data_version', String(next));
-  return next;
 }
 
 /** Replaces the settings (already validated) and bumps the data version, in one transaction. */

@@ -1,5 +1,6 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { readDataVersion } from './data-version.js';
 import { listSqlFiles, readSql } from './sql-files.js';
 
 export type Params = Record<string, DuckDBValue>;
@@ -24,6 +25,7 @@ export class Database {
   private readonly idleReaders: DuckDBConnection[] = [];
   private readonly waiting: ((connection: DuckDBConnection) => void)[] = [];
   private writeChain: Promise<unknown> = Promise.resolve();
+  private version = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -44,6 +46,7 @@ export class Database {
     const connection = await instance.connect();
     try {
       await migrate(connection);
+      db.version = await readDataVersion(connection);
     } finally {
       connection.closeSync();
     }
@@ -53,6 +56,14 @@ export class Database {
       db.idleReaders.push(connection);
     }
     return db;
+  }
+
+  /**
+   * The store's data version as this process last committed or read it. Every
+   * write goes through `withConnection`, which re-reads it after the writer ends.
+   */
+  get dataVersion(): number {
+    return this.version;
   }
 
   /** A new connection with the metric macros of `sql/macros/` defined on it. */
@@ -89,6 +100,7 @@ export class Database {
       try {
         return await work(connection);
       } finally {
+        this.version = await readDataVersion(connection).catch(() => this.version);
         connection.closeSync();
       }
     });

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
-import { bumpDataVersion } from '../settings.js';
+import { bumpDataVersion } from '../db/data-version.js';
 
 export interface DemoOptions {
   orders: number;

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { inTransaction, type Database } from '../db/database.js';
 import { ApiError, formatProblem, type RowProblem } from '../errors.js';
-import { bumpDataVersion, readSettings } from '../settings.js';
+import { bumpDataVersion } from '../db/data-version.js';
+import { readSettings } from '../settings.js';
 import { commitStaged, type CommitCounts } from './commit.js';
 import { ImportContext } from './import-context.js';
 import { formatOf, loadInput, type LoadedInput } from './load-input.js';

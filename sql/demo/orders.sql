@@ -66,7 +66,7 @@ SELECT
   ch AS channel,
   upper(left(ch, 2)) || lpad(i::VARCHAR, 9, '0') AS order_id,
   timezone($tz, t0) AS created_at,
-  timezone($tz, t0 + INTERVAL 72 HOUR) AS promised_at,
+  timezone($tz, t0 + INTERVAL 120 HOUR) AS promised_at,
   'C' || lpad(((hash($seed, i, 20) % ($orders // 3 + 1)))::VARCHAR, 8, '0') AS customer_id,
   CASE WHEN demo_u($seed, i, 21) < 0.1 THEN 'gold' WHEN demo_u($seed, i, 21) < 0.35 THEN 'silver' ELSE 'regular' END AS customer_tier,
   sku_series || '-' || (hash($seed, i, 22) % 12)::VARCHAR AS sku,

@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import { integer, number, text, textList, instant, type Bindings } from './bindings.js';
+import {
+  DIMENSIONS,
+  badParameter,
+  checkRange,
+  groupByQuery,
+  intervalQuery,
+  resolveScope,
+  resolveStage,
+  resolveTime,
+  scopeBindings,
+  scopeQuery,
+  splitList,
+  type MetricContext,
+} from './scope.js';
+import { isoInZone } from './zoned-time.js';
+
+export interface Resolved {
+  tz: string;
+  params: Record<string, unknown>;
+  bindings: Bindings;
+}
+
+export interface MetricDefinition {
+  name: string;
+  summary: string;
+  query: z.ZodObject;
+  resolve(q: Record<string, string | undefined>, ctx: MetricContext): Resolved;
+}
+
+/** Query, defaulting and binding for the metrics that are "scope, optional interval, optional group-by". */
+function bucketed(q: Record<string, string | undefined>, ctx: MetricContext, extra: { groupBy?: string } = {}): Resolved {
+  const scope = resolveScope(q, ctx);
+  const interval = q.interval ?? null;
+  const groupBy = q.groupBy ?? extra.groupBy ?? null;
+  return {
+    tz: scope.tz,
+    params: { ...scope.params, interval, groupBy },
+    bindings: { ...scope.bindings, unit: text(interval), group_by: text(groupBy ?? '') },
+  };
+}
+
+const costs = (ctx: MetricContext): Bindings => ({
+  minutes_per_data_move: number(ctx.settings.minutesPerDataMove),
+  labor_cost_per_hour: number(ctx.settings.laborCostPerHour),
+});
+
+const stageQuery = (what: string, fallback: string) => z.string().optional().describe(`${what} stage (default ${fallback})`);
+
+/** `72h`, `7d`, `90m` or a number of hours → hours. */
+function parseWindow(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(m|h|d)?$/.exec(value.trim());
+  if (!match || Number(match[1]) <= 0) throw badParameter('window', `'${value}' is not a duration such as 72h, 7d or 90m`);
+  return Number(match[1]) * ({ m: 1 / 60, h: 1, d: 24 }[match[2] ?? 'h'] ?? 1);
+}
+
+const COHORT_DIMENSIONS: Record<string, 'channel' | 'region' | 'skuSeries' | 'customerTier' | 'promotion'> = {
+  channel: 'channel',
+  region: 'region',
+  sku_series: 'skuSeries',
+  customer_tier: 'customerTier',
+  promotion: 'promotion',
+  promotion_id: 'promotion',
+};
+
+export const METRICS: MetricDefinition[] = [
+  {
+    name: 'cycle-time',
+    summary: 'Hours between two stages per order: orders, mean, p50, p90, p95, max; negative gaps excluded and counted.',
+    query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery(), fromStage: stageQuery('start', 'placed'), toStage: stageQuery('end', 'delivered') }).strict(),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      const fromStage = resolveStage('fromStage', q.fromStage ?? 'placed', ctx);
+      const toStage = resolveStage('toStage', q.toStage ?? 'delivered', ctx);
+      if (fromStage === toStage) throw badParameter('toStage', 'must differ from fromStage');
+      return {
+        ...base,
+        params: { ...base.params, fromStage, toStage },
+        bindings: { ...base.bindings, from_stage: text(fromStage), to_stage: text(toStage) },
+      };
+    },
+  },
+  {
+    name: 'stage-breakdown',
+    summary: 'Median and p90 hours of each consecutive pipeline step orders passed, with the bottleneck step.',
+    query: z.object({ ...scopeQuery, groupBy: groupByQuery() }).strict(),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      delete base.params.interval;
+      return { ...base, params: { ...base.params, pipeline: ctx.settings.pipeline }, bindings: { ...base.bindings, pipeline: textList(ctx.settings.pipeline) } };
+    },
+  },
+  {
+    name: 'first-response',
+    summary: 'Hours from placement to the first event after it (the first status update).',
+    query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
+    resolve: (q, ctx) => bucketed(q, ctx),
+  },
+  {
+    name: 'stuck-orders',
+    summary: 'Orders whose latest stage as of a time is not terminal, by stage and age bucket (<4h, 4-24h, 1-3d, >3d).',
+    query: z
+      .object({ ...scopeQuery, groupBy: groupByQuery(), asOf: z.string().optional().describe('the moment to look at (default: the latest event in the store)') })
+      .strict(),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      delete base.params.interval;
+      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? ctx.latestEventMs ?? Date.now();
+      return {
+        ...base,
+        params: { ...base.params, asOf: isoInZone(asOfMs, base.tz), pipeline: ctx.settings.pipeline, terminalStages: ctx.settings.terminalStages },
+        bindings: {
+          ...base.bindings,
+          as_of: instant(asOfMs),
+          pipeline: textList(ctx.settings.pipeline),
+          terminal: textList(ctx.settings.terminalStages),
+        },
+      };
+    },
+  },
+  {
+    name: 'on-time',
+    summary: 'Share of delivered orders with a promise that were delivered at or before the promised time.',
+    query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
+    resolve: (q, ctx) => bucketed(q, ctx),
+  },
+  {
+    name: 'friction-cost',
+    summary: 'Friction cost per order (data moves, exceptions, contacts, expedites), by interval and dimension.',
+    query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      return { ...base, bindings: { ...base.bindings, ...costs(ctx) } };
+    },
+  },
+  {
+    name: 'friction-pareto',
+    summary: 'The largest friction drivers (component × dimension value) with share and cumulative share.',
+    query: z
+      .object({
+        ...scopeQuery,
+        groupBy: groupByQuery(['stage']).describe('dimension of the drivers (default sku_series; stage = the stage the order was in)'),
+        limit: z.string().regex(/^\d+$/, 'a whole number').optional().describe('at most this many drivers (default 20, at most 500)'),
+      })
+      .strict(),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx, { groupBy: 'sku_series' });
+      delete base.params.interval;
+      const limit = Number(q.limit ?? 20);
+      if (limit < 1 || limit > 500) throw badParameter('limit', 'must be from 1 to 500');
+      return { ...base, params: { ...base.params, limit }, bindings: { ...base.bindings, ...costs(ctx), limit: integer(limit) } };
+    },
+  },
+  {
+    name: 'channel-funnel',
+    summary: 'Strict ordered funnel per channel (or dimension): count, conversion, drop-off, time between steps, worst step.',
+    query: z
+      .object({
+        ...scopeQuery,
+        groupBy: groupByQuery().describe('break down by this dimension (default channel)'),
+        steps: z.string().optional().describe('comma-separated stages in order (default placed,paid,shipped,delivered,kept)'),
+        window: z.string().optional().describe('conversion window from the first step: 72h, 7d, 90m or hours (default none)'),
+      })
+      .strict(),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx, { groupBy: 'channel' });
+      delete base.params.interval;
+      const steps = splitList(q.steps ?? 'placed,paid,shipped,delivered,kept').map((s) => resolveStage('steps', s, ctx, ['kept']));
+      if (steps.length < 2) throw badParameter('steps', 'a funnel needs at least two steps');
+      const windowHours = q.window === undefined ? null : parseWindow(q.window);
+      return {
+        ...base,
+        params: { ...base.params, steps, windowHours },
+        bindings: { ...base.bindings, steps: textList(steps), window_hours: number(windowHours) },
+      };
+    },
+  },
+  {
+    name: 'roi-compare',
+    summary: 'KPIs of a baseline vs a current range (or cohort vs cohort) with delta and direction-aware improvement %.',
+    query: z
+      .object({
+        ...scopeQuery,
+        baselineFrom: z.string().optional().describe('baseline range start (time comparison)'),
+        baselineTo: z.string().optional().describe('baseline range end, exclusive (time comparison)'),
+        compare: z.string().optional().describe('cohort comparison instead: two dimension:value pairs, baseline first, e.g. channel:douyin,channel:tmall'),
+        fromStage: stageQuery('cycle-time start', 'placed'),
+        toStage: stageQuery('cycle-time end', 'delivered'),
+      })
+      .strict(),
+    resolve(q, ctx) {
+      const scope = resolveScope(q, ctx);
+      const fromStage = resolveStage('fromStage', q.fromStage ?? 'placed', ctx);
+      const toStage = resolveStage('toStage', q.toStage ?? 'delivered', ctx);
+      const lists = {
+        channel: scope.params.channel as string[],
+        region: scope.params.region as string[],
+        skuSeries: scope.params.skuSeries as string[],
+        customerTier: scope.params.customerTier as string[],
+        promotion: scope.params.promotion as string[],
+      };
+      let sides: Bindings;
+      let mode: Record<string, unknown>;
+      if (q.compare !== undefined) {
+        if (q.baselineFrom !== undefined || q.baselineTo !== undefined) throw badParameter('compare', 'use either compare or baselineFrom/baselineTo');
+        const cohorts = q.compare.split(',').map((part) => part.trim());
+        if (cohorts.length !== 2) throw badParameter('compare', `needs two cohorts such as channel:douyin,channel:tmall, not '${q.compare}'`);
+        const [a, b] = cohorts.map((cohort) => {
+          const [dimension, value] = cohort.split(':', 2).map((s) => s?.trim() ?? '');
+          const key = COHORT_DIMENSIONS[dimension!];
+          if (!key || !value) throw badParameter('compare', `'${cohort}' is not dimension:value with a dimension of ${Object.keys(COHORT_DIMENSIONS).join(', ')}`);
+          if (key === 'channel' && !ctx.channels.has(value.toLowerCase())) throw badParameter('compare', `unknown channel '${value}'`);
+          return { ...lists, [key]: [key === 'channel' ? value.toLowerCase() : value] };
+        });
+        sides = { ...scopeBindings('a_', scope.fromMs, scope.toMs, a!), ...scopeBindings('b_', scope.fromMs, scope.toMs, b!) };
+        mode = { compare: cohorts };
+      } else {
+        if (q.baselineFrom === undefined || q.baselineTo === undefined) {
+          throw badParameter('baselineFrom', 'roi-compare needs baselineFrom and baselineTo (or compare=dimension:value,dimension:value)');
+        }
+        const baselineFromMs = resolveTime('baselineFrom', q.baselineFrom, scope.tz);
+        const baselineToMs = resolveTime('baselineTo', q.baselineTo, scope.tz);
+        checkRange('baselineFrom', baselineFromMs, 'baselineTo', baselineToMs);
+        const currentFromMs = scope.fromMs ?? baselineToMs;
+        checkRange('from', currentFromMs, 'to', scope.toMs);
+        sides = { ...scopeBindings('a_', baselineFromMs, baselineToMs, lists), ...scopeBindings('b_', currentFromMs, scope.toMs, lists) };
+        mode = {
+          baselineFrom: isoInZone(baselineFromMs!, scope.tz),
+          baselineTo: isoInZone(baselineToMs!, scope.tz),
+          from: isoInZone(currentFromMs!, scope.tz),
+        };
+      }
+      return {
+        tz: scope.tz,
+        params: { ...scope.params, ...mode, fromStage, toStage },
+        bindings: { tz: text(scope.tz), ...sides, from_stage: text(fromStage), to_stage: text(toStage), ...costs(ctx) },
+      };
+    },
+  },
+  {
+    name: 'promotion-roi',
+    summary: 'Per promotion: orders, net revenue, refund and cancellation rates, spend, ROAS and ROI.',
+    query: z.object({ ...scopeQuery }).strict(),
+    resolve(q, ctx) {
+      const scope = resolveScope(q, ctx);
+      return {
+        tz: scope.tz,
+        params: { ...scope.params, marginRate: ctx.settings.marginRate },
+        bindings: { ...scope.bindings, margin_rate: number(ctx.settings.marginRate) },
+      };
+    },
+  },
+  {
+    name: 'throughput',
+    summary: 'Orders touched per actor per active day.',
+    query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery(['actor']) }).strict(),
+    resolve: (q, ctx) => bucketed(q, ctx),
+  },
+  {
+    name: 'surge-alerts',
+    summary: "Hours where a channel's orders reach 4× (+300 %) its trailing 24-hour hourly average.",
+    query: z
+      .object({
+        ...scopeQuery,
+        factor: z.string().optional().describe('alert at this multiple of the trailing average (default 4 = +300 %)'),
+        minOrders: z.string().optional().describe('ignore hours with fewer orders (default 10)'),
+      })
+      .strict(),
+    resolve(q, ctx) {
+      const scope = resolveScope(q, ctx);
+      const factor = Number(q.factor ?? 4);
+      if (!Number.isFinite(factor) || factor <= 1) throw badParameter('factor', `must be a number above 1, not '${q.factor}'`);
+      const minOrders = Number(q.minOrders ?? 10);
+      if (!Number.isInteger(minOrders) || minOrders < 1) throw badParameter('minOrders', `must be a whole number ≥ 1, not '${q.minOrders}'`);
+      return {
+        tz: scope.tz,
+        params: { ...scope.params, factor, minOrders },
+        bindings: { ...scope.bindings, factor: number(factor), min_orders: integer(minOrders) },
+      };
+    },
+  },
+];
+
+export const METRIC_NAMES = METRICS.map((m) => m.name);
+export { DIMENSIONS };

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../db/database.js';
+import { readSettings } from '../settings.js';
+import type { MetricDefinition } from './catalog.js';
+import { LruCache } from './lru-cache.js';
+import type { MetricContext } from './scope.js';
+import { SqlMetric, type Column } from './sql-metric.js';
+
+export interface MetricResponse {
+  metric: string;
+  params: Record<string, unknown>;
+  columns: Column[];
+  rows: Record<string, unknown>[];
+  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number };
+}
+
+interface Computed {
+  body: Omit<MetricResponse, 'meta'> & { meta: { dataVersion: number; elapsedMs: number; rowCount: number } };
+  etag: string;
+}
+
+/**
+ * Resolves, runs and caches metrics. A result is cached under its resolved
+ * parameters and the data version, so any import or settings change (which
+ * bumps the version) makes every older entry unreachable. Identical requests
+ * in flight at the same time share one query.
+ */
+export class MetricService {
+  private readonly sql = new Map<string, SqlMetric>();
+  private readonly cache = new LruCache<string, Computed>(500);
+  private readonly inFlight = new Map<string, Promise<Computed>>();
+  private context?: { version: number; value: Promise<MetricContext> };
+
+  constructor(
+    private readonly db: Database,
+    metrics: readonly MetricDefinition[],
+    private readonly options: { cache?: boolean } = {},
+  ) {
+    for (const m of metrics) this.sql.set(m.name, new SqlMetric(m.name));
+  }
+
+  sqlOf(name: string): SqlMetric {
+    return this.sql.get(name)!;
+  }
+
+  /** Settings, known channels and the latest event time: read once per data version. */
+  metricContext(): Promise<MetricContext> {
+    const version = this.db.dataVersion;
+    if (this.context?.version !== version) {
+      const value = (async () => {
+        const settings = await readSettings(this.db);
+        const channels = await this.db.query('SELECT DISTINCT channel FROM orders');
+        const [latest] = await this.db.query('SELECT epoch_ms(max("at"))::DOUBLE AS ms FROM order_events');
+        return { settings, channels: new Set(channels.map((r) => r.channel as string)), latestEventMs: (latest?.ms as number | null) ?? null };
+      })();
+      this.context = { version, value };
+      value.catch(() => (this.context = undefined));
+    }
+    return this.context!.value;
+  }
+
+  async run(definition: MetricDefinition, query: Record<string, string | undefined>): Promise<{ body: MetricResponse; etag: string }> {
+    const ctx = await this.metricContext();
+    const resolved = definition.resolve(query, ctx);
+    const version = this.db.dataVersion;
+    const key = `${definition.name}\n${version}\n${JSON.stringify(resolved.params)}`;
+    const cacheOn = this.options.cache ?? true;
+
+    const hit = cacheOn ? this.cache.get(key) : undefined;
+    if (hit) return { body: { ...hit.body, meta: { ...hit.body.meta, cached: true } }, etag: hit.etag };
+
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = (async (): Promise<Computed> => {
+        const started = performance.now();
+        const sql = this.sqlOf(definition.name);
+        const rows = await sql.run(this.db, resolved.bindings, resolved.tz);
+        const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
+        return {
+          body: { metric: definition.name, params: resolved.params, columns: sql.columns, rows, meta: { dataVersion: version, elapsedMs, rowCount: rows.length } },
+          etag: `W/"${version}-${createHash('sha1').update(key).digest('hex').slice(0, 20)}"`,
+        };
+      })();
+      this.inFlight.set(key, pending);
+      pending.finally(() => this.inFlight.delete(key)).catch(() => undefined);
+    }
+    const computed = await pending;
+    // An import that committed while the query ran leaves a result of the old version: don't keep it.
+    if (cacheOn && this.db.dataVersion === version) this.cache.set(key, computed);
+    return { body: { ...computed.body, meta: { ...computed.body.meta, cached: false } }, etag: computed.etag };
+  }
+}

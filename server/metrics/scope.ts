@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { ApiError } from '../errors.js';
+import { isTimeZone, type Settings } from '../settings.js';
+import { instant, text, textList, type Bindings } from './bindings.js';
+import { isoInZone, parseApiTime } from './zoned-time.js';
+
+/** Order dimensions a metric may group or filter by; the SQL maps each to its column (op_dimension). */
+export const DIMENSIONS = ['channel', 'sku_series', 'region', 'customer_tier', 'promotion_id'] as const;
+
+/** What resolving parameters may need from the store, looked up once per data version. */
+export interface MetricContext {
+  settings: Settings;
+  channels: ReadonlySet<string>;
+  /** The latest event time in the store (epoch ms), or null when there are no events. */
+  latestEventMs: number | null;
+}
+
+const csv = (what: string) => z.string().optional().describe(`comma-separated ${what}`);
+
+/** Query parameters every metric takes: the order scope. */
+export const scopeQuery = {
+  from: z.string().optional().describe('start of the range, inclusive: YYYY-MM-DD (local midnight in tz) or an ISO 8601 date-time'),
+  to: z.string().optional().describe('end of the range, exclusive: YYYY-MM-DD (local midnight in tz) or an ISO 8601 date-time'),
+  tz: z.string().optional().describe('IANA time zone for dates without offset, buckets and returned times; default: the settings'),
+  channel: csv('channel codes to include (e.g. tmall,douyin)'),
+  region: csv('regions to include'),
+  skuSeries: csv('SKU series to include'),
+  customerTier: csv('customer tiers to include'),
+  promotion: csv('promotion ids to include'),
+};
+export const intervalQuery = z.enum(['day', 'week', 'month']).optional().describe('bucket by day, ISO week or month of the local time');
+export const groupByQuery = (extra: string[] = []) =>
+  z.enum([...DIMENSIONS, ...extra] as [string, ...string[]]).optional().describe('break down by this dimension');
+
+type ScopeQuery = { [K in keyof typeof scopeQuery]?: string | undefined };
+
+export function splitList(value: string | undefined): string[] {
+  return value === undefined ? [] : [...new Set(value.split(',').map((v) => v.trim()).filter((v) => v.length > 0))];
+}
+
+export function badParameter(parameter: string, message: string): ApiError {
+  return new ApiError(400, 'invalid_parameter', `${parameter}: ${message}`, { parameter });
+}
+
+export function resolveTimeZone(tz: string | undefined, ctx: MetricContext): string {
+  const zone = tz ?? ctx.settings.timeZone;
+  if (!isTimeZone(zone)) throw badParameter('tz', `unknown IANA time zone '${zone}' (e.g. Asia/Shanghai)`);
+  return zone;
+}
+
+export function resolveTime(parameter: string, value: string | undefined, tz: string): number | null {
+  if (value === undefined) return null;
+  const ms = parseApiTime(value, tz);
+  if (ms === undefined) throw badParameter(parameter, `'${value}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time`);
+  return ms;
+}
+
+/** Checks a [from, to) pair: from must come before to. */
+export function checkRange(fromName: string, fromMs: number | null, toName: string, toMs: number | null): void {
+  if (fromMs !== null && toMs !== null && fromMs >= toMs) throw badParameter(fromName, `must be before ${toName}`);
+}
+
+export function resolveChannels(parameter: string, value: string | undefined, ctx: MetricContext): string[] {
+  const channels = splitList(value).map((c) => c.toLowerCase());
+  const unknown = channels.filter((c) => !ctx.channels.has(c));
+  if (unknown.length > 0) {
+    const known = [...ctx.channels].sort().join(', ') || 'none: the store has no orders';
+    throw badParameter(parameter, `unknown channel '${unknown[0]}'; known channels: ${known}`);
+  }
+  return channels;
+}
+
+/** A stage parameter must name a stage of the pipeline or a terminal stage (settings), or one of `extra`. */
+export function resolveStage(parameter: string, value: string, ctx: MetricContext, extra: string[] = []): string {
+  const known = [...ctx.settings.pipeline, ...ctx.settings.terminalStages.filter((s) => !ctx.settings.pipeline.includes(s)), ...extra];
+  if (!known.includes(value)) throw badParameter(parameter, `unknown stage '${value}'; stages are ${known.join(', ')}`);
+  return value;
+}
+
+export interface ResolvedScope {
+  tz: string;
+  fromMs: number | null;
+  toMs: number | null;
+  /** Echoed in the response's `params`. */
+  params: Record<string, unknown>;
+  bindings: Bindings;
+}
+
+/** Validates and binds the order scope ($from_ts … $promotions, $tz), names prefixed by `prefix`. */
+export function resolveScope(q: ScopeQuery, ctx: MetricContext, prefix = ''): ResolvedScope {
+  const tz = resolveTimeZone(q.tz, ctx);
+  const fromMs = resolveTime('from', q.from, tz);
+  const toMs = resolveTime('to', q.to, tz);
+  checkRange('from', fromMs, 'to', toMs);
+  const lists = {
+    channel: resolveChannels('channel', q.channel, ctx),
+    region: splitList(q.region),
+    skuSeries: splitList(q.skuSeries),
+    customerTier: splitList(q.customerTier),
+    promotion: splitList(q.promotion),
+  };
+  return {
+    tz,
+    fromMs,
+    toMs,
+    params: {
+      from: fromMs === null ? null : isoInZone(fromMs, tz),
+      to: toMs === null ? null : isoInZone(toMs, tz),
+      tz,
+      ...lists,
+    },
+    bindings: {
+      tz: text(tz),
+      ...scopeBindings(prefix, fromMs, toMs, lists),
+    },
+  };
+}
+
+export function scopeBindings(
+  prefix: string,
+  fromMs: number | null,
+  toMs: number | null,
+  lists: { channel: string[]; region: string[]; skuSeries: string[]; customerTier: string[]; promotion: string[] },
+): Bindings {
+  return {
+    [`${prefix}from_ts`]: instant(fromMs),
+    [`${prefix}to_ts`]: instant(toMs),
+    [`${prefix}channels`]: textList(lists.channel),
+    [`${prefix}regions`]: textList(lists.region),
+    [`${prefix}series`]: textList(lists.skuSeries),
+    [`${prefix}tiers`]: textList(lists.customerTier),
+    [`${prefix}promotions`]: textList(lists.promotion),
+  };
+}

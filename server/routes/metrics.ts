@@ -1,0 +1,62 @@
+import { Hono } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import { ApiError } from '../errors.js';
+import { METRICS, METRIC_NAMES, type MetricDefinition } from '../metrics/catalog.js';
+import type { MetricService } from '../metrics/metric-service.js';
+
+/** A zod failure on query parameters as a 400 that names the parameter. */
+function queryError(definition: MetricDefinition, error: z.ZodError): ApiError {
+  const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const takes = Object.keys(definition.query.shape).join(', ');
+    return new ApiError(400, 'unknown_parameter', `unknown parameter '${issue.keys[0]}'; ${definition.name} takes ${takes}`, {
+      parameter: issue.keys[0],
+    });
+  }
+  const parameter = String(issue.path[0] ?? '');
+  return new ApiError(400, 'invalid_parameter', `${parameter}: ${issue.message}`, { parameter });
+}
+
+/** Parameter list of a metric for `GET /api/metrics` and the OpenAPI document. */
+export function describeParameters(definition: MetricDefinition) {
+  const schema = z.toJSONSchema(definition.query, { io: 'input' }) as { properties: Record<string, { description?: string; enum?: string[] }> };
+  return Object.entries(schema.properties).map(([name, property]) => ({
+    name,
+    description: property.description ?? '',
+    ...(property.enum ? { enum: property.enum } : {}),
+  }));
+}
+
+/** `GET /api/metrics` and `GET /api/metrics/{name}`. */
+export function metricRoutes(service: MetricService) {
+  const app = new Hono();
+  app.get('/', (c) =>
+    c.json({
+      metrics: METRICS.map((m) => ({ name: m.name, summary: m.summary, path: `/api/metrics/${m.name}`, parameters: describeParameters(m) })),
+    }),
+  );
+  for (const definition of METRICS) {
+    app.get(
+      `/${definition.name}`,
+      zValidator('query', definition.query, (result) => {
+        if (!result.success) throw queryError(definition, result.error as z.ZodError);
+      }),
+      async (c) => {
+        const query = c.req.valid('query') as Record<string, string | undefined>;
+        const { body, etag } = await service.run(definition, query);
+        c.header('ETag', etag);
+        c.header('Cache-Control', 'no-cache');
+        const ifNoneMatch = c.req.header('if-none-match');
+        if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) return c.body(null, 304);
+        return c.json(body);
+      },
+    );
+  }
+  app.get('/:name', (c) => {
+    throw new ApiError(404, 'unknown_metric', `unknown metric '${c.req.param('name')}'; metrics are ${METRIC_NAMES.join(', ')}`, {
+      metrics: METRIC_NAMES,
+    });
+  });
+  return app;
+}

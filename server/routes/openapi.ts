@@ -1,0 +1,83 @@
+import { Hono } from 'hono';
+import { METRICS } from '../metrics/catalog.js';
+import { describeParameters } from './metrics.js';
+
+const errorResponse = {
+  description: 'a caller mistake: {"error": {"code", "message", "details"}}',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
+/** The OpenAPI 3.1 document, built from the same zod schemas that validate requests. */
+export function openApiDocument() {
+  const paths: Record<string, unknown> = {};
+  for (const m of METRICS) {
+    paths[`/api/metrics/${m.name}`] = {
+      get: {
+        operationId: m.name,
+        summary: m.summary,
+        parameters: describeParameters(m).map((p) => ({
+          name: p.name,
+          in: 'query',
+          required: false,
+          description: p.description,
+          schema: p.enum ? { type: 'string', enum: p.enum } : { type: 'string' },
+        })),
+        responses: {
+          200: { description: 'the metric', content: { 'application/json': { schema: { $ref: '#/components/schemas/MetricResponse' } } } },
+          304: { description: 'unchanged since the ETag sent in If-None-Match' },
+          400: errorResponse,
+        },
+      },
+    };
+  }
+  paths['/api/metrics'] = { get: { summary: 'the metrics and their parameters', responses: { 200: { description: 'list' } } } };
+  paths['/api/health'] = { get: { summary: 'status, data version, row counts', responses: { 200: { description: 'ok' } } } };
+  paths['/api/settings'] = {
+    get: { summary: 'current settings', responses: { 200: { description: 'settings' } } },
+    put: { summary: 'change settings (partial object, merged)', responses: { 200: { description: 'new settings' }, 400: errorResponse } },
+  };
+  paths['/api/imports'] = {
+    post: {
+      summary: 'import export files (multipart `file` fields or raw body with ?filename=)',
+      responses: { 201: { description: 'import result' }, 400: errorResponse, 422: errorResponse },
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'OrderPulse metrics service', version: '0.1.0' },
+    paths,
+    components: {
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } },
+          },
+        },
+        MetricResponse: {
+          type: 'object',
+          required: ['metric', 'params', 'columns', 'rows', 'meta'],
+          properties: {
+            metric: { type: 'string' },
+            params: { type: 'object' },
+            columns: {
+              type: 'array',
+              items: { type: 'object', properties: { name: { type: 'string' }, type: { enum: ['time', 'string', 'integer', 'number', 'boolean'] } } },
+            },
+            rows: { type: 'array', items: { type: 'object' } },
+            meta: {
+              type: 'object',
+              properties: { dataVersion: { type: 'integer' }, elapsedMs: { type: 'number' }, cached: { type: 'boolean' }, rowCount: { type: 'integer' } },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function openApiRoutes() {
+  const document = openApiDocument();
+  return new Hono().get('/', (c) => c.json(document));
+}

@@ -1,0 +1,58 @@
+-- Building blocks shared by the metric files of sql/metrics/. Defined on every
+-- connection (TEMP), so a metric file is one statement with bound $parameters.
+
+-- Orders in scope: created in [from_ts, to_ts) (a NULL bound is open) and, for
+-- each non-empty list, with a value in it.
+CREATE OR REPLACE TEMP MACRO op_scoped_orders(from_ts, to_ts, channels, regions, series, tiers, promotions) AS TABLE
+  SELECT * FROM orders
+  WHERE (from_ts IS NULL OR created_at >= from_ts)
+    AND (to_ts IS NULL OR created_at < to_ts)
+    AND (len(channels) = 0 OR list_contains(channels, channel))
+    AND (len(regions) = 0 OR list_contains(regions, region))
+    AND (len(series) = 0 OR list_contains(series, sku_series))
+    AND (len(tiers) = 0 OR list_contains(tiers, customer_tier))
+    AND (len(promotions) = 0 OR list_contains(promotions, promotion_id));
+
+-- The first time each order reached each stage. Every order is placed at its
+-- created_at (an earlier `placed` event wins, though importers never make one).
+CREATE OR REPLACE TEMP MACRO op_stage_times() AS TABLE
+  SELECT channel, order_id, stage, min("at") AS "at"
+  FROM (
+    SELECT channel, order_id, stage, "at" FROM order_events WHERE type = 'stage'
+    UNION ALL
+    SELECT channel, order_id, 'placed', created_at FROM orders
+  )
+  GROUP BY ALL;
+
+-- Start of the day/week (ISO, Monday)/month holding `ts` in time zone `tz`,
+-- as an instant; NULL when `unit` is NULL (no interval breakdown).
+CREATE OR REPLACE TEMP MACRO op_bucket(ts, unit, tz) AS
+  CASE WHEN unit IS NULL THEN NULL ELSE timezone(tz, date_trunc(unit, timezone(tz, ts))) END;
+
+-- An instant as epoch milliseconds, the form the service turns into ISO 8601 with offset.
+CREATE OR REPLACE TEMP MACRO op_ms(ts) AS epoch_ms(ts)::DOUBLE;
+
+-- Hours from `a` to `b` (negative when b is earlier).
+CREATE OR REPLACE TEMP MACRO op_hours(a, b) AS (epoch_us(b) - epoch_us(a)) / 3600e6;
+
+-- The value of an allowlisted order dimension ('' = no breakdown: NULL for all).
+CREATE OR REPLACE TEMP MACRO op_dimension(dim, channel, sku_series, region, customer_tier, promotion_id) AS
+  CASE dim WHEN 'channel' THEN channel WHEN 'sku_series' THEN sku_series WHEN 'region' THEN region
+           WHEN 'customer_tier' THEN customer_tier WHEN 'promotion_id' THEN promotion_id END;
+
+-- Friction cost of one event: labour for manual work, the surcharge for expedites.
+CREATE OR REPLACE TEMP MACRO op_event_cost(type, minutes, cost, minutes_per_data_move, labor_cost_per_hour) AS
+  CASE type
+    WHEN 'data_move' THEN minutes_per_data_move / 60.0 * labor_cost_per_hour
+    WHEN 'exception' THEN coalesce(minutes, 0) / 60.0 * labor_cost_per_hour
+    WHEN 'contact' THEN coalesce(minutes, 0) / 60.0 * labor_cost_per_hour
+    WHEN 'expedite' THEN coalesce(cost, 0)::DOUBLE
+  END;
+
+-- Direction-aware improvement in per cent: (baseline − current) / baseline
+-- where lower is better, (current − baseline) / baseline where higher is.
+-- NULL when either side is missing or the baseline is 0.
+CREATE OR REPLACE TEMP MACRO op_improvement_pct(baseline, current, higher_is_better) AS
+  CASE WHEN baseline IS NULL OR current IS NULL OR baseline = 0 THEN NULL
+       WHEN higher_is_better THEN (current - baseline) / baseline * 100
+       ELSE (baseline - current) / baseline * 100 END;

@@ -1,0 +1,38 @@
+-- metric: promotion-roi
+-- Per promotion overlapping [from, to) (and in the channel / promotion filters): the orders in scope
+-- it brought, net revenue (orders cancelled, refunded or returned excluded), refund and cancellation
+-- rates, spend, ROAS = revenue / spend and ROI = (revenue × margin_rate − spend) / spend.
+-- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $margin_rate
+-- columns: promotion_id string, name string, channel string, starts_at time, ends_at time, orders integer, gross_revenue number, revenue number, refund_rate number, cancellation_rate number, spend number, roas number, roi number
+WITH promos AS (
+  SELECT * FROM promotions
+  WHERE ($from_ts IS NULL OR ends_at IS NULL OR ends_at > $from_ts::TIMESTAMPTZ)
+    AND ($to_ts IS NULL OR starts_at IS NULL OR starts_at < $to_ts::TIMESTAMPTZ)
+    AND (len($channels) = 0 OR list_contains($channels, channel))
+    AND (len($promotions) = 0 OR list_contains($promotions, promotion_id))
+), scoped AS (
+  SELECT o.* FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions) o
+  WHERE o.promotion_id IN (SELECT promotion_id FROM promos)
+), outcomes AS (
+  SELECT o.promotion_id, o.amount,
+    EXISTS (SELECT 1 FROM order_events e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'cancelled') AS cancelled,
+    EXISTS (SELECT 1 FROM order_events e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'refunded') AS refunded,
+    EXISTS (SELECT 1 FROM order_events e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'returned') AS returned
+  FROM scoped o
+), per_promotion AS (
+  SELECT p.promotion_id, any_value(p.name) AS name, any_value(p.channel) AS channel,
+    any_value(p.starts_at) AS starts_at, any_value(p.ends_at) AS ends_at, any_value(p.spend)::DOUBLE AS spend,
+    count(x.promotion_id)::INTEGER AS orders,
+    coalesce(sum(x.amount), 0)::DOUBLE AS gross_revenue,
+    coalesce(sum(x.amount) FILTER (NOT (x.cancelled OR x.refunded OR x.returned)), 0)::DOUBLE AS revenue,
+    avg(x.refunded::INTEGER) AS refund_rate,
+    avg(x.cancelled::INTEGER) AS cancellation_rate
+  FROM promos p LEFT JOIN outcomes x ON x.promotion_id = p.promotion_id
+  GROUP BY p.promotion_id
+)
+SELECT promotion_id, name, channel, op_ms(starts_at) AS starts_at, op_ms(ends_at) AS ends_at, orders, gross_revenue, revenue,
+  refund_rate, cancellation_rate, spend,
+  revenue / nullif(spend, 0) AS roas,
+  (revenue * $margin_rate - spend) / nullif(spend, 0) AS roi
+FROM per_promotion
+ORDER BY starts_at NULLS LAST, promotion_id

@@ -1,0 +1,77 @@
+-- metric: roi-compare
+-- KPIs of a baseline scope (a_…) and a current scope (b_…): two time ranges, or two cohorts over one
+-- range. For each KPI: baseline, current, delta = current − baseline, and the direction-aware
+-- improvement % (op_improvement_pct). Revenue is net: orders cancelled, refunded or returned excluded.
+-- params: $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
+-- columns: kpi string, unit string, direction string, baseline number, current number, delta number, improvement_pct number
+WITH sides AS (
+  SELECT 'baseline' AS side, * FROM op_scoped_orders($a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
+  UNION ALL
+  SELECT 'current', * FROM op_scoped_orders($b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions)
+), in_scope AS (
+  SELECT DISTINCT channel, order_id, created_at FROM sides
+), events AS (
+  SELECT e.* FROM order_events e JOIN in_scope o ON o.channel = e.channel AND o.order_id = e.order_id
+), per_order AS (
+  SELECT o.channel, o.order_id,
+    min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
+    min(e."at") FILTER (e.type = 'stage' AND e.stage = $from_stage) AS from_at,
+    min(e."at") FILTER (e.type = 'stage' AND e.stage = $to_stage) AS to_at,
+    min(e."at") FILTER (e.type = 'stage' AND e.stage = 'delivered') AS delivered_at,
+    coalesce(bool_or(e.type = 'stage' AND e.stage = 'cancelled'), false) AS cancelled,
+    coalesce(bool_or(e.type = 'stage' AND e.stage = 'refunded'), false) AS refunded,
+    coalesce(bool_or(e.type = 'stage' AND e.stage = 'returned'), false) AS returned,
+    coalesce(sum(op_event_cost(e.type, e.minutes, e.cost, $minutes_per_data_move, $labor_cost_per_hour)), 0) AS friction
+  FROM in_scope o LEFT JOIN events e ON e.channel = o.channel AND e.order_id = o.order_id
+  GROUP BY ALL
+), order_kpis AS (
+  SELECT s.side, s.amount, p.*,
+    op_hours(s.created_at, p.first_response_at) AS first_response_hours,
+    -- placed is the order's created_at unless an earlier placed event exists (op_stage_times)
+    op_hours(CASE WHEN $from_stage = 'placed' THEN least(s.created_at, p.from_at) ELSE p.from_at END,
+             CASE WHEN $to_stage = 'placed' THEN least(s.created_at, p.to_at) ELSE p.to_at END) AS cycle_hours,
+    s.promised_at
+  FROM sides s JOIN per_order p ON p.channel = s.channel AND p.order_id = s.order_id
+), actor_days AS (
+  SELECT s.side, e.actor, date_trunc('day', timezone($tz, e."at")) AS day, count(DISTINCT (e.channel, e.order_id)) AS orders
+  FROM events e JOIN sides s ON s.channel = e.channel AND s.order_id = e.order_id
+  WHERE e.actor IS NOT NULL
+  GROUP BY ALL
+), throughput AS (
+  SELECT side, sum(orders)::DOUBLE / count(*) AS orders_per_actor_day FROM actor_days GROUP BY side
+), kpis AS (
+  SELECT k.side,
+    avg(first_response_hours) AS first_response_hours,
+    avg(cycle_hours) FILTER (cycle_hours >= 0) AS cycle_time_hours,
+    avg(friction) AS friction_cost_per_order,
+    any_value(t.orders_per_actor_day) AS orders_per_actor_day,
+    count(*) FILTER (delivered_at IS NOT NULL AND promised_at IS NOT NULL AND delivered_at <= promised_at)::DOUBLE
+      / nullif(count(*) FILTER (delivered_at IS NOT NULL AND promised_at IS NOT NULL), 0) AS on_time_rate,
+    avg(cancelled::INTEGER) AS cancellation_rate,
+    avg(refunded::INTEGER) AS refund_rate,
+    count(*)::DOUBLE AS orders,
+    coalesce(sum(amount) FILTER (NOT (cancelled OR refunded OR returned)), 0)::DOUBLE AS revenue
+  FROM order_kpis k LEFT JOIN throughput t ON t.side = k.side
+  GROUP BY k.side
+), sides_present AS (
+  SELECT * FROM (VALUES ('baseline'), ('current')) v(side)
+), wide AS (
+  SELECT sp.side, k.* EXCLUDE (side) FROM sides_present sp LEFT JOIN kpis k ON k.side = sp.side
+), long AS (
+  SELECT * FROM wide UNPIVOT INCLUDE NULLS (value FOR kpi IN (
+    first_response_hours, cycle_time_hours, friction_cost_per_order, orders_per_actor_day, on_time_rate,
+    cancellation_rate, refund_rate, orders, revenue))
+), catalogue AS (
+  SELECT * FROM (VALUES
+    (1, 'first_response_hours', 'hours', 'lower'), (2, 'cycle_time_hours', 'hours', 'lower'),
+    (3, 'friction_cost_per_order', 'currency', 'lower'), (4, 'orders_per_actor_day', 'orders', 'higher'),
+    (5, 'on_time_rate', 'ratio', 'higher'), (6, 'cancellation_rate', 'ratio', 'lower'),
+    (7, 'refund_rate', 'ratio', 'lower'), (8, 'orders', 'orders', 'higher'), (9, 'revenue', 'currency', 'higher')
+  ) c(ord, kpi, unit, direction)
+)
+SELECT c.kpi, c.unit, c.direction, b.value AS baseline, n.value AS current, n.value - b.value AS delta,
+  op_improvement_pct(b.value, n.value, c.direction = 'higher') AS improvement_pct
+FROM catalogue c
+LEFT JOIN long b ON b.kpi = c.kpi AND b.side = 'baseline'
+LEFT JOIN long n ON n.kpi = c.kpi AND n.side = 'current'
+ORDER BY c.ord
