@@ -149,7 +149,11 @@ export const METRICS: MetricDefinition[] = [
       delete base.params.interval;
       const limit = Number(q.limit ?? 20);
       if (limit < 1 || limit > 500) throw badParameter('limit', 'must be from 1 to 500');
-      return { ...base, params: { ...base.params, limit }, bindings: { ...base.bindings, ...costs(ctx), limit: integer(limit) } };
+      return {
+        ...base,
+        params: { ...base.params, limit },
+        bindings: { ...base.bindings, ...costs(ctx), limit: integer(limit), pipeline: textList(ctx.settings.pipeline) },
+      };
     },
   },
   {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { zValidator } from '@hono/zod-validator';
+import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { METRICS, METRIC_NAMES, type MetricDefinition } from '../metrics/catalog.js';
@@ -39,11 +39,17 @@ export function metricRoutes(service: MetricService) {
   for (const definition of METRICS) {
     app.get(
       `/${definition.name}`,
-      zValidator('query', definition.query, (result) => {
-        if (!result.success) throw queryError(definition, result.error as z.ZodError);
+      validator('query', (query) => {
+        // An empty value means "not given"; a repeated key (channel=a&channel=b) is a list.
+        const given = Object.entries(query)
+          .map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : value] as const)
+          .filter(([, value]) => value !== '');
+        const parsed = definition.query.safeParse(Object.fromEntries(given));
+        if (!parsed.success) throw queryError(definition, parsed.error);
+        return parsed.data as Record<string, string | undefined>;
       }),
       async (c) => {
-        const query = c.req.valid('query') as Record<string, string | undefined>;
+        const query = c.req.valid('query');
         const { body, etag } = await service.run(definition, query);
         c.header('ETag', etag);
         c.header('Cache-Control', 'no-cache');

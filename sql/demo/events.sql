@@ -13,21 +13,22 @@ FROM (VALUES (1, 'tmall', 'New year sale', 0.02, 60000), (2, 'douyin', 'Spring l
              (5, 'tmall', 'Double 11', 0.85, 150000), (6, 'douyin', 'Winter live stream', 0.93, 70000))
   AS p(k, ch, name, f, spend);
 
--- Clerks: twelve before the go-live, six after (the same work, half the hands).
-CREATE OR REPLACE TEMP MACRO demo_actor(seed, i, k, after) AS
-  'clerk-' || lpad((1 + hash(seed, i, k) % CASE WHEN after THEN 6 ELSE 12 END)::VARCHAR, 2, '0');
+-- Each order has one owning clerk; twelve clerks before the go-live, six after (the same work, half the hands).
+CREATE OR REPLACE TEMP MACRO demo_actor(seed, i, after) AS
+  'clerk-' || lpad((1 + hash(seed, i, 'owner') % CASE WHEN after THEN 6 ELSE 12 END)::VARCHAR, 2, '0');
 
 CREATE OR REPLACE TEMP TABLE demo_events AS
 WITH stage_events AS (
   SELECT o.channel, o.order_id, s.stage, s."at",
-    CASE WHEN s.stage IN ('credit_checked', 'stock_locked', 'dispatched', 'cancelled') THEN demo_actor($seed, o.i, 30, o.after_golive)
-         WHEN s.stage IN ('picked', 'shipped') THEN 'warehouse' END AS actor
+    -- Order clerks are the actors; warehouse and carrier steps have none, so throughput is per clerk.
+    CASE WHEN s.stage IN ('credit_checked', 'stock_locked', 'dispatched', 'cancelled') THEN demo_actor($seed, o.i, o.after_golive) END AS actor
   FROM demo_orders o, unnest([
     {'stage': 'placed', 'at': at_placed}, {'stage': 'paid', 'at': at_paid},
     {'stage': 'credit_checked', 'at': at_credit_checked}, {'stage': 'stock_locked', 'at': at_stock_locked},
     {'stage': 'dispatched', 'at': at_dispatched}, {'stage': 'picked', 'at': at_picked},
     {'stage': 'shipped', 'at': at_shipped}, {'stage': 'delivered', 'at': at_delivered},
-    {'stage': 'cancelled', 'at': at_cancelled}, {'stage': 'returned', 'at': at_returned}
+    {'stage': 'cancelled', 'at': at_cancelled}, {'stage': 'returned', 'at': at_returned},
+    {'stage': 'refunded', 'at': at_refunded}
   ]) u(s)
   WHERE s."at" IS NOT NULL
 ), friction AS (
@@ -41,20 +42,20 @@ WITH stage_events AS (
   FROM demo_orders WHERE at_credit_checked IS NOT NULL
 ), friction_events AS (
   SELECT channel, order_id, 'data_move' AS type, at_credit_checked + to_minutes((15 * (k + 1))::BIGINT) AS "at",
-         demo_actor($seed, i, 50 + k, after_golive) AS actor, 11.0 AS minutes, NULL::DECIMAL(18, 2) AS cost
+         demo_actor($seed, i, after_golive) AS actor, 11.0 AS minutes, NULL::DECIMAL(18, 2) AS cost
   FROM friction, range(data_moves) r(k)
   UNION ALL
-  SELECT channel, order_id, 'exception', at_stock_locked + INTERVAL 20 MINUTE, demo_actor($seed, i, 60, after_golive),
+  SELECT channel, order_id, 'exception', at_stock_locked + INTERVAL 20 MINUTE, demo_actor($seed, i, after_golive),
          round(20 + demo_exp($seed, i, 42, 25)), NULL
   FROM friction WHERE has_exception
   UNION ALL
   -- Most split errors are rescued with air freight.
-  SELECT channel, order_id, 'expedite', coalesce(at_shipped, at_stock_locked) - INTERVAL 1 MINUTE, 'logistics', NULL,
+  SELECT channel, order_id, 'expedite', coalesce(at_shipped, at_stock_locked) - INTERVAL 1 MINUTE, NULL, NULL,
          round(80 + demo_u($seed, i, 43) * 120, 2)::DECIMAL(18, 2)
   FROM friction WHERE has_exception AND demo_u($seed, i, 45) < 0.75
   UNION ALL
   SELECT channel, order_id, 'contact', at_credit_checked + demo_hours(2 + demo_exp($seed, i, 46, 12)),
-         demo_actor($seed, i, 61, after_golive), round(5 + demo_u($seed, i, 47) * 10), NULL
+         demo_actor($seed, i, after_golive), round(5 + demo_u($seed, i, 47) * 10), NULL
   FROM friction WHERE chased
 )
 SELECT order_id, channel, "at", 'stage' AS type, stage, actor, NULL::DOUBLE AS minutes, NULL::DECIMAL(18, 2) AS cost FROM stage_events

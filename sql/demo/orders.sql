@@ -92,3 +92,7 @@ SELECT
   CASE WHEN paid AND NOT lost AND demo_u($seed, i, 16) < CASE ch WHEN 'douyin' THEN 0.12 ELSE 0.05 END
        THEN timezone($tz, t_deliver + demo_hours(24 + demo_exp($seed, i, 17, 72))) END AS at_returned
 FROM flow4;
+
+-- Most returns are refunded a day or two later.
+ALTER TABLE demo_orders ADD COLUMN at_refunded TIMESTAMPTZ;
+UPDATE demo_orders SET at_refunded = at_returned + INTERVAL 36 HOUR WHERE at_returned IS NOT NULL AND demo_u($seed, i, 18) < 0.8;

@@ -1,8 +1,9 @@
 -- metric: friction-pareto
 -- The largest friction drivers: cost per (component × dimension value), largest first, with each
 -- driver's share and the cumulative share. Dimension `stage` attributes an event to the stage the
--- order was in when it happened (its latest stage reached at or before the event).
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $limit
+-- order was in when it happened (its latest stage reached at or before the event; of stages reached
+-- at the same instant, the later one in the pipeline).
+-- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $limit, $pipeline
 -- columns: rank integer, component string, value string, cost number, events integer, orders integer, share number, cumulative_share number
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
@@ -13,8 +14,10 @@ WITH scoped AS (
   FROM order_events e JOIN scoped o ON o.channel = e.channel AND o.order_id = e.order_id
   WHERE e.type IN ('data_move', 'exception', 'contact', 'expedite')
 ), stage_times AS (
-  SELECT s.* FROM op_stage_times() s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
+  SELECT s.channel, s.order_id, s."at", arg_max(s.stage, coalesce(list_position($pipeline, s.stage), 0)) AS stage
+  FROM op_stage_times() s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
   WHERE $group_by = 'stage'
+  GROUP BY ALL
 ), attributed AS (
   SELECT f.*, s.stage AS at_stage
   FROM friction f ASOF LEFT JOIN stage_times s ON s.channel = f.channel AND s.order_id = f.order_id AND f."at" >= s."at"

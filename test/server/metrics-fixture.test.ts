@@ -1,0 +1,256 @@
+/**
+ * Every metric on the hand-worked fixture in test/fixtures/metrics (times are
+ * Asia/Shanghai, the store's default zone). Each expected row was worked out by
+ * hand from the CSV; the comments show the working.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../server/db/database.js';
+import { fixtureApp, metricRows } from './metrics-helpers.js';
+
+let db: Database;
+let app: Awaited<ReturnType<typeof fixtureApp>>['app'];
+beforeAll(async () => ({ db, app } = await fixtureApp()));
+afterAll(() => db.close());
+
+describe('cycle-time', () => {
+  test('placed → delivered: O1 48 h, O2 72 h, O3 48 h', async () => {
+    // sorted [48, 48, 72]; p90 at position 1.8 → 48 + 0.8 × 24; p95 at 1.9 → 48 + 0.9 × 24
+    expect(await metricRows(app, '/api/metrics/cycle-time')).toEqual([
+      { bucket: null, group: null, orders: 3, mean_hours: 56, p50_hours: 48, p90_hours: 67.2, p95_hours: 69.6, max_hours: 72, negative_gaps: 0 },
+    ]);
+  });
+
+  test('by channel: jd never delivered, so it has no row', async () => {
+    expect(await metricRows(app, '/api/metrics/cycle-time?groupBy=channel')).toEqual([
+      { bucket: null, group: 'douyin', orders: 1, mean_hours: 48, p50_hours: 48, p90_hours: 48, p95_hours: 48, max_hours: 48, negative_gaps: 0 },
+      { bucket: null, group: 'tmall', orders: 2, mean_hours: 60, p50_hours: 60, p90_hours: 69.6, p95_hours: 70.8, max_hours: 72, negative_gaps: 0 },
+    ]);
+  });
+
+  test('paid → shipped: O3 shipped 1.25 h before it was paid: excluded and counted', async () => {
+    // O1 09:30 → next day 09:00 = 23.5 h; O2 12:00 → 18:00 = 6 h
+    expect(await metricRows(app, '/api/metrics/cycle-time?fromStage=paid&toStage=shipped')).toEqual([
+      { bucket: null, group: null, orders: 2, mean_hours: 14.75, p50_hours: 14.75, p90_hours: 21.75, p95_hours: 22.625, max_hours: 23.5, negative_gaps: 1 },
+    ]);
+  });
+
+  test('months are local: O5 (1 April 06:00 in Shanghai) is March in UTC', async () => {
+    // placed → paid: O1 0.5, O2 0, O3 0.25, O4 1 in March; O5 1 in April (Shanghai)
+    const shanghai = await metricRows(app, '/api/metrics/cycle-time?toStage=paid&interval=month');
+    expect(shanghai.map((r) => [r.bucket, r.orders, r.mean_hours, r.p50_hours])).toEqual([
+      ['2025-03-01T00:00:00+08:00', 4, 0.4375, 0.375],
+      ['2025-04-01T00:00:00+08:00', 1, 1, 1],
+    ]);
+    const utc = await metricRows(app, '/api/metrics/cycle-time?toStage=paid&interval=month&tz=UTC');
+    expect(utc.map((r) => [r.bucket, r.orders, r.mean_hours])).toEqual([['2025-03-01T00:00:00+00:00', 5, 0.55]]);
+  });
+
+  test('from/to select orders by created_at in [from, to)', async () => {
+    const rows = await metricRows(app, '/api/metrics/cycle-time?from=2025-03-03&to=2025-03-04');
+    expect(rows.map((r) => [r.orders, r.mean_hours])).toEqual([[2, 60]]);
+  });
+});
+
+describe('stage-breakdown', () => {
+  test('consecutive steps among the stages each order reached; the slowest median is the bottleneck', async () => {
+    // placed→paid [0.5, 0, 0.25, 1, 1]; paid→credit_checked [1.5 (O1), 3 (O5)]; paid→shipped [6 (O2)] + O3 negative;
+    // credit_checked→shipped [22 (O1)]; shipped→delivered [24, 66, 49]
+    expect(await metricRows(app, '/api/metrics/stage-breakdown')).toEqual([
+      { group: null, step: 1, from_stage: 'placed', to_stage: 'paid', orders: 5, mean_hours: 0.55, p50_hours: 0.5, p90_hours: 1, negative_gaps: 0, is_bottleneck: false },
+      { group: null, step: 2, from_stage: 'paid', to_stage: 'credit_checked', orders: 2, mean_hours: 2.25, p50_hours: 2.25, p90_hours: 2.85, negative_gaps: 0, is_bottleneck: false },
+      { group: null, step: 2, from_stage: 'paid', to_stage: 'shipped', orders: 1, mean_hours: 6, p50_hours: 6, p90_hours: 6, negative_gaps: 1, is_bottleneck: false },
+      { group: null, step: 3, from_stage: 'credit_checked', to_stage: 'shipped', orders: 1, mean_hours: 22, p50_hours: 22, p90_hours: 22, negative_gaps: 0, is_bottleneck: false },
+      { group: null, step: 7, from_stage: 'shipped', to_stage: 'delivered', orders: 3, mean_hours: 46.333333333, p50_hours: 49, p90_hours: 62.6, negative_gaps: 0, is_bottleneck: true },
+    ]);
+  });
+});
+
+describe('first-response', () => {
+  test('the first event strictly after placement; O2 paid at the placement instant, so its response is the expedite at 17:00', async () => {
+    // O1 0.5, O2 5, O3 0.25 (its shipped event before placement is ignored), O4 1, O5 1, O6 none
+    expect(await metricRows(app, '/api/metrics/first-response')).toEqual([
+      { bucket: null, group: null, orders: 6, responded: 5, no_response: 1, mean_hours: 1.55, p50_hours: 1, p90_hours: 3.4, p95_hours: 4.2, max_hours: 5 },
+    ]);
+  });
+});
+
+describe('stuck-orders', () => {
+  test('as of 2 April 09:00: O5 waits 23 h after credit check, O6 24 h since placement', async () => {
+    expect(await metricRows(app, '/api/metrics/stuck-orders?asOf=2025-04-02T09:00:00')).toEqual([
+      { stage: 'placed', stage_index: 1, group: null, age_bucket: '1-3d', age_index: 3, orders: 1, mean_age_hours: 24, max_age_hours: 24, oldest_order_id: 'O6' },
+      { stage: 'credit_checked', stage_index: 3, group: null, age_bucket: '4-24h', age_index: 2, orders: 1, mean_age_hours: 23, max_age_hours: 23, oldest_order_id: 'O5' },
+    ]);
+  });
+
+  test('stages after asOf do not count, orders placed after it are not there yet', async () => {
+    expect(await metricRows(app, '/api/metrics/stuck-orders?asOf=2025-04-01T09:30:00%2B08:00')).toEqual([
+      { stage: 'placed', stage_index: 1, group: null, age_bucket: '<4h', age_index: 1, orders: 1, mean_age_hours: 0.5, max_age_hours: 0.5, oldest_order_id: 'O6' },
+      { stage: 'paid', stage_index: 2, group: null, age_bucket: '<4h', age_index: 1, orders: 1, mean_age_hours: 2.5, max_age_hours: 2.5, oldest_order_id: 'O5' },
+    ]);
+    const early = await metricRows(app, '/api/metrics/stuck-orders?asOf=2025-03-03T10:00:00');
+    expect(early.map((r) => [r.stage, r.orders, r.oldest_order_id])).toEqual([['paid', 1, 'O1']]);
+  });
+
+  test('asOf defaults to the latest event in the store (O5 credit check, 1 April 10:00)', async () => {
+    const res = await app.request('/api/metrics/stuck-orders');
+    expect((await res.json()).params.asOf).toBe('2025-04-01T10:00:00+08:00');
+  });
+});
+
+describe('on-time', () => {
+  test('O1 and O3 delivered before their promise, O2 a day late', async () => {
+    expect(await metricRows(app, '/api/metrics/on-time')).toEqual([
+      { bucket: null, group: null, delivered: 3, with_promise: 3, on_time: 2, late: 1, on_time_rate: 0.666666667, mean_hours_late: 24 },
+    ]);
+  });
+});
+
+describe('friction-cost', () => {
+  test('per order: O1 2 moves × 11 + 30 + 6 = 58, O2 expedite 150, O3 11, O5 12; O4 and O6 none', async () => {
+    expect(await metricRows(app, '/api/metrics/friction-cost')).toEqual([
+      {
+        bucket: null, group: null, orders: 6, orders_with_friction: 4, friction_share: 0.666666667, total_cost: 231, cost_per_order: 38.5,
+        data_move_cost: 33, exception_cost: 30, contact_cost: 18, expedite_cost: 150, data_moves: 3,
+      },
+    ]);
+  });
+
+  test('by channel, and a settings change applies on the next query', async () => {
+    const byChannel = await metricRows(app, '/api/metrics/friction-cost?groupBy=channel');
+    expect(byChannel.map((r) => [r.group, r.orders, r.total_cost, r.cost_per_order])).toEqual([
+      ['douyin', 2, 11, 5.5],
+      ['jd', 2, 12, 6],
+      ['tmall', 2, 208, 104],
+    ]);
+    await app.request('/api/settings', { method: 'PUT', body: JSON.stringify({ laborCostPerHour: 120, minutesPerDataMove: 5 }) });
+    // moves 3 × 5 min = 15 min, exception 30, contacts 18 → 63 min at 120/h = 126, + 150
+    const [after] = await metricRows(app, '/api/metrics/friction-cost');
+    expect([after.total_cost, after.data_move_cost]).toEqual([276, 30]);
+    await app.request('/api/settings', { method: 'PUT', body: JSON.stringify({ laborCostPerHour: 60, minutesPerDataMove: 11 }) });
+  });
+});
+
+describe('friction-pareto', () => {
+  test('by SKU series: the expedite on S-B leads with 150 of 231', async () => {
+    expect(await metricRows(app, '/api/metrics/friction-pareto')).toEqual([
+      { rank: 1, component: 'expedite', value: 'S-B', cost: 150, events: 1, orders: 1, share: 0.649350649, cumulative_share: 0.649350649 },
+      { rank: 2, component: 'data_move', value: 'S-A', cost: 33, events: 3, orders: 2, share: 0.142857143, cumulative_share: 0.792207792 },
+      { rank: 3, component: 'exception', value: 'S-A', cost: 30, events: 1, orders: 1, share: 0.12987013, cumulative_share: 0.922077922 },
+      { rank: 4, component: 'contact', value: 'S-A', cost: 18, events: 2, orders: 2, share: 0.077922078, cumulative_share: 1 },
+    ]);
+  });
+
+  test('by stage: each event goes to the stage its order was in (O2 paid at placement: paid wins the tie)', async () => {
+    const rows = await metricRows(app, '/api/metrics/friction-pareto?groupBy=stage&limit=3');
+    expect(rows.map((r) => [r.component, r.value, r.cost])).toEqual([
+      ['expedite', 'paid', 150],
+      ['data_move', 'paid', 33],
+      ['exception', 'credit_checked', 30],
+    ]);
+  });
+});
+
+describe('channel-funnel', () => {
+  const row = (group: string, k: number, step: string, orders: number, conv: number | null, first: number, drop: number | null, dropRate: number | null, median: number | null, mean: number | null, worst: boolean) => ({
+    group, step_index: k, step, orders, conversion_from_previous: conv, conversion_from_first: first, drop_off: drop, drop_off_rate: dropRate,
+    median_hours_from_previous: median, mean_hours_from_previous: mean, is_worst_step: worst,
+  });
+
+  test('strict order, kept = delivered and not returned; O3 shipped before paid so it stops at paid', async () => {
+    expect(await metricRows(app, '/api/metrics/channel-funnel')).toEqual([
+      row('douyin', 1, 'placed', 2, null, 1, null, null, null, null, false),
+      row('douyin', 2, 'paid', 2, 1, 1, 0, 0, 0.625, 0.625, false),
+      row('douyin', 3, 'shipped', 0, 0, 0, 2, 1, null, null, true),
+      row('douyin', 4, 'delivered', 0, null, 0, 0, null, null, null, false),
+      row('douyin', 5, 'kept', 0, null, 0, 0, null, null, null, false),
+      row('jd', 1, 'placed', 2, null, 1, null, null, null, null, false),
+      row('jd', 2, 'paid', 1, 0.5, 0.5, 1, 0.5, 1, 1, false),
+      row('jd', 3, 'shipped', 0, 0, 0, 1, 1, null, null, true),
+      row('jd', 4, 'delivered', 0, null, 0, 0, null, null, null, false),
+      row('jd', 5, 'kept', 0, null, 0, 0, null, null, null, false),
+      row('tmall', 1, 'placed', 2, null, 1, null, null, null, null, false),
+      row('tmall', 2, 'paid', 2, 1, 1, 0, 0, 0.25, 0.25, false),
+      row('tmall', 3, 'shipped', 2, 1, 1, 0, 0, 14.75, 14.75, false),
+      row('tmall', 4, 'delivered', 2, 1, 1, 0, 0, 45, 45, false),
+      row('tmall', 5, 'kept', 1, 0.5, 0.5, 1, 0.5, 0, 0, true),
+    ]);
+  });
+
+  test('a 24 h window: tmall orders ship within it but deliver after it', async () => {
+    const rows = await metricRows(app, '/api/metrics/channel-funnel?channel=tmall&window=24h');
+    expect(rows.map((r) => r.orders)).toEqual([2, 2, 2, 0, 0]);
+  });
+
+  test('custom steps and another breakdown', async () => {
+    const rows = await metricRows(app, '/api/metrics/channel-funnel?steps=placed,paid,credit_checked&groupBy=customer_tier');
+    expect(rows.map((r) => [r.group, r.step, r.orders])).toEqual([
+      ['gold', 'placed', 2], ['gold', 'paid', 2], ['gold', 'credit_checked', 1],
+      ['regular', 'placed', 4], ['regular', 'paid', 3], ['regular', 'credit_checked', 1],
+    ]);
+  });
+});
+
+describe('roi-compare', () => {
+  test('before (1-8 March: O1-O3) vs after (8 March - 8 April: O4-O6)', async () => {
+    const rows = await metricRows(app, '/api/metrics/roi-compare?baselineFrom=2025-03-01&baselineTo=2025-03-08&to=2025-04-08');
+    expect(rows).toEqual([
+      // (0.5 + 5 + 0.25) / 3 vs (1 + 1) / 2
+      { kpi: 'first_response_hours', unit: 'hours', direction: 'lower', baseline: 1.916666667, current: 1, delta: -0.916666667, improvement_pct: 47.826086957 },
+      { kpi: 'cycle_time_hours', unit: 'hours', direction: 'lower', baseline: 56, current: null, delta: null, improvement_pct: null },
+      // (58 + 150 + 11) / 3 vs 12 / 3
+      { kpi: 'friction_cost_per_order', unit: 'currency', direction: 'lower', baseline: 73, current: 4, delta: -69, improvement_pct: 94.520547945 },
+      // actor-days (A 3 Mar: O1) (B 3 Mar: O1, O2) (A 4 Mar: O1) (B 4 Mar: O3) → 5 / 4; after: (A 1 Apr: O5) → 1
+      { kpi: 'orders_per_actor_day', unit: 'orders', direction: 'higher', baseline: 1.25, current: 1, delta: -0.25, improvement_pct: -20 },
+      { kpi: 'on_time_rate', unit: 'ratio', direction: 'higher', baseline: 0.666666667, current: null, delta: null, improvement_pct: null },
+      { kpi: 'cancellation_rate', unit: 'ratio', direction: 'lower', baseline: 0, current: 0.333333333, delta: 0.333333333, improvement_pct: null },
+      { kpi: 'refund_rate', unit: 'ratio', direction: 'lower', baseline: 0, current: 0, delta: 0, improvement_pct: null },
+      { kpi: 'orders', unit: 'orders', direction: 'higher', baseline: 3, current: 3, delta: 0, improvement_pct: 0 },
+      // net revenue: O2 was returned, O4 cancelled
+      { kpi: 'revenue', unit: 'currency', direction: 'higher', baseline: 150, current: 340, delta: 190, improvement_pct: 126.666666667 },
+    ]);
+  });
+
+  test('cohort vs cohort: douyin (baseline) vs tmall', async () => {
+    const { body } = await (async () => {
+      const res = await app.request('/api/metrics/roi-compare?compare=channel:douyin,channel:tmall');
+      return { body: await res.json() };
+    })();
+    const byKpi = Object.fromEntries((body.rows as any[]).map((r) => [r.kpi, [r.baseline, r.current]]));
+    expect(byKpi.first_response_hours).toEqual([0.625, 2.75]);
+    expect(byKpi.cycle_time_hours).toEqual([48, 60]);
+    expect(byKpi.friction_cost_per_order).toEqual([5.5, 104]);
+    expect(byKpi.orders_per_actor_day[0]).toBe(1);
+    expect(byKpi.orders_per_actor_day[1]).toBeCloseTo(4 / 3, 12);
+    expect(byKpi.on_time_rate).toEqual([1, 0.5]);
+    expect(byKpi.cancellation_rate).toEqual([0.5, 0]);
+    expect(byKpi.revenue).toEqual([50, 100]);
+    expect(body.params.compare).toEqual(['channel:douyin', 'channel:tmall']);
+  });
+});
+
+describe('promotion-roi', () => {
+  test('P1 brought O1 and O2 (O2 returned), P2 brought O4 (cancelled)', async () => {
+    expect(await metricRows(app, '/api/metrics/promotion-roi')).toEqual([
+      {
+        promotion_id: 'P1', name: 'Spring sale', channel: 'tmall', starts_at: '2025-03-01T00:00:00+08:00', ends_at: '2025-03-08T00:00:00+08:00',
+        orders: 2, gross_revenue: 300, revenue: 100, refund_rate: 0, cancellation_rate: 0, spend: 100, roas: 1, roi: -0.7,
+      },
+      {
+        promotion_id: 'P2', name: 'Live stream', channel: 'douyin', starts_at: '2025-03-09T00:00:00+08:00', ends_at: '2025-03-12T00:00:00+08:00',
+        orders: 1, gross_revenue: 80, revenue: 0, refund_rate: 0, cancellation_rate: 1, spend: 40, roas: 0, roi: -1,
+      },
+    ]);
+  });
+});
+
+describe('throughput', () => {
+  test('orders touched per actor per active day', async () => {
+    expect(await metricRows(app, '/api/metrics/throughput')).toEqual([
+      { bucket: null, group: null, actors: 2, actor_days: 5, orders_touched: 6, orders_per_actor_day: 1.2 },
+    ]);
+    expect(await metricRows(app, '/api/metrics/throughput?groupBy=actor')).toEqual([
+      { bucket: null, group: 'A', actors: 1, actor_days: 3, orders_touched: 3, orders_per_actor_day: 1 },
+      { bucket: null, group: 'B', actors: 1, actor_days: 2, orders_touched: 3, orders_per_actor_day: 1.5 },
+    ]);
+  });
+});

@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { generateDemoData } from '../../server/demo/generate-demo-data.js';
+import { METRIC_NAMES } from '../../server/metrics/catalog.js';
+import { importPreset, openStore, rows } from './helpers.js';
+
+describe('improvement %, the formula of roi-compare (op_improvement_pct)', () => {
+  test('reproduces the Background table of DOMAIN.md', async () => {
+    const db = await openStore();
+    const table = await rows(
+      db,
+      `SELECT pain, round(op_improvement_pct(baseline, current, higher), 1) AS pct FROM (VALUES
+         ('first response hours', 9.6, 3.5, false),
+         ('friction cost per order', 186.4, 104.1, false),
+         ('orders per clerk per day', 860, 2140, true),
+         ('inventory turnover days', 127, 89, false),
+         ('hours to merge channels', 72, 0.3, false)
+       ) t(pain, baseline, current, higher)`,
+    );
+    // 72 h → 18 min = 0.3 h
+    expect(table.map((r) => [r.pain, r.pct])).toEqual([
+      ['first response hours', 63.5],
+      ['friction cost per order', 44.2],
+      ['orders per clerk per day', 148.8],
+      ['inventory turnover days', 29.9],
+      ['hours to merge channels', 99.6],
+    ]);
+    const [edge] = await rows(db, `SELECT op_improvement_pct(0, 5, true) AS zero, op_improvement_pct(NULL, 5, false) AS missing, op_improvement_pct(10, 12, false) AS worse`);
+    expect(edge).toEqual({ zero: null, missing: null, worse: -20 });
+    await db.close();
+  });
+});
+
+describe('surge-alerts', () => {
+  test('an hour at 4× the trailing 24-hour average (empty hours count as zero) is flagged', async () => {
+    // wechat: one order an hour on 1 May (00:00-23:00, Shanghai) except 05:00, which has none;
+    // then 2 May 00:00 has 5 orders: trailing average 23 / 24 → flagged at ≥ 4×.
+    // 2 May 01:00 has 4: the trailing 24 h hold 22 + 5 = 27 orders → 1.125 average, 4 < 4.5 → not flagged.
+    const lines = ['order_id,channel,created_at,amount,currency'];
+    let n = 0;
+    const add = (time: string, count: number) => {
+      for (let i = 0; i < count; i++) lines.push(`W${++n},wechat,${time},1,CNY`);
+    };
+    for (let h = 0; h < 24; h++) if (h !== 5) add(`2025-05-01 ${String(h).padStart(2, '0')}:10:00`, 1);
+    add('2025-05-02 00:20:00', 5);
+    add('2025-05-02 01:30:00', 4);
+    const dir = mkdtempSync(join(tmpdir(), 'op-surge-'));
+    writeFileSync(join(dir, 'orders.csv'), lines.join('\n'));
+    const db = await openStore();
+    await importPreset(db, 'canonical', [join(dir, 'orders.csv')]);
+    const app = createApp({ db });
+    const alerts = async (query: string) => (await (await app.request(`/api/metrics/surge-alerts${query}`)).json()).rows;
+    expect(await alerts('?minOrders=3')).toEqual([
+      { channel: 'wechat', hour: '2025-05-02T00:00:00+08:00', orders: 5, trailing_avg: 23 / 24, ratio: 5 / (23 / 24) },
+    ]);
+    expect(await alerts('?minOrders=6')).toEqual([]);
+    // A lower factor also flags 01:00 (4 ≥ 3 × 1.125).
+    expect((await alerts('?minOrders=3&factor=3')).map((r: any) => r.hour)).toEqual(['2025-05-02T00:00:00+08:00', '2025-05-02T01:00:00+08:00']);
+    await db.close();
+  });
+});
+
+describe('the demo data answers every metric', () => {
+  test('npm start seeds data on which each metric returns rows', async () => {
+    const db = await openStore();
+    await generateDemoData(db, { orders: 3000, seed: 1 });
+    const app = createApp({ db });
+    for (const name of METRIC_NAMES) {
+      const query = name === 'roi-compare' ? '?baselineFrom=2025-01-01&baselineTo=2025-07-01&to=2026-01-01' : '';
+      const res = await app.request(`/api/metrics/${name}${query}`);
+      expect(res.status, name).toBe(200);
+      expect((await res.json()).rows.length, name).toBeGreaterThan(0);
+    }
+    // The go-live story: first response and friction drop after 1 July.
+    const roi = (await (await app.request('/api/metrics/roi-compare?baselineFrom=2025-01-01&baselineTo=2025-07-01&to=2026-01-01')).json()).rows;
+    const kpi = (name: string) => roi.find((r: any) => r.kpi === name);
+    expect(kpi('first_response_hours').improvement_pct).toBeGreaterThan(50);
+    expect(kpi('friction_cost_per_order').improvement_pct).toBeGreaterThan(30);
+    expect(kpi('orders_per_actor_day').improvement_pct).toBeGreaterThan(40);
+    // Douyin's worst step is paid → shipped, losing about 19 %.
+    const funnel = (await (await app.request('/api/metrics/channel-funnel?channel=douyin')).json()).rows;
+    const worst = funnel.find((r: any) => r.is_worst_step);
+    expect(worst.step).toBe('shipped');
+    expect(worst.drop_off_rate).toBeGreaterThan(0.15);
+    expect(worst.drop_off_rate).toBeLessThan(0.23);
+    const surges = (await (await app.request('/api/metrics/surge-alerts')).json()).rows;
+    expect(surges.map((r: any) => r.channel)).toEqual(['douyin', 'douyin', 'douyin']);
+    await db.close();
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The API's answers on the real Olist exports against an independent
+ * computation: DuckDB only parses the raw CSV's timestamps (no import, no
+ * metric SQL); the metric logic below is plain JavaScript.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createApp } from '../../server/app.js';
+import type { Database } from '../../server/db/database.js';
+import { SHARED_DATA, importPreset, openStore, rows } from './helpers.js';
+
+const HOUR = 3_600_000;
+const STAGES = ['placed', 'paid', 'shipped', 'delivered'] as const;
+
+interface RawOrder {
+  channel: string;
+  placed: number;
+  paid: number | null;
+  shipped: number | null;
+  delivered: number | null;
+  promised: number | null;
+}
+
+/** numpy's default (linear) percentile. */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
+}
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+function expectClose(actual: number, expected: number) {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+}
+
+for (const [folder, format] of [
+  ['olist', '%m/%d/%Y %H:%M'],
+  ['olist-kaggle-format', '%Y-%m-%d %H:%M:%S'],
+] as const) {
+  describe(`Olist ${folder}: API vs an independent computation over the raw CSV`, () => {
+    let db: Database;
+    let app: ReturnType<typeof createApp>;
+    let raw: RawOrder[];
+    const dir = join(SHARED_DATA, folder);
+
+    beforeAll(async () => {
+      db = await openStore();
+      await importPreset(db, 'olist', [join(dir, 'olist_orders_dataset.csv'), join(dir, 'olist_order_payments_dataset.csv')]);
+      app = createApp({ db });
+      const ms = (column: string) => `epoch_ms(timezone('America/Sao_Paulo', strptime(nullif(o.${column}, ''), '${format}')))::DOUBLE`;
+      raw = (await rows(
+        db,
+        `WITH p AS (SELECT order_id, arg_min(payment_type, payment_sequential::INT) AS t FROM read_csv('${join(dir, 'olist_order_payments_dataset.csv')}', all_varchar = true) GROUP BY 1)
+         SELECT coalesce(p.t, 'olist') AS channel, ${ms('order_purchase_timestamp')} AS placed, ${ms('order_approved_at')} AS paid,
+                ${ms('order_delivered_carrier_date')} AS shipped, ${ms('order_delivered_customer_date')} AS delivered,
+                ${ms('order_estimated_delivery_date')} AS promised
+         FROM read_csv('${join(dir, 'olist_orders_dataset.csv')}', all_varchar = true) o LEFT JOIN p USING (order_id)`,
+      )) as unknown as RawOrder[];
+    });
+    afterAll(() => db.close());
+
+    const api = async (url: string) => {
+      const res = await app.request(url);
+      expect(res.status).toBe(200);
+      return (await res.json()).rows as Record<string, number>[];
+    };
+
+    test('placed → delivered cycle time: orders, mean, p50, p90, p95', async () => {
+      const hours = raw.filter((o) => o.delivered !== null && o.delivered >= o.placed).map((o) => (o.delivered! - o.placed) / HOUR);
+      const [row] = await api('/api/metrics/cycle-time');
+      expect(row!.orders).toBe(hours.length);
+      expect(hours.length).toBeGreaterThan(3900);
+      expectClose(row!.mean_hours!, mean(hours));
+      expectClose(row!.p50_hours!, quantile(hours, 0.5));
+      expectClose(row!.p90_hours!, quantile(hours, 0.9));
+      expectClose(row!.p95_hours!, quantile(hours, 0.95));
+    });
+
+    test('on-time rate', async () => {
+      const promised = raw.filter((o) => o.delivered !== null && o.promised !== null);
+      const [row] = await api('/api/metrics/on-time');
+      expect([row!.delivered, row!.with_promise, row!.on_time]).toEqual([
+        raw.filter((o) => o.delivered !== null).length,
+        promised.length,
+        promised.filter((o) => o.delivered! <= o.promised!).length,
+      ]);
+      expectClose(row!.on_time_rate!, promised.filter((o) => o.delivered! <= o.promised!).length / promised.length);
+    });
+
+    test('strict funnel placed → paid → shipped → delivered per channel (payment type)', async () => {
+      const expected = new Map<string, number[]>();
+      for (const o of raw) {
+        const counts = expected.get(o.channel) ?? [0, 0, 0, 0];
+        let previous = o.placed;
+        counts[0]!++;
+        for (const [i, stage] of STAGES.slice(1).entries()) {
+          const at = o[stage];
+          if (at === null || at < previous) break;
+          counts[i + 1]!++;
+          previous = at;
+        }
+        expected.set(o.channel, counts);
+      }
+      const funnel = await api('/api/metrics/channel-funnel?steps=placed,paid,shipped,delivered');
+      const actual = new Map<string, number[]>();
+      for (const r of funnel) actual.set(r.group as unknown as string, [...(actual.get(r.group as unknown as string) ?? []), r.orders!]);
+      expect(actual).toEqual(expected);
+    });
+
+    test('stage-breakdown medians of consecutive reached stages', async () => {
+      const gaps = new Map<string, number[]>();
+      for (const o of raw) {
+        const reached = STAGES.filter((s) => o[s] !== null);
+        for (let i = 1; i < reached.length; i++) {
+          const hours = (o[reached[i]!]! - o[reached[i - 1]!]!) / HOUR;
+          if (hours < 0) continue;
+          const key = `${reached[i - 1]}→${reached[i]}`;
+          gaps.set(key, [...(gaps.get(key) ?? []), hours]);
+        }
+      }
+      const breakdown = await api('/api/metrics/stage-breakdown');
+      expect(new Set(breakdown.map((r) => `${r.from_stage}→${r.to_stage}`))).toEqual(new Set(gaps.keys()));
+      for (const r of breakdown) {
+        const values = gaps.get(`${r.from_stage}→${r.to_stage}`)!;
+        expect(r.orders).toBe(values.length);
+        expectClose(r.p50_hours!, quantile(values, 0.5));
+      }
+    });
+  });
+}
