@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { Database } from './db/database.js';
 import { ApiError } from './errors.js';
@@ -8,6 +9,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { pageRoutes } from './routes/page.js';
 import { metricRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { widgetRoutes } from './routes/widget-files.js';
 import { METRICS } from './metrics/catalog.js';
 import { MetricService } from './metrics/metric-service.js';
 
@@ -22,6 +24,10 @@ export interface AppDeps {
 /** The OrderPulse HTTP app. It never listens: main.ts serves it, tests call `app.request()`. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  // Widgets run on other sites' pages: the API and the bundle answer any origin (reads only; see README).
+  app.use('/api/*', cors({ origin: '*', exposeHeaders: ['ETag'], allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'] }));
+  app.use('/widgets/*', cors({ origin: '*' }));
+  app.route('/widgets', widgetRoutes());
   app.route('/api/health', healthRoutes(deps.db));
   app.route('/api/imports', importRoutes(deps.db));
   app.route('/api/settings', settingsRoutes(deps.db));

@@ -4,6 +4,8 @@ import { createApp } from './app.js';
 import { positiveInteger, resolveDbPath } from './config.js';
 import { Database } from './db/database.js';
 import { generateDemoData } from './demo/generate-demo-data.js';
+import { widgetBundleBuilt } from './routes/widget-files.js';
+import { execFileSync } from 'node:child_process';
 
 /**
  * `npm start`: opens (and migrates) the store, seeds demo data when it holds
@@ -13,6 +15,10 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' }, 'no-demo': { type: 'boolean' } } });
   const dbPath = resolveDbPath(values.db);
   const port = positiveInteger(values.port ?? process.env.PORT, 'PORT', 8787);
+  if (!widgetBundleBuilt()) {
+    console.log('building the widget bundle (npm run build)…');
+    execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  }
   const db = await Database.open({ path: dbPath });
 
   const [{ orders }] = (await db.query('SELECT count(*)::DOUBLE AS orders FROM orders')) as { orders: number }[];

@@ -8,9 +8,9 @@ SELECT 'P' || k AS promotion_id, ch AS channel, name,
   timezone($tz, $start::TIMESTAMP + to_days((datediff('day', $start::DATE, $end::DATE) * f)::INTEGER)) AS starts_at,
   timezone($tz, $start::TIMESTAMP + to_days((datediff('day', $start::DATE, $end::DATE) * f)::INTEGER + 7)) AS ends_at,
   spend::DECIMAL(18, 2) AS spend
-FROM (VALUES (1, 'tmall', 'New year sale', 0.02, 60000), (2, 'douyin', 'Spring live stream', 0.25, 90000),
-             (3, 'jd', '618 mid-year', 0.44, 80000), (4, 'wechat', 'Member week', 0.55, 15000),
-             (5, 'tmall', 'Double 11', 0.85, 150000), (6, 'douyin', 'Winter live stream', 0.93, 70000))
+FROM (VALUES (1, 'tmall', 'New year sale', 0.02, 8000), (2, 'douyin', 'Spring live stream', 0.25, 30000),
+             (3, 'jd', '618 mid-year', 0.44, 5000), (4, 'wechat', 'Member week', 0.55, 2500),
+             (5, 'tmall', 'Double 11', 0.85, 12000), (6, 'douyin', 'Winter live stream', 0.93, 9000))
   AS p(k, ch, name, f, spend);
 
 -- Each order has one owning clerk; twelve clerks before the go-live, six after (the same work, half the hands).

@@ -25,7 +25,7 @@ describe('GET / and /api/health', () => {
     const res = await app.request('/');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await res.text()).toContain('<h1>OrderPulse</h1>');
+    expect(await res.text()).toContain('<op-dashboard id="dashboard"');
   });
 
   test('health reports status, data version and row counts', async () => {

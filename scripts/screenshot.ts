@@ -1,0 +1,63 @@
+/**
+ * `npm run screenshot`: serves demo data, opens the demo page in headless
+ * Chromium in each theme and locale, checks that every widget shows data and
+ * that the console stayed clean, and writes screenshots/demo-<theme>-<locale>.png.
+ */
+import { mkdirSync } from 'node:fs';
+import { serve } from '@hono/node-server';
+import puppeteer from 'puppeteer-core';
+import { createApp } from '../server/app.js';
+import { Database } from '../server/db/database.js';
+import { generateDemoData } from '../server/demo/generate-demo-data.js';
+import { widgetBundleBuilt } from '../server/routes/widget-files.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+
+if (!widgetBundleBuilt()) throw new Error('run npm run build first');
+const db = await Database.open({ path: ':memory:' });
+await generateDemoData(db, { orders: 20_000, seed: 1 });
+const server = serve({ fetch: createApp({ db }).fetch, port: 0, hostname: '127.0.0.1' });
+await new Promise((resolve) => server.once('listening', resolve));
+const port = (server.address() as { port: number }).port;
+
+const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+mkdirSync('screenshots', { recursive: true });
+let failures = 0;
+for (const [theme, locale] of [['light', 'en'], ['dark', 'zh-CN'], ['dark', 'en'], ['light', 'zh-CN']] as const) {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1440, height: 900, deviceScaleFactor: 1 });
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warn') problems.push(`console.${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  await page.goto(`http://127.0.0.1:${port}/?theme=${theme}&locale=${locale}`, { waitUntil: 'networkidle0' });
+  // Every widget done: no skeleton, no empty or error state.
+  const report = await page.waitForFunction(
+    () => {
+      const widgets = [...document.querySelectorAll('op-dashboard *')].filter((el) => el.localName.startsWith('op-'));
+      const states = widgets.map((w) => ({
+        tag: w.id || w.localName,
+        loading: !!w.shadowRoot?.querySelector('.skeleton'),
+        state: w.shadowRoot?.querySelector('.state')?.textContent?.trim() ?? null,
+        canvas: !!w.shadowRoot?.querySelector('canvas'),
+      }));
+      return states.every((s) => !s.loading) ? states : false;
+    },
+    { timeout: 30_000, polling: 200 },
+  );
+  const states = (await report.jsonValue()) as { tag: string; state: string | null; canvas: boolean }[];
+  for (const s of states) if (s.state) problems.push(`${s.tag} shows "${s.state}"`);
+  const path = `screenshots/demo-${theme}-${locale}.png`;
+  await page.screenshot({ path, fullPage: true });
+  console.log(`${path}: ${states.length} widgets, ${states.filter((s) => s.canvas).length} charts${problems.length ? `, ${problems.length} problems` : ''}`);
+  for (const p of problems) console.log(`  ${p}`);
+  failures += problems.length;
+  await page.close();
+}
+await browser.close();
+server.close();
+await db.close();
+process.exit(failures > 0 ? 1 : 0);

@@ -1,0 +1,64 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { echarts, type ChartOption, type ECharts } from '../echarts/echarts.js';
+
+const live = new Set<ECharts>();
+
+/** ECharts instances alive on the page (tests check that removed widgets dispose theirs). */
+export function liveChartCount(): number {
+  return live.size;
+}
+
+/**
+ * One ECharts instance's life: created on first render into the host's
+ * container, resized (throttled to a frame, skipping 0×0) with it, disposed
+ * when the host leaves the page.
+ */
+export class ChartController implements ReactiveController {
+  chart?: ECharts;
+  private observer?: ResizeObserver;
+  private frame = 0;
+
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly onClick: (params: { name?: string; seriesName?: string; dataIndex?: number; seriesIndex?: number; value?: unknown }) => void,
+  ) {
+    host.addController(this);
+  }
+
+  render(container: HTMLElement, option: ChartOption): void {
+    if (this.chart && this.chart.getDom() !== container) this.dispose();
+    if (!this.chart) {
+      this.chart = echarts.init(container, undefined, { renderer: 'canvas' });
+      live.add(this.chart);
+      this.chart.on('click', (params) => this.onClick(params as Parameters<typeof this.onClick>[0]));
+      this.observer = new ResizeObserver(() => {
+        cancelAnimationFrame(this.frame);
+        this.frame = requestAnimationFrame(() => {
+          if (this.chart && !this.chart.isDisposed() && container.clientWidth > 0 && container.clientHeight > 0) this.chart.resize();
+        });
+      });
+      this.observer.observe(container);
+    }
+    this.chart.setOption(option, { notMerge: true });
+  }
+
+  /** The chart as a PNG data URL, at twice the screen's pixels. */
+  pngDataUrl(background: string): string | undefined {
+    return this.chart?.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: background });
+  }
+
+  hostDisconnected(): void {
+    this.dispose();
+  }
+
+  dispose(): void {
+    this.observer?.disconnect();
+    this.observer = undefined;
+    cancelAnimationFrame(this.frame);
+    if (this.chart) {
+      live.delete(this.chart);
+      if (!this.chart.isDisposed()) this.chart.dispose();
+      this.chart = undefined;
+    }
+  }
+}

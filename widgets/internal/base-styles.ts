@@ -1,0 +1,138 @@
+import { css } from 'lit';
+import { themeStyles } from './theme.js';
+
+/** Layout shared by every widget. `:host` only sets display; everything inside uses classes. */
+export const baseStyles = [
+  themeStyles,
+  css`
+    :host {
+      display: block;
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    .root {
+      box-sizing: border-box;
+      height: 100%;
+      padding: var(--op-padding, 12px 16px);
+      border: 1px solid var(--_grid);
+      border-radius: var(--op-radius, 8px);
+      background: var(--_bg);
+      color: var(--_text);
+      font-family: var(--op-font-family, system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif);
+      font-size: var(--op-font-size, 14px);
+    }
+    .header {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      margin-bottom: 8px;
+    }
+    .title {
+      flex: 1;
+      margin: 0;
+      font-size: 1.05em;
+      font-weight: 600;
+    }
+    .toolbar {
+      display: flex;
+      gap: 4px;
+    }
+    .button {
+      font: inherit;
+      font-size: 0.85em;
+      padding: 2px 8px;
+      border: 1px solid var(--_grid);
+      border-radius: 4px;
+      background: var(--_surface);
+      color: var(--_text);
+      cursor: pointer;
+    }
+    .button:hover {
+      border-color: var(--_muted);
+    }
+    .button:focus-visible {
+      outline: 2px solid var(--_s1);
+      outline-offset: 1px;
+    }
+    .button[aria-pressed='true'] {
+      border-color: var(--_s1);
+    }
+    .body {
+      position: relative;
+      height: var(--op-chart-height, 300px);
+    }
+    .chart {
+      width: 100%;
+      height: 100%;
+    }
+    .table-wrap {
+      height: 100%;
+      overflow: auto;
+    }
+    .data-table {
+      width: 100%;
+      border-collapse: collapse;
+      font-variant-numeric: tabular-nums;
+    }
+    .data-table caption {
+      /* The widget's heading already shows it; the caption names the table for screen readers. */
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+    }
+    .data-table th,
+    .data-table td {
+      padding: 4px 8px;
+      border-bottom: 1px solid var(--_grid);
+      text-align: start;
+    }
+    .data-table td.number,
+    .data-table th.number {
+      text-align: end;
+    }
+    .state {
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      justify-content: center;
+      gap: 8px;
+      height: 100%;
+      color: var(--_muted);
+      text-align: center;
+    }
+    .state.error {
+      color: var(--_bad);
+    }
+    .skeleton {
+      height: 100%;
+      border-radius: 6px;
+      background: linear-gradient(90deg, var(--_surface) 25%, var(--_grid) 50%, var(--_surface) 75%);
+      background-size: 200% 100%;
+      animation: shimmer 1.2s infinite linear;
+    }
+    @keyframes shimmer {
+      from {
+        background-position: 200% 0;
+      }
+      to {
+        background-position: -200% 0;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .skeleton {
+        animation: none;
+      }
+    }
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
+  `,
+];

@@ -1,0 +1,73 @@
+/** Number, currency, percentage, duration and date formatting for one locale and time zone, all through `Intl`. */
+export class Formatter {
+  private readonly cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+  constructor(
+    readonly locale: string,
+    readonly timeZone: string | undefined,
+    readonly currency = 'CNY',
+  ) {}
+
+  private number(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+    const key = JSON.stringify(options);
+    let f = this.cache.get(key) as Intl.NumberFormat | undefined;
+    if (!f) {
+      f = new Intl.NumberFormat(this.locale, options);
+      this.cache.set(key, f);
+    }
+    return f;
+  }
+
+  integer(value: number): string {
+    return this.number({ maximumFractionDigits: 0 }).format(value);
+  }
+
+  decimal(value: number, digits = 1): string {
+    return this.number({ maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(value);
+  }
+
+  /** A fraction (0.125) as a percentage (12.5 %). */
+  percent(fraction: number, digits = 1): string {
+    return this.number({ style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(fraction);
+  }
+
+  /** A percentage already ×100 (63.5) as 63.5 %. */
+  percentPoints(value: number, digits = 1): string {
+    return this.percent(value / 100, digits);
+  }
+
+  money(value: number, digits = 2): string {
+    return this.number({ style: 'currency', currency: this.currency, maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(value);
+  }
+
+  /** Hours as the unit a person reads best: minutes under an hour, days from two days on. */
+  hours(value: number): string {
+    const abs = Math.abs(value);
+    if (abs < 1) return this.number({ style: 'unit', unit: 'minute', unitDisplay: 'short', maximumFractionDigits: 0 }).format(value * 60);
+    if (abs >= 48) return this.number({ style: 'unit', unit: 'day', unitDisplay: 'short', maximumFractionDigits: 1 }).format(value / 24);
+    return this.number({ style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+  }
+
+  private dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+    const key = `d${JSON.stringify(options)}`;
+    let f = this.cache.get(key) as Intl.DateTimeFormat | undefined;
+    if (!f) {
+      f = new Intl.DateTimeFormat(this.locale, { ...options, ...(this.timeZone ? { timeZone: this.timeZone } : {}) });
+      this.cache.set(key, f);
+    }
+    return f;
+  }
+
+  /** An ISO instant as a date, a month or a date and hour. */
+  date(iso: string, granularity: 'day' | 'week' | 'month' | 'hour' = 'day'): string {
+    const date = new Date(iso);
+    switch (granularity) {
+      case 'month':
+        return this.dateFormat({ year: 'numeric', month: 'short' }).format(date);
+      case 'hour':
+        return this.dateFormat({ month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+      default:
+        return this.dateFormat({ year: 'numeric', month: 'short', day: 'numeric' }).format(date);
+    }
+  }
+}

@@ -1,0 +1,293 @@
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { Task, initialState } from '@lit/task';
+import { ChartController } from '../controllers/chart-controller.js';
+import type { ChartOption } from '../echarts/echarts.js';
+import { OpFilterChangeEvent, type FilterClause } from '../events/op-filter-change.js';
+import { fetchMetric, metricUrl, type MetricResult } from './api-client.js';
+import { baseStyles } from './base-styles.js';
+import { cellKind, formatCell, type Translate } from './cell-format.js';
+import { download, toCsv } from './download.js';
+import { Formatter } from './format.js';
+import { messagesFor, type MessageKey } from './messages.js';
+import { baseOption, readColors, type ChartColors } from './theme.js';
+
+/** What a widget's pure option builder gets besides the rows. */
+export interface RenderContext {
+  t: Translate;
+  fmt: Formatter;
+  colors: ChartColors;
+  base: ReturnType<typeof baseOption>;
+  /** Bucket size for date labels. */
+  granularity: 'day' | 'week' | 'month' | 'hour';
+}
+
+/** Cross-filter fields and the query parameter each narrows. */
+const FILTER_PARAMS: Record<string, string> = {
+  channel: 'channel',
+  region: 'region',
+  sku_series: 'skuSeries',
+  customer_tier: 'customerTier',
+  promotion_id: 'promotion',
+};
+
+/**
+ * Base of every metric widget: the shared attributes, fetching through the
+ * service (stale requests aborted), the loading / empty / error states, the
+ * chart ⇄ table toggle, CSV and PNG export, and `op-filter-change`.
+ *
+ * @fires op-filter-change - the user selected (or cleared) a channel, stage or period
+ * @csspart header - the title row
+ * @csspart title - the heading
+ * @csspart toolbar - the table toggle and download buttons
+ * @csspart chart - the chart container
+ * @csspart table - the data table
+ * @csspart state - the loading, empty and error messages
+ * @cssproperty --op-chart-height - height of the chart area (default 300px)
+ */
+export abstract class OpMetricElement extends LitElement {
+  static override styles = baseStyles;
+
+  /** Base URL of the OrderPulse service; empty means the page's own origin. */
+  @property() api = '';
+  /** Embed token sent as `Authorization: Bearer …`. */
+  @property() token?: string;
+  /** Called before each request for a fresh token (e.g. before the current one expires). */
+  @property({ attribute: false }) tokenProvider?: () => string | Promise<string>;
+  /** Start of the range (inclusive): `YYYY-MM-DD` or an ISO date-time. */
+  @property() from?: string;
+  /** End of the range (exclusive). */
+  @property() to?: string;
+  /** Comma-separated channel codes. */
+  @property() channel?: string;
+  /** Breakdown dimension (`channel`, `sku_series`, `region`, `customer_tier`, `promotion_id`). */
+  @property({ attribute: 'group-by' }) groupBy?: string;
+  /** `day`, `week` or `month`, where the metric buckets by time. */
+  @property() interval?: string;
+  /** `en` or `zh-CN` (labels and Intl formatting). */
+  @property({ reflect: true }) locale = 'en';
+  /** IANA time zone for dates (default: the service's setting). */
+  @property({ attribute: 'time-zone' }) timeZone?: string;
+  /** `light`, `dark` or `auto` (follows prefers-color-scheme). */
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
+  /** ISO 4217 currency for money values. */
+  @property() currency = 'CNY';
+  /** Selections from other widgets, set by `op-dashboard` (or a host page). */
+  @property({ attribute: false }) crossFilters: FilterClause[] = [];
+
+  @state() protected view: 'chart' | 'table' = 'chart';
+  @state() private dark = false;
+
+  protected abstract readonly metric: string;
+  protected abstract readonly titleKey: MessageKey;
+  protected readonly chart = new ChartController(this, (params) => this.handleChartClick(params));
+  private darkQuery?: MediaQueryList;
+  private readonly onSchemeChange = () => (this.dark = this.darkQuery?.matches ?? false);
+  private selected: string | null = null;
+
+  protected readonly data = new Task(this, {
+    task: async ([url, token], { signal }) => {
+      if (!this.canFetch()) return initialState;
+      const fresh = this.tokenProvider ? await this.tokenProvider() : token;
+      return fetchMetric(url, fresh, signal);
+    },
+    args: () => [this.requestUrl(), this.token] as const,
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
+    this.darkQuery.addEventListener('change', this.onSchemeChange);
+    this.onSchemeChange();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.darkQuery?.removeEventListener('change', this.onSchemeChange);
+  }
+
+  /** False while a required attribute is missing: the widget waits instead of asking for an error. */
+  protected canFetch(): boolean {
+    return true;
+  }
+
+  /** The metric's own query parameters (beyond range, channel, interval, group-by). */
+  protected metricParams(): Record<string, string | undefined> {
+    return {};
+  }
+
+  /** The ECharts option for the rows; undefined for widgets that render HTML only. */
+  protected abstract chartOption(result: MetricResult, ctx: RenderContext): ChartOption | undefined;
+
+  /** Turns a chart click into a selection, or undefined when the click selects nothing. */
+  protected clickToFilter(_params: { name?: string; seriesName?: string; dataIndex?: number }, _result: MetricResult): Omit<FilterClause, 'source' | 'kind'> | undefined {
+    return undefined;
+  }
+
+  /** Columns shown in the table view (default: all). */
+  protected tableColumns(result: MetricResult): string[] {
+    return result.columns.map((c) => c.name);
+  }
+
+  /** The widget's heading. */
+  protected heading(ctx: RenderContext): string {
+    return ctx.t(this.titleKey);
+  }
+
+  /** A sentence describing the chart for screen readers. */
+  protected describe(result: MetricResult, ctx: RenderContext): string {
+    return ctx.t('summary', { title: this.heading(ctx), count: result.rows.length });
+  }
+
+  protected requestParams(): Record<string, string | undefined> {
+    const params: Record<string, string | undefined> = {
+      from: this.from,
+      to: this.to,
+      channel: this.channel,
+      groupBy: this.groupBy,
+      interval: this.interval,
+      tz: this.timeZone,
+      ...this.metricParams(),
+    };
+    for (const clause of this.crossFilters) {
+      if (clause.value === null) continue;
+      const param = FILTER_PARAMS[clause.field];
+      if (param && typeof clause.value === 'string') params[param] = clause.value;
+      if (clause.field === 'created_at' && Array.isArray(clause.value)) {
+        const [start, end] = clause.value;
+        params.from = params.from && params.from > start ? params.from : start;
+        params.to = params.to && params.to < end ? params.to : end;
+      }
+    }
+    return params;
+  }
+
+  requestUrl(): string {
+    return metricUrl(this.api, this.metric, this.requestParams());
+  }
+
+  /** Fetches again (the error state's retry button). */
+  refresh(): void {
+    void this.data.run();
+  }
+
+  protected context(): RenderContext {
+    const root = this.renderRoot.querySelector('.root');
+    const colors = root ? readColors(root) : readColors(this);
+    const granularity = (this.interval as RenderContext['granularity']) ?? 'day';
+    // Dates read in the zone the service bucketed them in, unless the page chose one.
+    const timeZone = this.timeZone ?? (this.data.value?.params.tz as string | undefined);
+    return { t: messagesFor(this.locale), fmt: new Formatter(this.locale, timeZone, this.currency), colors, base: baseOption(colors), granularity };
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    const result = this.data.value;
+    const container = this.renderRoot.querySelector<HTMLElement>('.chart');
+    if (!container) {
+      this.chart.dispose();
+      return;
+    }
+    if (result && result.rows.length > 0) {
+      const option = this.chartOption(result, this.context());
+      if (option) this.chart.render(container, option);
+    }
+  }
+
+  private handleChartClick(params: { name?: string; seriesName?: string; dataIndex?: number }): void {
+    const result = this.data.value;
+    if (!result) return;
+    const clause = this.clickToFilter(params, result);
+    if (!clause) return;
+    const key = JSON.stringify(clause.value);
+    const value = this.selected === key ? null : clause.value;
+    this.selected = value === null ? null : key;
+    this.dispatchEvent(
+      new OpFilterChangeEvent({ source: this.id || this.localName, field: clause.field, kind: Array.isArray(clause.value) ? 'interval' : 'point', value }),
+    );
+  }
+
+  private downloadCsv(): void {
+    const result = this.data.value;
+    if (result) download(`${this.metric}.csv`, new Blob([toCsv(result)], { type: 'text/csv;charset=utf-8' }));
+  }
+
+  private downloadPng(): void {
+    const url = this.chart.pngDataUrl(this.context().colors.background);
+    if (url) download(`${this.metric}.png`, url);
+  }
+
+  protected renderTable(result: MetricResult, ctx: RenderContext): TemplateResult {
+    const names = this.tableColumns(result);
+    const columns = names.map((name) => result.columns.find((c) => c.name === name)!).filter(Boolean);
+    const numeric = (c: { name: string; type: string }) => !['text', 'label', 'date', 'boolean'].includes(cellKind(c.name, c.type));
+    return html`<div class="table-wrap">
+      <table class="data-table" part="table">
+        <caption>${this.heading(ctx)}</caption>
+        <thead>
+          <tr>
+            ${columns.map((c) => html`<th scope="col" class=${numeric(c) ? 'number' : ''}>${ctx.t(`col.${c.name}`)}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${result.rows.map(
+            (row) =>
+              html`<tr>
+                ${columns.map(
+                  (c) => html`<td class=${numeric(c) ? 'number' : ''}>${c.name === 'group' && row[c.name] === null ? ctx.t('all') : formatCell(c.name, c.type, row[c.name], ctx.fmt, ctx.t, ctx.granularity)}</td>`,
+                )}
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  /** The view for rows that exist: the chart (with its description) or the table. */
+  protected renderResult(result: MetricResult, ctx: RenderContext): TemplateResult {
+    if (this.view === 'table') return this.renderTable(result, ctx);
+    return html`<div class="chart" part="chart" role="img" aria-label=${this.heading(ctx)} aria-describedby="description"></div>
+      <p id="description" class="visually-hidden">${this.describe(result, ctx)}</p>`;
+  }
+
+  override render(): TemplateResult {
+    const ctx = this.context();
+    const t = ctx.t;
+    const hasRows = (this.data.value?.rows.length ?? 0) > 0;
+    return html`<section class="root ${this.theme === 'dark' || (this.theme === 'auto' && this.dark) ? 'dark' : ''}" aria-labelledby="title" lang=${this.locale}>
+      <div class="header" part="header">
+        <h2 class="title" id="title" part="title">${this.heading(ctx)}</h2>
+        <div class="toolbar" part="toolbar">
+          ${this.hasChart()
+            ? html`<button class="button" type="button" aria-pressed=${this.view === 'table' ? 'true' : 'false'} @click=${() => (this.view = this.view === 'table' ? 'chart' : 'table')}>
+                ${t('showTable')}
+              </button>`
+            : nothing}
+          <button class="button" type="button" aria-label=${t('downloadCsvLabel')} ?disabled=${!hasRows} @click=${this.downloadCsv}>${t('downloadCsv')}</button>
+          ${this.hasChart()
+            ? html`<button class="button" type="button" aria-label=${t('downloadPngLabel')} ?disabled=${!hasRows || this.view === 'table'} @click=${this.downloadPng}>
+                ${t('downloadPng')}
+              </button>`
+            : nothing}
+        </div>
+      </div>
+      <div class="body">
+        ${this.data.render({
+          initial: () => html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`,
+          pending: () => html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`,
+          complete: (result) =>
+            result.rows.length === 0 ? html`<div class="state" part="state" role="status">${t('empty')}</div>` : this.renderResult(result, ctx),
+          error: (error) => html`<div class="state error" part="state" role="alert">
+            <span>${t('error')}: ${error instanceof Error ? error.message : String(error)}</span>
+            <button class="button" type="button" @click=${() => this.refresh()}>${t('retry')}</button>
+          </div>`,
+        })}
+      </div>
+    </section>`;
+  }
+
+  /** Widgets that render HTML only (a table, a card) have no chart to toggle or export. */
+  protected hasChart(): boolean {
+    return true;
+  }
+}

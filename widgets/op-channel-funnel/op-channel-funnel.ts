@@ -1,0 +1,53 @@
+import { property } from 'lit/decorators.js';
+import type { MetricResult } from '../internal/api-client.js';
+import { define } from '../internal/define.js';
+import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+import { channelFunnelOption } from './option.js';
+
+/**
+ * placed → paid → shipped → delivered → kept per channel, side by side, with the conversion of each
+ * step and each channel's worst step highlighted.
+ *
+ * @example <op-channel-funnel from="2025-01-01" to="2025-07-01" window="30d"></op-channel-funnel>
+ * @fires op-filter-change - a channel's bar was clicked (field `channel`, or the group-by dimension)
+ */
+export class OpChannelFunnel extends OpMetricElement {
+  protected readonly metric = 'channel-funnel';
+  protected readonly titleKey = 'title.channel-funnel';
+
+  /** Comma-separated steps (default placed,paid,shipped,delivered,kept). */
+  @property() steps?: string;
+  /** Conversion window from the first step: 72h, 7d… */
+  @property() window?: string;
+
+  protected override metricParams() {
+    return { steps: this.steps, window: this.window };
+  }
+
+  protected chartOption(result: MetricResult, ctx: RenderContext) {
+    return channelFunnelOption(result, ctx);
+  }
+
+  protected override clickToFilter(params: { seriesName?: string }) {
+    return params.seriesName ? { field: this.groupBy ?? 'channel', value: params.seriesName } : undefined;
+  }
+
+  protected override tableColumns() {
+    return ['group', 'step', 'orders', 'conversion_from_previous', 'conversion_from_first', 'drop_off', 'median_hours_from_previous', 'is_worst_step'];
+  }
+
+  protected override describe(result: MetricResult, ctx: RenderContext): string {
+    const worst = result.rows
+      .filter((r) => r.is_worst_step)
+      .map((r) => `${r.group}: ${ctx.t(`stage.${r.step}`)} ${ctx.fmt.percent(r.conversion_from_previous as number)}`);
+    return `${ctx.t(this.titleKey)}. ${ctx.t('worstStep')}: ${worst.join('; ')}`;
+  }
+}
+
+define('op-channel-funnel', OpChannelFunnel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'op-channel-funnel': OpChannelFunnel;
+  }
+}

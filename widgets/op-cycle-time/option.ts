@@ -1,0 +1,41 @@
+import type { ChartOption } from '../echarts/echarts.js';
+import type { MetricResult } from '../internal/api-client.js';
+import { distinct } from '../internal/define.js';
+import type { RenderContext } from '../internal/op-metric-element.js';
+
+/**
+ * Median and p90 per bucket as lines; with a breakdown, one median line per
+ * group. Without an interval the x-axis has one point per group.
+ */
+export function cycleTimeOption(result: MetricResult, ctx: RenderContext): ChartOption {
+  const { t, fmt, base } = ctx;
+  const rows = result.rows;
+  const buckets = distinct<string | null>(rows, 'bucket');
+  const groups = distinct<string | null>(rows, 'group');
+  const label = (bucket: string | null) => (bucket === null ? t('all') : fmt.date(bucket, ctx.granularity));
+  const valueOf = (bucket: string | null, group: string | null, field: string) =>
+    (rows.find((r) => r.bucket === bucket && r.group === group)?.[field] as number | undefined) ?? null;
+  const series =
+    groups.length === 1 && groups[0] === null
+      ? (['p50_hours', 'p90_hours'] as const).map((field) => ({
+          id: field,
+          name: t(`col.${field}`),
+          type: 'line' as const,
+          showSymbol: buckets.length < 40,
+          data: buckets.map((b) => valueOf(b, null, field)),
+        }))
+      : groups.map((group) => ({
+          id: `group-${group}`,
+          name: group ?? t('none'),
+          type: 'line' as const,
+          showSymbol: buckets.length < 40,
+          data: buckets.map((b) => valueOf(b, group, 'p50_hours')),
+        }));
+  return {
+    ...base,
+    tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.hours(v) : '—') },
+    xAxis: { type: 'category', data: buckets.map(label), ...base.axis },
+    yAxis: { type: 'value', ...base.axis, axisLabel: { ...base.axis.axisLabel, formatter: (v: number) => fmt.hours(v) } },
+    series,
+  };
+}

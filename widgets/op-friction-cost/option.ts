@@ -1,0 +1,28 @@
+import type { ChartOption } from '../echarts/echarts.js';
+import type { MetricResult } from '../internal/api-client.js';
+import { bucketAxis } from '../internal/bucket-series.js';
+import type { RenderContext } from '../internal/op-metric-element.js';
+
+export const COMPONENTS = ['data_move', 'exception', 'contact', 'expedite'] as const;
+
+/** Friction cost per order, stacked by component, per period (or group). */
+export function frictionCostOption(result: MetricResult, ctx: RenderContext): ChartOption {
+  const { t, fmt, base } = ctx;
+  const axis = bucketAxis(result.rows, ctx);
+  return {
+    ...base,
+    tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.money(v) : '—') },
+    xAxis: { type: 'category', data: axis.labels, ...base.axis },
+    yAxis: { type: 'value', ...base.axis, axisLabel: { ...base.axis.axisLabel, formatter: (v: number) => fmt.money(v, 0) } },
+    series: COMPONENTS.map((component) => ({
+      id: component,
+      name: t(`component.${component}`),
+      type: 'bar',
+      stack: 'cost',
+      data: axis.keys.map((_, i) => {
+        const row = axis.rowAt(i);
+        return row ? (row[`${component}_cost`] as number) / (row.orders as number) : null;
+      }),
+    })),
+  };
+}

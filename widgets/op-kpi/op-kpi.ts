@@ -1,0 +1,119 @@
+import { css, html, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import { Task } from '@lit/task';
+import { fetchMetric, metricUrl, type MetricResult } from '../internal/api-client.js';
+import { baseStyles } from '../internal/base-styles.js';
+import { define } from '../internal/define.js';
+import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+import { changeBadge, formatKpi } from '../op-roi-compare/op-roi-compare.js';
+import { previousPeriod } from './previous-period.js';
+
+/** Where a KPI's trend comes from: metric and column, per week. */
+const SPARK_SOURCE: Record<string, { metric: string; field: string }> = {
+  first_response_hours: { metric: 'first-response', field: 'mean_hours' },
+  cycle_time_hours: { metric: 'cycle-time', field: 'mean_hours' },
+  friction_cost_per_order: { metric: 'friction-cost', field: 'cost_per_order' },
+  on_time_rate: { metric: 'on-time', field: 'on_time_rate' },
+  orders: { metric: 'friction-cost', field: 'orders' },
+  orders_per_actor_day: { metric: 'throughput', field: 'orders_per_actor_day' },
+};
+
+/**
+ * A KPI card: its value over [from, to), the change against the period of the same
+ * length before, and a weekly sparkline.
+ *
+ * @example <op-kpi kpi="first_response_hours" from="2025-07-01" to="2026-01-01"></op-kpi>
+ * @cssproperty --op-kpi-size - font size of the value (default 2em)
+ */
+export class OpKpi extends OpMetricElement {
+  static override styles = [
+    ...baseStyles,
+    css`
+      .body {
+        height: auto;
+      }
+      .value {
+        font-size: var(--op-kpi-size, 2em);
+        font-weight: 600;
+        font-variant-numeric: tabular-nums;
+      }
+      .compare {
+        color: var(--_muted);
+        font-size: 0.9em;
+      }
+      .change.better {
+        color: var(--_good);
+      }
+      .change.worse {
+        color: var(--_bad);
+      }
+      .chart {
+        height: var(--op-sparkline-height, 48px);
+      }
+    `,
+  ];
+
+  protected readonly metric = 'roi-compare';
+  protected readonly titleKey = 'title.kpi';
+
+  /** One of roi-compare's KPIs: first_response_hours, cycle_time_hours, friction_cost_per_order, orders_per_actor_day, on_time_rate, cancellation_rate, refund_rate, orders, revenue. */
+  @property() kpi = 'orders';
+
+  private readonly spark = new Task(this, {
+    task: async ([url, token], { signal }) => (url && this.canFetch() ? fetchMetric(url, token, signal) : undefined),
+    args: () => [this.sparkUrl(), this.token] as const,
+  });
+
+  protected override canFetch(): boolean {
+    return !!(this.from && this.to);
+  }
+
+  protected override metricParams() {
+    const previous = this.from && this.to ? previousPeriod(this.from, this.to) : undefined;
+    return { baselineFrom: previous?.from, baselineTo: previous?.to };
+  }
+
+  private sparkUrl(): string | undefined {
+    const source = SPARK_SOURCE[this.kpi];
+    if (!source) return undefined;
+    return metricUrl(this.api, source.metric, { from: this.from, to: this.to, channel: this.channel, tz: this.timeZone, interval: 'week' });
+  }
+
+  protected override hasChart(): boolean {
+    return false;
+  }
+
+  protected chartOption(_result: MetricResult, ctx: RenderContext) {
+    const trend = this.spark.value;
+    const source = SPARK_SOURCE[this.kpi];
+    if (!trend || !source) return undefined;
+    return {
+      animation: false,
+      grid: { left: 0, right: 0, top: 4, bottom: 4 },
+      xAxis: { type: 'category', show: false, data: trend.rows.map((r) => r.bucket) },
+      yAxis: { type: 'value', show: false, scale: true },
+      series: [{ id: 'trend', type: 'line', showSymbol: false, lineStyle: { color: ctx.colors.series[0] }, data: trend.rows.map((r) => r[source.field]) }],
+    };
+  }
+
+  protected override renderResult(result: MetricResult, ctx: RenderContext): TemplateResult {
+    const row = result.rows.find((r) => r.kpi === this.kpi);
+    if (!row) return html`<div class="state" part="state" role="alert">${ctx.t('error')}: kpi '${this.kpi}'</div>`;
+    const unit = row.unit as string;
+    return html`<div class="value" part="value">${formatKpi(unit, row.current as number | null, ctx)}</div>
+      <div class="compare" part="compare">${changeBadge(row, ctx)} ${ctx.t('vsPrevious')} (${formatKpi(unit, row.baseline as number | null, ctx)})</div>
+      ${SPARK_SOURCE[this.kpi] ? html`<div class="chart" part="chart" role="img" aria-label=${ctx.t(`kpi.${this.kpi}`)}></div>` : ''}`;
+  }
+
+  protected override heading(ctx: RenderContext): string {
+    return ctx.t(`kpi.${this.kpi}`);
+  }
+}
+
+define('op-kpi', OpKpi);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'op-kpi': OpKpi;
+  }
+}

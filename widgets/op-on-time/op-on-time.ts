@@ -1,0 +1,34 @@
+import type { MetricResult } from '../internal/api-client.js';
+import { define } from '../internal/define.js';
+import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+import { onTimeOption } from './option.js';
+
+/**
+ * Share of delivered orders that arrived by the promised time, per period or group.
+ *
+ * @example <op-on-time from="2025-01-01" to="2026-01-01" interval="month"></op-on-time>
+ */
+export class OpOnTime extends OpMetricElement {
+  protected readonly metric = 'on-time';
+  protected readonly titleKey = 'title.on-time';
+
+  override interval = 'month';
+
+  protected chartOption(result: MetricResult, ctx: RenderContext) {
+    return onTimeOption(result, ctx);
+  }
+
+  protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
+    const row = result.rows[params.dataIndex ?? -1];
+    if (!row || row.bucket !== null || !this.groupBy) return undefined;
+    return { field: this.groupBy, value: row.group as string };
+  }
+}
+
+define('op-on-time', OpOnTime);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'op-on-time': OpOnTime;
+  }
+}

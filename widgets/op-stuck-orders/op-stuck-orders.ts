@@ -1,0 +1,49 @@
+import { property } from 'lit/decorators.js';
+import type { MetricResult } from '../internal/api-client.js';
+import { define, distinct } from '../internal/define.js';
+import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+import { stuckOrdersOption } from './option.js';
+
+/**
+ * Orders not yet at a terminal stage, by the stage they wait in and for how long.
+ *
+ * @example <op-stuck-orders as-of="2025-12-31T12:00:00"></op-stuck-orders>
+ * @fires op-filter-change - a stage was clicked (field `stage`)
+ */
+export class OpStuckOrders extends OpMetricElement {
+  protected readonly metric = 'stuck-orders';
+  protected readonly titleKey = 'title.stuck-orders';
+
+  /** The moment to look at (default: the latest event in the store). */
+  @property({ attribute: 'as-of' }) asOf?: string;
+
+  protected override metricParams() {
+    return { asOf: this.asOf };
+  }
+
+  protected chartOption(result: MetricResult, ctx: RenderContext) {
+    return stuckOrdersOption(result, ctx);
+  }
+
+  protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
+    const stage = distinct<string>(result.rows, 'stage')[params.dataIndex ?? -1];
+    return stage ? { field: 'stage', value: stage } : undefined;
+  }
+
+  protected override tableColumns() {
+    return ['stage', 'age_bucket', 'orders', 'mean_age_hours', 'max_age_hours', 'oldest_order_id'];
+  }
+
+  protected override describe(result: MetricResult, ctx: RenderContext): string {
+    const total = result.rows.reduce((n, r) => n + (r.orders as number), 0);
+    return `${ctx.t(this.titleKey)}: ${ctx.fmt.integer(total)}`;
+  }
+}
+
+define('op-stuck-orders', OpStuckOrders);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'op-stuck-orders': OpStuckOrders;
+  }
+}
