@@ -99,6 +99,8 @@ export abstract class OpMetricElement extends LitElement {
     this.darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
     this.darkQuery.addEventListener('change', this.onSchemeChange);
     this.onSchemeChange();
+    // Moved or re-added: the chart was disposed on disconnect, so draw it again.
+    if (this.hasUpdated) this.requestUpdate();
   }
 
   override disconnectedCallback(): void {

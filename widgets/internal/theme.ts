@@ -87,10 +87,10 @@ export function baseOption(colors: ChartColors) {
     color: colors.series,
     backgroundColor: 'transparent',
     textStyle: { color: colors.text, fontFamily: colors.fontFamily },
-    aria: { enabled: true },
     tooltip: { trigger: 'axis' as const, backgroundColor: colors.background, borderColor: colors.grid, textStyle: { color: colors.text } },
     legend: { top: 0, textStyle: { color: colors.text }, type: 'scroll' as const },
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    // ECharts 6 keeps axis labels inside the grid's outer bounds by default.
+    grid: { left: 8, right: 16, top: 36, bottom: 8 },
     axis,
   };
 }

@@ -1,0 +1,180 @@
+/** States, refetching, selections, the dashboard, the table, locales and the chart lifecycle. */
+import { expect } from '@esm-bundle/chai';
+import '../../widgets/orderpulse.js';
+import { liveChartCount } from '../../widgets/controllers/chart-controller.js';
+import type { FilterClause } from '../../widgets/events/op-filter-change.js';
+import type { OpDashboard } from '../../widgets/op-dashboard/op-dashboard.js';
+import type { OpMetricElement } from '../../widgets/internal/op-metric-element.js';
+import { API, chartOf, cleanup, mount, resultOf, settle, shadow } from './helpers.js';
+
+afterEach(cleanup);
+
+/** Clicks a data point's pixel on the chart canvas, as a user would. */
+function clickPoint(el: OpMetricElement, seriesIndex: number, dataIndex: number): void {
+  const chart = chartOf(el)!;
+  // The bar's own rectangle: grouped bars sit side by side within their category.
+  type Layout = { x: number; y: number; width: number; height: number };
+  const model = (chart as unknown as { getModel(): { getSeriesByIndex(i: number): { getData(): { getItemLayout(i: number): Layout } } } }).getModel();
+  const bar = model.getSeriesByIndex(seriesIndex).getData().getItemLayout(dataIndex);
+  const [x, y] = [bar.x + bar.width / 2, bar.y + bar.height / 2];
+  const canvas = chart.getDom().querySelector('canvas')!;
+  const box = canvas.getBoundingClientRect();
+  for (const type of ['mousemove', 'mousedown', 'mouseup', 'click']) {
+    canvas.dispatchEvent(new MouseEvent(type, { bubbles: true, clientX: box.left + x, clientY: box.top + y }));
+  }
+}
+
+describe('states', () => {
+  it('shows a loading skeleton, then the chart', async () => {
+    const host = document.createElement('div');
+    host.innerHTML = `<op-on-time api="${API}"></op-on-time>`;
+    document.body.append(host);
+    const el = host.firstElementChild as OpMetricElement;
+    await el.updateComplete;
+    expect(shadow(el, '.skeleton')?.getAttribute('role')).to.equal('status');
+    await settle(el);
+    expect(shadow(el, '.skeleton')).to.equal(null);
+    expect(shadow(el, 'canvas')).to.not.equal(null);
+  });
+
+  it('says so when the range holds no orders', async () => {
+    const el = await mount<OpMetricElement>(`<op-on-time api="${API}" from="2030-01-01" to="2030-02-01"></op-on-time>`);
+    expect(shadow(el, '.state')!.textContent!.trim()).to.equal('No orders in this range');
+  });
+
+  it("shows the service's message and retries", async () => {
+    const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" from-stage="boxed"></op-cycle-time>`);
+    const state = shadow(el, '.state.error')!;
+    expect(state.getAttribute('role')).to.equal('alert');
+    expect(state.querySelector('span')!.textContent).to.equal(
+      "Could not load the data: fromStage: unknown stage 'boxed'; stages are placed, paid, credit_checked, stock_locked, dispatched, picked, shipped, delivered, cancelled, refunded, returned",
+    );
+    el.setAttribute('from-stage', 'paid');
+    state.querySelector('button')!.click();
+    await settle(el);
+    expect(shadow(el, '.state')).to.equal(null);
+    expect(resultOf(el)!.params.fromStage).to.equal('paid');
+  });
+
+  it('reports an unreachable service as an error, not a blank box', async () => {
+    const el = await mount<OpMetricElement>(`<op-on-time api="http://127.0.0.1:9"></op-on-time>`);
+    expect(shadow(el, '.state.error span')!.textContent).to.equal('Could not load the data: the OrderPulse service cannot be reached');
+  });
+});
+
+describe('attributes', () => {
+  it('a changed attribute refetches with it, aborting the stale request', async () => {
+    const el = await mount<OpMetricElement>(`<op-channel-funnel api="${API}"></op-channel-funnel>`);
+    expect(resultOf(el)!.rows.length).to.equal(15);
+    el.setAttribute('channel', 'jd');
+    el.setAttribute('from', '2025-03-05'); // superseded before it can land
+    el.setAttribute('from', '2025-03-01');
+    await settle(el);
+    expect(resultOf(el)!.params).to.include({ from: '2025-03-01T00:00:00+08:00' });
+    expect(resultOf(el)!.params.channel).to.deep.equal(['jd']);
+    expect(resultOf(el)!.rows.map((r) => r.orders)).to.deep.equal([2, 1, 0, 0, 0]);
+  });
+
+  it('widgets asking the same question share one request', async () => {
+    const host = document.createElement('div');
+    host.innerHTML = `<op-on-time api="${API}" from="2025-03-02"></op-on-time><op-on-time api="${API}" from="2025-03-02"></op-on-time>`;
+    performance.clearResourceTimings();
+    document.body.append(host);
+    const before = performance.getEntriesByType('resource').filter((e) => e.name.includes('from=2025-03-02')).length;
+    const [a, b] = [...host.children] as OpMetricElement[];
+    await Promise.all([settle(a!), settle(b!)]);
+    const after = performance.getEntriesByType('resource').filter((e) => e.name.includes('from=2025-03-02')).length;
+    expect(after - before).to.equal(1);
+    expect(resultOf(a!)).to.equal(resultOf(b!));
+  });
+});
+
+describe('op-filter-change and op-dashboard', () => {
+  it('clicking a channel fires op-filter-change; clicking it again clears', async () => {
+    const el = await mount<OpMetricElement>(`<op-channel-funnel id="funnel" api="${API}"></op-channel-funnel>`);
+    const events: FilterClause[] = [];
+    document.body.addEventListener('op-filter-change', (e) => events.push(e.detail));
+    clickPoint(el, 2, 0); // tmall's "placed" bar
+    clickPoint(el, 2, 0);
+    expect(events).to.deep.equal([
+      { source: 'funnel', field: 'channel', kind: 'point', value: 'tmall' },
+      { source: 'funnel', field: 'channel', kind: 'point', value: null },
+    ]);
+  });
+
+  it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
+    const host = document.createElement('div');
+    host.innerHTML = `<op-dashboard api="${API}" from="2025-03-01" to="2025-05-01" locale="zh-CN">
+        <op-channel-funnel id="funnel"></op-channel-funnel>
+        <op-on-time id="on-time"></op-on-time>
+        <op-on-time id="mine" from="2025-03-04"></op-on-time>
+      </op-dashboard>`;
+    document.body.append(host);
+    const dashboard = host.firstElementChild as OpDashboard;
+    await dashboard.updateComplete;
+    const [funnel, onTime, mine] = dashboard.widgets;
+    await Promise.all(dashboard.widgets.map(settle));
+    expect(onTime!.getAttribute('locale')).to.equal('zh-CN');
+    expect(resultOf(onTime!)!.params.from).to.equal('2025-03-01T00:00:00+08:00');
+    expect(resultOf(mine!)!.params.from).to.equal('2025-03-04T00:00:00+08:00'); // its own attribute wins
+
+    clickPoint(funnel!, 0, 0); // douyin, the first series
+    await Promise.all(dashboard.widgets.map(settle));
+    expect(resultOf(onTime!)!.params.channel).to.deep.equal(['douyin']);
+    expect(resultOf(funnel!)!.params.channel).to.deep.equal([]); // not the source
+    expect(resultOf(onTime!)!.rows.map((r) => r.delivered)).to.deep.equal([1]);
+
+    dashboard.setAttribute('to', '2025-04-01');
+    await dashboard.updateComplete;
+    await Promise.all(dashboard.widgets.map(settle));
+    expect(resultOf(funnel!)!.params.to).to.equal('2025-04-01T00:00:00+08:00');
+
+    dashboard.clearSelections();
+    await Promise.all(dashboard.widgets.map(settle));
+    expect(resultOf(onTime!)!.params.channel).to.deep.equal([]);
+  });
+});
+
+describe('table, locale, lifecycle', () => {
+  it('the table toggle shows the same numbers, formatted for zh-CN', async () => {
+    const el = await mount<OpMetricElement>(`<op-friction-cost api="${API}" locale="zh-CN" group-by="channel" interval=""></op-friction-cost>`);
+    const toggle = shadow(el, '.toolbar button')!;
+    expect(toggle.textContent!.trim()).to.equal('表格');
+    toggle.click();
+    await el.updateComplete;
+    expect(toggle.getAttribute('aria-pressed')).to.equal('true');
+    const cells = [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()));
+    // group, orders, cost per order, data moves, exceptions, contacts, expedites, share with friction
+    expect(cells).to.deep.equal([
+      ['—', 'douyin', '2', '¥5.5', '¥11', '¥0', '¥0', '¥0', '50%'],
+      ['—', 'jd', '2', '¥6', '¥0', '¥0', '¥12', '¥0', '50%'],
+      ['—', 'tmall', '2', '¥104', '¥22', '¥30', '¥6', '¥150', '100%'],
+    ]);
+    expect([...el.shadowRoot!.querySelectorAll('thead th')].map((th) => th.textContent!.trim())[3]).to.equal('单均成本');
+  });
+
+  it('zh-CN durations and dates; en for comparison', async () => {
+    const zh = await mount<OpMetricElement>(`<op-roi-compare api="${API}" locale="zh-CN" baseline-from="2025-03-01" baseline-to="2025-03-08" to="2025-04-08"></op-roi-compare>`);
+    const firstRow = [...zh.shadowRoot!.querySelectorAll('tbody tr')][0]!;
+    expect([...firstRow.children].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal(['首次响应', '1.9小时', '1小时', '▼ 47.8% 改善']);
+    const en = await mount<OpMetricElement>(`<op-roi-compare api="${API}" locale="en" baseline-from="2025-03-01" baseline-to="2025-03-08" to="2025-04-08"></op-roi-compare>`);
+    const enRow = [...en.shadowRoot!.querySelectorAll('tbody tr')][2]!;
+    expect([...enRow.children].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal(['Friction cost per order', 'CN¥73', 'CN¥4', '▼ 94.5% better']);
+  });
+
+  it('has an accessible name and description, and a removed widget disposes its chart', async () => {
+    const before = liveChartCount();
+    const el = await mount<OpMetricElement>(`<op-stage-breakdown api="${API}"></op-stage-breakdown>`);
+    const chart = shadow(el, '.chart')!;
+    expect(chart.getAttribute('role')).to.equal('img');
+    expect(chart.getAttribute('aria-label')).to.equal('Time per stage');
+    expect(shadow(el, '#description')!.textContent).to.equal('Time per stage: bottleneck Shipped → Delivered, Median 2 days');
+    expect(liveChartCount()).to.equal(before + 1);
+    const parent = el.parentElement!;
+    el.remove();
+    expect(liveChartCount()).to.equal(before);
+    parent.append(el);
+    await settle(el);
+    expect(liveChartCount()).to.equal(before + 1);
+  });
+});
