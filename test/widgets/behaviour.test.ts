@@ -102,6 +102,16 @@ describe('op-filter-change and op-dashboard', () => {
     ]);
   });
 
+  it('the keyboard selects too: arrows move through the points, Enter selects', async () => {
+    const el = await mount<OpMetricElement>(`<op-channel-funnel id="keys" api="${API}"></op-channel-funnel>`);
+    const events: FilterClause[] = [];
+    el.addEventListener('op-filter-change', (e) => events.push(e.detail));
+    const chart = shadow(el, '.chart')!;
+    expect(chart.tabIndex).to.equal(0);
+    for (const key of ['ArrowRight', 'ArrowDown', 'ArrowDown', 'Enter']) chart.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    expect(events).to.deep.equal([{ source: 'keys', field: 'channel', kind: 'point', value: 'tmall' }]);
+  });
+
   it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
     const host = document.createElement('div');
     host.innerHTML = `<op-dashboard api="${API}" from="2025-03-01" to="2025-05-01" locale="zh-CN">

@@ -40,6 +40,47 @@ export class ChartController implements ReactiveController {
       this.observer.observe(container);
     }
     this.chart.setOption(option, { notMerge: true });
+    this.cursor = { seriesIndex: 0, dataIndex: -1 };
+  }
+
+  /** The current keyboard position: a series and a data point. */
+  private cursor = { seriesIndex: 0, dataIndex: -1 };
+
+  /**
+   * Moves through the data with the arrow keys (left/right: points, up/down:
+   * series), showing each point's tooltip; Enter or Space acts as a click.
+   */
+  handleKey(event: KeyboardEvent): void {
+    const chart = this.chart;
+    if (!chart) return;
+    const series = (chart.getOption() as { series?: { name?: string; data?: unknown[] }[] }).series ?? [];
+    if (series.length === 0) return;
+    const c = this.cursor;
+    const length = (i: number) => series[i]?.data?.length ?? 0;
+    switch (event.key) {
+      case 'ArrowRight':
+        c.dataIndex = Math.min(c.dataIndex + 1, length(c.seriesIndex) - 1);
+        break;
+      case 'ArrowLeft':
+        c.dataIndex = Math.max(c.dataIndex - 1, 0);
+        break;
+      case 'ArrowDown':
+        c.seriesIndex = Math.min(c.seriesIndex + 1, series.length - 1);
+        break;
+      case 'ArrowUp':
+        c.seriesIndex = Math.max(c.seriesIndex - 1, 0);
+        break;
+      case 'Enter':
+      case ' ':
+        if (c.dataIndex >= 0) this.onClick({ seriesIndex: c.seriesIndex, dataIndex: c.dataIndex, seriesName: series[c.seriesIndex]?.name });
+        event.preventDefault();
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    c.dataIndex = Math.max(0, Math.min(c.dataIndex, length(c.seriesIndex) - 1));
+    chart.dispatchAction({ type: 'showTip', seriesIndex: c.seriesIndex, dataIndex: c.dataIndex });
   }
 
   /** The chart as a PNG data URL, at twice the screen's pixels. */

@@ -66,6 +66,10 @@ export const baseStyles = [
       width: 100%;
       height: 100%;
     }
+    .chart:focus-visible {
+      outline: 2px solid var(--_s1);
+      outline-offset: 2px;
+    }
     .table-wrap {
       height: 100%;
       overflow: auto;

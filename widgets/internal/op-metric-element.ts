@@ -248,7 +248,15 @@ export abstract class OpMetricElement extends LitElement {
   /** The view for rows that exist: the chart (with its description) or the table. */
   protected renderResult(result: MetricResult, ctx: RenderContext): TemplateResult {
     if (this.view === 'table') return this.renderTable(result, ctx);
-    return html`<div class="chart" part="chart" role="img" aria-label=${this.heading(ctx)} aria-describedby="description"></div>
+    return html`<div
+        class="chart"
+        part="chart"
+        role="img"
+        tabindex="0"
+        aria-label=${this.heading(ctx)}
+        aria-describedby="description"
+        @keydown=${(event: KeyboardEvent) => this.chart.handleKey(event)}
+      ></div>
       <p id="description" class="visually-hidden">${this.describe(result, ctx)}</p>`;
   }
 
