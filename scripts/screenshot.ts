@@ -6,7 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import puppeteer from 'puppeteer-core';
+import { randomUUID } from 'node:crypto';
 import { createApp } from '../server/app.js';
+import { staticSecurity } from '../server/security/secrets.js';
 import { Database } from '../server/db/database.js';
 import { generateDemoData } from '../server/demo/generate-demo-data.js';
 import { widgetBundleBuilt } from '../server/routes/widget-files.js';
@@ -15,7 +17,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 if (!widgetBundleBuilt()) throw new Error('run npm run build first');
 const db = await Database.open({ path: ':memory:' });
 await generateDemoData(db, { orders: 20_000, seed: 1 });
-const server = serve({ fetch: createApp({ db }).fetch, port: 0, hostname: '127.0.0.1' });
+const security = staticSecurity({ adminKey: randomUUID(), publicMetrics: true });
+const server = serve({ fetch: createApp({ db, security }).fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise((resolve) => server.once('listening', resolve));
 const port = (server.address() as { port: number }).port;
 

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Database } from './db/database.js';
 import { ApiError } from './errors.js';
@@ -12,6 +14,9 @@ import { openApiRoutes } from './routes/openapi.js';
 import { widgetRoutes } from './routes/widget-files.js';
 import { METRICS } from './metrics/catalog.js';
 import { MetricService } from './metrics/metric-service.js';
+import { embedTokenRoutes } from './routes/embed-tokens.js';
+import { requireAdmin } from './security/access.js';
+import type { SecurityConfig } from './security/secrets.js';
 
 export interface AppDeps {
   db: Database;
@@ -19,19 +24,43 @@ export interface AppDeps {
   logError?: (error: unknown) => void;
   /** Keep metric results in memory per data version (default true; benchmarks turn it off). */
   cacheMetrics?: boolean;
+  /** Admin key, embed secrets, open demo mode. */
+  security: SecurityConfig;
+  /** Largest import body in bytes (default 512 MiB); larger gets 413. */
+  maxImportBytes?: number;
+  /** A metric query running longer is interrupted with 504 (default 30 s). */
+  queryTimeoutMs?: number;
 }
 
 /** The OrderPulse HTTP app. It never listens: main.ts serves it, tests call `app.request()`. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  // The widget bundle is loaded from other sites' pages: its resources must be cross-origin readable.
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: 'same-origin' }));
   // Widgets run on other sites' pages: the API and the bundle answer any origin (reads only; see README).
   app.use('/api/*', cors({ origin: '*', exposeHeaders: ['ETag'], allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'] }));
   app.use('/widgets/*', cors({ origin: '*' }));
   app.route('/widgets', widgetRoutes());
   app.route('/api/health', healthRoutes(deps.db));
+  const admin = requireAdmin(deps.security);
+  const maxImportBytes = deps.maxImportBytes ?? 512 * 1024 * 1024;
+  app.use(
+    '/api/imports',
+    admin,
+    bodyLimit({
+      maxSize: maxImportBytes,
+      onError: () => {
+        throw new ApiError(413, 'import_too_large', `the upload is larger than the ${maxImportBytes}-byte import limit`);
+      },
+    }),
+  );
+  app.use('/api/settings', admin);
+  app.use('/api/embed-tokens', admin);
   app.route('/api/imports', importRoutes(deps.db));
   app.route('/api/settings', settingsRoutes(deps.db));
-  app.route('/api/metrics', metricRoutes(new MetricService(deps.db, METRICS, { cache: deps.cacheMetrics ?? true })));
+  app.route('/api/embed-tokens', embedTokenRoutes(deps.security));
+  const metrics = new MetricService(deps.db, METRICS, { cache: deps.cacheMetrics ?? true, timeoutMs: deps.queryTimeoutMs ?? 30_000 });
+  app.route('/api/metrics', metricRoutes(metrics, deps.security));
   app.route('/api/openapi.json', openApiRoutes());
   app.route('/', pageRoutes());
 

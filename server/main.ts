@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { loadSecurity } from './security/secrets.js';
 import { positiveInteger, resolveDbPath } from './config.js';
 import { Database } from './db/database.js';
 import { generateDemoData } from './demo/generate-demo-data.js';
@@ -28,7 +29,12 @@ async function main(): Promise<void> {
     console.log(`seeded demo data: ${result.orders.toLocaleString('en')} orders, ${result.events.toLocaleString('en')} events (${result.elapsedMs} ms)`);
   }
 
-  const app = createApp({ db });
+  const security = await loadSecurity(db);
+  if (security.generatedAdminKey) {
+    console.log(`generated an admin key (shown once; set ORDERPULSE_ADMIN_KEY to choose your own): ${security.generatedAdminKey}`);
+  }
+  if (security.publicMetrics) console.log('OPEN DEMO MODE (ORDERPULSE_PUBLIC_DEMO=1): metrics answer without a token');
+  const app = createApp({ db, security });
   const server = serve({ fetch: app.fetch, port }, (info) => {
     console.log(`OrderPulse is serving ${dbPath} at http://localhost:${info.port}/`);
   });

@@ -1,5 +1,6 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { ApiError } from '../errors.js';
 import { readDataVersion } from './data-version.js';
 import { listSqlFiles, readSql } from './sql-files.js';
 
@@ -73,9 +74,35 @@ export class Database {
     return connection;
   }
 
-  /** Runs a read query on a pooled connection and returns its rows as JSON values. */
-  async query(sql: string, params?: Params, types?: ParamTypes): Promise<JsonRow[]> {
-    return this.withReader(async (c) => (await c.runAndReadAll(sql, params, types)).getRowObjectsJson() as JsonRow[]);
+  /**
+   * Runs a read query on a pooled connection and returns its rows as JSON
+   * values. Past `timeoutMs` the query is interrupted (DuckDB stops it) and a
+   * 504 is thrown, so one heavy query cannot hold a connection for long.
+   */
+  async query(sql: string, params?: Params, types?: ParamTypes, timeoutMs?: number): Promise<JsonRow[]> {
+    return this.withReader(async (c) => {
+      let timedOut = false;
+      let repeat: NodeJS.Timeout | undefined;
+      // DuckDB clears an interrupt when execution starts, so one that lands while the statement is still
+      // being prepared is lost: keep interrupting until the query gives up.
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              c.interrupt();
+              repeat = setInterval(() => c.interrupt(), 5);
+            }, timeoutMs);
+      try {
+        return (await c.runAndReadAll(sql, params, types)).getRowObjectsJson() as JsonRow[];
+      } catch (error) {
+        if (timedOut) throw new ApiError(504, 'query_timeout', `the query took longer than ${timeoutMs} ms and was stopped; narrow the range or filters`);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        clearInterval(repeat);
+      }
+    });
   }
 
   /** Borrows a pooled read connection for the duration of `work`. */

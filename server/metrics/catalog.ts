@@ -55,7 +55,8 @@ function parseWindow(value: string): number {
   return Number(match[1]) * ({ m: 1 / 60, h: 1, d: 24 }[match[2] ?? 'h'] ?? 1);
 }
 
-const COHORT_DIMENSIONS: Record<string, 'channel' | 'region' | 'skuSeries' | 'customerTier' | 'promotion'> = {
+/** roi-compare's cohort dimensions, by the scope list each overrides. */
+export const COHORT_DIMENSIONS: Record<string, 'channel' | 'region' | 'skuSeries' | 'customerTier' | 'promotion'> = {
   channel: 'channel',
   region: 'region',
   sku_series: 'skuSeries',

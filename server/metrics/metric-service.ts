@@ -4,6 +4,8 @@ import { readSettings } from '../settings.js';
 import type { MetricDefinition } from './catalog.js';
 import { LruCache } from './lru-cache.js';
 import type { MetricContext } from './scope.js';
+import { applyLockedFilters } from '../security/locked-filters.js';
+import type { LockedFilters } from '../security/embed-token.js';
 import { SqlMetric, type Column } from './sql-metric.js';
 
 export interface MetricResponse {
@@ -34,7 +36,7 @@ export class MetricService {
   constructor(
     private readonly db: Database,
     metrics: readonly MetricDefinition[],
-    private readonly options: { cache?: boolean } = {},
+    private readonly options: { cache?: boolean; timeoutMs?: number } = {},
   ) {
     for (const m of metrics) this.sql.set(m.name, new SqlMetric(m.name));
   }
@@ -59,9 +61,15 @@ export class MetricService {
     return this.context!.value;
   }
 
-  async run(definition: MetricDefinition, query: Record<string, string | undefined>): Promise<{ body: MetricResponse; etag: string }> {
+  /** Runs a metric; `locked` (an embed token's filters) narrows the query first. */
+  async run(
+    definition: MetricDefinition,
+    query: Record<string, string | undefined>,
+    locked?: LockedFilters,
+  ): Promise<{ body: MetricResponse; etag: string }> {
     const ctx = await this.metricContext();
-    const resolved = definition.resolve(query, ctx);
+    const scoped = locked ? applyLockedFilters(query, locked, query.tz ?? ctx.settings.timeZone) : query;
+    const resolved = definition.resolve(scoped, ctx);
     const version = this.db.dataVersion;
     const key = `${definition.name}\n${version}\n${JSON.stringify(resolved.params)}`;
     const cacheOn = this.options.cache ?? true;
@@ -74,7 +82,7 @@ export class MetricService {
       pending = (async (): Promise<Computed> => {
         const started = performance.now();
         const sql = this.sqlOf(definition.name);
-        const rows = await sql.run(this.db, resolved.bindings, resolved.tz);
+        const rows = await sql.run(this.db, resolved.bindings, resolved.tz, this.options.timeoutMs);
         const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
         return {
           body: { metric: definition.name, params: resolved.params, columns: sql.columns, rows, meta: { dataVersion: version, elapsedMs, rowCount: rows.length } },

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { METRICS, METRIC_NAMES, type MetricDefinition } from '../metrics/catalog.js';
 import type { MetricService } from '../metrics/metric-service.js';
+import { metricAccess } from '../security/access.js';
+import type { SecurityConfig } from '../security/secrets.js';
 
 /** A zod failure on query parameters as a 400 that names the parameter. */
 function queryError(definition: MetricDefinition, error: z.ZodError): ApiError {
@@ -29,7 +31,7 @@ export function describeParameters(definition: MetricDefinition) {
 }
 
 /** `GET /api/metrics` and `GET /api/metrics/{name}`. */
-export function metricRoutes(service: MetricService) {
+export function metricRoutes(service: MetricService, security: SecurityConfig) {
   const app = new Hono();
   app.get('/', (c) =>
     c.json({
@@ -39,6 +41,7 @@ export function metricRoutes(service: MetricService) {
   for (const definition of METRICS) {
     app.get(
       `/${definition.name}`,
+      metricAccess(security),
       validator('query', (query) => {
         // An empty value means "not given"; a repeated key (channel=a&channel=b) is a list.
         const given = Object.entries(query)
@@ -49,8 +52,11 @@ export function metricRoutes(service: MetricService) {
         return parsed.data as Record<string, string | undefined>;
       }),
       async (c) => {
-        const query = c.req.valid('query');
-        const { body, etag } = await service.run(definition, query);
+        const access = c.get('access');
+        if (access.kind === 'embed' && access.claims.metrics && !access.claims.metrics.includes(definition.name)) {
+          throw new ApiError(403, 'metric_not_allowed', `this token does not allow the metric '${definition.name}'`);
+        }
+        const { body, etag } = await service.run(definition, c.req.valid('query'), access.kind === 'embed' ? access.claims.filters : undefined);
         c.header('ETag', etag);
         c.header('Cache-Control', 'no-cache');
         const ifNoneMatch = c.req.header('if-none-match');

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { createApp, type AppDeps } from '../../server/app.js';
+import { staticSecurity } from '../../server/security/secrets.js';
 import { Database, type JsonRow } from '../../server/db/database.js';
 import { presetMapping } from '../../server/import/presets.js';
 import { runImport, type ImportResult } from '../../server/import/run-import.js';
@@ -35,4 +37,15 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<{ status: 
     return error as { status: number; code: string; message: string; details: any };
   }
   throw new Error('expected a rejection');
+}
+
+export const ADMIN_KEY = 'test-admin-key';
+export const EMBED_SECRET = 'test:embed-secret-for-tests';
+/** Headers that carry the admin key. */
+export const ADMIN = { Authorization: `Bearer ${ADMIN_KEY}` };
+
+/** The app over a store, in open demo mode unless told otherwise, with a known admin key. */
+export function testApp(db: Database, options: Partial<AppDeps> & { publicMetrics?: boolean } = {}): ReturnType<typeof createApp> {
+  const { publicMetrics = true, ...rest } = options;
+  return createApp({ db, logError: () => undefined, security: staticSecurity({ adminKey: ADMIN_KEY, embedSecret: EMBED_SECRET, publicMetrics }), ...rest });
 }

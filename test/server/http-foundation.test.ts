@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp } from '../../server/app.js';
+import type { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
-import { FIXTURES, SHARED_DATA, openStore } from './helpers.js';
+import { ADMIN, FIXTURES, SHARED_DATA, openStore, testApp } from './helpers.js';
 
 let db: Database;
 let app: ReturnType<typeof createApp>;
 beforeAll(async () => {
   db = await openStore();
-  app = createApp({ db, logError: () => undefined });
+  app = testApp(db);
 });
 afterAll(() => db.close());
 
@@ -47,7 +47,7 @@ describe('POST /api/imports', () => {
       ['olist_orders_dataset.csv', 'olist_order_payments_dataset.csv'].map((name) => ({ name, path: join(dir, name) })),
       { preset: 'olist' },
     );
-    const res = await app.request('/api/imports', { method: 'POST', body });
+    const res = await app.request('/api/imports', { method: 'POST', body, headers: ADMIN });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ mapping: 'olist', ordersInserted: 4071, rowsRejected: 0, dataVersion: 1 });
     const health = await (await app.request('/api/health')).json();
@@ -57,6 +57,7 @@ describe('POST /api/imports', () => {
   test('a raw body with ?filename= and a rejected file: 422 with the problems, store unchanged', async () => {
     const res = await app.request('/api/imports?filename=orders-with-errors.csv', {
       method: 'POST',
+      headers: ADMIN,
       body: readFileSync(join(FIXTURES, 'import', 'orders-with-errors.csv')),
     });
     expect(res.status).toBe(422);
@@ -78,7 +79,7 @@ describe('POST /api/imports', () => {
     ['/api/imports?filename=orders.xlsx', 'x', 400, 'unknown_format'],
     ['/api/imports?filename=a.csv&mapping={', 'x', 400, 'invalid_mapping'],
   ])('POST %s is a 4xx naming the mistake', async (url, body, status, code) => {
-    const res = await app.request(url, { method: 'POST', ...(body === undefined ? {} : { body }) });
+    const res = await app.request(url, { method: 'POST', headers: ADMIN, ...(body === undefined ? {} : { body }) });
     expect(res.status).toBe(status);
     expect((await res.json()).error.code).toBe(code);
   });
@@ -86,15 +87,15 @@ describe('POST /api/imports', () => {
 
 describe('/api/settings', () => {
   test('defaults, a valid change that bumps the data version, and an invalid one', async () => {
-    const defaults = await (await app.request('/api/settings')).json();
+    const defaults = await (await app.request('/api/settings', { headers: ADMIN })).json();
     expect(defaults).toMatchObject({ timeZone: 'Asia/Shanghai', minutesPerDataMove: 11, laborCostPerHour: 60, marginRate: 0.3 });
     const before = (await (await app.request('/api/health')).json()).dataVersion;
-    const put = await app.request('/api/settings', { method: 'PUT', body: JSON.stringify({ laborCostPerHour: 75 }) });
+    const put = await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify({ laborCostPerHour: 75 }) });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ laborCostPerHour: 75, timeZone: 'Asia/Shanghai', dataVersion: before + 1 });
-    const bad = await app.request('/api/settings', { method: 'PUT', body: JSON.stringify({ pipeline: ['placed', 'placed'] }) });
+    const bad = await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify({ pipeline: ['placed', 'placed'] }) });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.message).toBe('invalid settings: pipeline: pipeline lists a stage twice');
-    expect((await app.request('/api/settings', { method: 'PUT', body: 'nope' })).status).toBe(400);
+    expect((await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: 'nope' })).status).toBe(400);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../server/db/database.js';
 import { METRICS, METRIC_NAMES } from '../../server/metrics/catalog.js';
 import { SqlMetric } from '../../server/metrics/sql-metric.js';
-import { FIXTURES } from './helpers.js';
+import { ADMIN, FIXTURES } from './helpers.js';
 import { fixtureApp, getJson } from './metrics-helpers.js';
 
 let db: Database;
@@ -142,7 +142,7 @@ describe('caching', () => {
     expect(await notModified.text()).toBe('');
 
     const events = readFileSync(join(FIXTURES, 'metrics', 'events.csv'), 'utf8').split('\n')[0] + '\nO6,jd,2025-04-01 10:00:00,data_move,,A,,\n';
-    const imported = await app.request('/api/imports?filename=events.csv', { method: 'POST', body: events });
+    const imported = await app.request('/api/imports?filename=events.csv', { method: 'POST', headers: ADMIN, body: events });
     expect(imported.status).toBe(201);
     const after = await app.request(url, { headers: { 'If-None-Match': etag } });
     expect(after.status).toBe(200);

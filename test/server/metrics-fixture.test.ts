@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../server/db/database.js';
+import { ADMIN } from './helpers.js';
 import { fixtureApp, metricRows } from './metrics-helpers.js';
 
 let db: Database;
@@ -122,11 +123,11 @@ describe('friction-cost', () => {
       ['jd', 2, 12, 6],
       ['tmall', 2, 208, 104],
     ]);
-    await app.request('/api/settings', { method: 'PUT', body: JSON.stringify({ laborCostPerHour: 120, minutesPerDataMove: 5 }) });
+    await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify({ laborCostPerHour: 120, minutesPerDataMove: 5 }) });
     // moves 3 × 5 min = 15 min, exception 30, contacts 18 → 63 min at 120/h = 126, + 150
     const [after] = await metricRows(app, '/api/metrics/friction-cost');
     expect([after.total_cost, after.data_move_cost]).toEqual([276, 30]);
-    await app.request('/api/settings', { method: 'PUT', body: JSON.stringify({ laborCostPerHour: 60, minutesPerDataMove: 11 }) });
+    await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify({ laborCostPerHour: 60, minutesPerDataMove: 11 }) });
   });
 });
 

@@ -2,10 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createApp } from '../../server/app.js';
 import { generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { METRIC_NAMES } from '../../server/metrics/catalog.js';
-import { importPreset, openStore, rows } from './helpers.js';
+import { importPreset, openStore, rows, testApp } from './helpers.js';
 
 describe('improvement %, the formula of roi-compare (op_improvement_pct)', () => {
   test('reproduces the Background table of DOMAIN.md', async () => {
@@ -51,7 +50,7 @@ describe('surge-alerts', () => {
     writeFileSync(join(dir, 'orders.csv'), lines.join('\n'));
     const db = await openStore();
     await importPreset(db, 'canonical', [join(dir, 'orders.csv')]);
-    const app = createApp({ db });
+    const app = testApp(db);
     const alerts = async (query: string) => (await (await app.request(`/api/metrics/surge-alerts${query}`)).json()).rows;
     expect(await alerts('?minOrders=3')).toEqual([
       { channel: 'wechat', hour: '2025-05-02T00:00:00+08:00', orders: 5, trailing_avg: 23 / 24, ratio: 5 / (23 / 24) },
@@ -67,7 +66,7 @@ describe('the demo data answers every metric', () => {
   test('npm start seeds data on which each metric returns rows', async () => {
     const db = await openStore();
     await generateDemoData(db, { orders: 3000, seed: 1 });
-    const app = createApp({ db });
+    const app = testApp(db);
     for (const name of METRIC_NAMES) {
       const query = name === 'roi-compare' ? '?baselineFrom=2025-01-01&baselineTo=2025-07-01&to=2026-01-01' : '';
       const res = await app.request(`/api/metrics/${name}${query}`);

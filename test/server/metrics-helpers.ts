@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { createApp } from '../../server/app.js';
+import type { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
-import { FIXTURES, importPreset, openStore } from './helpers.js';
+import { FIXTURES, importPreset, openStore, testApp } from './helpers.js';
 
 /** A store with the hand-worked metrics fixture (test/fixtures/metrics) and an app over it. */
 export async function fixtureApp(): Promise<{ db: Database; app: ReturnType<typeof createApp> }> {
   const db = await openStore();
   await importPreset(db, 'canonical', ['orders.csv', 'events.csv', 'promotions.csv'].map((f) => join(FIXTURES, 'metrics', f)));
-  return { db, app: createApp({ db, logError: () => undefined }) };
+  return { db, app: testApp(db) };
 }
 
 /** Rounds every number to 9 decimals, so hand-worked values compare exactly where floating point would not. */

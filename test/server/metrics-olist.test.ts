@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp } from '../../server/app.js';
+import type { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
-import { SHARED_DATA, importPreset, openStore, rows } from './helpers.js';
+import { SHARED_DATA, importPreset, openStore, rows, testApp } from './helpers.js';
 
 const HOUR = 3_600_000;
 const STAGES = ['placed', 'paid', 'shipped', 'delivered'] as const;
@@ -48,7 +48,7 @@ for (const [folder, format] of [
     beforeAll(async () => {
       db = await openStore();
       await importPreset(db, 'olist', [join(dir, 'olist_orders_dataset.csv'), join(dir, 'olist_order_payments_dataset.csv')]);
-      app = createApp({ db });
+      app = testApp(db);
       const ms = (column: string) => `epoch_ms(timezone('America/Sao_Paulo', strptime(nullif(o.${column}, ''), '${format}')))::DOUBLE`;
       raw = (await rows(
         db,
