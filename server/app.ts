@@ -16,6 +16,7 @@ import { METRICS } from './metrics/catalog.js';
 import { MetricService } from './metrics/metric-service.js';
 import { embedTokenRoutes } from './routes/embed-tokens.js';
 import { requireAdmin } from './security/access.js';
+import { rateLimit, tokenOrAddress } from './middleware/rate-limit.js';
 import type { SecurityConfig } from './security/secrets.js';
 
 export interface AppDeps {
@@ -30,6 +31,8 @@ export interface AppDeps {
   maxImportBytes?: number;
   /** A metric query running longer is interrupted with 504 (default 30 s). */
   queryTimeoutMs?: number;
+  /** Metric requests per minute per embed token (or per address without one); default 600. */
+  metricRequestsPerMinute?: number;
 }
 
 /** The OrderPulse HTTP app. It never listens: main.ts serves it, tests call `app.request()`. */
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps) {
   );
   app.use('/api/settings', admin);
   app.use('/api/embed-tokens', admin);
+  app.use('/api/metrics/*', rateLimit({ max: deps.metricRequestsPerMinute ?? 600, windowMs: 60_000, keyOf: tokenOrAddress }));
   app.route('/api/imports', importRoutes(deps.db));
   app.route('/api/settings', settingsRoutes(deps.db));
   app.route('/api/embed-tokens', embedTokenRoutes(deps.security));

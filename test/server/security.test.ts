@@ -151,6 +151,17 @@ describe('locked filters', () => {
 });
 
 describe('hardening', () => {
+  test('past the rate limit a token gets 429 with Retry-After; another token is unaffected', async () => {
+    const limited = testApp(db, { publicMetrics: false, metricRequestsPerMinute: 3 });
+    const [a, b] = [await mint({}), await mint({ metrics: ['on-time'] })];
+    for (let i = 0; i < 3; i++) expect((await limited.request('/api/metrics/on-time', withToken(a))).status).toBe(200);
+    const refused = await limited.request('/api/metrics/on-time', withToken(a));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await refused.json()).error.message).toMatch(/^too many requests: at most 3 per 60 s; retry in \d+ s$/);
+    expect((await limited.request('/api/metrics/on-time', withToken(b))).status).toBe(200);
+  });
+
   test('security headers on every response', async () => {
     const res = await app.request('/api/health');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');

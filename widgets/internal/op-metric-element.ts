@@ -126,6 +126,11 @@ export abstract class OpMetricElement extends LitElement {
     return undefined;
   }
 
+  /** The row a chart click landed on, when the chart draws one data point per row. */
+  protected clickedRow(params: { dataIndex?: number }, result: MetricResult): Record<string, unknown> | undefined {
+    return result.rows[params.dataIndex ?? -1];
+  }
+
   /** Columns shown in the table view (default: all). */
   protected tableColumns(result: MetricResult): string[] {
     return result.columns.map((c) => c.name);

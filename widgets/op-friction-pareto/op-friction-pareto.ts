@@ -26,7 +26,7 @@ export class OpFrictionPareto extends OpMetricElement {
   }
 
   protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
-    const row = result.rows[params.dataIndex ?? -1];
+    const row = this.clickedRow(params, result);
     const field = (result.params.groupBy as string | undefined) ?? 'sku_series';
     return row && row.value !== null ? { field, value: row.value as string } : undefined;
   }

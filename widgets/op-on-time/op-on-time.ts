@@ -19,7 +19,7 @@ export class OpOnTime extends OpMetricElement {
   }
 
   protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
-    const row = result.rows[params.dataIndex ?? -1];
+    const row = this.clickedRow(params, result);
     if (!row || row.bucket !== null || !this.groupBy) return undefined;
     return { field: this.groupBy, value: row.group as string };
   }

@@ -18,7 +18,7 @@ export class OpPromotionRoi extends OpMetricElement {
   }
 
   protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
-    const row = result.rows[params.dataIndex ?? -1];
+    const row = this.clickedRow(params, result);
     return row ? { field: 'promotion_id', value: row.promotion_id as string } : undefined;
   }
 

@@ -18,7 +18,7 @@ export class OpStageBreakdown extends OpMetricElement {
   }
 
   protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
-    const row = result.rows[params.dataIndex ?? -1];
+    const row = this.clickedRow(params, result);
     return row ? { field: 'stage', value: row.to_stage as string } : undefined;
   }
 

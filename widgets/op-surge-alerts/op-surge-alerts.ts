@@ -28,7 +28,7 @@ export class OpSurgeAlerts extends OpMetricElement {
   }
 
   protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
-    const row = result.rows[params.dataIndex ?? -1];
+    const row = this.clickedRow(params, result);
     return row ? { field: 'channel', value: row.channel as string } : undefined;
   }
 
