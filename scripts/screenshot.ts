@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import puppeteer from 'puppeteer-core';
 import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
 import { createApp } from '../server/app.js';
 import { staticSecurity } from '../server/security/secrets.js';
 import { Database } from '../server/db/database.js';
@@ -18,7 +19,7 @@ if (!widgetBundleBuilt()) throw new Error('run npm run build first');
 const db = await Database.open({ path: ':memory:' });
 await generateDemoData(db, { orders: 20_000, seed: 1 });
 const security = staticSecurity({ adminKey: randomUUID(), publicMetrics: true });
-const server = serve({ fetch: createApp({ db, security }).fetch, port: 0, hostname: '127.0.0.1' });
+const server = serve({ fetch: createApp({ db, security, logger: pino({ level: 'silent' }) }).fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise((resolve) => server.once('listening', resolve));
 const port = (server.address() as { port: number }).port;
 

@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { requestId } from 'hono/request-id';
+import { pino, type Logger } from 'pino';
+import { requestLog } from './middleware/request-log.js';
 import { HTTPException } from 'hono/http-exception';
 import type { Database } from './db/database.js';
 import { ApiError } from './errors.js';
@@ -21,7 +24,9 @@ import type { SecurityConfig } from './security/secrets.js';
 
 export interface AppDeps {
   db: Database;
-  /** Called with errors that are the service's fault (500), for the log. */
+  /** Structured request and error log (default: pino at LOG_LEVEL or info, to stdout). */
+  logger?: Logger;
+  /** Called with errors that are the service's fault (500); default: the logger. */
   logError?: (error: unknown) => void;
   /** Keep metric results in memory per data version (default true; benchmarks turn it off). */
   cacheMetrics?: boolean;
@@ -37,7 +42,9 @@ export interface AppDeps {
 
 /** The OrderPulse HTTP app. It never listens: main.ts serves it, tests call `app.request()`. */
 export function createApp(deps: AppDeps) {
-  const app = new Hono();
+  const app = new Hono<{ Variables: { requestId: string } }>();
+  const logger = deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  app.use('*', requestId(), requestLog(logger));
   // The widget bundle is loaded from other sites' pages: its resources must be cross-origin readable.
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: 'same-origin' }));
   // Widgets run on other sites' pages: the API and the bundle answer any origin (reads only; see README).
@@ -76,7 +83,8 @@ export function createApp(deps: AppDeps) {
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ error: { code: 'bad_request', message: error.message, details: {} } }, error.status);
     }
-    (deps.logError ?? console.error)(error);
+    if (deps.logError) deps.logError(error);
+    else logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     // Never echo the cause: it may carry SQL or paths.
     return c.json({ error: { code: 'internal', message: 'internal error; the service log has the details', details: {} } }, 500);
   });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { pino } from 'pino';
 import { createApp, type AppDeps } from '../../server/app.js';
 import { staticSecurity } from '../../server/security/secrets.js';
 import { Database, type JsonRow } from '../../server/db/database.js';
@@ -50,6 +51,7 @@ export function testApp(db: Database, options: Partial<AppDeps> & { publicMetric
   // Suites fire thousands of requests from one "address": the rate limit has its own test.
   return createApp({
     db,
+    logger: pino({ level: 'silent' }),
     logError: () => undefined,
     security: staticSecurity({ adminKey: ADMIN_KEY, embedSecret: EMBED_SECRET, publicMetrics }),
     metricRequestsPerMinute: 1_000_000,

@@ -184,3 +184,19 @@ describe('hardening', () => {
     await big.close();
   });
 });
+
+describe('request log', () => {
+  test('one JSON line per request with its id, never the query string or credentials', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const { pino } = await import('pino');
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const logged = testApp(db, { logger, publicMetrics: false });
+    const res = await logged.request('/api/metrics/on-time?channel=douyin', { headers: ADMIN });
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'request', requestId: id, method: 'GET', path: '/api/metrics/on-time', status: 200 });
+    expect(JSON.stringify(lines)).not.toContain('douyin');
+    expect(JSON.stringify(lines)).not.toContain(ADMIN.Authorization.split(' ')[1]);
+  });
+});
