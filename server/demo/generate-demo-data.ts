@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { bumpDataVersion } from '../db/data-version.js';
+import { refreshStageTimes } from '../import/stage-times.js';
 
 export interface DemoOptions {
   orders: number;
@@ -49,6 +50,7 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
                    quantity, amount, currency, NULL, region FROM demo_orders`);
     await c.run(`INSERT INTO order_events SELECT * FROM demo_events ORDER BY "at"`);
     await c.run(`INSERT INTO promotions SELECT * FROM demo_promotions`);
+    await refreshStageTimes(c, 'SELECT channel, order_id FROM demo_orders');
     // 60 % of a promotion's channel orders placed during it came through it.
     await c.run(`UPDATE orders o SET promotion_id = p.promotion_id FROM demo_promotions p
                  WHERE o.channel = p.channel AND o.created_at >= p.starts_at AND o.created_at < p.ends_at

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { refreshStageTimes } from './stage-times.js';
 
 const ORDER_COLUMNS = [
   'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series',
@@ -57,6 +58,8 @@ export async function commitStaged(connection: DuckDBConnection): Promise<Commit
        SELECT DISTINCT ON (channel, order_id, type, "at", coalesce(stage, ''), coalesce(actor, '')) * FROM stg_events
      ) s WHERE NOT EXISTS (SELECT 1 FROM order_events e WHERE ${identity})`,
   );
+
+  await refreshStageTimes(connection, 'SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM stg_events');
 
   const promotions = await one(connection, `SELECT count(*)::DOUBLE AS n FROM stg_promotions`);
   if (promotions.n! > 0) {

@@ -13,16 +13,11 @@ CREATE OR REPLACE TEMP MACRO op_scoped_orders(from_ts, to_ts, channels, regions,
     AND (len(tiers) = 0 OR list_contains(tiers, customer_tier))
     AND (len(promotions) = 0 OR list_contains(promotions, promotion_id));
 
--- The first time each order reached each stage. Every order is placed at its
--- created_at (an earlier `placed` event wins, though importers never make one).
+-- The first time each order reached each stage: a table the importer and the
+-- demo generator keep in step (schema/002_order_stage_times.sql). Every order
+-- reached `placed` at its created_at (an earlier `placed` event would win).
 CREATE OR REPLACE TEMP MACRO op_stage_times() AS TABLE
-  SELECT channel, order_id, stage, min("at") AS "at"
-  FROM (
-    SELECT channel, order_id, stage, "at" FROM order_events WHERE type = 'stage'
-    UNION ALL
-    SELECT channel, order_id, 'placed', created_at FROM orders
-  )
-  GROUP BY ALL;
+  SELECT channel, order_id, stage, "at" FROM order_stage_times;
 
 -- Start of the day/week (ISO, Monday)/month holding `ts` in time zone `tz`,
 -- as an instant; NULL when `unit` is NULL (no interval breakdown).

@@ -203,3 +203,26 @@ describe('caller mistakes', () => {
     ]);
   });
 });
+
+describe('first stage times kept at import', () => {
+  test('after orders, events, an upsert and a re-import, order_stage_times equals a recomputation from scratch', async () => {
+    await importPreset(db, 'canonical', [join(IMPORT, 'orders-semicolon-bom-crlf.csv')]);
+    await importPreset(db, 'canonical', [join(IMPORT, 'events.ndjson')]);
+    // A new created_at moves `placed`; an earlier paid event replaces nothing but adds a stage.
+    await importPreset(db, 'canonical', [file('orders.csv', 'order_id,channel,created_at,amount\nA1,tmall,2025-03-01 08:00:00,100.50\n')]);
+    await importPreset(db, 'canonical', [file('events.csv', 'order_id,channel,at,type,stage\nA3,douyin,2025-03-02 10:00:00,stage,paid\n')]);
+    await importPreset(db, 'canonical', [join(IMPORT, 'events.ndjson')]);
+    const [diff] = await rows(
+      db,
+      `WITH fresh AS (
+         SELECT channel, order_id, stage, min("at") AS "at" FROM (
+           SELECT channel, order_id, stage, "at" FROM order_events WHERE type = 'stage'
+           UNION ALL SELECT channel, order_id, 'placed', created_at FROM orders) GROUP BY ALL)
+       SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM order_stage_times))::INT AS missing,
+              (SELECT count(*) FROM (SELECT * FROM order_stage_times EXCEPT SELECT * FROM fresh))::INT AS stale,
+              (SELECT count(*) FROM order_stage_times)::INT AS total`,
+    );
+    // placed for A1, A2, A3 (A1's placed event is later than its new created_at) and paid for A3.
+    expect(diff).toEqual({ missing: 0, stale: 0, total: 4 });
+  });
+});
