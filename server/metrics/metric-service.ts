@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { readSettings } from '../settings.js';
+import { isTimeZone, readSettings } from '../settings.js';
 import type { MetricDefinition } from './catalog.js';
 import { LruCache } from './lru-cache.js';
 import type { MetricContext } from './scope.js';
@@ -68,7 +68,9 @@ export class MetricService {
     locked?: LockedFilters,
   ): Promise<{ body: MetricResponse; etag: string }> {
     const ctx = await this.metricContext();
-    const scoped = locked ? applyLockedFilters(query, locked, query.tz ?? ctx.settings.timeZone) : query;
+    // An invalid tz is the validator's to reject (400); the lock is read in the store's zone meanwhile.
+    const lockZone = query.tz !== undefined && isTimeZone(query.tz) ? query.tz : ctx.settings.timeZone;
+    const scoped = locked ? applyLockedFilters(query, locked, lockZone) : query;
     const resolved = definition.resolve(scoped, ctx);
     const version = this.db.dataVersion;
     const key = `${definition.name}\n${version}\n${JSON.stringify(resolved.params)}`;

@@ -86,8 +86,8 @@ export interface ResolvedScope {
   bindings: Bindings;
 }
 
-/** Validates and binds the order scope ($from_ts … $promotions, $tz), names prefixed by `prefix`. */
-export function resolveScope(q: ScopeQuery, ctx: MetricContext, prefix = ''): ResolvedScope {
+/** Validates and binds the order scope ($from_ts … $promotions, $tz). */
+export function resolveScope(q: ScopeQuery, ctx: MetricContext): ResolvedScope {
   const tz = resolveTimeZone(q.tz, ctx);
   const fromMs = resolveTime('from', q.from, tz);
   const toMs = resolveTime('to', q.to, tz);
@@ -111,7 +111,7 @@ export function resolveScope(q: ScopeQuery, ctx: MetricContext, prefix = ''): Re
     },
     bindings: {
       tz: text(tz),
-      ...scopeBindings(prefix, fromMs, toMs, lists),
+      ...scopeBindings('', fromMs, toMs, lists),
     },
   };
 }

@@ -20,7 +20,9 @@ export function importRoutes(db: Database) {
       const files: ImportFile[] = [];
       const contentType = c.req.header('content-type') ?? '';
       if (contentType.startsWith('multipart/form-data')) {
-        const body = await c.req.parseBody({ all: true });
+        const body = await c.req.parseBody({ all: true }).catch(() => {
+          throw new ApiError(400, 'invalid_multipart', 'the multipart/form-data body cannot be read (check the boundary and the parts)');
+        });
         for (const [name, value] of Object.entries(body)) {
           for (const item of Array.isArray(value) ? value : [value]) {
             if (typeof item === 'string') fields[name] = item;

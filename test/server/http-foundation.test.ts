@@ -85,6 +85,19 @@ describe('POST /api/imports', () => {
   });
 });
 
+test.each([
+  ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="file"; filename="orders.csv"\r\n\r\nbroken'],
+  ['multipart/form-data', 'nothing'],
+])('a malformed %s upload is a 400', async (type, body) => {
+  const res = await app.request('/api/imports', { method: 'POST', headers: { ...ADMIN, 'content-type': type }, body });
+  expect(res.status).toBe(400);
+  expect((await res.json()).error).toEqual({
+    code: 'invalid_multipart',
+    message: 'the multipart/form-data body cannot be read (check the boundary and the parts)',
+    details: {},
+  });
+});
+
 describe('/api/settings', () => {
   test('defaults, a valid change that bumps the data version, and an invalid one', async () => {
     const defaults = await (await app.request('/api/settings', { headers: ADMIN })).json();

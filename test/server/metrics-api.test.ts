@@ -119,7 +119,8 @@ describe('caller mistakes are 4xx errors that name the parameter', () => {
     ]) {
       const { status, body } = await getJson(app, url);
       expect(status, url).toBe(200);
-      expect(body.rows.every((r: any) => r.orders === 0 || r.orders === undefined), url).toBe(true);
+      // No order has such a value: the filter was bound as data and matched nothing.
+      expect(body.rows, url).toEqual([]);
     }
     const { body } = await getJson(app, '/api/health');
     expect(body.rows.orders).toBe(6);

@@ -141,6 +141,15 @@ describe('locked filters', () => {
     expect([orders.baseline, orders.current]).toEqual([2, null]);
   });
 
+  test('a bad time zone with a locked range is a 400, not a crash', async () => {
+    const token = await mint({ filters: { from: '2025-03-01' } });
+    const res = await json(await app.request('/api/metrics/on-time?tz=Nowhere/None', withToken(token)));
+    expect(res).toEqual({
+      status: 400,
+      body: { error: { code: 'invalid_parameter', message: "tz: unknown IANA time zone 'Nowhere/None' (e.g. Asia/Shanghai)", details: { parameter: 'tz' } } },
+    });
+  });
+
   test('a locked date range is intersected with the requested one', async () => {
     const token = await mint({ filters: { from: '2025-03-01', to: '2025-03-05' } });
     const locked = await json(await app.request('/api/metrics/cycle-time?from=2025-01-01', withToken(token)));

@@ -95,8 +95,3 @@ export function fetchMetric(url: string, token: string | undefined, signal: Abor
     );
   });
 }
-
-/** Requests currently in flight (for tests of request sharing). */
-export function inFlightCount(): number {
-  return inFlight.size;
-}
