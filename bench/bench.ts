@@ -23,6 +23,8 @@ import { runImport } from '../server/import/run-import.js';
 import { METRICS } from '../server/metrics/catalog.js';
 import { MetricService } from '../server/metrics/metric-service.js';
 import { staticSecurity } from '../server/security/secrets.js';
+import { text } from '../server/metrics/bindings.js';
+import { DEFAULT_TENANT, TenantDirectory } from '../server/tenants.js';
 import { rssSampler, round, summarize, time } from './stats.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string' }, runs: { type: 'string' }, 'import-sizes': { type: 'string' } } });
@@ -61,8 +63,8 @@ for (const size of sizes) {
   const logger = pino({ level: 'silent' });
   const cold = createApp({ db, security, logger, cacheMetrics: false, metricRequestsPerMinute: 1e9 });
   const warm = createApp({ db, security, logger, metricRequestsPerMinute: 1e9 });
-  const direct = new MetricService(db, METRICS, { cache: false });
-  const ctx = await direct.metricContext();
+  const direct = new MetricService(db, new TenantDirectory(db), METRICS, { cache: false });
+  const ctx = await direct.metricContext(DEFAULT_TENANT);
   const metrics: Row[] = [];
   for (const definition of METRICS) {
     const query = QUERIES[definition.name]!;
@@ -80,7 +82,7 @@ for (const size of sizes) {
       if (res.status !== 200) throw new Error(`${url} → ${res.status}`);
       await res.json();
     });
-    const sqlOnly = await sample(() => sql.run(db, resolved.bindings, resolved.tz));
+    const sqlOnly = await sample(() => sql.run(db, { ...resolved.bindings, tenant: text(DEFAULT_TENANT) }, resolved.tz));
     await warm.request(url);
     const cached = await sample(async () => (await warm.request(url)).json());
     metrics.push({

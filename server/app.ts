@@ -21,6 +21,17 @@ import { embedTokenRoutes } from './routes/embed-tokens.js';
 import { requireAdmin } from './security/access.js';
 import { rateLimit, tokenOrAddress } from './middleware/rate-limit.js';
 import type { SecurityConfig } from './security/secrets.js';
+import { TenantDirectory } from './tenants.js';
+import { tenantRoutes } from './routes/tenants.js';
+
+/** True when some tenant lets pages on `origin` embed its widgets. */
+async function allowedAnywhere(tenants: TenantDirectory, origin: string): Promise<boolean> {
+  const lower = origin.toLowerCase();
+  for (const tenant of (await tenants.all()).values()) {
+    if (tenant.allowedOrigins.includes('*') || tenant.allowedOrigins.includes(lower)) return true;
+  }
+  return false;
+}
 
 export interface AppDeps {
   db: Database;
@@ -47,8 +58,18 @@ export function createApp(deps: AppDeps) {
   app.use('*', requestId(), requestLog(logger));
   // The widget bundle is loaded from other sites' pages: its resources must be cross-origin readable.
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: 'same-origin' }));
-  // Widgets run on other sites' pages: the API and the bundle answer any origin (reads only; see README).
-  app.use('/api/*', cors({ origin: '*', exposeHeaders: ['ETag'], allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'] }));
+  const tenants = new TenantDirectory(deps.db);
+  // The API answers pages on origins some tenant allows (any, in open demo mode); the token's own tenant
+  // is checked per request (metricAccess), since a preflight carries no token. The bundle is public.
+  app.use(
+    '/api/*',
+    cors({
+      origin: async (origin) => (deps.security.publicMetrics || (await allowedAnywhere(tenants, origin)) ? origin : null),
+      exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'X-OrderPulse-Tenant'],
+      maxAge: 600,
+    }),
+  );
   app.use('/widgets/*', cors({ origin: '*' }));
   app.route('/widgets', widgetRoutes());
   app.route('/api/health', healthRoutes(deps.db));
@@ -66,12 +87,15 @@ export function createApp(deps: AppDeps) {
   );
   app.use('/api/settings', admin);
   app.use('/api/embed-tokens', admin);
+  app.use('/api/tenants', admin);
+  app.use('/api/tenants/*', admin);
   app.use('/api/metrics/*', rateLimit({ max: deps.metricRequestsPerMinute ?? 600, windowMs: 60_000, keyOf: tokenOrAddress }));
-  app.route('/api/imports', importRoutes(deps.db));
-  app.route('/api/settings', settingsRoutes(deps.db));
-  app.route('/api/embed-tokens', embedTokenRoutes(deps.security));
-  const metrics = new MetricService(deps.db, METRICS, { cache: deps.cacheMetrics ?? true, timeoutMs: deps.queryTimeoutMs ?? 30_000 });
-  app.route('/api/metrics', metricRoutes(metrics, deps.security));
+  app.route('/api/imports', importRoutes(deps.db, tenants));
+  app.route('/api/settings', settingsRoutes(deps.db, tenants));
+  app.route('/api/tenants', tenantRoutes(deps.db, tenants));
+  app.route('/api/embed-tokens', embedTokenRoutes(deps.security, tenants));
+  const metrics = new MetricService(deps.db, tenants, METRICS, { cache: deps.cacheMetrics ?? true, timeoutMs: deps.queryTimeoutMs ?? 30_000 });
+  app.route('/api/metrics', metricRoutes(metrics, deps.security, tenants));
   app.route('/api/openapi.json', openApiRoutes());
   app.route('/', pageRoutes());
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Database } from './db/database.js';
 import { bumpDataVersion } from './db/data-version.js';
+import { ApiError } from './errors.js';
 
 /** True when `Intl` knows the IANA time zone name (DuckDB's ICU uses the same database). */
 export function isTimeZone(name: string): boolean {
@@ -45,27 +45,22 @@ export const DEFAULT_SETTINGS: Settings = {
   currency: 'CNY',
 };
 
-async function readKey(connection: DuckDBConnection, key: string): Promise<string | undefined> {
-  const rows = (await connection.runAndReadAll('SELECT value FROM store_settings WHERE key = $key', { key })).getRowObjectsJson();
-  return rows[0]?.value as string | undefined;
+/** A tenant's settings, with defaults for anything never set (404 for an unknown tenant). */
+export async function readSettings(db: Database, tenant: string): Promise<Settings> {
+  const [row] = await db.query('SELECT settings FROM tenants WHERE tenant_id = $tenant', { tenant });
+  if (!row) throw new ApiError(404, 'unknown_tenant', `unknown tenant '${tenant}'`, { tenant });
+  return settingsFromJson(row.settings as string | null);
 }
 
-async function writeKey(connection: DuckDBConnection, key: string, value: string): Promise<void> {
-  await connection.run('INSERT OR REPLACE INTO store_settings VALUES ($key, $value)', { key, value });
+/** Stored settings JSON (partial or null) merged over the defaults. */
+export function settingsFromJson(stored: string | null): Settings {
+  return { ...DEFAULT_SETTINGS, ...(stored ? (JSON.parse(stored) as Partial<Settings>) : {}) };
 }
 
-/** The store's settings, with defaults for anything never set. */
-export async function readSettings(db: Database): Promise<Settings> {
-  return db.withReader(async (c) => {
-    const stored = await readKey(c, 'settings');
-    return { ...DEFAULT_SETTINGS, ...(stored ? (JSON.parse(stored) as Partial<Settings>) : {}) };
-  });
-}
-
-/** Replaces the settings (already validated) and bumps the data version, in one transaction. */
-export async function writeSettings(db: Database, settings: Settings): Promise<number> {
+/** Replaces a tenant's settings (already validated) and bumps the data version, in one transaction. */
+export async function writeSettings(db: Database, tenant: string, settings: Settings): Promise<number> {
   return db.transaction(async (c) => {
-    await writeKey(c, 'settings', JSON.stringify(settings));
+    await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { tenant, value: JSON.stringify(settings) });
     return bumpDataVersion(c);
   });
 }

@@ -6,7 +6,7 @@ import { ApiError, formatProblem, type RowProblem } from '../errors.js';
 import { mappingFromText, presetMapping } from '../import/presets.js';
 import { runImport } from '../import/run-import.js';
 
-const USAGE = `usage: npm run import -- (--preset NAME | --mapping FILE.json) [--skip-invalid] [--db PATH] FILE…
+const USAGE = `usage: npm run import -- (--preset NAME | --mapping FILE.json) [--skip-invalid] [--tenant ID] [--db PATH] FILE…
   presets: canonical, olist, shopify`;
 
 /** `npm run import`: loads export files into the store through a preset or mapping file. */
@@ -17,6 +17,7 @@ async function main(): Promise<number> {
       preset: { type: 'string' },
       mapping: { type: 'string' },
       'skip-invalid': { type: 'boolean' },
+      tenant: { type: 'string' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
       mapping,
       files: positionals.map((path) => ({ path })),
       onError: values['skip-invalid'] ? 'skip' : 'reject',
+      ...(values.tenant ? { tenant: values.tenant } : {}),
       onProgress: (message) => console.error(`… ${message}`),
     });
     const { problems, ...summary } = result;

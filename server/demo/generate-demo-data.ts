@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { bumpDataVersion } from '../db/data-version.js';
 import { refreshStageTimes } from '../import/stage-times.js';
+import { DEFAULT_TENANT } from '../tenants.js';
 
 export interface DemoOptions {
   orders: number;
@@ -12,6 +13,8 @@ export interface DemoOptions {
   end?: string;
   /** The process change: first response, friction and data moves drop after it. */
   goLive?: string;
+  /** The tenant the data goes to (default: `default`). */
+  tenant?: string;
 }
 
 export interface DemoResult {
@@ -46,15 +49,20 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
         await c.run(statement, used);
       }
     }
-    await c.run(`INSERT INTO orders SELECT order_id, channel, created_at, promised_at, customer_id, customer_tier, sku, sku_series,
-                   quantity, amount, currency, NULL, region FROM demo_orders`);
-    await c.run(`INSERT INTO order_events SELECT * FROM demo_events ORDER BY "at"`);
-    await c.run(`INSERT INTO promotions SELECT * FROM demo_promotions`);
-    await refreshStageTimes(c, 'SELECT channel, order_id FROM demo_orders');
+    const tenant = { tenant: options.tenant ?? DEFAULT_TENANT };
     // 60 % of a promotion's channel orders placed during it came through it.
-    await c.run(`UPDATE orders o SET promotion_id = p.promotion_id FROM demo_promotions p
-                 WHERE o.channel = p.channel AND o.created_at >= p.starts_at AND o.created_at < p.ends_at
-                   AND hash($seed, o.order_id, 'promo') % 10 < 6`, { seed: options.seed });
+    await c.run(
+      `INSERT INTO orders
+       SELECT $tenant, o.order_id, o.channel, o.created_at, o.promised_at, o.customer_id, o.customer_tier, o.sku, o.sku_series,
+              o.quantity, o.amount, o.currency, p.promotion_id, o.region
+       FROM demo_orders o LEFT JOIN demo_promotions p
+         ON o.channel = p.channel AND o.created_at >= p.starts_at AND o.created_at < p.ends_at
+        AND hash($seed, o.order_id, 'promo') % 10 < 6`,
+      { ...tenant, seed: options.seed },
+    );
+    await c.run(`INSERT INTO order_events SELECT $tenant, * FROM demo_events ORDER BY "at"`, tenant);
+    await c.run(`INSERT INTO promotions SELECT $tenant, * FROM demo_promotions`, tenant);
+    await refreshStageTimes(c, tenant.tenant, 'SELECT channel, order_id FROM demo_orders');
     await bumpDataVersion(c);
     const counts = (await c.runAndReadAll(
       `SELECT (SELECT count(*) FROM demo_orders)::DOUBLE AS orders, (SELECT count(*) FROM demo_events)::DOUBLE AS events,

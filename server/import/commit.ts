@@ -16,8 +16,8 @@ export interface CommitCounts {
   promotionsUpserted: number;
 }
 
-async function one(connection: DuckDBConnection, sql: string): Promise<Record<string, number>> {
-  const row = (await connection.runAndReadAll(sql)).getRowObjectsJson()[0] ?? {};
+async function one(connection: DuckDBConnection, sql: string, params?: Record<string, string>): Promise<Record<string, number>> {
+  const row = (await connection.runAndReadAll(sql, params)).getRowObjectsJson()[0] ?? {};
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }
 
@@ -27,50 +27,54 @@ async function one(connection: DuckDBConnection, sql: string): Promise<Record<st
  * file leaves empty keeps the stored one. Events are added unless an event
  * with the same order, type, stage, time and actor is already stored.
  */
-export async function commitStaged(connection: DuckDBConnection): Promise<CommitCounts> {
+export async function commitStaged(connection: DuckDBConnection, tenant: string): Promise<CommitCounts> {
+  const run = (sql: string) => connection.run(sql, { tenant });
   const merged = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) AS ${c}`).join(', ');
   const differs = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) IS DISTINCT FROM o.${c}`).join(' OR ');
-  await connection.run(
+  await run(
     `CREATE OR REPLACE TEMP TABLE order_merge AS
      SELECT s.order_id, s.channel, ${merged}, o.order_id IS NULL AS is_new, o.order_id IS NOT NULL AND (${differs}) AS is_changed
-     FROM stg_orders s LEFT JOIN orders o ON o.channel = s.channel AND o.order_id = s.order_id`,
+     FROM stg_orders s LEFT JOIN (SELECT * FROM orders WHERE tenant_id = $tenant) o ON o.channel = s.channel AND o.order_id = s.order_id`,
   );
   const orders = await one(
     connection,
     `SELECT count(*) FILTER (is_new)::DOUBLE AS inserted, count(*) FILTER (is_changed)::DOUBLE AS updated,
             count(*) FILTER (NOT is_new AND NOT is_changed)::DOUBLE AS unchanged FROM order_merge`,
   );
-  await connection.run(
-    `DELETE FROM orders o USING order_merge m WHERE m.is_changed AND o.channel = m.channel AND o.order_id = m.order_id`,
+  await run(
+    `DELETE FROM orders o USING order_merge m
+     WHERE m.is_changed AND o.tenant_id = $tenant AND o.channel = m.channel AND o.order_id = m.order_id`,
   );
-  await connection.run(
-    `INSERT INTO orders (order_id, channel, ${ORDER_COLUMNS.join(', ')})
-     SELECT order_id, channel, ${ORDER_COLUMNS.join(', ')} FROM order_merge WHERE is_new OR is_changed`,
+  await run(
+    `INSERT INTO orders (tenant_id, order_id, channel, ${ORDER_COLUMNS.join(', ')})
+     SELECT $tenant, order_id, channel, ${ORDER_COLUMNS.join(', ')} FROM order_merge WHERE is_new OR is_changed`,
   );
 
-  const identity = `s.channel = e.channel AND s.order_id = e.order_id AND s.type = e.type AND s."at" = e."at"
+  const identity = `e.tenant_id = $tenant AND s.channel = e.channel AND s.order_id = e.order_id AND s.type = e.type AND s."at" = e."at"
     AND coalesce(s.stage, '') = coalesce(e.stage, '') AND coalesce(s.actor, '') = coalesce(e.actor, '')`;
   const events = await one(connection, `SELECT count(*)::DOUBLE AS staged FROM stg_events`);
   const inserted = await one(
     connection,
     `INSERT INTO order_events
-     SELECT order_id, channel, "at", type, stage, actor, minutes, cost FROM (
+     SELECT $tenant, order_id, channel, "at", type, stage, actor, minutes, cost FROM (
        SELECT DISTINCT ON (channel, order_id, type, "at", coalesce(stage, ''), coalesce(actor, '')) * FROM stg_events
      ) s WHERE NOT EXISTS (SELECT 1 FROM order_events e WHERE ${identity})`,
+    { tenant },
   );
 
-  await refreshStageTimes(connection, 'SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM stg_events');
+  await refreshStageTimes(connection, tenant, 'SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM stg_events');
 
   const promotions = await one(connection, `SELECT count(*)::DOUBLE AS n FROM stg_promotions`);
   if (promotions.n! > 0) {
     const keep = PROMOTION_COLUMNS.map((c) => `coalesce(s.${c}, p.${c}) AS ${c}`).join(', ');
-    await connection.run(
+    await run(
       `CREATE OR REPLACE TEMP TABLE promotion_merge AS
-       SELECT s.promotion_id, ${keep} FROM stg_promotions s LEFT JOIN promotions p USING (promotion_id)`,
+       SELECT s.promotion_id, ${keep} FROM stg_promotions s LEFT JOIN (SELECT * FROM promotions WHERE tenant_id = $tenant) p USING (promotion_id)`,
     );
-    await connection.run(`DELETE FROM promotions WHERE promotion_id IN (SELECT promotion_id FROM promotion_merge)`);
-    await connection.run(
-      `INSERT INTO promotions (promotion_id, ${PROMOTION_COLUMNS.join(', ')}) SELECT promotion_id, ${PROMOTION_COLUMNS.join(', ')} FROM promotion_merge`,
+    await run(`DELETE FROM promotions WHERE tenant_id = $tenant AND promotion_id IN (SELECT promotion_id FROM promotion_merge)`);
+    await run(
+      `INSERT INTO promotions (tenant_id, promotion_id, ${PROMOTION_COLUMNS.join(', ')})
+       SELECT $tenant, promotion_id, ${PROMOTION_COLUMNS.join(', ')} FROM promotion_merge`,
     );
   }
   const eventsInserted = inserted.Count ?? Object.values(inserted)[0] ?? 0;

@@ -19,13 +19,15 @@ export class ImportContext {
     readonly mapping: Mapping,
     readonly inputs: ReadonlyMap<string, LoadedInput>,
     readonly timeZone: string,
+    /** The tenant the rows go to: staged rows carry none, the commit adds it. */
+    readonly tenant: string,
   ) {}
 
-  static async create(connection: DuckDBConnection, mapping: Mapping, inputs: ReadonlyMap<string, LoadedInput>, timeZone: string) {
+  static async create(connection: DuckDBConnection, mapping: Mapping, inputs: ReadonlyMap<string, LoadedInput>, timeZone: string, tenant: string) {
     await connection.run(
       'CREATE OR REPLACE TEMP TABLE import_problems (input VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, reason VARCHAR)',
     );
-    const context = new ImportContext(connection, mapping, inputs, timeZone);
+    const context = new ImportContext(connection, mapping, inputs, timeZone, tenant);
     for (const [name, input] of inputs) {
       if (!input.rejectsTable) continue;
       await context.run(

@@ -3,6 +3,7 @@ import { inTransaction, type Database } from '../db/database.js';
 import { ApiError, formatProblem, type RowProblem } from '../errors.js';
 import { bumpDataVersion } from '../db/data-version.js';
 import { readSettings } from '../settings.js';
+import { DEFAULT_TENANT } from '../tenants.js';
 import { commitStaged, type CommitCounts } from './commit.js';
 import { ImportContext } from './import-context.js';
 import { formatOf, loadInput, type LoadedInput } from './load-input.js';
@@ -22,6 +23,8 @@ export interface ImportOptions {
   files: ImportFile[];
   /** `reject` (default): any invalid row rejects the whole import. `skip`: commit the valid rows. */
   onError?: 'reject' | 'skip';
+  /** The tenant the rows belong to (default: `default`); it must exist. */
+  tenant?: string;
   /** Called at each phase, for the CLI's progress lines. */
   onProgress?: (message: string) => void;
 }
@@ -39,9 +42,9 @@ export interface ImportResult extends CommitCounts {
 }
 
 const STAGING_TABLES = `
-  CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT 0::BIGINT AS __line, * FROM orders WHERE false;
-  CREATE OR REPLACE TEMP TABLE stg_events AS SELECT * FROM order_events WHERE false;
-  CREATE OR REPLACE TEMP TABLE stg_promotions AS SELECT 0::BIGINT AS __line, * FROM promotions WHERE false;`;
+  CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT 0::BIGINT AS __line, * EXCLUDE (tenant_id) FROM orders WHERE false;
+  CREATE OR REPLACE TEMP TABLE stg_events AS SELECT * EXCLUDE (tenant_id) FROM order_events WHERE false;
+  CREATE OR REPLACE TEMP TABLE stg_promotions AS SELECT 0::BIGINT AS __line, * EXCLUDE (tenant_id) FROM promotions WHERE false;`;
 
 /** Pairs each file with the mapping input whose `match` its name fits. */
 function assignInputs(mapping: Mapping, files: ImportFile[]): Map<string, ImportFile> {
@@ -79,7 +82,8 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
   const started = performance.now();
   const { mapping, onProgress = () => undefined } = options;
   const assigned = assignInputs(mapping, options.files);
-  const settings = await readSettings(db);
+  const tenant = options.tenant ?? DEFAULT_TENANT;
+  const settings = await readSettings(db, tenant);
 
   return db.withConnection(async (connection) => {
     await connection.run(STAGING_TABLES);
@@ -99,7 +103,7 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
     }
 
     const t = performance.now();
-    const ctx = await ImportContext.create(connection, mapping, inputs, mapping.timeZone ?? settings.timeZone);
+    const ctx = await ImportContext.create(connection, mapping, inputs, mapping.timeZone ?? settings.timeZone, tenant);
     if (mapping.orders && inputs.has(mapping.orders.input)) await stageOrders(ctx, mapping.orders);
     if (mapping.events && inputs.has(mapping.events.input)) await stageEvents(ctx, mapping.events);
     if (mapping.promotions && inputs.has(mapping.promotions.input)) await stagePromotions(ctx, mapping.promotions);
@@ -117,12 +121,13 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
 
     const t2 = performance.now();
     const { counts, dataVersion } = await inTransaction(connection, async () => {
-      const counts = await commitStaged(connection);
+      const counts = await commitStaged(connection, tenant);
       const dataVersion = await bumpDataVersion(connection);
       const rowsRead = [...inputs.values()].reduce((n, i) => n + i.rows, 0);
       await connection.run(
-        `INSERT INTO imports SELECT coalesce(max(import_id), 0) + 1, now(), $source, $mapping, $rowsRead, $ins, $upd, $events, $rejected FROM imports`,
+        `INSERT INTO imports SELECT coalesce(max(import_id), 0) + 1, $tenant, now(), $source, $mapping, $rowsRead, $ins, $upd, $events, $rejected FROM imports`,
         {
+          tenant,
           source: [...inputs.values()].map((i) => i.file).join(', '),
           mapping: mapping.name,
           rowsRead,

@@ -58,7 +58,7 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
     [`NOT regexp_full_match(stage, '^[a-z][a-z0-9_]{0,39}$')`, 'stage', `'stage ''' || left(stage, 40) || ''' is not a stage name'`],
     ['minutes < 0', 'minutes', `'minutes is negative: ' || minutes`],
     [
-      `(channel, order_id) NOT IN (SELECT (channel, order_id) FROM stg_orders UNION ALL SELECT (channel, order_id) FROM orders)`,
+      `(channel, order_id) NOT IN (SELECT (channel, order_id) FROM stg_orders UNION ALL SELECT (channel, order_id) FROM orders WHERE tenant_id = ${ctx.constants.bind(ctx.tenant)})`,
       'order_id',
       `'no order ' || order_id || ' in channel ' || channel || ' (in the store or this import)'`,
     ],

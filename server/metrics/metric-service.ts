@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { isTimeZone, readSettings } from '../settings.js';
+import { isTimeZone, settingsFromJson } from '../settings.js';
+import type { TenantDirectory } from '../tenants.js';
+import { text } from './bindings.js';
 import type { MetricDefinition } from './catalog.js';
 import { LruCache } from './lru-cache.js';
 import type { MetricContext } from './scope.js';
@@ -31,10 +33,11 @@ export class MetricService {
   private readonly sql = new Map<string, SqlMetric>();
   private readonly cache = new LruCache<string, Computed>(500);
   private readonly inFlight = new Map<string, Promise<Computed>>();
-  private context?: { version: number; value: Promise<MetricContext> };
+  private readonly contexts = new Map<string, { version: number; value: Promise<MetricContext> }>();
 
   constructor(
     private readonly db: Database,
+    private readonly tenants: TenantDirectory,
     metrics: readonly MetricDefinition[],
     private readonly options: { cache?: boolean; timeoutMs?: number } = {},
   ) {
@@ -45,35 +48,38 @@ export class MetricService {
     return this.sql.get(name)!;
   }
 
-  /** Settings, known channels and the latest event time: read once per data version. */
-  metricContext(): Promise<MetricContext> {
+  /** A tenant's settings, known channels and latest event time: read once per data version. */
+  metricContext(tenant: string): Promise<MetricContext> {
     const version = this.db.dataVersion;
-    if (this.context?.version !== version) {
+    let context = this.contexts.get(tenant);
+    if (context?.version !== version) {
       const value = (async () => {
-        const settings = await readSettings(this.db);
-        const channels = await this.db.query('SELECT DISTINCT channel FROM orders');
-        const [latest] = await this.db.query('SELECT epoch_ms(max("at"))::DOUBLE AS ms FROM order_events');
+        const settings = settingsFromJson((await this.tenants.require(tenant)).settings);
+        const channels = await this.db.query('SELECT DISTINCT channel FROM orders WHERE tenant_id = $tenant', { tenant });
+        const [latest] = await this.db.query('SELECT epoch_ms(max("at"))::DOUBLE AS ms FROM order_events WHERE tenant_id = $tenant', { tenant });
         return { settings, channels: new Set(channels.map((r) => r.channel as string)), latestEventMs: (latest?.ms as number | null) ?? null };
       })();
-      this.context = { version, value };
-      value.catch(() => (this.context = undefined));
+      context = { version, value };
+      this.contexts.set(tenant, context);
+      value.catch(() => this.contexts.delete(tenant));
     }
-    return this.context!.value;
+    return context.value;
   }
 
-  /** Runs a metric; `locked` (an embed token's filters) narrows the query first. */
+  /** Runs a metric over `tenant`'s data; `locked` (an embed token's filters) narrows the query first. */
   async run(
     definition: MetricDefinition,
     query: Record<string, string | undefined>,
+    tenant: string,
     locked?: LockedFilters,
   ): Promise<{ body: MetricResponse; etag: string }> {
-    const ctx = await this.metricContext();
+    const ctx = await this.metricContext(tenant);
     // An invalid tz is the validator's to reject (400); the lock is read in the store's zone meanwhile.
     const lockZone = query.tz !== undefined && isTimeZone(query.tz) ? query.tz : ctx.settings.timeZone;
     const scoped = locked ? applyLockedFilters(query, locked, lockZone) : query;
     const resolved = definition.resolve(scoped, ctx);
     const version = this.db.dataVersion;
-    const key = `${definition.name}\n${version}\n${JSON.stringify(resolved.params)}`;
+    const key = `${tenant}\n${definition.name}\n${version}\n${JSON.stringify(resolved.params)}`;
     const cacheOn = this.options.cache ?? true;
 
     const hit = cacheOn ? this.cache.get(key) : undefined;
@@ -84,7 +90,7 @@ export class MetricService {
       pending = (async (): Promise<Computed> => {
         const started = performance.now();
         const sql = this.sqlOf(definition.name);
-        const rows = await sql.run(this.db, resolved.bindings, resolved.tz, this.options.timeoutMs);
+        const rows = await sql.run(this.db, { ...resolved.bindings, tenant: text(tenant) }, resolved.tz, this.options.timeoutMs);
         const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
         return {
           body: { metric: definition.name, params: resolved.params, columns: sql.columns, rows, meta: { dataVersion: version, elapsedMs, rowCount: rows.length } },

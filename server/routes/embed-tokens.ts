@@ -4,9 +4,10 @@ import { describeIssues } from '../import/presets.js';
 import { METRIC_NAMES } from '../metrics/catalog.js';
 import { mintEmbedToken, mintRequestSchema } from '../security/embed-token.js';
 import type { SecurityConfig } from '../security/secrets.js';
+import type { TenantDirectory } from '../tenants.js';
 
 /** `POST /api/embed-tokens` (admin): a short-lived signed token with allowed metrics and locked filters. */
-export function embedTokenRoutes(security: SecurityConfig) {
+export function embedTokenRoutes(security: SecurityConfig, tenants: TenantDirectory) {
   return new Hono().post('/', async (c) => {
     const body: unknown = await c.req.json().catch(() => {
       throw new ApiError(400, 'invalid_json', 'the body is not JSON');
@@ -18,6 +19,7 @@ export function embedTokenRoutes(security: SecurityConfig) {
     }
     const unknown = (parsed.data.metrics ?? []).find((m) => !METRIC_NAMES.includes(m));
     if (unknown) throw new ApiError(400, 'unknown_metric', `unknown metric '${unknown}'; metrics are ${METRIC_NAMES.join(', ')}`);
+    await tenants.require(parsed.data.tenant);
     return c.json(await mintEmbedToken(security.embedSecrets, parsed.data), 201);
   });
 }

@@ -6,14 +6,18 @@ import type { Database } from '../db/database.js';
 import { ApiError } from '../errors.js';
 import { mappingFromText, presetMapping } from '../import/presets.js';
 import { runImport, type ImportFile } from '../import/run-import.js';
+import { adminTenant } from '../security/access.js';
+import type { TenantDirectory } from '../tenants.js';
 
 /**
  * `POST /api/imports`: multipart upload (`file` fields, optional `preset`,
  * `mapping` (JSON text) and `onError` fields) or a raw body with
  * `?filename=…`; `preset`, `mapping`, `onError` may also be query parameters.
+ * The rows go to the tenant `X-OrderPulse-Tenant` names (default: `default`).
  */
-export function importRoutes(db: Database) {
+export function importRoutes(db: Database, tenants: TenantDirectory) {
   return new Hono().post('/', async (c) => {
+    const tenant = await adminTenant(c, tenants);
     const dir = await mkdtemp(join(tmpdir(), 'orderpulse-import-'));
     try {
       const fields: Record<string, string> = { ...c.req.query() };
@@ -46,7 +50,7 @@ export function importRoutes(db: Database) {
       const mapping = fields.mapping
         ? mappingFromText(fields.mapping, 'the mapping field')
         : presetMapping(fields.preset ?? 'canonical');
-      const result = await runImport(db, { mapping, files, onError });
+      const result = await runImport(db, { mapping, files, onError, tenant });
       return c.json(result, 201);
     } finally {
       await rm(dir, { recursive: true, force: true });

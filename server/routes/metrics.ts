@@ -6,6 +6,7 @@ import { METRICS, METRIC_NAMES, type MetricDefinition } from '../metrics/catalog
 import type { MetricService } from '../metrics/metric-service.js';
 import { metricAccess } from '../security/access.js';
 import type { SecurityConfig } from '../security/secrets.js';
+import type { TenantDirectory } from '../tenants.js';
 
 /** A zod failure on query parameters as a 400 that names the parameter. */
 function queryError(definition: MetricDefinition, error: z.ZodError): ApiError {
@@ -31,7 +32,7 @@ export function describeParameters(definition: MetricDefinition) {
 }
 
 /** `GET /api/metrics` and `GET /api/metrics/{name}`. */
-export function metricRoutes(service: MetricService, security: SecurityConfig) {
+export function metricRoutes(service: MetricService, security: SecurityConfig, tenants: TenantDirectory) {
   const app = new Hono();
   app.get('/', (c) =>
     c.json({
@@ -41,7 +42,7 @@ export function metricRoutes(service: MetricService, security: SecurityConfig) {
   for (const definition of METRICS) {
     app.get(
       `/${definition.name}`,
-      metricAccess(security),
+      metricAccess(security, tenants),
       validator('query', (query) => {
         // An empty value means "not given"; a repeated key (channel=a&channel=b) is a list.
         const given = Object.entries(query)
@@ -56,7 +57,7 @@ export function metricRoutes(service: MetricService, security: SecurityConfig) {
         if (access.kind === 'embed' && access.claims.metrics && !access.claims.metrics.includes(definition.name)) {
           throw new ApiError(403, 'metric_not_allowed', `this token does not allow the metric '${definition.name}'`);
         }
-        const { body, etag } = await service.run(definition, c.req.valid('query'), access.kind === 'embed' ? access.claims.filters : undefined);
+        const { body, etag } = await service.run(definition, c.req.valid('query'), access.tenant, access.kind === 'embed' ? access.claims.filters : undefined);
         c.header('ETag', etag);
         c.header('Cache-Control', 'no-cache');
         const ifNoneMatch = c.req.header('if-none-match');

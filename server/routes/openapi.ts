@@ -32,14 +32,40 @@ export function openApiDocument() {
   }
   paths['/api/metrics'] = { get: { summary: 'the metrics and their parameters', responses: { 200: { description: 'list' } } } };
   paths['/api/health'] = { get: { summary: 'status, data version, row counts', responses: { 200: { description: 'ok' } } } };
+  const tenantHeader = {
+    name: 'X-OrderPulse-Tenant',
+    in: 'header',
+    required: false,
+    description: 'the tenant an admin request acts on (default: default)',
+    schema: { type: 'string' },
+  };
   paths['/api/settings'] = {
-    get: { summary: 'current settings', responses: { 200: { description: 'settings' } } },
-    put: { summary: 'change settings (partial object, merged)', responses: { 200: { description: 'new settings' }, 400: errorResponse } },
+    get: { summary: "the tenant's settings", parameters: [tenantHeader], responses: { 200: { description: 'settings' }, 404: errorResponse } },
+    put: {
+      summary: "change the tenant's settings (partial object, merged)",
+      parameters: [tenantHeader],
+      responses: { 200: { description: 'new settings' }, 400: errorResponse, 404: errorResponse },
+    },
   };
   paths['/api/imports'] = {
     post: {
-      summary: 'import export files (multipart `file` fields or raw body with ?filename=)',
-      responses: { 201: { description: 'import result' }, 400: errorResponse, 422: errorResponse },
+      summary: "import export files into the tenant's data (multipart `file` fields or raw body with ?filename=)",
+      parameters: [tenantHeader],
+      responses: { 201: { description: 'import result' }, 400: errorResponse, 404: errorResponse, 413: errorResponse, 422: errorResponse },
+    },
+  };
+  paths['/api/tenants'] = { get: { summary: 'the tenants with their allowed origins', responses: { 200: { description: 'tenants' } } } };
+  paths['/api/tenants/{id}'] = {
+    put: {
+      summary: 'create a tenant or change its name and allowed embedding origins ({name?, allowedOrigins?})',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { 200: { description: 'updated' }, 201: { description: 'created' }, 400: errorResponse },
+    },
+  };
+  paths['/api/embed-tokens'] = {
+    post: {
+      summary: 'mint an embed token ({tenant?, metrics?, filters?, expiresIn?})',
+      responses: { 201: { description: '{token, expiresAt}' }, 400: errorResponse, 404: errorResponse },
     },
   };
   return {

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.js';
+import { DEFAULT_TENANT, tenantId, type TenantDirectory } from '../tenants.js';
 import { verifyEmbedToken, type EmbedClaims } from './embed-token.js';
 import { matchesKey, type SecurityConfig } from './secrets.js';
 
@@ -9,6 +10,9 @@ export function bearer(c: Context): string | undefined {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
 }
+
+/** The header an admin names the tenant with (default: the default tenant). */
+export const TENANT_HEADER = 'x-orderpulse-tenant';
 
 /** Requests that change the store or mint tokens must carry the admin key. */
 export function requireAdmin(security: SecurityConfig): MiddlewareHandler {
@@ -20,23 +24,51 @@ export function requireAdmin(security: SecurityConfig): MiddlewareHandler {
   };
 }
 
-export type MetricAccess = { kind: 'open' } | { kind: 'admin' } | { kind: 'embed'; claims: EmbedClaims };
+/** The tenant an admin request acts on: the `X-OrderPulse-Tenant` header, which must name a tenant. */
+export async function adminTenant(c: Context, tenants: TenantDirectory): Promise<string> {
+  const header = c.req.header(TENANT_HEADER);
+  if (header === undefined) return DEFAULT_TENANT;
+  const parsed = tenantId.safeParse(header);
+  if (!parsed.success) throw new ApiError(400, 'invalid_tenant', `${TENANT_HEADER}: ${parsed.error.issues[0]!.message}`);
+  return (await tenants.require(parsed.data)).id;
+}
+
+export type MetricAccess =
+  | { kind: 'open'; tenant: string }
+  | { kind: 'admin'; tenant: string }
+  | { kind: 'embed'; tenant: string; claims: EmbedClaims };
 
 /**
- * Who may read metrics: anyone in open demo mode, the admin key, or a valid
- * embed token (whose claims then narrow every query).
+ * Who may read metrics and for which tenant: anyone in open demo mode (the
+ * default tenant), the admin key (the tenant it names), or a valid embed token
+ * (its tenant; its claims then narrow every query). The tenant never comes
+ * from a query parameter.
  */
-export function metricAccess(security: SecurityConfig): MiddlewareHandler<{ Variables: { access: MetricAccess } }> {
+export function metricAccess(security: SecurityConfig, tenants: TenantDirectory): MiddlewareHandler<{ Variables: { access: MetricAccess } }> {
   return async function resolveMetricAccess(c, next) {
     const token = bearer(c);
     if (!token) {
       if (!security.publicMetrics) throw new ApiError(401, 'token_required', 'metrics need an embed token (Authorization: Bearer <token>)');
-      c.set('access', { kind: 'open' });
+      c.set('access', { kind: 'open', tenant: DEFAULT_TENANT });
     } else if (matchesKey(token, security.adminKeyHash)) {
-      c.set('access', { kind: 'admin' });
+      c.set('access', { kind: 'admin', tenant: await adminTenant(c, tenants) });
     } else {
-      c.set('access', { kind: 'embed', claims: await verifyEmbedToken(security.embedSecrets, token) });
+      const claims = await verifyEmbedToken(security.embedSecrets, token);
+      const tenant = await tenants.get(claims.tenant);
+      if (!tenant) throw new ApiError(401, 'invalid_token', `the token belongs to tenant '${claims.tenant}', which this service does not know`);
+      // A browser always sends Origin on cross-origin reads: a token copied into another site's page is refused.
+      const origin = c.req.header('origin');
+      if (origin !== undefined && !originAllowed(tenant.allowedOrigins, origin, c.req.url)) {
+        throw new ApiError(403, 'origin_not_allowed', `pages on ${origin} may not embed tenant '${tenant.id}' (its allowed origins: ${tenant.allowedOrigins.join(', ') || 'none'})`);
+      }
+      c.set('access', { kind: 'embed', tenant: tenant.id, claims });
     }
     await next();
   };
+}
+
+/** Same-origin requests are always allowed; others when the tenant lists the origin (or `*`). */
+export function originAllowed(allowed: readonly string[], origin: string, requestUrl: string): boolean {
+  const lower = origin.toLowerCase();
+  return lower === new URL(requestUrl).origin || allowed.includes('*') || allowed.includes(lower);
 }

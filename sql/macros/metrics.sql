@@ -1,11 +1,16 @@
 -- Building blocks shared by the metric files of sql/metrics/. Defined on every
 -- connection (TEMP), so a metric file is one statement with bound $parameters.
 
--- Orders in scope: created in [from_ts, to_ts) (a NULL bound is open) and, for
--- each non-empty list, with a value in it.
-CREATE OR REPLACE TEMP MACRO op_scoped_orders(from_ts, to_ts, channels, regions, series, tiers, promotions) AS TABLE
-  SELECT * FROM orders
-  WHERE (from_ts IS NULL OR created_at >= from_ts)
+-- Every metric reads the store only through the op_* table macros below, each
+-- of which takes the tenant first: a metric file cannot name orders, events or
+-- promotions without a tenant (test/server/tenants.test.ts checks the files).
+
+-- The tenant's orders in scope: created in [from_ts, to_ts) (a NULL bound is
+-- open) and, for each non-empty list, with a value in it.
+CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions) AS TABLE
+  SELECT * EXCLUDE (tenant_id) FROM orders
+  WHERE tenant_id = tenant
+    AND (from_ts IS NULL OR created_at >= from_ts)
     AND (to_ts IS NULL OR created_at < to_ts)
     AND (len(channels) = 0 OR list_contains(channels, channel))
     AND (len(regions) = 0 OR list_contains(regions, region))
@@ -16,8 +21,14 @@ CREATE OR REPLACE TEMP MACRO op_scoped_orders(from_ts, to_ts, channels, regions,
 -- The first time each order reached each stage: a table the importer and the
 -- demo generator keep in step (schema/002_order_stage_times.sql). Every order
 -- reached `placed` at its created_at (an earlier `placed` event would win).
-CREATE OR REPLACE TEMP MACRO op_stage_times() AS TABLE
-  SELECT channel, order_id, stage, "at" FROM order_stage_times;
+CREATE OR REPLACE TEMP MACRO op_stage_times(tenant) AS TABLE
+  SELECT channel, order_id, stage, "at" FROM order_stage_times WHERE tenant_id = tenant;
+
+-- The tenant's order events and promotions.
+CREATE OR REPLACE TEMP MACRO op_events(tenant) AS TABLE
+  SELECT * EXCLUDE (tenant_id) FROM order_events WHERE tenant_id = tenant;
+CREATE OR REPLACE TEMP MACRO op_promotions(tenant) AS TABLE
+  SELECT * EXCLUDE (tenant_id) FROM promotions WHERE tenant_id = tenant;
 
 -- Start of the day/week (ISO, Monday)/month holding `ts` in time zone `tz`,
 -- as an instant; NULL when `unit` is NULL (no interval breakdown).

@@ -4,13 +4,13 @@
 -- (NULL: no window). `kept` is reached at the delivered time by orders with no returned/refunded
 -- event. Per group: count per step, conversion from the previous and first step, drop-off, the
 -- time from the previous step (median, mean) and the worst step (lowest conversion from previous).
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
 -- columns: group string, step_index integer, step string, orders integer, conversion_from_previous number, conversion_from_first number, drop_off integer, drop_off_rate number, median_hours_from_previous number, mean_hours_from_previous number, is_worst_step boolean
 WITH scoped AS (
   SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
-  FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), stage_times AS (
-  SELECT s.* FROM op_stage_times() s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
+  SELECT s.* FROM op_stage_times($tenant) s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
 ), kept AS (
   SELECT d.channel, d.order_id, 'kept' AS stage, d."at"
   FROM stage_times d

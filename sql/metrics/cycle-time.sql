@@ -1,12 +1,12 @@
 -- metric: cycle-time
 -- Hours from the first time an order reached $from_stage to the first time it reached $to_stage,
 -- for orders in scope that reached both, by interval of created_at and/or a dimension.
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $from_stage, $to_stage
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $from_stage, $to_stage
 -- columns: bucket time, group string, orders integer, mean_hours number, p50_hours number, p90_hours number, p95_hours number, max_hours number, negative_gaps integer
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), stage_times AS (
-  SELECT * FROM op_stage_times() WHERE stage IN ($from_stage, $to_stage)
+  SELECT * FROM op_stage_times($tenant) WHERE stage IN ($from_stage, $to_stage)
 ), gaps AS (
   SELECT op_bucket(o.created_at, $unit, $tz) AS bucket,
          op_dimension($group_by, o.channel, o.sku_series, o.region, o.customer_tier, o.promotion_id) AS grp,

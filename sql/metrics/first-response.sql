@@ -1,13 +1,13 @@
 -- metric: first-response
 -- Hours from placement (created_at) to the first event of any type strictly after it, other than a
 -- `placed` stage event; orders with no such event yet count in `no_response`.
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
 -- columns: bucket time, group string, orders integer, responded integer, no_response integer, mean_hours number, p50_hours number, p90_hours number, p95_hours number, max_hours number
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), responses AS (
   SELECT o.channel, o.order_id, min(e."at") AS first_at
-  FROM scoped o JOIN order_events e ON e.channel = o.channel AND e.order_id = o.order_id
+  FROM scoped o JOIN op_events($tenant) e ON e.channel = o.channel AND e.order_id = o.order_id
   WHERE e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')
   GROUP BY ALL
 ), waits AS (

@@ -2,10 +2,10 @@
 -- Friction cost of the orders in scope: manual data moves and the minutes spent on exceptions and
 -- customer contacts, at the labour rate, plus expedite surcharges. cost_per_order divides by every
 -- order in scope, zero-friction ones included. By interval of created_at and/or a dimension.
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $minutes_per_data_move, $labor_cost_per_hour
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $minutes_per_data_move, $labor_cost_per_hour
 -- columns: bucket time, group string, orders integer, orders_with_friction integer, friction_share number, total_cost number, cost_per_order number, data_move_cost number, exception_cost number, contact_cost number, expedite_cost number, data_moves integer
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), per_order AS (
   SELECT e.channel, e.order_id,
     count(*) FILTER (e.type = 'data_move') AS data_moves,
@@ -13,7 +13,7 @@ WITH scoped AS (
     sum(op_event_cost(e.type, e.minutes, e.cost, $minutes_per_data_move, $labor_cost_per_hour)) FILTER (e.type = 'exception') AS exception_cost,
     sum(op_event_cost(e.type, e.minutes, e.cost, $minutes_per_data_move, $labor_cost_per_hour)) FILTER (e.type = 'contact') AS contact_cost,
     sum(op_event_cost(e.type, e.minutes, e.cost, $minutes_per_data_move, $labor_cost_per_hour)) FILTER (e.type = 'expedite') AS expedite_cost
-  FROM order_events e JOIN scoped o ON o.channel = e.channel AND o.order_id = e.order_id
+  FROM op_events($tenant) e JOIN scoped o ON o.channel = e.channel AND o.order_id = e.order_id
   WHERE e.type IN ('data_move', 'exception', 'contact', 'expedite')
   GROUP BY ALL
 ), costs AS (

@@ -1,15 +1,15 @@
 -- metric: on-time
 -- Of the orders in scope that reached `delivered` and have a promised_at: the share delivered at or
 -- before the promise. By interval of created_at and/or a dimension.
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
 -- columns: bucket time, group string, delivered integer, with_promise integer, on_time integer, late integer, on_time_rate number, mean_hours_late number
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), delivered AS (
   SELECT op_bucket(o.created_at, $unit, $tz) AS bucket,
          op_dimension($group_by, o.channel, o.sku_series, o.region, o.customer_tier, o.promotion_id) AS grp,
          o.promised_at, s."at" AS delivered_at
-  FROM scoped o JOIN op_stage_times() s ON s.channel = o.channel AND s.order_id = o.order_id AND s.stage = 'delivered'
+  FROM scoped o JOIN op_stage_times($tenant) s ON s.channel = o.channel AND s.order_id = o.order_id AND s.stage = 'delivered'
 )
 SELECT op_ms(bucket) AS bucket, grp AS "group",
   count(*)::INTEGER AS delivered,

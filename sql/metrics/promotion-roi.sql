@@ -2,22 +2,22 @@
 -- Per promotion overlapping [from, to) (and in the channel / promotion filters): the orders in scope
 -- it brought, net revenue (orders cancelled, refunded or returned excluded), refund and cancellation
 -- rates, spend, ROAS = revenue / spend and ROI = (revenue × margin_rate − spend) / spend.
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $margin_rate
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $margin_rate
 -- columns: promotion_id string, name string, channel string, starts_at time, ends_at time, orders integer, gross_revenue number, revenue number, refund_rate number, cancellation_rate number, spend number, roas number, roi number
 WITH promos AS (
-  SELECT * FROM promotions
+  SELECT * FROM op_promotions($tenant)
   WHERE ($from_ts IS NULL OR ends_at IS NULL OR ends_at > $from_ts::TIMESTAMPTZ)
     AND ($to_ts IS NULL OR starts_at IS NULL OR starts_at < $to_ts::TIMESTAMPTZ)
     AND (len($channels) = 0 OR list_contains($channels, channel))
     AND (len($promotions) = 0 OR list_contains($promotions, promotion_id))
 ), scoped AS (
-  SELECT o.* FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions) o
+  SELECT o.* FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions) o
   WHERE o.promotion_id IN (SELECT promotion_id FROM promos)
 ), outcomes AS (
   SELECT o.promotion_id, o.amount,
-    EXISTS (SELECT 1 FROM order_events e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'cancelled') AS cancelled,
-    EXISTS (SELECT 1 FROM order_events e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'refunded') AS refunded,
-    EXISTS (SELECT 1 FROM order_events e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'returned') AS returned
+    EXISTS (SELECT 1 FROM op_events($tenant) e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'cancelled') AS cancelled,
+    EXISTS (SELECT 1 FROM op_events($tenant) e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'refunded') AS refunded,
+    EXISTS (SELECT 1 FROM op_events($tenant) e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'returned') AS returned
   FROM scoped o
 ), per_promotion AS (
   SELECT p.promotion_id, any_value(p.name) AS name, any_value(p.channel) AS channel,

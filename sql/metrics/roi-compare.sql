@@ -2,16 +2,16 @@
 -- KPIs of a baseline scope (a_…) and a current scope (b_…): two time ranges, or two cohorts over one
 -- range. For each KPI: baseline, current, delta = current − baseline, and the direction-aware
 -- improvement % (op_improvement_pct). Revenue is net: orders cancelled, refunded or returned excluded.
--- params: $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
+-- params: $tenant, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
 -- columns: kpi string, unit string, direction string, baseline number, current number, delta number, improvement_pct number
 WITH sides AS (
-  SELECT 'baseline' AS side, * FROM op_scoped_orders($a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
+  SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
   UNION ALL
-  SELECT 'current', * FROM op_scoped_orders($b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions)
+  SELECT 'current', * FROM op_scoped_orders($tenant, $b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions)
 ), in_scope AS (
   SELECT DISTINCT channel, order_id, created_at FROM sides
 ), events AS (
-  SELECT e.* FROM order_events e JOIN in_scope o ON o.channel = e.channel AND o.order_id = e.order_id
+  SELECT e.* FROM op_events($tenant) e JOIN in_scope o ON o.channel = e.channel AND o.order_id = e.order_id
 ), per_order AS (
   SELECT o.channel, o.order_id,
     min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,

@@ -1,14 +1,14 @@
 -- metric: stage-breakdown
 -- Duration of each consecutive step among the pipeline stages an order actually reached
 -- (ordered by pipeline position), with the bottleneck: the step with the highest median per group.
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline
 -- columns: group string, step integer, from_stage string, to_stage string, orders integer, mean_hours number, p50_hours number, p90_hours number, negative_gaps integer, is_bottleneck boolean
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), reached AS (
   SELECT s.channel, s.order_id, s.stage, s."at", list_position($pipeline, s.stage) AS pos,
          op_dimension($group_by, o.channel, o.sku_series, o.region, o.customer_tier, o.promotion_id) AS grp
-  FROM op_stage_times() s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
+  FROM op_stage_times($tenant) s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
   WHERE list_contains($pipeline, s.stage)
 ), steps AS (
   SELECT grp, lag(stage) OVER w AS from_stage, stage AS to_stage, lag(pos) OVER w AS from_pos, pos AS to_pos,

@@ -2,16 +2,16 @@
 -- Orders in scope placed at or before $as_of whose latest stage as of $as_of is not terminal, by that
 -- stage and by how long they have waited in it (age buckets <4h, 4-24h, 1-3d, >3d).
 -- A terminal stage wins a tie with another stage at the same instant; otherwise the later pipeline stage.
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $terminal, $as_of
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $terminal, $as_of
 -- columns: stage string, stage_index integer, group string, age_bucket string, age_index integer, orders integer, mean_age_hours number, max_age_hours number, oldest_order_id string
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
   WHERE created_at <= $as_of::TIMESTAMPTZ
 ), latest AS (
   SELECT s.channel, s.order_id,
     arg_max(s.stage, {'at': s."at", 'rank': CASE WHEN list_contains($terminal, s.stage) THEN 1000 ELSE coalesce(list_position($pipeline, s.stage), 0) END}) AS stage,
     max(s."at") AS since
-  FROM op_stage_times() s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
+  FROM op_stage_times($tenant) s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
   WHERE s."at" <= $as_of::TIMESTAMPTZ
   GROUP BY ALL
 ), waiting AS (

@@ -1,10 +1,10 @@
 -- metric: surge-alerts
 -- Local hours in which a channel's new orders reached $factor × its average over the 24 hours before
 -- (empty hours count as 0; a channel needs 24 hours of history), with at least $min_orders orders.
--- params: $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $factor, $min_orders
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $factor, $min_orders
 -- columns: channel string, hour time, orders integer, trailing_avg number, ratio number
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), hourly AS (
   SELECT channel, date_trunc('hour', timezone($tz, created_at)) AS hour, count(*) AS orders FROM scoped GROUP BY ALL
 ), span AS (

@@ -215,9 +215,9 @@ describe('first stage times kept at import', () => {
     const [diff] = await rows(
       db,
       `WITH fresh AS (
-         SELECT channel, order_id, stage, min("at") AS "at" FROM (
-           SELECT channel, order_id, stage, "at" FROM order_events WHERE type = 'stage'
-           UNION ALL SELECT channel, order_id, 'placed', created_at FROM orders) GROUP BY ALL)
+         SELECT tenant_id, channel, order_id, stage, min("at") AS "at" FROM (
+           SELECT tenant_id, channel, order_id, stage, "at" FROM order_events WHERE type = 'stage'
+           UNION ALL SELECT tenant_id, channel, order_id, 'placed', created_at FROM orders) GROUP BY ALL)
        SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM order_stage_times))::INT AS missing,
               (SELECT count(*) FROM (SELECT * FROM order_stage_times EXCEPT SELECT * FROM fresh))::INT AS stale,
               (SELECT count(*) FROM order_stage_times)::INT AS total`,

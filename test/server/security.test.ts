@@ -86,7 +86,7 @@ describe('embed tokens', () => {
       [tampered, 'the token signature is not valid'],
       [otherSecret, 'the token signature is not valid'],
       [otherKid, "the token was signed with an unknown key id 'k9'"],
-      [otherTenant, 'the token belongs to another tenant'],
+      [otherTenant, "the token belongs to tenant 'acme', which this service does not know"],
       ['not-a-jwt', 'the token is not a JWT'],
     ];
     for (const [token, message] of cases) {
