@@ -82,7 +82,7 @@ for (const size of sizes) {
       if (res.status !== 200) throw new Error(`${url} → ${res.status}`);
       await res.json();
     });
-    const sqlOnly = await sample(() => sql.run(db, { ...resolved.bindings, tenant: text(DEFAULT_TENANT) }, resolved.tz));
+    const sqlOnly = await sample(() => sql.run(db, { ...resolved.bindings, tenant: text(DEFAULT_TENANT), store_tz: text(ctx.settings.timeZone) }, resolved.tz));
     await warm.request(url);
     const cached = await sample(async () => (await warm.request(url)).json());
     metrics.push({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Database } from './db/database.js';
 import { bumpDataVersion } from './db/data-version.js';
 import { ApiError } from './errors.js';
+import { relocalizeFacts } from './import/refresh-facts.js';
 
 /** True when `Intl` knows the IANA time zone name (DuckDB's ICU uses the same database). */
 export function isTimeZone(name: string): boolean {
@@ -60,7 +61,10 @@ export function settingsFromJson(stored: string | null): Settings {
 /** Replaces a tenant's settings (already validated) and bumps the data version, in one transaction. */
 export async function writeSettings(db: Database, tenant: string, settings: Settings): Promise<number> {
   return db.transaction(async (c) => {
+    const [stored] = (await c.runAndReadAll('SELECT settings FROM tenants WHERE tenant_id = $tenant', { tenant })).getRowObjectsJson();
+    const before = settingsFromJson((stored?.settings as string | null) ?? null);
     await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { tenant, value: JSON.stringify(settings) });
+    if (settings.timeZone !== before.timeZone) await relocalizeFacts(c, tenant, settings.timeZone);
     return bumpDataVersion(c);
   });
 }

@@ -3,6 +3,7 @@ import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { ApiError } from '../errors.js';
 import { readDataVersion } from './data-version.js';
 import { listSqlFiles, readSql } from './sql-files.js';
+import { rebuildAllFacts } from '../import/refresh-facts.js';
 
 export type Params = Record<string, DuckDBValue>;
 export type ParamTypes = Record<string, DuckDBType | undefined>;
@@ -160,7 +161,12 @@ export async function inTransaction<T>(connection: DuckDBConnection, work: () =>
   }
 }
 
-/** Applies the numbered files of `sql/schema/` that the store has not seen yet. */
+/** Work a migration needs beyond its SQL file: backfills that reuse the importer's own statements. */
+const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>> = {
+  '004_order_facts.sql': rebuildAllFacts,
+};
+
+/** Applies the numbered files of `sql/schema/` that the store has not seen yet, each in its own transaction. */
 async function migrate(connection: DuckDBConnection): Promise<void> {
   await connection.run('CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)');
   const applied = new Set(
@@ -170,6 +176,7 @@ async function migrate(connection: DuckDBConnection): Promise<void> {
     if (applied.has(file)) continue;
     await inTransaction(connection, async () => {
       await connection.run(readSql(`schema/${file}`));
+      await FOLLOW_UPS[file]?.(connection);
       await connection.run('INSERT INTO schema_migrations VALUES ($version, now())', { version: file });
     });
   }

@@ -1,7 +1,8 @@
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { bumpDataVersion } from '../db/data-version.js';
-import { refreshStageTimes } from '../import/stage-times.js';
+import { refreshFacts } from '../import/refresh-facts.js';
+import { readSettings } from '../settings.js';
 import { DEFAULT_TENANT } from '../tenants.js';
 
 export interface DemoOptions {
@@ -42,6 +43,8 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     golive: options.goLive ?? '2025-07-01',
     tz: DEMO_TIME_ZONE,
   };
+  const tenant = { tenant: options.tenant ?? DEFAULT_TENANT };
+  const { timeZone } = await readSettings(db, tenant.tenant);
   return db.transaction(async (c) => {
     for (const file of ['demo/orders.sql', 'demo/events.sql']) {
       for (const statement of splitStatements(readSql(file))) {
@@ -49,7 +52,6 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
         await c.run(statement, used);
       }
     }
-    const tenant = { tenant: options.tenant ?? DEFAULT_TENANT };
     // 60 % of a promotion's channel orders placed during it came through it.
     await c.run(
       `INSERT INTO orders
@@ -62,7 +64,7 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     );
     await c.run(`INSERT INTO order_events SELECT $tenant, * FROM demo_events ORDER BY "at"`, tenant);
     await c.run(`INSERT INTO promotions SELECT $tenant, * FROM demo_promotions`, tenant);
-    await refreshStageTimes(c, tenant.tenant, 'SELECT channel, order_id FROM demo_orders');
+    await refreshFacts(c, tenant.tenant, timeZone, 'SELECT channel, order_id FROM demo_orders');
     await bumpDataVersion(c);
     const counts = (await c.runAndReadAll(
       `SELECT (SELECT count(*) FROM demo_orders)::DOUBLE AS orders, (SELECT count(*) FROM demo_events)::DOUBLE AS events,

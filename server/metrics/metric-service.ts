@@ -90,7 +90,7 @@ export class MetricService {
       pending = (async (): Promise<Computed> => {
         const started = performance.now();
         const sql = this.sqlOf(definition.name);
-        const rows = await sql.run(this.db, { ...resolved.bindings, tenant: text(tenant) }, resolved.tz, this.options.timeoutMs);
+        const rows = await sql.run(this.db, { ...resolved.bindings, tenant: text(tenant), store_tz: text(ctx.settings.timeZone) }, resolved.tz, this.options.timeoutMs);
         const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
         return {
           body: { metric: definition.name, params: resolved.params, columns: sql.columns, rows, meta: { dataVersion: version, elapsedMs, rowCount: rows.length } },

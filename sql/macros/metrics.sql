@@ -5,10 +5,11 @@
 -- of which takes the tenant first: a metric file cannot name orders, events or
 -- promotions without a tenant (test/server/tenants.test.ts checks the files).
 
--- The tenant's orders in scope: created in [from_ts, to_ts) (a NULL bound is
--- open) and, for each non-empty list, with a value in it.
+-- The tenant's orders in scope, with their per-order facts (schema/004):
+-- created in [from_ts, to_ts) (a NULL bound is open) and, for each non-empty
+-- list, with a value in it.
 CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions) AS TABLE
-  SELECT * EXCLUDE (tenant_id) FROM orders
+  SELECT * EXCLUDE (tenant_id) FROM order_facts
   WHERE tenant_id = tenant
     AND (from_ts IS NULL OR created_at >= from_ts)
     AND (to_ts IS NULL OR created_at < to_ts)
@@ -29,6 +30,27 @@ CREATE OR REPLACE TEMP MACRO op_events(tenant) AS TABLE
   SELECT * EXCLUDE (tenant_id) FROM order_events WHERE tenant_id = tenant;
 CREATE OR REPLACE TEMP MACRO op_promotions(tenant) AS TABLE
   SELECT * EXCLUDE (tenant_id) FROM promotions WHERE tenant_id = tenant;
+
+-- The key of a stage name in stage_keys (NULL for a stage no order reached).
+CREATE OR REPLACE TEMP MACRO op_stage_key(name) AS (SELECT key FROM stage_keys WHERE stage = name);
+
+-- When an order (its order_facts stage_keys and stage_at lists) first reached
+-- the stage with key `k`; NULL if it never did.
+CREATE OR REPLACE TEMP MACRO op_reached_at(keys, ats, k) AS ats[list_position(keys, k)];
+
+-- An order's created_at as wall time in `tz`: the stored created_local when
+-- `tz` is the tenant's zone (no ICU conversion per row), else converted.
+CREATE OR REPLACE TEMP MACRO op_local(created_at, created_local, tz, store_tz) AS
+  CASE WHEN tz = store_tz THEN created_local ELSE timezone(tz, created_at) END;
+
+-- Start of the day/week (ISO, Monday)/month holding local wall time `local_ts`,
+-- still as wall time (group on it, then convert once per group with op_local_ms);
+-- NULL when `unit` is NULL (no interval breakdown).
+CREATE OR REPLACE TEMP MACRO op_local_bucket(local_ts, unit) AS
+  CASE WHEN unit IS NULL THEN NULL ELSE date_trunc(unit, local_ts) END;
+
+-- A wall time in `tz` as epoch milliseconds of the instant it names.
+CREATE OR REPLACE TEMP MACRO op_local_ms(local_ts, tz) AS epoch_ms(timezone(tz, local_ts))::DOUBLE;
 
 -- Start of the day/week (ISO, Monday)/month holding `ts` in time zone `tz`,
 -- as an instant; NULL when `unit` is NULL (no interval breakdown).

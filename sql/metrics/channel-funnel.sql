@@ -7,39 +7,43 @@
 -- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
 -- columns: group string, step_index integer, step string, orders integer, conversion_from_previous number, conversion_from_first number, drop_off integer, drop_off_rate number, median_hours_from_previous number, mean_hours_from_previous number, is_worst_step boolean
 WITH scoped AS (
-  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
+  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
+    coalesce(list_contains(stage_keys, op_stage_key('returned')), false)
+      OR coalesce(list_contains(stage_keys, op_stage_key('refunded')), false) AS undone
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
-), stage_times AS (
-  SELECT s.* FROM op_stage_times($tenant) s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
-), kept AS (
-  SELECT d.channel, d.order_id, 'kept' AS stage, d."at"
-  FROM stage_times d
-  WHERE d.stage = 'delivered'
-    AND NOT EXISTS (SELECT 1 FROM stage_times r WHERE r.channel = d.channel AND r.order_id = d.order_id AND r.stage IN ('returned', 'refunded'))
-), reachable AS (
-  SELECT * FROM stage_times UNION ALL SELECT * FROM kept
 ), steps AS (
   SELECT unnest($steps) AS step, generate_subscripts($steps, 1) AS k
-), timeline AS (
-  SELECT o.channel, o.order_id, o.grp, s.k, s.step, r."at"
-  FROM scoped o CROSS JOIN steps s
-  LEFT JOIN reachable r ON r.channel = o.channel AND r.order_id = o.order_id AND r.stage = s.step
-), checked AS (
-  SELECT *,
-    coalesce("at" IS NOT NULL
-      AND (k = 1 OR "at" >= lag("at") OVER w)
-      AND ($window_hours IS NULL OR op_hours(first_value("at") OVER w, "at") <= $window_hours), false) AS ok,
-    op_hours(lag("at") OVER w, "at") AS hours_from_previous
-  FROM timeline
-  WINDOW w AS (PARTITION BY channel, order_id ORDER BY k)
+), step_keys AS (
+  -- `kept` is read at the delivered time; NULL keys (a stage no order reached) never match.
+  SELECT list(sk.key ORDER BY s.k) AS keys, list(s.step = 'kept' ORDER BY s.k) AS is_kept, count(*) AS n
+  FROM steps s LEFT JOIN stage_keys sk ON sk.stage = CASE WHEN s.step = 'kept' THEN 'delivered' ELSE s.step END
+), timelines AS (
+  -- Per order, the time it reached each step (NULL: never, or `kept` undone by a return or refund).
+  SELECT o.grp, k.n,
+    list_transform(range(1, k.n + 1), i ->
+      CASE WHEN k.is_kept[i] AND o.undone THEN NULL
+           ELSE o.stage_at[list_position(o.stage_keys, k.keys[i])] END) AS t
+  FROM scoped o CROSS JOIN step_keys k
+), depths AS (
+  -- An order counts at step i when it reached every step up to i, each no earlier than the one
+  -- before, all within $window_hours of the first: the number of leading steps that hold.
+  SELECT grp, t,
+    coalesce(list_position(list_transform(range(1, n + 1), i ->
+      coalesce(t[i] IS NOT NULL AND (i = 1 OR t[i] >= t[i - 1])
+               AND ($window_hours IS NULL OR op_hours(t[1], t[i]) <= $window_hours), false)), false), n + 1) - 1 AS depth
+  FROM timelines
 ), reached AS (
-  SELECT *, bool_and(ok) OVER (PARTITION BY channel, order_id ORDER BY k ROWS UNBOUNDED PRECEDING) AS reached FROM checked
-), counts AS (
-  SELECT grp, k, step,
-    count(*) FILTER (reached)::INTEGER AS orders,
-    quantile_cont(hours_from_previous, 0.5) FILTER (reached AND k > 1) AS median_hours_from_previous,
-    avg(hours_from_previous) FILTER (reached AND k > 1) AS mean_hours_from_previous
+  SELECT grp, unnest(range(1, depth + 1)) AS k, unnest(list_transform(range(1, depth + 1), i -> op_hours(t[i - 1], t[i]))) AS hours_from_previous
+  FROM depths WHERE depth > 0
+), per_step AS (
+  SELECT grp, k, count(*)::INTEGER AS orders,
+    quantile_cont(hours_from_previous, 0.5) FILTER (k > 1) AS median_hours_from_previous,
+    avg(hours_from_previous) FILTER (k > 1) AS mean_hours_from_previous
   FROM reached GROUP BY ALL
+), counts AS (
+  SELECT g.grp, s.k, s.step, coalesce(p.orders, 0) AS orders, p.median_hours_from_previous, p.mean_hours_from_previous
+  FROM (SELECT DISTINCT grp FROM scoped) g CROSS JOIN steps s
+  LEFT JOIN per_step p ON p.grp IS NOT DISTINCT FROM g.grp AND p.k = s.k
 ), rates AS (
   SELECT *,
     lag(orders) OVER g AS previous_orders,

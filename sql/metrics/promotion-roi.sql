@@ -15,9 +15,9 @@ WITH promos AS (
   WHERE o.promotion_id IN (SELECT promotion_id FROM promos)
 ), outcomes AS (
   SELECT o.promotion_id, o.amount,
-    EXISTS (SELECT 1 FROM op_events($tenant) e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'cancelled') AS cancelled,
-    EXISTS (SELECT 1 FROM op_events($tenant) e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'refunded') AS refunded,
-    EXISTS (SELECT 1 FROM op_events($tenant) e WHERE e.channel = o.channel AND e.order_id = o.order_id AND e.type = 'stage' AND e.stage = 'returned') AS returned
+    coalesce(list_contains(o.stage_keys, op_stage_key('cancelled')), false) AS cancelled,
+    coalesce(list_contains(o.stage_keys, op_stage_key('refunded')), false) AS refunded,
+    coalesce(list_contains(o.stage_keys, op_stage_key('returned')), false) AS returned
   FROM scoped o
 ), per_promotion AS (
   SELECT p.promotion_id, any_value(p.name) AS name, any_value(p.channel) AS channel,

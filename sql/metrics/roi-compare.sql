@@ -8,34 +8,24 @@ WITH sides AS (
   SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
   UNION ALL
   SELECT 'current', * FROM op_scoped_orders($tenant, $b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions)
+), order_kpis AS (
+  SELECT side, amount, promised_at,
+    op_hours(created_at, first_response_at) AS first_response_hours,
+    op_hours(op_reached_at(stage_keys, stage_at, op_stage_key($from_stage)), op_reached_at(stage_keys, stage_at, op_stage_key($to_stage))) AS cycle_hours,
+    op_reached_at(stage_keys, stage_at, op_stage_key('delivered')) AS delivered_at,
+    coalesce(list_contains(stage_keys, op_stage_key('cancelled')), false) AS cancelled,
+    coalesce(list_contains(stage_keys, op_stage_key('refunded')), false) AS refunded,
+    coalesce(list_contains(stage_keys, op_stage_key('returned')), false) AS returned,
+    (data_moves * $minutes_per_data_move + exception_minutes + contact_minutes) / 60.0 * $labor_cost_per_hour + expedite_cost AS friction
+  FROM sides
 ), in_scope AS (
-  SELECT DISTINCT channel, order_id, created_at FROM sides
+  SELECT DISTINCT channel, order_id FROM sides
 ), events AS (
   SELECT e.* FROM op_events($tenant) e JOIN in_scope o ON o.channel = e.channel AND o.order_id = e.order_id
-), per_order AS (
-  SELECT o.channel, o.order_id,
-    min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
-    min(e."at") FILTER (e.type = 'stage' AND e.stage = $from_stage) AS from_at,
-    min(e."at") FILTER (e.type = 'stage' AND e.stage = $to_stage) AS to_at,
-    min(e."at") FILTER (e.type = 'stage' AND e.stage = 'delivered') AS delivered_at,
-    coalesce(bool_or(e.type = 'stage' AND e.stage = 'cancelled'), false) AS cancelled,
-    coalesce(bool_or(e.type = 'stage' AND e.stage = 'refunded'), false) AS refunded,
-    coalesce(bool_or(e.type = 'stage' AND e.stage = 'returned'), false) AS returned,
-    coalesce(sum(op_event_cost(e.type, e.minutes, e.cost, $minutes_per_data_move, $labor_cost_per_hour)), 0) AS friction
-  FROM in_scope o LEFT JOIN events e ON e.channel = o.channel AND e.order_id = o.order_id
-  GROUP BY ALL
-), order_kpis AS (
-  SELECT s.side, s.amount, p.*,
-    op_hours(s.created_at, p.first_response_at) AS first_response_hours,
-    -- placed is the order's created_at unless an earlier placed event exists (op_stage_times)
-    op_hours(CASE WHEN $from_stage = 'placed' THEN least(s.created_at, p.from_at) ELSE p.from_at END,
-             CASE WHEN $to_stage = 'placed' THEN least(s.created_at, p.to_at) ELSE p.to_at END) AS cycle_hours,
-    s.promised_at
-  FROM sides s JOIN per_order p ON p.channel = s.channel AND p.order_id = s.order_id
+  WHERE e.actor IS NOT NULL
 ), actor_days AS (
   SELECT s.side, e.actor, date_trunc('day', timezone($tz, e."at")) AS day, count(DISTINCT (e.channel, e.order_id)) AS orders
   FROM events e JOIN sides s ON s.channel = e.channel AND s.order_id = e.order_id
-  WHERE e.actor IS NOT NULL
   GROUP BY ALL
 ), throughput AS (
   SELECT side, sum(orders)::DOUBLE / count(*) AS orders_per_actor_day FROM actor_days GROUP BY side

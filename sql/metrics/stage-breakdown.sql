@@ -5,24 +5,27 @@
 -- columns: group string, step integer, from_stage string, to_stage string, orders integer, mean_hours number, p50_hours number, p90_hours number, negative_gaps integer, is_bottleneck boolean
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+), pipeline_keys AS (
+  SELECT list(k.key ORDER BY p.pos) AS keys, count(*) AS n
+  FROM (SELECT unnest($pipeline) AS stage, generate_subscripts($pipeline, 1) AS pos) p
+  LEFT JOIN stage_keys k ON k.stage = p.stage
 ), reached AS (
-  SELECT s.channel, s.order_id, s.stage, s."at", list_position($pipeline, s.stage) AS pos,
-         op_dimension($group_by, o.channel, o.sku_series, o.region, o.customer_tier, o.promotion_id) AS grp
-  FROM op_stage_times($tenant) s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
-  WHERE list_contains($pipeline, s.stage)
+  -- Per order, the pipeline stages it reached, in pipeline order, with when.
+  SELECT op_dimension($group_by, o.channel, o.sku_series, o.region, o.customer_tier, o.promotion_id) AS grp,
+    list_filter(list_transform(range(1, p.n + 1), j -> {'pos': j, 'at': o.stage_at[list_position(o.stage_keys, p.keys[j])]}), x -> x.at IS NOT NULL) AS r
+  FROM scoped o CROSS JOIN pipeline_keys p
 ), steps AS (
-  SELECT grp, lag(stage) OVER w AS from_stage, stage AS to_stage, lag(pos) OVER w AS from_pos, pos AS to_pos,
-         op_hours(lag("at") OVER w, "at") AS hours
+  SELECT grp, unnest(list_transform(range(2, len(r) + 1), i -> {'from_pos': r[i - 1].pos, 'to_pos': r[i].pos, 'hours': op_hours(r[i - 1].at, r[i].at)}), recursive := true)
   FROM reached
-  WINDOW w AS (PARTITION BY channel, order_id ORDER BY pos)
+  WHERE len(r) > 1
 ), summary AS (
-  SELECT grp, from_pos, to_pos, from_stage, to_stage,
+  SELECT grp, from_pos, to_pos, $pipeline[from_pos] AS from_stage, $pipeline[to_pos] AS to_stage,
     count(*) FILTER (hours >= 0)::INTEGER AS orders,
     avg(hours) FILTER (hours >= 0) AS mean_hours,
     quantile_cont(hours, 0.5) FILTER (hours >= 0) AS p50_hours,
     quantile_cont(hours, 0.9) FILTER (hours >= 0) AS p90_hours,
     count(*) FILTER (hours < 0)::INTEGER AS negative_gaps
-  FROM steps WHERE from_stage IS NOT NULL
+  FROM steps
   GROUP BY ALL
 )
 SELECT grp AS "group", from_pos::INTEGER AS step, from_stage, to_stage, orders, mean_hours, p50_hours, p90_hours, negative_gaps,

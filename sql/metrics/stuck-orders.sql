@@ -7,18 +7,24 @@
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
   WHERE created_at <= $as_of::TIMESTAMPTZ
+), stage_names AS (
+  -- Stage keys are 1..n: the name and tie-break rank of each key, by key.
+  SELECT list(stage ORDER BY key) AS names,
+         list(CASE WHEN list_contains($terminal, stage) THEN 1000 ELSE coalesce(list_position($pipeline, stage), 0) END ORDER BY key) AS ranks
+  FROM stage_keys
+), candidates AS (
+  SELECT o.order_id, o.stage_keys, o.stage_at, r.names,
+    op_dimension($group_by, o.channel, o.sku_series, o.region, o.customer_tier, o.promotion_id) AS grp,
+    list_transform(range(1, len(o.stage_keys) + 1), i ->
+      CASE WHEN o.stage_at[i] <= $as_of::TIMESTAMPTZ THEN {'at': o.stage_at[i], 'rank': r.ranks[o.stage_keys[i]]} END) AS reached
+  FROM scoped o CROSS JOIN stage_names r
 ), latest AS (
-  SELECT s.channel, s.order_id,
-    arg_max(s.stage, {'at': s."at", 'rank': CASE WHEN list_contains($terminal, s.stage) THEN 1000 ELSE coalesce(list_position($pipeline, s.stage), 0) END}) AS stage,
-    max(s."at") AS since
-  FROM op_stage_times($tenant) s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
-  WHERE s."at" <= $as_of::TIMESTAMPTZ
-  GROUP BY ALL
+  -- The latest stage reached by asOf; of stages reached at the same instant the highest rank.
+  SELECT order_id, grp, names, stage_keys, stage_at, list_position(reached, list_max(reached)) AS pos FROM candidates
 ), waiting AS (
-  SELECT l.*, op_hours(l.since, $as_of::TIMESTAMPTZ) AS age_hours,
-         op_dimension($group_by, o.channel, o.sku_series, o.region, o.customer_tier, o.promotion_id) AS grp
-  FROM latest l JOIN scoped o ON o.channel = l.channel AND o.order_id = l.order_id
-  WHERE NOT list_contains($terminal, l.stage)
+  SELECT order_id, grp, names[stage_keys[pos]] AS stage, op_hours(stage_at[pos], $as_of::TIMESTAMPTZ) AS age_hours
+  FROM latest
+  WHERE pos IS NOT NULL AND NOT list_contains($terminal, names[stage_keys[pos]])
 ), bucketed AS (
   SELECT *,
     CASE WHEN age_hours < 4 THEN 1 WHEN age_hours < 24 THEN 2 WHEN age_hours < 72 THEN 3 ELSE 4 END AS age_index

@@ -1,0 +1,86 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { settingsFromJson } from '../settings.js';
+
+/**
+ * Recomputes the derived per-order tables (`order_stage_times`, `stage_keys`,
+ * `order_facts`) for the `tenant`'s orders in `touched` (a query giving
+ * channel and order_id). Runs inside the caller's transaction, after the
+ * orders and events are written, so the facts never disagree with them.
+ * `timeZone` is the tenant's (settings): `created_local` is wall time there.
+ */
+export async function refreshFacts(connection: DuckDBConnection, tenant: string, timeZone: string, touched: string): Promise<void> {
+  const run = (sql: string, params: Record<string, string> = { tenant }) => connection.run(sql, params);
+  // `touched` may use $tenant.
+  await run(`CREATE OR REPLACE TEMP TABLE touched_orders AS SELECT DISTINCT channel, order_id FROM (${touched})`, touched.includes('$tenant') ? { tenant } : {});
+  await run(
+    `DELETE FROM order_stage_times s USING touched_orders t
+     WHERE s.tenant_id = $tenant AND s.channel = t.channel AND s.order_id = t.order_id`,
+  );
+  // Every order reached `placed` at its created_at (an earlier placed event wins).
+  await run(
+    `INSERT INTO order_stage_times
+     SELECT $tenant, channel, order_id, stage, min("at") FROM (
+       SELECT e.channel, e.order_id, e.stage, e."at" FROM order_events e
+       JOIN touched_orders t ON t.channel = e.channel AND t.order_id = e.order_id
+       WHERE e.tenant_id = $tenant AND e.type = 'stage'
+       UNION ALL
+       SELECT o.channel, o.order_id, 'placed', o.created_at FROM orders o
+       JOIN touched_orders t ON t.channel = o.channel AND t.order_id = o.order_id
+       WHERE o.tenant_id = $tenant
+     ) GROUP BY ALL`,
+  );
+  await run(
+    `INSERT INTO stage_keys
+     SELECT stage, (SELECT coalesce(max(key), 0) FROM stage_keys) + row_number() OVER (ORDER BY stage)
+     FROM (SELECT DISTINCT stage FROM order_stage_times WHERE tenant_id = $tenant) s
+     WHERE stage NOT IN (SELECT stage FROM stage_keys)`,
+  );
+  await run(
+    `DELETE FROM order_facts f USING touched_orders t
+     WHERE f.tenant_id = $tenant AND f.channel = t.channel AND f.order_id = t.order_id`,
+  );
+  await run(
+    `INSERT INTO order_facts
+     WITH o AS (
+       SELECT o.* FROM orders o JOIN touched_orders t ON t.channel = o.channel AND t.order_id = o.order_id
+       WHERE o.tenant_id = $tenant
+     ), reached AS (
+       SELECT s.channel, s.order_id, list(k.key ORDER BY k.key) AS stage_keys, list(s."at" ORDER BY k.key) AS stage_at
+       FROM order_stage_times s
+       JOIN touched_orders t ON t.channel = s.channel AND t.order_id = s.order_id
+       JOIN stage_keys k ON k.stage = s.stage
+       WHERE s.tenant_id = $tenant
+       GROUP BY ALL
+     ), activity AS (
+       SELECT e.channel, e.order_id,
+         min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
+         count(*) FILTER (e.type = 'data_move')::INTEGER AS data_moves,
+         sum(coalesce(e.minutes, 0)) FILTER (e.type = 'exception') AS exception_minutes,
+         sum(coalesce(e.minutes, 0)) FILTER (e.type = 'contact') AS contact_minutes,
+         sum(coalesce(e.cost, 0)::DOUBLE) FILTER (e.type = 'expedite') AS expedite_cost
+       FROM order_events e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
+       WHERE e.tenant_id = $tenant
+       GROUP BY ALL
+     )
+     SELECT o.*, timezone($tz, o.created_at), r.stage_keys, r.stage_at, a.first_response_at,
+       coalesce(a.data_moves, 0), coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0)
+     FROM o JOIN reached r ON r.channel = o.channel AND r.order_id = o.order_id
+     LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
+     ORDER BY o.created_at`,
+    { tenant, tz: timeZone },
+  );
+}
+
+/** Rewrites a tenant's `created_local` after its time zone changed (inside the settings transaction). */
+export async function relocalizeFacts(connection: DuckDBConnection, tenant: string, timeZone: string): Promise<void> {
+  await connection.run(`UPDATE order_facts SET created_local = timezone($tz, created_at) WHERE tenant_id = $tenant`, { tenant, tz: timeZone });
+}
+
+/** Builds every tenant's facts from scratch: the backfill of migration 004 on a store that already holds orders. */
+export async function rebuildAllFacts(connection: DuckDBConnection): Promise<void> {
+  const tenants = (await connection.runAndReadAll('SELECT tenant_id, settings FROM tenants')).getRowObjectsJson();
+  for (const t of tenants) {
+    const { timeZone } = settingsFromJson(t.settings as string | null);
+    await refreshFacts(connection, t.tenant_id as string, timeZone, 'SELECT channel, order_id FROM orders WHERE tenant_id = $tenant');
+  }
+}

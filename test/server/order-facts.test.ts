@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../server/db/database.js';
+import { generateDemoData } from '../../server/demo/generate-demo-data.js';
+import { rebuildAllFacts } from '../../server/import/refresh-facts.js';
+import { ADMIN, FIXTURES, importPreset, openStore, rows, testApp } from './helpers.js';
+import { metricRows } from './metrics-helpers.js';
+
+interface Facts {
+  stages: Record<string, number>;
+  firstResponse: number | null;
+  dataMoves: number;
+  exceptionMinutes: number;
+  contactMinutes: number;
+  expediteCost: number;
+}
+
+/** order_facts as plain values: stage name → epoch ms (keys resolved), per `channel/order_id`. */
+async function storedFacts(db: Database): Promise<Map<string, Facts & { createdLocal: string }>> {
+  const stored = await rows(
+    db,
+    `SELECT channel || '/' || order_id AS id, strftime(created_local, '%Y-%m-%d %H:%M:%S.%f') AS created_local,
+       map_from_entries(list_transform(range(1, len(stage_keys) + 1),
+         i -> {'k': n.names[stage_keys[i]], 'v': epoch_ms(stage_at[i])::DOUBLE})) AS stages,
+       epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost
+     FROM order_facts CROSS JOIN (SELECT list(stage ORDER BY key) AS names FROM stage_keys) n`,
+  );
+  return new Map(
+    stored.map((r) => [
+      r.id as string,
+      {
+        createdLocal: r.created_local as string,
+        // A MAP comes back as its entries.
+        stages: Object.fromEntries((r.stages as { key: string; value: number }[]).map((e) => [e.key, e.value] as const).sort()),
+        firstResponse: r.first_response as number | null,
+        dataMoves: r.data_moves as number,
+        exceptionMinutes: r.exception_minutes as number,
+        contactMinutes: r.contact_minutes as number,
+        expediteCost: r.expedite_cost as number,
+      },
+    ]),
+  );
+}
+
+/** The same facts computed in JavaScript from the raw orders and events rows. */
+async function recomputed(db: Database): Promise<Map<string, Facts>> {
+  const orders = await rows(db, `SELECT channel || '/' || order_id AS id, epoch_ms(created_at)::DOUBLE AS created FROM orders`);
+  const events = await rows(
+    db,
+    `SELECT channel || '/' || order_id AS id, epoch_ms("at")::DOUBLE AS at, type, stage, minutes, cost::DOUBLE AS cost FROM order_events`,
+  );
+  const facts = new Map<string, Facts & { created: number }>();
+  for (const o of orders) {
+    const created = o.created as number;
+    facts.set(o.id as string, { created, stages: { placed: created }, firstResponse: null, dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0 });
+  }
+  for (const e of events) {
+    const f = facts.get(e.id as string)!;
+    const at = e.at as number;
+    if (e.type === 'stage') f.stages[e.stage as string] = Math.min(f.stages[e.stage as string] ?? Infinity, at);
+    if (at > f.created && !(e.type === 'stage' && e.stage === 'placed')) f.firstResponse = Math.min(f.firstResponse ?? Infinity, at);
+    if (e.type === 'data_move') f.dataMoves++;
+    if (e.type === 'exception') f.exceptionMinutes += (e.minutes as number | null) ?? 0;
+    if (e.type === 'contact') f.contactMinutes += (e.minutes as number | null) ?? 0;
+    if (e.type === 'expedite') f.expediteCost += (e.cost as number | null) ?? 0;
+  }
+  return new Map(
+    [...facts].map(([id, { created: _created, ...f }]) => [id, { ...f, stages: Object.fromEntries(Object.entries(f.stages).sort()) }]),
+  );
+}
+
+const withoutLocal = (m: Map<string, Facts & { createdLocal: string }>) =>
+  new Map([...m].map(([id, { createdLocal: _local, ...f }]) => [id, { ...f, exceptionMinutes: round(f.exceptionMinutes), contactMinutes: round(f.contactMinutes), expediteCost: round(f.expediteCost) }]));
+const rounded = (m: Map<string, Facts>) =>
+  new Map([...m].map(([id, f]) => [id, { ...f, exceptionMinutes: round(f.exceptionMinutes), contactMinutes: round(f.contactMinutes), expediteCost: round(f.expediteCost) }]));
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+describe('order_facts kept at import', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openStore();
+    await generateDemoData(db, { orders: 3000, seed: 7 });
+    const metrics = ['orders.csv', 'events.csv', 'promotions.csv'].map((f) => join(FIXTURES, 'metrics', f));
+    await importPreset(db, 'canonical', metrics);
+    await importPreset(db, 'canonical', [join(FIXTURES, 'import', 'orders-semicolon-bom-crlf.csv')]);
+    await importPreset(db, 'canonical', [join(FIXTURES, 'import', 'events.ndjson')]);
+    await importPreset(db, 'canonical', metrics); // a re-import changes nothing
+  });
+
+  test('equal, order by order, to the same facts computed in JavaScript from the raw rows', async () => {
+    const stored = await storedFacts(db);
+    expect(stored.size).toBe(3000 + 6 + 3);
+    const expected = rounded(await recomputed(db));
+    const actual = withoutLocal(stored);
+    const differing = [...expected].filter(([id, f]) => JSON.stringify(actual.get(id)) !== JSON.stringify(f));
+    expect(differing.slice(0, 3).map(([id, f]) => ({ id, expected: f, actual: actual.get(id) }))).toEqual([]);
+  });
+
+  test('a rebuild from scratch (the migration backfill) gives the same facts', async () => {
+    const before = await storedFacts(db);
+    await db.transaction(async (c) => {
+      await c.run('DELETE FROM order_facts');
+      await rebuildAllFacts(c);
+    });
+    expect(await storedFacts(db)).toEqual(before);
+  });
+
+  test('created_local follows the tenant time zone, and buckets agree with an explicit tz either way', async () => {
+    const app = testApp(db);
+    const berlinByParam = await metricRows(app, '/api/metrics/friction-cost?interval=day&tz=Europe/Berlin&from=2025-03-01&to=2025-03-15');
+    const shanghai = await metricRows(app, '/api/metrics/friction-cost?interval=day&from=2025-03-01&to=2025-03-15');
+    const res = await app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: '{"timeZone":"Europe/Berlin"}' });
+    expect(res.status).toBe(200);
+    const [{ stale }] = await rows(db, `SELECT count(*) FILTER (created_local <> timezone('Europe/Berlin', created_at))::INT AS stale FROM order_facts`);
+    expect(stale).toBe(0);
+    expect(await metricRows(app, '/api/metrics/friction-cost?interval=day&from=2025-03-01&to=2025-03-15')).toEqual(berlinByParam);
+    expect(await metricRows(app, '/api/metrics/friction-cost?interval=day&tz=Asia/Shanghai&from=2025-03-01&to=2025-03-15')).toEqual(shanghai);
+    expect(berlinByParam[0].bucket).toBe('2025-03-01T00:00:00+01:00');
+    expect(shanghai[0].bucket).toBe('2025-03-01T00:00:00+08:00');
+  });
+});
