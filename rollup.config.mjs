@@ -1,6 +1,6 @@
 // Builds dist/widgets/: orderpulse.js (every widget) and one ESM entry per widget,
 // minified, sharing chunks; prints each file's gzip size and fails past the budget.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import resolve from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
@@ -8,6 +8,8 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 
 const BUDGET_BYTES = 250 * 1024;
+// Chunk names carry content hashes: without a clean output, every build would leave the old ones behind.
+rmSync('dist/widgets', { recursive: true, force: true });
 const widgets = readdirSync('widgets').filter((name) => name.startsWith('op-') && statSync(`widgets/${name}`).isDirectory());
 
 /** Prints every output file's size and gzip size, and the total a page loading everything pays. */

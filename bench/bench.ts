@@ -1,17 +1,29 @@
 /**
- * `npm run bench -- [--sizes 100000,1000000] [--runs 7] [--import-sizes 100000]`
+ * `npm run bench -- [--sizes 100000,1000000,10000000] [--runs 7] [--import-sizes 100000] [--memory-limit 2GB]`
  *
- * For each size: generates demo data (about 10 events per order), then measures
- * in the same run — each figure a median and p95 over repeated runs:
+ * For each size: generates demo data (about 10 events per order) into a store
+ * file, then measures in the same run — each figure a median and p95 over
+ * repeated runs:
  * - import rows/s through the importer (CSV and Parquet) against DuckDB's own
  *   read_csv / read_parquet into a plain table on the same files;
  * - every metric cold over HTTP (cache off) against the same SQL run directly
  *   on the store (ratio = service overhead), and warm (cached);
- * - peak RSS. Writes BENCHMARKS.md and bench/results.json.
+ * - up to 1M orders, four metrics computed by plain JavaScript loops over the
+ *   rows loaded in memory (the hand-written alternative), checked against the
+ *   service's numbers;
+ * - requests/s and p99 with 16 concurrent clients on mixed cached requests
+ *   against the listening service;
+ * - peak RSS;
+ * and once: the widget bundle's gzip size and, in headless Chromium, each
+ * chart widget's time from data arriving to the chart drawn.
+ * Writes BENCHMARKS.md and bench/results.json.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { pino } from 'pino';
@@ -25,9 +37,15 @@ import { MetricService } from '../server/metrics/metric-service.js';
 import { staticSecurity } from '../server/security/secrets.js';
 import { text } from '../server/metrics/bindings.js';
 import { DEFAULT_TENANT, TenantDirectory } from '../server/tenants.js';
+import { JS_METRICS, loadRows, sameNumbers, type LoadedRows } from './js-baseline.js';
+import { benchLoad } from './load.js';
 import { rssSampler, round, summarize, time } from './stats.js';
+import { benchWidgetPaint } from './widget-paint.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, runs: { type: 'string' }, 'import-sizes': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { sizes: { type: 'string' }, runs: { type: 'string' }, 'import-sizes': { type: 'string' }, 'memory-limit': { type: 'string' } },
+});
+const memoryLimit = values['memory-limit'] ?? '2GB';
 const sizes = (values.sizes ?? '100000,1000000').split(',').map(Number);
 const importSizes = new Set((values['import-sizes'] ?? '100000').split(',').map(Number));
 const runs = Number(values.runs ?? 7);
@@ -47,14 +65,35 @@ const QUERIES: Record<string, string> = {
   'surge-alerts': '',
 };
 
+/** Mixed metrics and filters for the load test: each metric as benchmarked, and per channel. */
+const LOAD_PATHS = METRICS.flatMap((m) => {
+  const query = QUERIES[m.name]!;
+  return [`/api/metrics/${m.name}?${query}`, ...['tmall', 'jd', 'douyin'].map((c) => `/api/metrics/${m.name}?${[query, `channel=${c}`].filter(Boolean).join('&')}`)];
+});
+
 type Row = Record<string, number | string>;
-const results: { sizes: Record<number, { orders: number; events: number; generateMs: number; peakRssMb: number; imports: Row[]; metrics: Row[] }> } = { sizes: {} };
+interface SizeResult {
+  orders: number;
+  events: number;
+  generateMs: number;
+  peakRssMb: number;
+  imports: Row[];
+  metrics: Row[];
+  jsBaseline: Row[];
+  load: Row;
+}
+const results: { bundleGzipKb?: number; widgets?: Row[]; sizes: Record<number, SizeResult> } = { sizes: {} };
 const rss = rssSampler();
+// Always rebuild: a stale bundle would time old widget code.
+execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+results.bundleGzipKb = bundleGzipKb();
 
 for (const size of sizes) {
   rss.reset();
-  const db = await Database.open({ path: ':memory:' });
+  const dir = mkdtempSync(join(os.tmpdir(), 'op-bench-store-'));
+  const db = await Database.open({ path: join(dir, 'bench.duckdb'), memoryLimit });
   const generated = await generateDemoData(db, { orders: size, seed: 1 });
+  await db.withConnection((c) => c.run('CHECKPOINT'));
   console.log(`${size} orders: generated ${generated.events} events in ${generated.elapsedMs} ms`);
   const imports: Row[] = [];
   if (importSizes.has(size)) imports.push(...(await benchImports(db)));
@@ -96,10 +135,68 @@ for (const size of sizes) {
     });
     console.log(`  ${definition.name.padEnd(16)} cold ${http.median} ms (p95 ${http.p95}), SQL ${sqlOnly.median} ms, warm ${cached.median} ms`);
   }
-  results.sizes[size] = { orders: generated.orders, events: generated.events, generateMs: generated.elapsedMs, peakRssMb: round(rss.peak() / 2 ** 20, 0), imports, metrics };
+  const jsBaseline = size <= 1_000_000 ? await benchJsBaseline(db, cold) : [];
+
+  const server = serve({ fetch: warm.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const load = await benchLoad(base, LOAD_PATHS);
+  console.log(`  load: ${load.requestsPerSec} req/s with ${load.connections} clients, p99 ${load.latencyP99} ms, ${load.non2xx} non-2xx`);
+  if (!results.widgets) results.widgets = await benchWidgetPaint(base, runs);
+  server.close();
+
+  results.sizes[size] = {
+    orders: generated.orders,
+    events: generated.events,
+    generateMs: generated.elapsedMs,
+    peakRssMb: round(rss.peak() / 2 ** 20, 0),
+    imports,
+    metrics,
+    jsBaseline,
+    load,
+  };
   await db.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 rss.stop();
+
+/** The JavaScript loops against the service over HTTP (cold) on the same question; their numbers must agree. */
+async function benchJsBaseline(db: Database, app: ReturnType<typeof createApp>): Promise<Row[]> {
+  let loaded: LoadedRows | undefined;
+  const loadMs = await time(async () => (loaded = await loadRows(db)));
+  console.log(`  JS baseline: loaded ${loaded!.orders} orders and ${loaded!.eventAt.length} events into arrays in ${round(loadMs, 0)} ms (not timed below)`);
+  const rows: Row[] = [];
+  for (const m of JS_METRICS) {
+    const url = `/api/metrics/${m.metric}?${m.query}`;
+    const service = (await (await app.request(url)).json()) as { rows: Record<string, unknown>[] };
+    const expected = new Map(service.rows.map((r) => [m.key(r), m.pick(r)]));
+    const js = (m.run as (rows: LoadedRows) => ({ key: string } & Record<string, unknown>)[])(loaded!);
+    const mismatches = js.filter(({ key, ...values }) => !expected.has(key) || !sameNumbers(values, expected.get(key)!)).length + Math.abs(expected.size - js.length);
+    const jsTimes: number[] = [];
+    const httpTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      jsTimes.push(await time(async () => m.run(loaded!)));
+      httpTimes.push(await time(async () => (await app.request(url)).json()));
+    }
+    const j = summarize(jsTimes);
+    const h = summarize(httpTimes);
+    rows.push({ metric: m.metric, query: m.query, jsMedian: j.median, jsP95: j.p95, serviceMedian: h.median, jsOverService: round(j.median / h.median), mismatches });
+    console.log(`  JS ${m.metric.padEnd(16)} ${j.median} ms vs service ${h.median} ms; ${mismatches} groups disagree`);
+  }
+  return rows;
+}
+
+/** orderpulse.js and every file it imports, transitively, gzip -9, in KB: what a page loading every widget downloads. */
+function bundleGzipKb(): number {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*["'](\.{1,2}\/[^"']+)["']/g)) visit(join(dirname(file), spec!));
+  };
+  visit('dist/widgets/orderpulse.js');
+  return round([...seen].reduce((n, f) => n + gzipSync(readFileSync(f), { level: 9 }).length, 0) / 1024, 1);
+}
 
 /** Import rows/s: the importer (canonical preset) against DuckDB's own reader into a plain table, same files. */
 async function benchImports(source: Database): Promise<Row[]> {
@@ -141,16 +238,25 @@ async function benchImports(source: Database): Promise<Row[]> {
 
 const duckdbVersion = ((await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll('SELECT version() AS v')).getRowObjectsJson()[0] as { v: string }).v;
 const machine = { cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`, memoryGb: round(os.totalmem() / 2 ** 30, 0), node: process.version, duckdb: duckdbVersion, date: new Date().toISOString() };
-writeFileSync('bench/results.json', JSON.stringify({ machine, command: `npm run bench -- --sizes ${sizes.join(',')} --runs ${runs}`, ...results }, null, 2) + '\n');
 
+
+const command = `npm run bench -- --sizes ${sizes.join(',')} --runs ${runs} --import-sizes ${[...importSizes].join(',')} --memory-limit ${memoryLimit}`;
 const md: string[] = [
   '# Benchmarks',
   '',
-  `Generated by \`npm run bench -- --sizes ${sizes.join(',')} --runs ${runs}\` on ${machine.date.slice(0, 10)}: ${machine.cpus}, ${machine.memoryGb} GiB, Node ${machine.node}, DuckDB ${machine.duckdb}. Times in ms: median and p95 over ${runs} runs after one warm-up. "cold" = over HTTP through \`app.request()\` with the cache off; "SQL" = the same statement and bindings run directly on the store; "overhead" = cold ÷ SQL; "warm" = answered from the cache. The raw figures are in \`bench/results.json\`.`,
+  `Generated by \`${command}\` on ${machine.date.slice(0, 10)}: ${machine.cpus}, ${machine.memoryGb} GiB, Node ${machine.node}, DuckDB ${machine.duckdb}, store in a file with DuckDB's memory limit at ${memoryLimit}. Times in ms: median and p95 over ${runs} runs after one warm-up. "cold" = over HTTP through \`app.request()\` with the cache off; "SQL" = the same statement and bindings run directly on the store; "overhead" = cold ÷ SQL; "warm" = answered from the cache. The raw figures are in \`bench/results.json\`.`,
+  '',
+  '## Widgets',
+  '',
+  `Bundle: \`orderpulse.js\` with its chunks ${results.bundleGzipKb} KB gzip. In headless Chromium (1200×480 px per chart), from the response body read by \`fetch\` to the chart drawn (\`op-chart-rendered\`) and to the next animation frame (painted), with ${sizes[0]!.toLocaleString('en')} orders of demo data for 2025:`,
+  '',
+  '| widget | rows | drawn median | drawn p95 | painted median | painted p95 |',
+  '|---|---|---|---|---|---|',
+  ...(results.widgets ?? []).map((w) => `| ${w.widget} | ${w.rows} | ${w.drawnMedian} | ${w.drawnP95} | ${w.paintedMedian} | ${w.paintedP95} |`),
   '',
 ];
 for (const [size, r] of Object.entries(results.sizes)) {
-  md.push(`## ${Number(size).toLocaleString('en')} orders (${r.events.toLocaleString('en')} events)`, '', `Generated in ${r.generateMs} ms; peak RSS ${r.peakRssMb} MB.`, '');
+  md.push(`## ${Number(size).toLocaleString('en')} orders (${r.events.toLocaleString('en')} events)`, '', `Generated in ${r.generateMs} ms; peak RSS of the process ${r.peakRssMb} MB.`, '');
   if (r.imports.length) {
     md.push('| import | rows | importer rows/s | DuckDB read into a table rows/s | importer ÷ DuckDB |', '|---|---|---|---|---|');
     for (const i of r.imports) md.push(`| ${i.format} | ${i.rows} | ${i.importerRowsPerSec} | ${i.duckdbRowsPerSec} | ${i.ratio} |`);
@@ -159,14 +265,24 @@ for (const [size, r] of Object.entries(results.sizes)) {
   md.push('| metric | cold median | cold p95 | SQL median | overhead | warm median | warm p95 |', '|---|---|---|---|---|---|---|');
   for (const m of r.metrics) md.push(`| ${m.metric} | ${m.coldMedian} | ${m.coldP95} | ${m.sqlMedian} | ${m.overhead} | ${m.warmMedian} | ${m.warmP95} |`);
   md.push('');
+  if (r.jsBaseline.length) {
+    md.push('Hand-written JavaScript loops over the rows loaded in arrays (loading not timed) against the service over HTTP, same question; "disagree" counts groups whose numbers differ beyond 1e-9:', '');
+    md.push('| metric | query | JS median | JS p95 | service median | JS ÷ service | disagree |', '|---|---|---|---|---|---|---|');
+    for (const j of r.jsBaseline) md.push(`| ${j.metric} | \`${j.query}\` | ${j.jsMedian} | ${j.jsP95} | ${j.serviceMedian} | ${j.jsOverService} | ${j.mismatches} |`);
+    md.push('');
+  }
+  md.push(`Load: ${r.load.connections} concurrent clients for ${r.load.seconds} s cycling through ${r.load.paths} cached requests (every metric, unfiltered and per channel) against the listening service: **${r.load.requestsPerSec} requests/s**, latency median ${r.load.latencyMedian} ms, p99 ${r.load.latencyP99} ms, ${r.load.non2xx} non-2xx, ${r.load.errors} errors.`, '');
 }
 if (sizes.length > 1) {
-  md.push('## Growth', '', `Cold median at ${sizes.at(-1)} orders ÷ at ${sizes[0]} (${sizes.at(-1)! / sizes[0]!}× the orders):`, '', '| metric | ratio |', '|---|---|');
-  const first = results.sizes[sizes[0]!]!.metrics;
-  const last = results.sizes[sizes.at(-1)!]!.metrics;
-  for (const m of last) md.push(`| ${m.metric} | ${round((m.coldMedian as number) / (first.find((f) => f.metric === m.metric)!.coldMedian as number))} |`);
+  const pairs = sizes.slice(1).map((to, i) => [sizes[i]!, to] as const);
+  md.push('## Growth', '', 'Cold median at the larger size ÷ at the smaller:', '', `| metric | ${pairs.map(([a, b]) => `${a} → ${b} (${b / a}× orders)`).join(' | ')} |`, `|---|${pairs.map(() => '---|').join('')}`);
+  for (const m of results.sizes[sizes[0]!]!.metrics) {
+    const at = (size: number) => results.sizes[size]!.metrics.find((x) => x.metric === m.metric)!.coldMedian as number;
+    md.push(`| ${m.metric} | ${pairs.map(([a, b]) => round(at(b) / at(a))).join(' | ')} |`);
+  }
   md.push('');
 }
 writeFileSync('BENCHMARKS.md', md.join('\n'));
+writeFileSync('bench/results.json', JSON.stringify({ machine, command, memoryLimit, ...results }, null, 2) + '\n');
 console.log('wrote BENCHMARKS.md and bench/results.json');
 process.exit(0);

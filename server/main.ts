@@ -1,3 +1,4 @@
+import './uv-threadpool.js';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';

@@ -12,8 +12,12 @@ export type JsonRow = Record<string, unknown>;
 export interface DatabaseOptions {
   /** File path, or `:memory:`. */
   path: string;
-  /** Read connections kept open for metric queries. */
+  /** Read connections kept open for metric queries: at most this many queries run at once. */
   readConnections?: number;
+  /** DuckDB's buffer memory limit, e.g. `2GB` (default: ORDERPULSE_MEMORY_LIMIT, else DuckDB's 80 % of RAM). */
+  memoryLimit?: string;
+  /** DuckDB worker threads (default: ORDERPULSE_THREADS, else one per core). */
+  threads?: number;
 }
 
 /**
@@ -38,7 +42,12 @@ export class Database {
 
   /** Opens (creating if needed) and migrates the store at `options.path`. */
   static async open(options: DatabaseOptions): Promise<Database> {
-    const instance = await DuckDBInstance.create(options.path).catch((error: Error) => {
+    const config: Record<string, string> = {};
+    const memoryLimit = options.memoryLimit ?? process.env.ORDERPULSE_MEMORY_LIMIT;
+    const threads = options.threads ?? process.env.ORDERPULSE_THREADS;
+    if (memoryLimit) config.memory_limit = memoryLimit;
+    if (threads) config.threads = String(threads);
+    const instance = await DuckDBInstance.create(options.path, config).catch((error: Error) => {
       if (/lock/i.test(error.message)) {
         throw new Error(`the store ${options.path} is open in another process (is \`npm start\` running?); stop it or use --db`);
       }

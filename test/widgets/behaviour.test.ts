@@ -37,6 +37,22 @@ describe('states', () => {
     expect(shadow(el, 'canvas')).to.not.equal(null);
   });
 
+  it('fires op-chart-rendered once the new data is drawn on the canvas, and again after a refetch', async () => {
+    const host = document.createElement('div');
+    host.innerHTML = `<op-on-time api="${API}"></op-on-time>`;
+    const drawn: number[] = [];
+    host.addEventListener('op-chart-rendered', () => drawn.push(chartOf(host.firstElementChild as OpMetricElement)!.getOption().series ? 1 : 0));
+    document.body.append(host);
+    const el = host.firstElementChild as OpMetricElement;
+    await settle(el);
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    expect(drawn).to.deep.equal([1]);
+    el.setAttribute('group-by', 'channel');
+    await settle(el);
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    expect(drawn).to.deep.equal([1, 1]);
+  });
+
   it('says so when the range holds no orders', async () => {
     const el = await mount<OpMetricElement>(`<op-on-time api="${API}" from="2030-01-01" to="2030-02-01"></op-on-time>`);
     expect(shadow(el, '.state')!.textContent!.trim()).to.equal('No orders in this range');

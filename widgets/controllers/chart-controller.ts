@@ -17,9 +17,11 @@ export class ChartController implements ReactiveController {
   chart?: ECharts;
   private observer?: ResizeObserver;
   private frame = 0;
+  /** Set by render(): the next frame ECharts draws is the new option's first. */
+  private drawPending = false;
 
   constructor(
-    host: ReactiveControllerHost,
+    private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly onClick: (params: { name?: string; seriesName?: string; dataIndex?: number; seriesIndex?: number; value?: unknown }) => void,
   ) {
     host.addController(this);
@@ -31,6 +33,12 @@ export class ChartController implements ReactiveController {
       this.chart = echarts.init(container, undefined, { renderer: 'canvas' });
       live.add(this.chart);
       this.chart.on('click', (params) => this.onClick(params as Parameters<typeof this.onClick>[0]));
+      // Hosts (and the benchmark) learn when new data is on the canvas, not only in the DOM.
+      this.chart.on('rendered', () => {
+        if (!this.drawPending) return;
+        this.drawPending = false;
+        this.host.dispatchEvent(new CustomEvent('op-chart-rendered', { bubbles: true, composed: true }));
+      });
       this.observer = new ResizeObserver(() => {
         cancelAnimationFrame(this.frame);
         this.frame = requestAnimationFrame(() => {
@@ -39,6 +47,7 @@ export class ChartController implements ReactiveController {
       });
       this.observer.observe(container);
     }
+    this.drawPending = true;
     this.chart.setOption(option, { notMerge: true });
     this.cursor = { seriesIndex: 0, dataIndex: -1 };
   }
