@@ -55,25 +55,38 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        SELECT e.channel, e.order_id,
          min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
          count(*) FILTER (e.type = 'data_move')::INTEGER AS data_moves,
+         count(*) FILTER (e.type = 'exception')::INTEGER AS exceptions,
+         count(*) FILTER (e.type = 'contact')::INTEGER AS contacts,
+         count(*) FILTER (e.type = 'expedite')::INTEGER AS expedites,
          sum(coalesce(e.minutes, 0)) FILTER (e.type = 'exception') AS exception_minutes,
          sum(coalesce(e.minutes, 0)) FILTER (e.type = 'contact') AS contact_minutes,
          sum(coalesce(e.cost, 0)::DOUBLE) FILTER (e.type = 'expedite') AS expedite_cost
        FROM order_events e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
        WHERE e.tenant_id = $tenant
        GROUP BY ALL
+     ), touched AS (
+       SELECT channel, order_id, list({'actor': actor, 'day': day} ORDER BY day, actor) AS touches
+       FROM (
+         SELECT DISTINCT e.channel, e.order_id, e.actor, timezone($tz, e."at")::DATE AS day
+         FROM order_events e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
+         WHERE e.tenant_id = $tenant AND e.actor IS NOT NULL
+       )
+       GROUP BY ALL
      )
      SELECT o.*, timezone($tz, o.created_at), r.stage_keys, r.stage_at, a.first_response_at,
-       coalesce(a.data_moves, 0), coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0)
+       coalesce(a.data_moves, 0), coalesce(a.exceptions, 0), coalesce(a.contacts, 0), coalesce(a.expedites, 0),
+       coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(t.touches, [])
      FROM o JOIN reached r ON r.channel = o.channel AND r.order_id = o.order_id
      LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
+     LEFT JOIN touched t ON t.channel = o.channel AND t.order_id = o.order_id
      ORDER BY o.created_at`,
     { tenant, tz: timeZone },
   );
 }
 
-/** Rewrites a tenant's `created_local` after its time zone changed (inside the settings transaction). */
+/** Rebuilds a tenant's facts after its time zone changed (local times and days), inside the settings transaction. */
 export async function relocalizeFacts(connection: DuckDBConnection, tenant: string, timeZone: string): Promise<void> {
-  await connection.run(`UPDATE order_facts SET created_local = timezone($tz, created_at) WHERE tenant_id = $tenant`, { tenant, tz: timeZone });
+  await refreshFacts(connection, tenant, timeZone, 'SELECT channel, order_id FROM orders WHERE tenant_id = $tenant');
 }
 
 /** Builds every tenant's facts from scratch: the backfill of migration 004 on a store that already holds orders. */

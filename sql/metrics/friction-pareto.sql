@@ -6,26 +6,41 @@
 -- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $limit, $pipeline
 -- columns: rank integer, component string, value string, cost number, events integer, orders integer, share number, cumulative_share number
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS dim_value
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+), by_dimension AS (
+  -- By an order dimension (or none), from the per-order friction inputs of order_facts.
+  SELECT component, dim_value AS value, sum(cost) AS cost, sum(n)::INTEGER AS events, count(*) FILTER (n > 0)::INTEGER AS orders
+  FROM (
+    SELECT dim_value, unnest([
+      {'component': 'contact', 'cost': contact_minutes / 60.0 * $labor_cost_per_hour, 'n': contacts},
+      {'component': 'data_move', 'cost': data_moves * $minutes_per_data_move / 60.0 * $labor_cost_per_hour, 'n': data_moves},
+      {'component': 'exception', 'cost': exception_minutes / 60.0 * $labor_cost_per_hour, 'n': exceptions},
+      {'component': 'expedite', 'cost': expedite_cost, 'n': expedites}], recursive := true)
+    FROM scoped WHERE coalesce($group_by, '') <> 'stage' AND (data_moves + exceptions + contacts + expedites) > 0
+  )
+  WHERE n > 0
+  GROUP BY ALL
 ), friction AS (
   SELECT e.channel, e.order_id, e."at", e.type,
-    op_event_cost(e.type, e.minutes, e.cost, $minutes_per_data_move, $labor_cost_per_hour) AS cost,
-    op_dimension($group_by, o.channel, o.sku_series, o.region, o.customer_tier, o.promotion_id) AS dim_value
+    op_event_cost(e.type, e.minutes, e.cost, $minutes_per_data_move, $labor_cost_per_hour) AS cost
   FROM op_events($tenant) e JOIN scoped o ON o.channel = e.channel AND o.order_id = e.order_id
-  WHERE e.type IN ('data_move', 'exception', 'contact', 'expedite')
+  WHERE e.type IN ('data_move', 'exception', 'contact', 'expedite') AND $group_by = 'stage'
 ), stage_times AS (
   SELECT s.channel, s.order_id, s."at", arg_max(s.stage, coalesce(list_position($pipeline, s.stage), 0)) AS stage
   FROM op_stage_times($tenant) s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
   WHERE $group_by = 'stage'
   GROUP BY ALL
-), attributed AS (
-  SELECT f.*, s.stage AS at_stage
+), by_stage AS (
+  -- By the stage an order was in when the friction happened: each event against its order's stage times.
+  SELECT f.type AS component, s.stage AS value,
+    sum(f.cost) AS cost, count(*)::INTEGER AS events, count(DISTINCT (f.channel, f.order_id))::INTEGER AS orders
   FROM friction f ASOF LEFT JOIN stage_times s ON s.channel = f.channel AND s.order_id = f.order_id AND f."at" >= s."at"
+  GROUP BY ALL
 ), drivers AS (
-  SELECT type AS component, CASE WHEN $group_by = 'stage' THEN at_stage ELSE dim_value END AS value,
-    sum(cost) AS cost, count(*)::INTEGER AS events, count(DISTINCT (channel, order_id))::INTEGER AS orders
-  FROM attributed GROUP BY ALL
-  HAVING sum(cost) > 0
+  SELECT * FROM by_dimension WHERE cost > 0
+  UNION ALL
+  SELECT * FROM by_stage WHERE cost > 0
 ), ranked AS (
   SELECT *, row_number() OVER (ORDER BY cost DESC, component, value NULLS LAST) AS rank FROM drivers
 )

@@ -2,7 +2,7 @@
 -- KPIs of a baseline scope (a_…) and a current scope (b_…): two time ranges, or two cohorts over one
 -- range. For each KPI: baseline, current, delta = current − baseline, and the direction-aware
 -- improvement % (op_improvement_pct). Revenue is net: orders cancelled, refunded or returned excluded.
--- params: $tenant, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
+-- params: $tenant, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
 -- columns: kpi string, unit string, direction string, baseline number, current number, delta number, improvement_pct number
 WITH sides AS (
   SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
@@ -18,14 +18,17 @@ WITH sides AS (
     coalesce(list_contains(stage_keys, op_stage_key('returned')), false) AS returned,
     (data_moves * $minutes_per_data_move + exception_minutes + contact_minutes) / 60.0 * $labor_cost_per_hour + expedite_cost AS friction
   FROM sides
-), in_scope AS (
-  SELECT DISTINCT channel, order_id FROM sides
-), events AS (
-  SELECT e.* FROM op_events($tenant) e JOIN in_scope o ON o.channel = e.channel AND o.order_id = e.order_id
-  WHERE e.actor IS NOT NULL
 ), actor_days AS (
-  SELECT s.side, e.actor, date_trunc('day', timezone($tz, e."at")) AS day, count(DISTINCT (e.channel, e.order_id)) AS orders
-  FROM events e JOIN sides s ON s.channel = e.channel AND s.order_id = e.order_id
+  -- Distinct orders per side, actor and local day: from order_facts.touches in the tenant's zone, else from the events.
+  SELECT side, t.actor, t.day::TIMESTAMP AS day, count(*) AS orders
+  FROM (SELECT side, unnest(touches) AS t FROM sides WHERE $tz = $store_tz)
+  GROUP BY ALL
+  UNION ALL
+  SELECT side, actor, day, count(*) FROM (
+    SELECT DISTINCT s.side, e.actor, e.channel, e.order_id, date_trunc('day', timezone($tz, e."at")) AS day
+    FROM op_events($tenant) e JOIN sides s ON s.channel = e.channel AND s.order_id = e.order_id
+    WHERE e.actor IS NOT NULL AND $tz <> $store_tz
+  )
   GROUP BY ALL
 ), throughput AS (
   SELECT side, sum(orders)::DOUBLE / count(*) AS orders_per_actor_day FROM actor_days GROUP BY side

@@ -1,12 +1,12 @@
 -- metric: surge-alerts
 -- Local hours in which a channel's new orders reached $factor × its average over the 24 hours before
 -- (empty hours count as 0; a channel needs 24 hours of history), with at least $min_orders orders.
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $factor, $min_orders
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $factor, $min_orders
 -- columns: channel string, hour time, orders integer, trailing_avg number, ratio number
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), hourly AS (
-  SELECT channel, date_trunc('hour', timezone($tz, created_at)) AS hour, count(*) AS orders FROM scoped GROUP BY ALL
+  SELECT channel, date_trunc('hour', op_local(created_at, created_local, $tz, $store_tz)) AS hour, count(*) AS orders FROM scoped GROUP BY ALL
 ), span AS (
   SELECT channel, min(hour) AS first_hour, max(hour) AS last_hour FROM hourly GROUP BY channel
 ), grid AS (
@@ -21,7 +21,7 @@ WITH scoped AS (
   FROM filled
   WINDOW w AS (PARTITION BY channel ORDER BY hour ROWS BETWEEN 24 PRECEDING AND 1 PRECEDING)
 )
-SELECT channel, op_ms(timezone($tz, hour)) AS hour, orders::INTEGER AS orders, trailing_avg,
+SELECT channel, op_local_ms(hour, $tz) AS hour, orders::INTEGER AS orders, trailing_avg,
   orders / nullif(trailing_avg, 0) AS ratio
 FROM with_history
 WHERE history = 24 AND orders >= $min_orders AND orders >= $factor * trailing_avg

@@ -24,8 +24,14 @@ SELECT o.*,
   NULL::TIMESTAMPTZ AS first_response_at,
   -- Friction inputs; costs are derived at query time from the settings.
   NULL::INTEGER AS data_moves,
+  NULL::INTEGER AS exceptions,
+  NULL::INTEGER AS contacts,
+  NULL::INTEGER AS expedites,
   NULL::DOUBLE AS exception_minutes,
   NULL::DOUBLE AS contact_minutes,
-  NULL::DOUBLE AS expedite_cost
+  NULL::DOUBLE AS expedite_cost,
+  -- Who touched the order on which local day (tenant zone): its distinct
+  -- (actor, day) pairs over events with an actor, for throughput.
+  NULL::STRUCT(actor VARCHAR, day DATE)[] AS touches
 FROM orders o
 WHERE false;

@@ -9,6 +9,9 @@ import { metricRows } from './metrics-helpers.js';
 interface Facts {
   stages: Record<string, number>;
   firstResponse: number | null;
+  counts: [number, number, number];
+  /** Sorted `actor day` pairs. */
+  touches: string[];
   dataMoves: number;
   exceptionMinutes: number;
   contactMinutes: number;
@@ -22,7 +25,8 @@ async function storedFacts(db: Database): Promise<Map<string, Facts & { createdL
     `SELECT channel || '/' || order_id AS id, strftime(created_local, '%Y-%m-%d %H:%M:%S.%f') AS created_local,
        map_from_entries(list_transform(range(1, len(stage_keys) + 1),
          i -> {'k': n.names[stage_keys[i]], 'v': epoch_ms(stage_at[i])::DOUBLE})) AS stages,
-       epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost
+       epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost,
+       [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> t.actor || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches
      FROM order_facts CROSS JOIN (SELECT list(stage ORDER BY key) AS names FROM stage_keys) n`,
   );
   return new Map(
@@ -33,6 +37,8 @@ async function storedFacts(db: Database): Promise<Map<string, Facts & { createdL
         // A MAP comes back as its entries.
         stages: Object.fromEntries((r.stages as { key: string; value: number }[]).map((e) => [e.key, e.value] as const).sort()),
         firstResponse: r.first_response as number | null,
+        counts: r.counts as [number, number, number],
+        touches: [...(r.touches as string[])].sort(),
         dataMoves: r.data_moves as number,
         exceptionMinutes: r.exception_minutes as number,
         contactMinutes: r.contact_minutes as number,
@@ -47,25 +53,36 @@ async function recomputed(db: Database): Promise<Map<string, Facts>> {
   const orders = await rows(db, `SELECT channel || '/' || order_id AS id, epoch_ms(created_at)::DOUBLE AS created FROM orders`);
   const events = await rows(
     db,
-    `SELECT channel || '/' || order_id AS id, epoch_ms("at")::DOUBLE AS at, type, stage, minutes, cost::DOUBLE AS cost FROM order_events`,
+    `SELECT channel || '/' || order_id AS id, epoch_ms("at")::DOUBLE AS at, type, stage, minutes, cost::DOUBLE AS cost, actor FROM order_events`,
   );
   const facts = new Map<string, Facts & { created: number }>();
   for (const o of orders) {
     const created = o.created as number;
-    facts.set(o.id as string, { created, stages: { placed: created }, firstResponse: null, dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0 });
+    facts.set(o.id as string, {
+      created, stages: { placed: created }, firstResponse: null, counts: [0, 0, 0], touches: [],
+      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0,
+    });
   }
+  // The store's zone is Asia/Shanghai: UTC+8 all year (no daylight saving time).
+  const shanghaiDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
   for (const e of events) {
     const f = facts.get(e.id as string)!;
     const at = e.at as number;
     if (e.type === 'stage') f.stages[e.stage as string] = Math.min(f.stages[e.stage as string] ?? Infinity, at);
     if (at > f.created && !(e.type === 'stage' && e.stage === 'placed')) f.firstResponse = Math.min(f.firstResponse ?? Infinity, at);
     if (e.type === 'data_move') f.dataMoves++;
+    const counted = ['exception', 'contact', 'expedite'].indexOf(e.type as string);
+    if (counted >= 0) f.counts[counted]!++;
+    if (e.actor !== null) {
+      const touch = `${e.actor} ${shanghaiDay(at)}`;
+      if (!f.touches.includes(touch)) f.touches.push(touch);
+    }
     if (e.type === 'exception') f.exceptionMinutes += (e.minutes as number | null) ?? 0;
     if (e.type === 'contact') f.contactMinutes += (e.minutes as number | null) ?? 0;
     if (e.type === 'expedite') f.expediteCost += (e.cost as number | null) ?? 0;
   }
   return new Map(
-    [...facts].map(([id, { created: _created, ...f }]) => [id, { ...f, stages: Object.fromEntries(Object.entries(f.stages).sort()) }]),
+    [...facts].map(([id, { created: _created, ...f }]) => [id, { ...f, touches: f.touches.sort(), stages: Object.fromEntries(Object.entries(f.stages).sort()) }]),
   );
 }
 
@@ -109,12 +126,25 @@ describe('order_facts kept at import', () => {
     const app = testApp(db);
     const berlinByParam = await metricRows(app, '/api/metrics/friction-cost?interval=day&tz=Europe/Berlin&from=2025-03-01&to=2025-03-15');
     const shanghai = await metricRows(app, '/api/metrics/friction-cost?interval=day&from=2025-03-01&to=2025-03-15');
+    // throughput reads order_facts.touches in the tenant's zone and the events in another.
+    const touchesBerlin = await metricRows(app, '/api/metrics/throughput?interval=week&groupBy=actor&tz=Europe/Berlin');
+    const touchesShanghai = await metricRows(app, '/api/metrics/throughput?interval=week&groupBy=actor');
+    expect(touchesBerlin).not.toEqual(touchesShanghai);
+    const roi = '/api/metrics/roi-compare?baselineFrom=2025-01-01&baselineTo=2025-07-01&to=2026-01-01';
+    const roiBerlin = await metricRows(app, `${roi}&tz=Europe/Berlin`);
+    const surgeBerlin = await metricRows(app, '/api/metrics/surge-alerts?factor=2&minOrders=3&tz=Europe/Berlin');
+    expect(surgeBerlin.length).toBeGreaterThan(0);
     const res = await app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: '{"timeZone":"Europe/Berlin"}' });
     expect(res.status).toBe(200);
     const [{ stale }] = await rows(db, `SELECT count(*) FILTER (created_local <> timezone('Europe/Berlin', created_at))::INT AS stale FROM order_facts`);
+    // (order_facts.touches follow too: the throughput checks below read them.)
     expect(stale).toBe(0);
     expect(await metricRows(app, '/api/metrics/friction-cost?interval=day&from=2025-03-01&to=2025-03-15')).toEqual(berlinByParam);
     expect(await metricRows(app, '/api/metrics/friction-cost?interval=day&tz=Asia/Shanghai&from=2025-03-01&to=2025-03-15')).toEqual(shanghai);
+    expect(await metricRows(app, '/api/metrics/throughput?interval=week&groupBy=actor')).toEqual(touchesBerlin);
+    expect(await metricRows(app, '/api/metrics/throughput?interval=week&groupBy=actor&tz=Asia/Shanghai')).toEqual(touchesShanghai);
+    expect(await metricRows(app, roi)).toEqual(roiBerlin);
+    expect(await metricRows(app, '/api/metrics/surge-alerts?factor=2&minOrders=3')).toEqual(surgeBerlin);
     expect(berlinByParam[0].bucket).toBe('2025-03-01T00:00:00+01:00');
     expect(shanghai[0].bucket).toBe('2025-03-01T00:00:00+08:00');
   });
