@@ -35,7 +35,7 @@ import { runImport } from '../server/import/run-import.js';
 import { METRICS } from '../server/metrics/catalog.js';
 import { MetricService } from '../server/metrics/metric-service.js';
 import { staticSecurity } from '../server/security/secrets.js';
-import { text } from '../server/metrics/bindings.js';
+import { contextBindings } from '../server/metrics/scope.js';
 import { DEFAULT_TENANT, TenantDirectory } from '../server/tenants.js';
 import { JS_METRICS, loadRows, sameNumbers, type LoadedRows } from './js-baseline.js';
 import { benchLoad } from './load.js';
@@ -121,7 +121,7 @@ for (const size of sizes) {
       if (res.status !== 200) throw new Error(`${url} → ${res.status}`);
       await res.json();
     });
-    const sqlOnly = await sample(() => sql.run(db, { ...resolved.bindings, tenant: text(DEFAULT_TENANT), store_tz: text(ctx.settings.timeZone) }, resolved.tz));
+    const sqlOnly = await sample(() => sql.run(db, { ...resolved.bindings, ...contextBindings(DEFAULT_TENANT, ctx) }, resolved.tz));
     await warm.request(url);
     const cached = await sample(async () => (await warm.request(url)).json());
     metrics.push({

@@ -12,6 +12,7 @@ export const text = (value: string | null): Binding => ({ value, type: VARCHAR }
 export const textList = (values: readonly string[]): Binding => ({ value: listValue([...values]), type: LIST(VARCHAR) });
 export const number = (value: number | null): Binding => ({ value, type: DOUBLE });
 export const integer = (value: number): Binding => ({ value, type: INTEGER });
+export const integerList = (values: readonly number[]): Binding => ({ value: listValue([...values]), type: LIST(INTEGER) });
 /** An instant, bound as UTC ISO text; the SQL casts it with `::TIMESTAMPTZ`. */
 export const instant = (ms: number | null): Binding => text(ms === null ? null : new Date(ms).toISOString());
 

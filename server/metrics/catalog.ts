@@ -12,6 +12,7 @@ import {
   scopeBindings,
   scopeQuery,
   splitList,
+  stageKeys,
   type MetricContext,
 } from './scope.js';
 import { isoInZone } from './zoned-time.js';
@@ -177,7 +178,13 @@ export const METRICS: MetricDefinition[] = [
       return {
         ...base,
         params: { ...base.params, steps, windowHours },
-        bindings: { ...base.bindings, steps: textList(steps), window_hours: number(windowHours) },
+        bindings: {
+          ...base.bindings,
+          steps: textList(steps),
+          // `kept` is read at the delivered time.
+          step_keys: stageKeys(steps.map((s) => (s === 'kept' ? 'delivered' : s)), ctx),
+          window_hours: number(windowHours),
+        },
       };
     },
   },

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { isTimeZone, settingsFromJson } from '../settings.js';
 import type { TenantDirectory } from '../tenants.js';
-import { text } from './bindings.js';
 import type { MetricDefinition } from './catalog.js';
 import { LruCache } from './lru-cache.js';
-import type { MetricContext } from './scope.js';
+import { contextBindings, type MetricContext } from './scope.js';
 import { applyLockedFilters } from '../security/locked-filters.js';
 import type { LockedFilters } from '../security/embed-token.js';
 import { SqlMetric, type Column } from './sql-metric.js';
@@ -57,7 +56,13 @@ export class MetricService {
         const settings = settingsFromJson((await this.tenants.require(tenant)).settings);
         const channels = await this.db.query('SELECT DISTINCT channel FROM orders WHERE tenant_id = $tenant', { tenant });
         const [latest] = await this.db.query('SELECT epoch_ms(max("at"))::DOUBLE AS ms FROM order_events WHERE tenant_id = $tenant', { tenant });
-        return { settings, channels: new Set(channels.map((r) => r.channel as string)), latestEventMs: (latest?.ms as number | null) ?? null };
+        const stages = await this.db.query('SELECT stage FROM stage_keys ORDER BY key');
+        return {
+          settings,
+          channels: new Set(channels.map((r) => r.channel as string)),
+          latestEventMs: (latest?.ms as number | null) ?? null,
+          stageNames: stages.map((r) => r.stage as string),
+        };
       })();
       context = { version, value };
       this.contexts.set(tenant, context);
@@ -90,7 +95,7 @@ export class MetricService {
       pending = (async (): Promise<Computed> => {
         const started = performance.now();
         const sql = this.sqlOf(definition.name);
-        const rows = await sql.run(this.db, { ...resolved.bindings, tenant: text(tenant), store_tz: text(ctx.settings.timeZone) }, resolved.tz, this.options.timeoutMs);
+        const rows = await sql.run(this.db, { ...resolved.bindings, ...contextBindings(tenant, ctx) }, resolved.tz, this.options.timeoutMs);
         const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
         return {
           body: { metric: definition.name, params: resolved.params, columns: sql.columns, rows, meta: { dataVersion: version, elapsedMs, rowCount: rows.length } },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { isTimeZone, type Settings } from '../settings.js';
-import { instant, text, textList, type Bindings } from './bindings.js';
+import { instant, integerList, text, textList, type Binding, type Bindings } from './bindings.js';
 import { isoInZone, parseApiTime } from './zoned-time.js';
 
 /** Order dimensions a metric may group or filter by; the SQL maps each to its column (op_dimension). */
@@ -13,6 +13,30 @@ export interface MetricContext {
   channels: ReadonlySet<string>;
   /** The latest event time in the store (epoch ms), or null when there are no events. */
   latestEventMs: number | null;
+  /** Every stage name at the position of its key in order_facts.stage_keys (1-based in SQL). */
+  stageNames: string[];
+}
+
+/**
+ * What every metric statement may bind besides its own parameters: the tenant,
+ * its time zone, the stage names by key and their ranks for picking the latest
+ * stage (terminal 1000, else the pipeline position, else 0).
+ */
+export function contextBindings(tenant: string, ctx: MetricContext): Bindings {
+  const { pipeline, terminalStages, timeZone } = ctx.settings;
+  const ranks = ctx.stageNames.map((s) => (terminalStages.includes(s) ? 1000 : pipeline.indexOf(s) + 1));
+  return {
+    tenant: text(tenant),
+    store_tz: text(timeZone),
+    stage_names: textList(ctx.stageNames),
+    stage_ranks: integerList(ranks),
+    pipeline_keys: stageKeys(pipeline, ctx),
+  };
+}
+
+/** The keys of `stages` (0, which no order has, for a stage no order reached). */
+export function stageKeys(stages: readonly string[], ctx: MetricContext): Binding {
+  return integerList(stages.map((s) => ctx.stageNames.indexOf(s) + 1));
 }
 
 const csv = (what: string) => z.string().optional().describe(`comma-separated ${what}`);

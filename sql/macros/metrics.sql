@@ -31,11 +31,10 @@ CREATE OR REPLACE TEMP MACRO op_events(tenant) AS TABLE
 CREATE OR REPLACE TEMP MACRO op_promotions(tenant) AS TABLE
   SELECT * EXCLUDE (tenant_id) FROM promotions WHERE tenant_id = tenant;
 
--- The key of a stage name in stage_keys (NULL for a stage no order reached).
-CREATE OR REPLACE TEMP MACRO op_stage_key(name) AS (SELECT key FROM stage_keys WHERE stage = name);
-
 -- When an order (its order_facts stage_keys and stage_at lists) first reached
--- the stage with key `k`; NULL if it never did.
+-- the stage with key `k`; NULL if it never did. The service binds
+-- $stage_names, every stage name at the position of its key, so a metric
+-- finds a key with list_position($stage_names, 'delivered') (a constant).
 CREATE OR REPLACE TEMP MACRO op_reached_at(keys, ats, k) AS ats[list_position(keys, k)];
 
 -- An order's created_at as wall time in `tz`: the stored created_local when

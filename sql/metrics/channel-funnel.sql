@@ -4,26 +4,22 @@
 -- (NULL: no window). `kept` is reached at the delivered time by orders with no returned/refunded
 -- event. Per group: count per step, conversion from the previous and first step, drop-off, the
 -- time from the previous step (median, mean) and the worst step (lowest conversion from previous).
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
+-- params: $tenant, $stage_names, $step_keys, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
 -- columns: group string, step_index integer, step string, orders integer, conversion_from_previous number, conversion_from_first number, drop_off integer, drop_off_rate number, median_hours_from_previous number, mean_hours_from_previous number, is_worst_step boolean
 WITH scoped AS (
   SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-    coalesce(list_contains(stage_keys, op_stage_key('returned')), false)
-      OR coalesce(list_contains(stage_keys, op_stage_key('refunded')), false) AS undone
+    coalesce(list_contains(stage_keys, list_position($stage_names, 'returned')), false)
+      OR coalesce(list_contains(stage_keys, list_position($stage_names, 'refunded')), false) AS undone
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), steps AS (
   SELECT unnest($steps) AS step, generate_subscripts($steps, 1) AS k
-), step_keys AS (
-  -- `kept` is read at the delivered time; NULL keys (a stage no order reached) never match.
-  SELECT list(sk.key ORDER BY s.k) AS keys, list(s.step = 'kept' ORDER BY s.k) AS is_kept, count(*) AS n
-  FROM steps s LEFT JOIN stage_keys sk ON sk.stage = CASE WHEN s.step = 'kept' THEN 'delivered' ELSE s.step END
 ), timelines AS (
-  -- Per order, the time it reached each step (NULL: never, or `kept` undone by a return or refund).
-  SELECT o.grp, k.n,
-    list_transform(range(1, k.n + 1), i ->
-      CASE WHEN k.is_kept[i] AND o.undone THEN NULL
-           ELSE o.stage_at[list_position(o.stage_keys, k.keys[i])] END) AS t
-  FROM scoped o CROSS JOIN step_keys k
+  -- Per order, the time it reached each step (NULL: never, or `kept` undone by a return or refund);
+  -- `kept` is read at the delivered time ($step_keys).
+  SELECT grp, len($steps) AS n,
+    list_transform(range(1, len($steps) + 1), i ->
+      CASE WHEN $steps[i] = 'kept' AND undone THEN NULL ELSE stage_at[list_position(stage_keys, $step_keys[i])] END) AS t
+  FROM scoped
 ), depths AS (
   -- An order counts at step i when it reached every step up to i, each no earlier than the one
   -- before, all within $window_hours of the first: the number of leading steps that hold.

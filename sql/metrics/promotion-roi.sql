@@ -2,7 +2,7 @@
 -- Per promotion overlapping [from, to) (and in the channel / promotion filters): the orders in scope
 -- it brought, net revenue (orders cancelled, refunded or returned excluded), refund and cancellation
 -- rates, spend, ROAS = revenue / spend and ROI = (revenue × margin_rate − spend) / spend.
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $margin_rate
+-- params: $tenant, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $margin_rate
 -- columns: promotion_id string, name string, channel string, starts_at time, ends_at time, orders integer, gross_revenue number, revenue number, refund_rate number, cancellation_rate number, spend number, roas number, roi number
 WITH promos AS (
   SELECT * FROM op_promotions($tenant)
@@ -15,9 +15,9 @@ WITH promos AS (
   WHERE o.promotion_id IN (SELECT promotion_id FROM promos)
 ), outcomes AS (
   SELECT o.promotion_id, o.amount,
-    coalesce(list_contains(o.stage_keys, op_stage_key('cancelled')), false) AS cancelled,
-    coalesce(list_contains(o.stage_keys, op_stage_key('refunded')), false) AS refunded,
-    coalesce(list_contains(o.stage_keys, op_stage_key('returned')), false) AS returned
+    coalesce(list_contains(o.stage_keys, list_position($stage_names, 'cancelled')), false) AS cancelled,
+    coalesce(list_contains(o.stage_keys, list_position($stage_names, 'refunded')), false) AS refunded,
+    coalesce(list_contains(o.stage_keys, list_position($stage_names, 'returned')), false) AS returned
   FROM scoped o
 ), per_promotion AS (
   SELECT p.promotion_id, any_value(p.name) AS name, any_value(p.channel) AS channel,

@@ -2,7 +2,7 @@
 -- KPIs of a baseline scope (a_…) and a current scope (b_…): two time ranges, or two cohorts over one
 -- range. For each KPI: baseline, current, delta = current − baseline, and the direction-aware
 -- improvement % (op_improvement_pct). Revenue is net: orders cancelled, refunded or returned excluded.
--- params: $tenant, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
+-- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
 -- columns: kpi string, unit string, direction string, baseline number, current number, delta number, improvement_pct number
 WITH sides AS (
   SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
@@ -11,11 +11,11 @@ WITH sides AS (
 ), order_kpis AS (
   SELECT side, amount, promised_at,
     op_hours(created_at, first_response_at) AS first_response_hours,
-    op_hours(op_reached_at(stage_keys, stage_at, op_stage_key($from_stage)), op_reached_at(stage_keys, stage_at, op_stage_key($to_stage))) AS cycle_hours,
-    op_reached_at(stage_keys, stage_at, op_stage_key('delivered')) AS delivered_at,
-    coalesce(list_contains(stage_keys, op_stage_key('cancelled')), false) AS cancelled,
-    coalesce(list_contains(stage_keys, op_stage_key('refunded')), false) AS refunded,
-    coalesce(list_contains(stage_keys, op_stage_key('returned')), false) AS returned,
+    op_hours(op_reached_at(stage_keys, stage_at, list_position($stage_names, $from_stage)), op_reached_at(stage_keys, stage_at, list_position($stage_names, $to_stage))) AS cycle_hours,
+    op_reached_at(stage_keys, stage_at, list_position($stage_names, 'delivered')) AS delivered_at,
+    coalesce(list_contains(stage_keys, list_position($stage_names, 'cancelled')), false) AS cancelled,
+    coalesce(list_contains(stage_keys, list_position($stage_names, 'refunded')), false) AS refunded,
+    coalesce(list_contains(stage_keys, list_position($stage_names, 'returned')), false) AS returned,
     (data_moves * $minutes_per_data_move + exception_minutes + contact_minutes) / 60.0 * $labor_cost_per_hour + expedite_cost AS friction
   FROM sides
 ), actor_days AS (
