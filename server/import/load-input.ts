@@ -78,8 +78,13 @@ export async function loadInput(
     // The reader drops rejected lines, so row i is the i-th line after the header that was not rejected.
     lineOf = rejected === 0 ? 'rowid + 2' : await rejectedLineShift(connection, raw, rejects);
   }
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${lineOf} AS __line, * FROM ${raw}`);
-  await connection.run(`DROP TABLE ${raw}`);
+  if (rejected === 0) {
+    // Line numbers follow from row ids: a view saves copying every row once more.
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${table} AS SELECT ${lineOf} AS __line, * FROM ${raw}`);
+  } else {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${lineOf} AS __line, * FROM ${raw}`);
+    await connection.run(`DROP TABLE ${raw}`);
+  }
   const rows = (await count(connection, `SELECT count(*) AS n FROM ${table}`)) + rejected;
   return { table, file, columns, rows, ...(rejected > 0 ? { rejectsTable: rejects } : {}) };
 }

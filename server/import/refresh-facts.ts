@@ -52,6 +52,7 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        WHERE s.tenant_id = $tenant
        GROUP BY ALL
      ), activity AS (
+       -- One pass over the orders' events for every event-derived fact.
        SELECT e.channel, e.order_id,
          min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
          count(*) FILTER (e.type = 'data_move')::INTEGER AS data_moves,
@@ -60,25 +61,17 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
          count(*) FILTER (e.type = 'expedite')::INTEGER AS expedites,
          sum(coalesce(e.minutes, 0)) FILTER (e.type = 'exception') AS exception_minutes,
          sum(coalesce(e.minutes, 0)) FILTER (e.type = 'contact') AS contact_minutes,
-         sum(coalesce(e.cost, 0)::DOUBLE) FILTER (e.type = 'expedite') AS expedite_cost
+         sum(coalesce(e.cost, 0)::DOUBLE) FILTER (e.type = 'expedite') AS expedite_cost,
+         list(DISTINCT {'actor': e.actor, 'day': timezone($tz, e."at")::DATE}) FILTER (e.actor IS NOT NULL) AS touches
        FROM order_events e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
        WHERE e.tenant_id = $tenant
-       GROUP BY ALL
-     ), touched AS (
-       SELECT channel, order_id, list({'actor': actor, 'day': day} ORDER BY day, actor) AS touches
-       FROM (
-         SELECT DISTINCT e.channel, e.order_id, e.actor, timezone($tz, e."at")::DATE AS day
-         FROM order_events e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
-         WHERE e.tenant_id = $tenant AND e.actor IS NOT NULL
-       )
        GROUP BY ALL
      )
      SELECT o.*, timezone($tz, o.created_at), r.stage_keys, r.stage_at, a.first_response_at,
        coalesce(a.data_moves, 0), coalesce(a.exceptions, 0), coalesce(a.contacts, 0), coalesce(a.expedites, 0),
-       coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(t.touches, [])
+       coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(list_sort(a.touches), [])
      FROM o JOIN reached r ON r.channel = o.channel AND r.order_id = o.order_id
      LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
-     LEFT JOIN touched t ON t.channel = o.channel AND t.order_id = o.order_id
      ORDER BY o.created_at`,
     { tenant, tz: timeZone },
   );

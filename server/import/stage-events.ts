@@ -1,9 +1,9 @@
 import { ApiError } from '../errors.js';
 import type { ImportContext } from './import-context.js';
 import { EVENT_FIELDS, PROMOTION_FIELDS, specColumn, type FieldType, type Mapping } from './mapping.js';
-import { SQL_TYPE, fieldValueSql } from './field-sql.js';
+import { SQL_TYPE, fieldValueSql, parseSql, rejectReasonSql } from './field-sql.js';
 import { CHANNEL_PATTERN } from './stage-orders.js';
-import { ident } from './sql-text.js';
+import { cleanText, ident } from './sql-text.js';
 
 export const EVENT_TYPES = ['stage', 'data_move', 'exception', 'expedite', 'contact'] as const;
 
@@ -21,16 +21,26 @@ async function stageLines(ctx: ImportContext, section: Section, fieldTypes: Reco
       columns: [...available],
     });
   }
-  for (const [field, spec] of Object.entries(section.fields)) {
-    const column = specColumn(spec!);
-    if (column) await ctx.rejectUnparseable(input, column, fieldTypes[field]!);
-  }
-  const source = await ctx.cleanSource(input);
   const select = Object.entries(fieldTypes).map(([field, type]) => {
     const spec = section.fields[field];
     return `${spec ? fieldValueSql(spec, type, available, ctx.constants) : `NULL::${SQL_TYPE[type]}`} AS ${ident(field)}`;
   });
-  await ctx.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT __line, ${select.join(', ')} FROM ${source}`);
+  // Values are parsed once: the same pass types them and notes, per column, why a value does not parse.
+  const parsed = new Map<string, FieldType>();
+  for (const [field, spec] of Object.entries(section.fields)) {
+    const column = specColumn(spec!);
+    if (column && fieldTypes[field] !== 'text' && available.has(column)) parsed.set(column, fieldTypes[field]!);
+  }
+  const reasons = [...parsed].map(([column, type], i) => {
+    const v = cleanText(column);
+    return `CASE WHEN ${v} IS NOT NULL AND ${parseSql(type, v)} IS NULL THEN ${rejectReasonSql(type, v)} END AS __bad_${i}`;
+  });
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT __line, ${[...select, ...reasons].join(', ')} FROM in_${input}`);
+  for (const [i, column] of [...parsed.keys()].entries()) {
+    await ctx.reject(input, table, `__bad_${i} IS NOT NULL`, column, `__bad_${i}`);
+  }
+  // Lines with a problem so far (these, or another section's on the same input) go no further.
+  await ctx.dropRejected(input, table);
   const columnOf = (field: string) => {
     const spec = section.fields[field];
     return (spec && specColumn(spec)) ?? field;
@@ -65,7 +75,7 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
   ];
   for (const [condition, field, reason] of checks) await ctx.reject(input, 'm_events', condition, columnOf(field), reason);
   await ctx.dropRejected(input, 'm_events');
-  await ctx.run(`INSERT INTO stg_events SELECT * EXCLUDE (__line) FROM m_events`);
+  await ctx.run(`INSERT INTO stg_events SELECT COLUMNS(c -> NOT starts_with(c, '__')) FROM m_events`);
 }
 
 /** Stages the promotions input into `stg_promotions`. */
