@@ -82,81 +82,91 @@ interface SizeResult {
   jsBaseline: Row[];
   load: Row;
 }
-const results: { bundleGzipKb?: number; widgets?: Row[]; sizes: Record<number, SizeResult> } = { sizes: {} };
+const results: { bundleGzipKb?: number; widgets?: Row[]; sizes: Record<number, SizeResult | { error: string }> } = { sizes: {} };
 const rss = rssSampler();
 // Always rebuild: a stale bundle would time old widget code.
 execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
 results.bundleGzipKb = bundleGzipKb();
 
+const duckdbVersion = ((await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll('SELECT version() AS v')).getRowObjectsJson()[0] as { v: string }).v;
+const machine = { cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`, memoryGb: round(os.totalmem() / 2 ** 30, 0), node: process.version, duckdb: duckdbVersion, date: new Date().toISOString() };
+
 for (const size of sizes) {
-  rss.reset();
-  const dir = mkdtempSync(join(os.tmpdir(), 'op-bench-store-'));
-  const db = await Database.open({ path: join(dir, 'bench.duckdb'), memoryLimit });
-  const generated = await generateDemoData(db, { orders: size, seed: 1 });
-  await db.withConnection((c) => c.run('CHECKPOINT'));
-  console.log(`${size} orders: generated ${generated.events} events in ${generated.elapsedMs} ms`);
-  const imports: Row[] = [];
-  if (importSizes.has(size)) imports.push(...(await benchImports(db)));
+  try {
+    rss.reset();
+    const dir = mkdtempSync(join(os.tmpdir(), 'op-bench-store-'));
+    const db = await Database.open({ path: join(dir, 'bench.duckdb'), memoryLimit });
+    const generated = await generateDemoData(db, { orders: size, seed: 1 });
+    await db.withConnection((c) => c.run('CHECKPOINT'));
+    console.log(`${size} orders: generated ${generated.events} events in ${generated.elapsedMs} ms`);
+    const imports: Row[] = [];
+    if (importSizes.has(size)) imports.push(...(await benchImports(db)));
 
-  const security = staticSecurity({ adminKey: 'bench', publicMetrics: true });
-  const logger = pino({ level: 'silent' });
-  const cold = createApp({ db, security, logger, cacheMetrics: false, metricRequestsPerMinute: 1e9 });
-  const warm = createApp({ db, security, logger, metricRequestsPerMinute: 1e9 });
-  const direct = new MetricService(db, new TenantDirectory(db), METRICS, { cache: false });
-  const ctx = await direct.metricContext(DEFAULT_TENANT);
-  const metrics: Row[] = [];
-  for (const definition of METRICS) {
-    const query = QUERIES[definition.name]!;
-    const url = `/api/metrics/${definition.name}?${query}`;
-    const resolved = definition.resolve(Object.fromEntries(new URLSearchParams(query)), ctx);
-    const sql = direct.sqlOf(definition.name);
-    const sample = async (work: () => Promise<unknown>) => {
-      await work(); // warm DuckDB's own caches and the JIT alike for both sides
-      const samples: number[] = [];
-      for (let i = 0; i < runs; i++) samples.push(await time(work));
-      return summarize(samples);
+    const security = staticSecurity({ adminKey: 'bench', publicMetrics: true });
+    const logger = pino({ level: 'silent' });
+    const cold = createApp({ db, security, logger, cacheMetrics: false, metricRequestsPerMinute: 1e9 });
+    const warm = createApp({ db, security, logger, metricRequestsPerMinute: 1e9 });
+    const direct = new MetricService(db, new TenantDirectory(db), METRICS, { cache: false });
+    const ctx = await direct.metricContext(DEFAULT_TENANT);
+    const metrics: Row[] = [];
+    for (const definition of METRICS) {
+      const query = QUERIES[definition.name]!;
+      const url = `/api/metrics/${definition.name}?${query}`;
+      const resolved = definition.resolve(Object.fromEntries(new URLSearchParams(query)), ctx);
+      const sql = direct.sqlOf(definition.name);
+      const sample = async (work: () => Promise<unknown>) => {
+        await work(); // warm DuckDB's own caches and the JIT alike for both sides
+        const samples: number[] = [];
+        for (let i = 0; i < runs; i++) samples.push(await time(work));
+        return summarize(samples);
+      };
+      const http = await sample(async () => {
+        const res = await cold.request(url);
+        if (res.status !== 200) throw new Error(`${url} → ${res.status}`);
+        await res.json();
+      });
+      const sqlOnly = await sample(() => sql.run(db, { ...resolved.bindings, ...contextBindings(DEFAULT_TENANT, ctx) }, resolved.tz));
+      await warm.request(url);
+      const cached = await sample(async () => (await warm.request(url)).json());
+      metrics.push({
+        metric: definition.name,
+        coldMedian: http.median,
+        coldP95: http.p95,
+        sqlMedian: sqlOnly.median,
+        overhead: round(http.median / sqlOnly.median),
+        warmMedian: cached.median,
+        warmP95: cached.p95,
+      });
+      console.log(`  ${definition.name.padEnd(16)} cold ${http.median} ms (p95 ${http.p95}), SQL ${sqlOnly.median} ms, warm ${cached.median} ms`);
+    }
+    const jsBaseline = size <= 1_000_000 ? await benchJsBaseline(db, cold) : [];
+
+    const server = serve({ fetch: warm.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const load = await benchLoad(base, LOAD_PATHS);
+    console.log(`  load: ${load.requestsPerSec} req/s with ${load.connections} clients, p99 ${load.latencyP99} ms, ${load.non2xx} non-2xx`);
+    if (!results.widgets) results.widgets = await benchWidgetPaint(base, runs);
+    server.close();
+
+    results.sizes[size] = {
+      orders: generated.orders,
+      events: generated.events,
+      generateMs: generated.elapsedMs,
+      peakRssMb: round(rss.peak() / 2 ** 20, 0),
+      imports,
+      metrics,
+      jsBaseline,
+      load,
     };
-    const http = await sample(async () => {
-      const res = await cold.request(url);
-      if (res.status !== 200) throw new Error(`${url} → ${res.status}`);
-      await res.json();
-    });
-    const sqlOnly = await sample(() => sql.run(db, { ...resolved.bindings, ...contextBindings(DEFAULT_TENANT, ctx) }, resolved.tz));
-    await warm.request(url);
-    const cached = await sample(async () => (await warm.request(url)).json());
-    metrics.push({
-      metric: definition.name,
-      coldMedian: http.median,
-      coldP95: http.p95,
-      sqlMedian: sqlOnly.median,
-      overhead: round(http.median / sqlOnly.median),
-      warmMedian: cached.median,
-      warmP95: cached.p95,
-    });
-    console.log(`  ${definition.name.padEnd(16)} cold ${http.median} ms (p95 ${http.p95}), SQL ${sqlOnly.median} ms, warm ${cached.median} ms`);
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    // A size that fails (e.g. out of memory) is reported as such; the others still count.
+    results.sizes[size] = { error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+    console.log(`${size} orders failed: ${results.sizes[size].error}`);
   }
-  const jsBaseline = size <= 1_000_000 ? await benchJsBaseline(db, cold) : [];
-
-  const server = serve({ fetch: warm.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const load = await benchLoad(base, LOAD_PATHS);
-  console.log(`  load: ${load.requestsPerSec} req/s with ${load.connections} clients, p99 ${load.latencyP99} ms, ${load.non2xx} non-2xx`);
-  if (!results.widgets) results.widgets = await benchWidgetPaint(base, runs);
-  server.close();
-
-  results.sizes[size] = {
-    orders: generated.orders,
-    events: generated.events,
-    generateMs: generated.elapsedMs,
-    peakRssMb: round(rss.peak() / 2 ** 20, 0),
-    imports,
-    metrics,
-    jsBaseline,
-    load,
-  };
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
+  writeReports();
 }
 rss.stop();
 
@@ -236,53 +246,60 @@ async function benchImports(source: Database): Promise<Row[]> {
   return rows;
 }
 
-const duckdbVersion = ((await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll('SELECT version() AS v')).getRowObjectsJson()[0] as { v: string }).v;
-const machine = { cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`, memoryGb: round(os.totalmem() / 2 ** 30, 0), node: process.version, duckdb: duckdbVersion, date: new Date().toISOString() };
+/** Writes BENCHMARKS.md and bench/results.json from what is measured so far (after every size). */
+function writeReports(): void {
 
 
-const command = `npm run bench -- --sizes ${sizes.join(',')} --runs ${runs} --import-sizes ${[...importSizes].join(',')} --memory-limit ${memoryLimit}`;
-const md: string[] = [
-  '# Benchmarks',
-  '',
-  `Generated by \`${command}\` on ${machine.date.slice(0, 10)}: ${machine.cpus}, ${machine.memoryGb} GiB, Node ${machine.node}, DuckDB ${machine.duckdb}, store in a file with DuckDB's memory limit at ${memoryLimit}. Times in ms: median and p95 over ${runs} runs after one warm-up. "cold" = over HTTP through \`app.request()\` with the cache off; "SQL" = the same statement and bindings run directly on the store; "overhead" = cold ÷ SQL; "warm" = answered from the cache. The raw figures are in \`bench/results.json\`.`,
-  '',
-  '## Widgets',
-  '',
-  `Bundle: \`orderpulse.js\` with its chunks ${results.bundleGzipKb} KB gzip. In headless Chromium (1200×480 px per chart), from the response body read by \`fetch\` to the chart drawn (\`op-chart-rendered\`) and to the next animation frame (painted), with ${sizes[0]!.toLocaleString('en')} orders of demo data for 2025:`,
-  '',
-  '| widget | rows | drawn median | drawn p95 | painted median | painted p95 |',
-  '|---|---|---|---|---|---|',
-  ...(results.widgets ?? []).map((w) => `| ${w.widget} | ${w.rows} | ${w.drawnMedian} | ${w.drawnP95} | ${w.paintedMedian} | ${w.paintedP95} |`),
-  '',
-];
-for (const [size, r] of Object.entries(results.sizes)) {
-  md.push(`## ${Number(size).toLocaleString('en')} orders (${r.events.toLocaleString('en')} events)`, '', `Generated in ${r.generateMs} ms; peak RSS of the process ${r.peakRssMb} MB.`, '');
-  if (r.imports.length) {
-    md.push('| import | rows | importer rows/s | DuckDB read into a table rows/s | importer ÷ DuckDB |', '|---|---|---|---|---|');
-    for (const i of r.imports) md.push(`| ${i.format} | ${i.rows} | ${i.importerRowsPerSec} | ${i.duckdbRowsPerSec} | ${i.ratio} |`);
+  const command = `npm run bench -- --sizes ${sizes.join(',')} --runs ${runs} --import-sizes ${[...importSizes].join(',')} --memory-limit ${memoryLimit}`;
+  const md: string[] = [
+    '# Benchmarks',
+    '',
+    `Generated by \`${command}\` on ${machine.date.slice(0, 10)}: ${machine.cpus}, ${machine.memoryGb} GiB, Node ${machine.node}, DuckDB ${machine.duckdb}, store in a file with DuckDB's memory limit at ${memoryLimit}. Times in ms: median and p95 over ${runs} runs after one warm-up. "cold" = over HTTP through \`app.request()\` with the cache off; "SQL" = the same statement and bindings run directly on the store; "overhead" = cold ÷ SQL; "warm" = answered from the cache. The raw figures are in \`bench/results.json\`.`,
+    '',
+    '## Widgets',
+    '',
+    `Bundle: \`orderpulse.js\` with its chunks ${results.bundleGzipKb} KB gzip. In headless Chromium (1200×480 px per chart), from the response body read by \`fetch\` to the chart drawn (\`op-chart-rendered\`) and to the next animation frame (painted), with ${sizes[0]!.toLocaleString('en')} orders of demo data for 2025:`,
+    '',
+    '| widget | rows | drawn median | drawn p95 | painted median | painted p95 |',
+    '|---|---|---|---|---|---|',
+    ...(results.widgets ?? []).map((w) => `| ${w.widget} | ${w.rows} | ${w.drawnMedian} | ${w.drawnP95} | ${w.paintedMedian} | ${w.paintedP95} |`),
+    '',
+  ];
+  for (const [size, r] of Object.entries(results.sizes)) {
+    if ('error' in r) {
+      md.push(`## ${Number(size).toLocaleString('en')} orders`, '', `**Failed:** ${r.error}`, '');
+      continue;
+    }
+    md.push(`## ${Number(size).toLocaleString('en')} orders (${r.events.toLocaleString('en')} events)`, '', `Generated in ${r.generateMs} ms; peak RSS of the process ${r.peakRssMb} MB.`, '');
+    if (r.imports.length) {
+      md.push('| import | rows | importer rows/s | DuckDB read into a table rows/s | importer ÷ DuckDB |', '|---|---|---|---|---|');
+      for (const i of r.imports) md.push(`| ${i.format} | ${i.rows} | ${i.importerRowsPerSec} | ${i.duckdbRowsPerSec} | ${i.ratio} |`);
+      md.push('');
+    }
+    md.push('| metric | cold median | cold p95 | SQL median | overhead | warm median | warm p95 |', '|---|---|---|---|---|---|---|');
+    for (const m of r.metrics) md.push(`| ${m.metric} | ${m.coldMedian} | ${m.coldP95} | ${m.sqlMedian} | ${m.overhead} | ${m.warmMedian} | ${m.warmP95} |`);
+    md.push('');
+    if (r.jsBaseline.length) {
+      md.push('Hand-written JavaScript loops over the rows loaded in arrays (loading not timed) against the service over HTTP, same question; "disagree" counts groups whose numbers differ beyond 1e-9:', '');
+      md.push('| metric | query | JS median | JS p95 | service median | JS ÷ service | disagree |', '|---|---|---|---|---|---|---|');
+      for (const j of r.jsBaseline) md.push(`| ${j.metric} | \`${j.query}\` | ${j.jsMedian} | ${j.jsP95} | ${j.serviceMedian} | ${j.jsOverService} | ${j.mismatches} |`);
+      md.push('');
+    }
+    md.push(`Load: ${r.load.connections} concurrent clients for ${r.load.seconds} s cycling through ${r.load.paths} cached requests (every metric, unfiltered and per channel) against the listening service: **${r.load.requestsPerSec} requests/s**, latency median ${r.load.latencyMedian} ms, p99 ${r.load.latencyP99} ms, ${r.load.non2xx} non-2xx, ${r.load.errors} errors.`, '');
+  }
+  const measured = sizes.filter((size) => results.sizes[size] && !('error' in results.sizes[size]!));
+  const metricsAt = (size: number) => (results.sizes[size] as SizeResult).metrics;
+  if (measured.length > 1) {
+    const pairs = measured.slice(1).map((to, i) => [measured[i]!, to] as const);
+    md.push('## Growth', '', 'Cold median at the larger size ÷ at the smaller:', '', `| metric | ${pairs.map(([a, b]) => `${a} → ${b} (${b / a}× orders)`).join(' | ')} |`, `|---|${pairs.map(() => '---|').join('')}`);
+    for (const m of metricsAt(measured[0]!)) {
+      const at = (size: number) => metricsAt(size).find((x) => x.metric === m.metric)!.coldMedian as number;
+      md.push(`| ${m.metric} | ${pairs.map(([a, b]) => round(at(b) / at(a))).join(' | ')} |`);
+    }
     md.push('');
   }
-  md.push('| metric | cold median | cold p95 | SQL median | overhead | warm median | warm p95 |', '|---|---|---|---|---|---|---|');
-  for (const m of r.metrics) md.push(`| ${m.metric} | ${m.coldMedian} | ${m.coldP95} | ${m.sqlMedian} | ${m.overhead} | ${m.warmMedian} | ${m.warmP95} |`);
-  md.push('');
-  if (r.jsBaseline.length) {
-    md.push('Hand-written JavaScript loops over the rows loaded in arrays (loading not timed) against the service over HTTP, same question; "disagree" counts groups whose numbers differ beyond 1e-9:', '');
-    md.push('| metric | query | JS median | JS p95 | service median | JS ÷ service | disagree |', '|---|---|---|---|---|---|---|');
-    for (const j of r.jsBaseline) md.push(`| ${j.metric} | \`${j.query}\` | ${j.jsMedian} | ${j.jsP95} | ${j.serviceMedian} | ${j.jsOverService} | ${j.mismatches} |`);
-    md.push('');
-  }
-  md.push(`Load: ${r.load.connections} concurrent clients for ${r.load.seconds} s cycling through ${r.load.paths} cached requests (every metric, unfiltered and per channel) against the listening service: **${r.load.requestsPerSec} requests/s**, latency median ${r.load.latencyMedian} ms, p99 ${r.load.latencyP99} ms, ${r.load.non2xx} non-2xx, ${r.load.errors} errors.`, '');
+  writeFileSync('BENCHMARKS.md', md.join('\n'));
+  writeFileSync('bench/results.json', JSON.stringify({ machine, command, memoryLimit, ...results }, null, 2) + '\n');
+  console.log('wrote BENCHMARKS.md and bench/results.json');
 }
-if (sizes.length > 1) {
-  const pairs = sizes.slice(1).map((to, i) => [sizes[i]!, to] as const);
-  md.push('## Growth', '', 'Cold median at the larger size ÷ at the smaller:', '', `| metric | ${pairs.map(([a, b]) => `${a} → ${b} (${b / a}× orders)`).join(' | ')} |`, `|---|${pairs.map(() => '---|').join('')}`);
-  for (const m of results.sizes[sizes[0]!]!.metrics) {
-    const at = (size: number) => results.sizes[size]!.metrics.find((x) => x.metric === m.metric)!.coldMedian as number;
-    md.push(`| ${m.metric} | ${pairs.map(([a, b]) => round(at(b) / at(a))).join(' | ')} |`);
-  }
-  md.push('');
-}
-writeFileSync('BENCHMARKS.md', md.join('\n'));
-writeFileSync('bench/results.json', JSON.stringify({ machine, command, memoryLimit, ...results }, null, 2) + '\n');
-console.log('wrote BENCHMARKS.md and bench/results.json');
 process.exit(0);

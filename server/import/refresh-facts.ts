@@ -45,12 +45,16 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        SELECT o.* FROM orders o JOIN touched_orders t ON t.channel = o.channel AND t.order_id = o.order_id
        WHERE o.tenant_id = $tenant
      ), reached AS (
-       SELECT s.channel, s.order_id, list(k.key ORDER BY k.key) AS stage_keys, list(s."at" ORDER BY k.key) AS stage_at
-       FROM order_stage_times s
-       JOIN touched_orders t ON t.channel = s.channel AND t.order_id = s.order_id
-       JOIN stage_keys k ON k.stage = s.stage
-       WHERE s.tenant_id = $tenant
-       GROUP BY ALL
+       -- Sorted after aggregating: an ORDER BY inside the aggregate holds every group in memory at once.
+       SELECT channel, order_id, list_transform(r, x -> x.k) AS stage_keys, list_transform(r, x -> x."at") AS stage_at
+       FROM (
+         SELECT s.channel, s.order_id, list_sort(list({'k': k.key, 'at': s."at"})) AS r
+         FROM order_stage_times s
+         JOIN touched_orders t ON t.channel = s.channel AND t.order_id = s.order_id
+         JOIN stage_keys k ON k.stage = s.stage
+         WHERE s.tenant_id = $tenant
+         GROUP BY ALL
+       )
      ), activity AS (
        -- One pass over the orders' events for every event-derived fact.
        SELECT e.channel, e.order_id,
