@@ -8,6 +8,8 @@ import { DEFAULT_TENANT } from '../tenants.js';
 export interface DemoOptions {
   orders: number;
   seed: number;
+  /** Number of the first order (default 0): later batches of one data set continue where the last ended. */
+  first?: number;
   /** First local day of the data (inclusive), `YYYY-MM-DD`. */
   start?: string;
   /** Day after the last (exclusive). */
@@ -37,6 +39,7 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
   const started = performance.now();
   const params = {
     orders: options.orders,
+    first: options.first ?? 0,
     seed: options.seed,
     start: options.start ?? '2025-01-01',
     end: options.end ?? '2026-01-01',

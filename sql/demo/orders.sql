@@ -1,4 +1,4 @@
--- Demo orders: $orders orders placed in [$start, $end) (local days in
+-- Demo orders: $orders orders (numbered from $first) placed in [$start, $end) (local days in
 -- Asia/Shanghai), deterministic for $seed. Randomness comes from hash(), not
 -- random(), so the same seed gives the same rows whatever the thread count.
 -- Stage times are computed here; demo/events.sql turns them into events.
@@ -22,8 +22,8 @@ WITH base AS (
     -- Placement: a uniform day, an hour weighted towards the evening peak.
     $start::TIMESTAMP + to_days(floor(demo_u($seed, i, 3) * datediff('day', $start::DATE, $end::DATE))::INTEGER)
       + demo_hours(7 + 16.99 * sqrt(demo_u($seed, i, 4))) AS placed_local,
-    i >= $orders * 0.985 AS in_surge
-  FROM range($orders) t(i)
+    i - $first >= $orders * 0.985 AS in_surge
+  FROM range($first, $first + $orders) t(i)
 ), placed AS (
   SELECT *,
     -- 1.5 % of orders land in three Douyin live-stream hours: the surges to flag.

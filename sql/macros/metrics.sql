@@ -51,11 +51,6 @@ CREATE OR REPLACE TEMP MACRO op_local_bucket(local_ts, unit) AS
 -- A wall time in `tz` as epoch milliseconds of the instant it names.
 CREATE OR REPLACE TEMP MACRO op_local_ms(local_ts, tz) AS epoch_ms(timezone(tz, local_ts))::DOUBLE;
 
--- Start of the day/week (ISO, Monday)/month holding `ts` in time zone `tz`,
--- as an instant; NULL when `unit` is NULL (no interval breakdown).
-CREATE OR REPLACE TEMP MACRO op_bucket(ts, unit, tz) AS
-  CASE WHEN unit IS NULL THEN NULL ELSE timezone(tz, date_trunc(unit, timezone(tz, ts))) END;
-
 -- An instant as epoch milliseconds, the form the service turns into ISO 8601 with offset.
 CREATE OR REPLACE TEMP MACRO op_ms(ts) AS epoch_ms(ts)::DOUBLE;
 
