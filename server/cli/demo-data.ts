@@ -3,12 +3,13 @@ import { positiveInteger, resolveDbPath } from '../config.js';
 import { Database } from '../db/database.js';
 import { generateDemoData } from '../demo/generate-demo-data.js';
 
-/** `npm run demo-data -- --orders N --seed S [--db PATH]`: appends deterministic demo data to the store. */
+/** `npm run demo-data -- --orders N --seed S [--first F] [--db PATH]`: appends deterministic demo data to the store. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       orders: { type: 'string' },
       seed: { type: 'string' },
+      first: { type: 'string' },
       db: { type: 'string' },
       start: { type: 'string' },
       end: { type: 'string' },
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     const result = await generateDemoData(db, {
       orders: positiveInteger(values.orders, '--orders', 20_000),
       seed: positiveInteger(values.seed, '--seed', 1),
+      ...(values.first ? { first: Number.parseInt(values.first, 10) } : {}),
       ...(values.start ? { start: values.start } : {}),
       ...(values.end ? { end: values.end } : {}),
       ...(values['go-live'] ? { goLive: values['go-live'] } : {}),
