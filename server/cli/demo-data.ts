@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     const result = await generateDemoData(db, {
       orders: positiveInteger(values.orders, '--orders', 20_000),
       seed: positiveInteger(values.seed, '--seed', 1),
-      ...(values.first ? { first: Number.parseInt(values.first, 10) } : {}),
+      first: positiveInteger(values.first, '--first', 0),
       ...(values.start ? { start: values.start } : {}),
       ...(values.end ? { end: values.end } : {}),
       ...(values['go-live'] ? { goLive: values['go-live'] } : {}),

@@ -3,7 +3,7 @@ import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { ApiError } from '../errors.js';
 import { readDataVersion } from './data-version.js';
 import { listSqlFiles, readSql } from './sql-files.js';
-import { rebuildAllFacts } from '../import/refresh-facts.js';
+import { rebuildAllFacts } from './backfills.js';
 
 export type Params = Record<string, DuckDBValue>;
 export type ParamTypes = Record<string, DuckDBType | undefined>;

@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { settingsFromJson } from '../settings.js';
 
 /**
  * Recomputes the derived per-order tables (`order_stage_times`, `stage_keys`,
@@ -32,7 +31,11 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
   await run(
     `INSERT INTO stage_keys
      SELECT stage, (SELECT coalesce(max(key), 0) FROM stage_keys) + row_number() OVER (ORDER BY stage)
-     FROM (SELECT DISTINCT stage FROM order_stage_times WHERE tenant_id = $tenant) s
+     FROM (
+       SELECT DISTINCT s.stage FROM order_stage_times s
+       JOIN touched_orders t ON t.channel = s.channel AND t.order_id = s.order_id
+       WHERE s.tenant_id = $tenant
+     )
      WHERE stage NOT IN (SELECT stage FROM stage_keys)`,
   );
   await run(
@@ -84,13 +87,4 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
 /** Rebuilds a tenant's facts after its time zone changed (local times and days), inside the settings transaction. */
 export async function relocalizeFacts(connection: DuckDBConnection, tenant: string, timeZone: string): Promise<void> {
   await refreshFacts(connection, tenant, timeZone, 'SELECT channel, order_id FROM orders WHERE tenant_id = $tenant');
-}
-
-/** Builds every tenant's facts from scratch: the backfill of migration 004 on a store that already holds orders. */
-export async function rebuildAllFacts(connection: DuckDBConnection): Promise<void> {
-  const tenants = (await connection.runAndReadAll('SELECT tenant_id, settings FROM tenants')).getRowObjectsJson();
-  for (const t of tenants) {
-    const { timeZone } = settingsFromJson(t.settings as string | null);
-    await refreshFacts(connection, t.tenant_id as string, timeZone, 'SELECT channel, order_id FROM orders WHERE tenant_id = $tenant');
-  }
 }
