@@ -170,9 +170,14 @@ export async function inTransaction<T>(connection: DuckDBConnection, work: () =>
   }
 }
 
-/** Work a migration needs beyond its SQL file: backfills that reuse the importer's own statements. */
+/**
+ * Work a migration needs beyond its SQL file: backfills that reuse the importer's own statements.
+ * The facts backfill hangs on the latest migration that changes order_facts' columns, because it
+ * writes every column the current code knows (a store from before 004 gets 004 and 005, then one
+ * backfill).
+ */
 const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>> = {
-  '004_order_facts.sql': rebuildAllFacts,
+  '005_latest_stage.sql': rebuildAllFacts,
 };
 
 /** Applies the numbered files of `sql/schema/` that the store has not seen yet, each in its own transaction. */

@@ -76,7 +76,8 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
      )
      SELECT o.*, timezone($tz, o.created_at), r.stage_keys, r.stage_at, a.first_response_at,
        coalesce(a.data_moves, 0), coalesce(a.exceptions, 0), coalesce(a.contacts, 0), coalesce(a.expedites, 0),
-       coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(list_sort(a.touches), [])
+       coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(list_sort(a.touches), []),
+       list_max(r.stage_at), list_filter(r.stage_keys, (k, i) -> r.stage_at[i] = list_max(r.stage_at))
      FROM o JOIN reached r ON r.channel = o.channel AND r.order_id = o.order_id
      LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
      ORDER BY o.created_at`,

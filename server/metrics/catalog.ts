@@ -117,6 +117,7 @@ export const METRICS: MetricDefinition[] = [
           as_of: instant(asOfMs),
           pipeline: textList(ctx.settings.pipeline),
           terminal: textList(ctx.settings.terminalStages),
+          terminal_keys: stageKeys(ctx.settings.terminalStages, ctx),
         },
       };
     },

@@ -29,12 +29,12 @@ WITH scoped AS (
                AND ($window_hours IS NULL OR op_hours(t[1], t[i]) <= $window_hours), false)), false), n + 1) - 1 AS depth
   FROM timelines
 ), reached AS (
-  SELECT grp, unnest(range(1, depth + 1)) AS k, unnest(list_transform(range(1, depth + 1), i -> op_hours(t[i - 1], t[i]))) AS hours_from_previous
-  FROM depths WHERE depth > 0
+  SELECT grp, t, unnest(range(1, depth + 1)) AS k FROM depths WHERE depth > 0
 ), per_step AS (
+  -- Times from the previous step in whole microseconds (op_us) until the end.
   SELECT grp, k, count(*)::INTEGER AS orders,
-    quantile_cont(hours_from_previous, 0.5) FILTER (k > 1) AS median_hours_from_previous,
-    avg(hours_from_previous) FILTER (k > 1) AS mean_hours_from_previous
+    op_us_hours(quantile_cont(op_us(t[k - 1], t[k]), 0.5) FILTER (k > 1)) AS median_hours_from_previous,
+    op_us_hours(avg(op_us(t[k - 1], t[k])) FILTER (k > 1)) AS mean_hours_from_previous
   FROM reached GROUP BY ALL
 ), counts AS (
   SELECT g.grp, s.k, s.step, coalesce(p.orders, 0) AS orders, p.median_hours_from_previous, p.mean_hours_from_previous

@@ -8,21 +8,21 @@ WITH scoped AS (
 ), gaps AS (
   SELECT op_local_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-         op_hours(op_reached_at(stage_keys, stage_at, list_position($stage_names, $from_stage)), op_reached_at(stage_keys, stage_at, list_position($stage_names, $to_stage))) AS hours
+         op_us(op_reached_at(stage_keys, stage_at, list_position($stage_names, $from_stage)), op_reached_at(stage_keys, stage_at, list_position($stage_names, $to_stage))) AS us
   FROM scoped
 )
--- One list quantile per group: the values are sorted once for all three percentiles.
-SELECT op_local_ms(bucket, $tz) AS bucket, grp AS "group", orders, mean_hours,
-  q[1] AS p50_hours, q[2] AS p90_hours, q[3] AS p95_hours, max_hours, negative_gaps
+-- One list quantile per group over whole microseconds (op_us): the values are sorted once for all three percentiles.
+SELECT op_local_ms(bucket, $tz) AS bucket, grp AS "group", orders, op_us_hours(mean_us) AS mean_hours,
+  op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, op_us_hours(q[3]) AS p95_hours, op_us_hours(max_us) AS max_hours, negative_gaps
 FROM (
   SELECT bucket, grp,
-    count(*) FILTER (hours >= 0)::INTEGER AS orders,
-    avg(hours) FILTER (hours >= 0) AS mean_hours,
-    quantile_cont(hours, [0.5, 0.9, 0.95]) FILTER (hours >= 0) AS q,
-    max(hours) FILTER (hours >= 0) AS max_hours,
-    count(*) FILTER (hours < 0)::INTEGER AS negative_gaps
+    count(*) FILTER (us >= 0)::INTEGER AS orders,
+    avg(us) FILTER (us >= 0) AS mean_us,
+    quantile_cont(us, [0.5, 0.9, 0.95]) FILTER (us >= 0) AS q,
+    max(us) FILTER (us >= 0) AS max_us,
+    count(*) FILTER (us < 0)::INTEGER AS negative_gaps
   FROM gaps
-  WHERE hours IS NOT NULL
+  WHERE us IS NOT NULL
   GROUP BY bucket, grp
 )
 ORDER BY bucket NULLS FIRST, grp NULLS FIRST

@@ -8,20 +8,20 @@ WITH scoped AS (
 ), waits AS (
   SELECT op_local_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-         op_hours(created_at, first_response_at) AS hours
+         op_us(created_at, first_response_at) AS us
   FROM scoped
 )
--- One list quantile per group: the values are sorted once for all three percentiles.
-SELECT op_local_ms(bucket, $tz) AS bucket, grp AS "group", orders, responded, no_response, mean_hours,
-  q[1] AS p50_hours, q[2] AS p90_hours, q[3] AS p95_hours, max_hours
+-- One list quantile per group over whole microseconds (op_us): the values are sorted once for all three percentiles.
+SELECT op_local_ms(bucket, $tz) AS bucket, grp AS "group", orders, responded, no_response, op_us_hours(mean_us) AS mean_hours,
+  op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, op_us_hours(q[3]) AS p95_hours, op_us_hours(max_us) AS max_hours
 FROM (
   SELECT bucket, grp,
     count(*)::INTEGER AS orders,
-    count(hours)::INTEGER AS responded,
-    (count(*) - count(hours))::INTEGER AS no_response,
-    avg(hours) AS mean_hours,
-    quantile_cont(hours, [0.5, 0.9, 0.95]) AS q,
-    max(hours) AS max_hours
+    count(us)::INTEGER AS responded,
+    (count(*) - count(us))::INTEGER AS no_response,
+    avg(us) AS mean_us,
+    quantile_cont(us, [0.5, 0.9, 0.95]) AS q,
+    max(us) AS max_us
   FROM waits
   GROUP BY bucket, grp
 )

@@ -18,6 +18,8 @@ interface Facts {
   exceptionMinutes: number;
   contactMinutes: number;
   expediteCost: number;
+  /** When the order last reached a stage, and the stages reached then (sorted names). */
+  last: [number, string[]];
 }
 
 /** order_facts as plain values: stage name → epoch ms (keys resolved), per `channel/order_id`. */
@@ -28,7 +30,8 @@ async function storedFacts(db: Database): Promise<Map<string, Facts & { createdL
        map_from_entries(list_transform(range(1, len(stage_keys) + 1),
          i -> {'k': n.names[stage_keys[i]], 'v': epoch_ms(stage_at[i])::DOUBLE})) AS stages,
        epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost,
-       [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> t.actor || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches
+       [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> t.actor || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches,
+       epoch_ms(last_at)::DOUBLE AS last_at, list_sort(list_transform(last_keys, k -> n.names[k])) AS last_stages
      FROM order_facts CROSS JOIN (SELECT list(stage ORDER BY key) AS names FROM stage_keys) n`,
   );
   return new Map(
@@ -45,6 +48,7 @@ async function storedFacts(db: Database): Promise<Map<string, Facts & { createdL
         exceptionMinutes: r.exception_minutes as number,
         contactMinutes: r.contact_minutes as number,
         expediteCost: r.expedite_cost as number,
+        last: [r.last_at as number, r.last_stages as string[]],
       },
     ]),
   );
@@ -62,7 +66,7 @@ async function recomputed(db: Database): Promise<Map<string, Facts>> {
     const created = o.created as number;
     facts.set(o.id as string, {
       created, stages: { placed: created }, firstResponse: null, counts: [0, 0, 0], touches: [],
-      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0,
+      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, last: [0, []],
     });
   }
   // The store's zone is Asia/Shanghai: UTC+8 all year (no daylight saving time).
@@ -82,6 +86,10 @@ async function recomputed(db: Database): Promise<Map<string, Facts>> {
     if (e.type === 'exception') f.exceptionMinutes += (e.minutes as number | null) ?? 0;
     if (e.type === 'contact') f.contactMinutes += (e.minutes as number | null) ?? 0;
     if (e.type === 'expedite') f.expediteCost += (e.cost as number | null) ?? 0;
+  }
+  for (const f of facts.values()) {
+    const lastAt = Math.max(...Object.values(f.stages));
+    f.last = [lastAt, Object.keys(f.stages).filter((s) => f.stages[s] === lastAt).sort()];
   }
   return new Map(
     [...facts].map(([id, { created: _created, ...f }]) => [id, { ...f, touches: f.touches.sort(), stages: Object.fromEntries(Object.entries(f.stages).sort()) }]),
