@@ -6,7 +6,9 @@
 -- time from the previous step (median, mean) and the worst step (lowest conversion from previous).
 -- params: $tenant, $stage_names, $step_keys, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
 -- columns: group string, step_index integer, step string, orders integer, conversion_from_previous number, conversion_from_first number, drop_off integer, drop_off_rate number, median_hours_from_previous number, mean_hours_from_previous number, is_worst_step boolean
-WITH scoped AS (
+-- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
+-- DuckDB's default of materializing every column of every order in scope (at 10M orders, spilling).
+WITH scoped AS NOT MATERIALIZED (
   SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'returned')), false)
       OR coalesce(list_contains(stage_keys, list_position($stage_names, 'refunded')), false) AS undone
