@@ -42,11 +42,26 @@ CREATE OR REPLACE TEMP MACRO op_reached_at(keys, ats, k) AS ats[list_position(ke
 CREATE OR REPLACE TEMP MACRO op_local(created_at, created_local, tz, store_tz) AS
   CASE WHEN tz = store_tz THEN created_local ELSE timezone(tz, created_at) END;
 
--- Start of the day/week (ISO, Monday)/month holding local wall time `local_ts`,
--- still as wall time (group on it, then convert once per group with op_local_ms);
--- NULL when `unit` is NULL (no interval breakdown).
-CREATE OR REPLACE TEMP MACRO op_local_bucket(local_ts, unit) AS
-  CASE WHEN unit IS NULL THEN NULL ELSE date_trunc(unit, local_ts) END;
+-- x rounded down to a multiple of n > 0, negative x included.
+CREATE OR REPLACE TEMP MACRO op_floor_to(x, n) AS x - ((x % n) + n) % n;
+
+-- The day, ISO week (from Monday) or month holding local wall time `local_ts`, as an integer key
+-- to group on (NULL when `unit` is NULL: no interval breakdown). op_bucket_start turns a key back
+-- into the bucket's first moment as wall time, once per group (then op_local_ms). Plain integer
+-- arithmetic, because date_trunc costs ~20 ns per row: ~200 ms per 10M orders, 4× this.
+CREATE OR REPLACE TEMP MACRO op_bucket(local_ts, unit) AS CASE unit
+  WHEN 'day' THEN local_ts::DATE - DATE '1970-01-01'
+  WHEN 'week' THEN op_floor_to(local_ts::DATE - DATE '1970-01-05', 7) -- 1970-01-05 is a Monday
+  WHEN 'month' THEN year(local_ts) * 12 + month(local_ts) - 1
+END;
+CREATE OR REPLACE TEMP MACRO op_bucket_start(bucket, unit) AS CASE unit
+  WHEN 'day' THEN DATE '1970-01-01' + bucket::INTEGER
+  WHEN 'week' THEN DATE '1970-01-05' + bucket::INTEGER
+  WHEN 'month' THEN make_date(bucket // 12, bucket % 12 + 1, 1)
+END::TIMESTAMP;
+
+-- The hour holding local wall time `local_ts`, as wall time; for the same reason as op_bucket.
+CREATE OR REPLACE TEMP MACRO op_local_hour(local_ts) AS make_timestamp(op_floor_to(epoch_us(local_ts), 3600000000));
 
 -- A wall time in `tz` as epoch milliseconds of the instant it names.
 CREATE OR REPLACE TEMP MACRO op_local_ms(local_ts, tz) AS epoch_ms(timezone(tz, local_ts))::DOUBLE;

@@ -6,13 +6,13 @@
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), gaps AS (
-  SELECT op_local_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
+  SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
          op_us(op_reached_at(stage_keys, stage_at, list_position($stage_names, $from_stage)), op_reached_at(stage_keys, stage_at, list_position($stage_names, $to_stage))) AS us
   FROM scoped
 )
 -- One list quantile per group over whole microseconds (op_us): the values are sorted once for all three percentiles.
-SELECT op_local_ms(bucket, $tz) AS bucket, grp AS "group", orders, op_us_hours(mean_us) AS mean_hours,
+SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group", orders, op_us_hours(mean_us) AS mean_hours,
   op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, op_us_hours(q[3]) AS p95_hours, op_us_hours(max_us) AS max_hours, negative_gaps
 FROM (
   SELECT bucket, grp,

@@ -6,29 +6,36 @@
 -- columns: bucket time, group string, orders integer, orders_with_friction integer, friction_share number, total_cost number, cost_per_order number, data_move_cost number, exception_cost number, contact_cost number, expedite_cost number, data_moves integer
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
-), costs AS (
-  SELECT op_local_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
+), inputs AS (
+  -- Raw quantities per order; they are priced per group below (a sum of costs is the cost of the
+  -- sums), so the per-order work is one test of whether the order cost anything.
+  SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-         data_moves,
-         data_moves * $minutes_per_data_move / 60.0 * $labor_cost_per_hour AS data_move_cost,
-         exception_minutes / 60.0 * $labor_cost_per_hour AS exception_cost,
-         contact_minutes / 60.0 * $labor_cost_per_hour AS contact_cost,
-         expedite_cost
+         data_moves, exception_minutes, contact_minutes, expedite_cost,
+         data_moves * ($minutes_per_data_move / 60.0 * $labor_cost_per_hour)
+           + (exception_minutes + contact_minutes) * ($labor_cost_per_hour / 60.0) + expedite_cost > 0 AS has_friction
   FROM scoped
+), grouped AS (
+  SELECT bucket, grp,
+    count(*) AS orders,
+    count(*) FILTER (has_friction) AS orders_with_friction,
+    sum(data_moves) * ($minutes_per_data_move / 60.0 * $labor_cost_per_hour) AS data_move_cost,
+    sum(exception_minutes) * ($labor_cost_per_hour / 60.0) AS exception_cost,
+    sum(contact_minutes) * ($labor_cost_per_hour / 60.0) AS contact_cost,
+    sum(expedite_cost) AS expedite_cost,
+    sum(data_moves) AS data_moves
+  FROM inputs
+  GROUP BY bucket, grp
 ), totals AS (
-  SELECT *, data_move_cost + exception_cost + contact_cost + expedite_cost AS total FROM costs
+  SELECT *, data_move_cost + exception_cost + contact_cost + expedite_cost AS total_cost FROM grouped
 )
-SELECT op_local_ms(bucket, $tz) AS bucket, grp AS "group",
-  count(*)::INTEGER AS orders,
-  count(*) FILTER (total > 0)::INTEGER AS orders_with_friction,
-  count(*) FILTER (total > 0)::DOUBLE / count(*) AS friction_share,
-  sum(total) AS total_cost,
-  sum(total) / count(*) AS cost_per_order,
-  sum(data_move_cost) AS data_move_cost,
-  sum(exception_cost) AS exception_cost,
-  sum(contact_cost) AS contact_cost,
-  sum(expedite_cost) AS expedite_cost,
-  sum(data_moves)::INTEGER AS data_moves
+SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",
+  orders::INTEGER AS orders,
+  orders_with_friction::INTEGER AS orders_with_friction,
+  orders_with_friction::DOUBLE / orders AS friction_share,
+  total_cost,
+  total_cost / orders AS cost_per_order,
+  data_move_cost, exception_cost, contact_cost, expedite_cost,
+  data_moves::INTEGER AS data_moves
 FROM totals
-GROUP BY bucket, grp
 ORDER BY bucket NULLS FIRST, grp NULLS FIRST

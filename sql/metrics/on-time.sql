@@ -6,12 +6,12 @@
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), delivered AS (
-  SELECT op_local_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
+  SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
          promised_at, op_reached_at(stage_keys, stage_at, list_position($stage_names, 'delivered')) AS delivered_at
   FROM scoped
 )
-SELECT op_local_ms(bucket, $tz) AS bucket, grp AS "group",
+SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",
   count(*)::INTEGER AS delivered,
   count(promised_at)::INTEGER AS with_promise,
   count(*) FILTER (delivered_at <= promised_at)::INTEGER AS on_time,

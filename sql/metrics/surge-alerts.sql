@@ -6,7 +6,7 @@
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), hourly AS (
-  SELECT channel, date_trunc('hour', op_local(created_at, created_local, $tz, $store_tz)) AS hour, count(*) AS orders FROM scoped GROUP BY ALL
+  SELECT channel, op_local_hour(op_local(created_at, created_local, $tz, $store_tz)) AS hour, count(*) AS orders FROM scoped GROUP BY ALL
 ), span AS (
   SELECT channel, min(hour) AS first_hour, max(hour) AS last_hour FROM hourly GROUP BY channel
 ), grid AS (

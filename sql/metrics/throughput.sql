@@ -20,10 +20,13 @@ WITH scoped AS NOT MATERIALIZED (
     WHERE e.actor IS NOT NULL AND $tz <> $store_tz
   )
 ), actor_days AS (
-  SELECT op_local_bucket(day, $unit) AS bucket, CASE WHEN $group_by = 'actor' THEN actor ELSE dim END AS grp, actor, day, count(*) AS orders
-  FROM touches GROUP BY ALL
+  -- Bucketed after grouping: one op_bucket per actor-day rather than per touch.
+  SELECT op_bucket(day, $unit) AS bucket, * FROM (
+    SELECT CASE WHEN $group_by = 'actor' THEN actor ELSE dim END AS grp, actor, day, count(*) AS orders
+    FROM touches GROUP BY ALL
+  )
 )
-SELECT op_local_ms(bucket, $tz) AS bucket, grp AS "group",
+SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",
   count(DISTINCT actor)::INTEGER AS actors,
   count(*)::INTEGER AS actor_days,
   sum(orders)::INTEGER AS orders_touched,

@@ -33,6 +33,28 @@ describe('improvement %, the formula of roi-compare (op_improvement_pct)', () =>
   });
 });
 
+describe('buckets by integer arithmetic (op_bucket, op_bucket_start, op_local_hour)', () => {
+  test('give the same day, ISO week, month and hour as date_trunc, before 1970 and at month, year and leap-day edges', async () => {
+    const db = await openStore();
+    // Every 7 h 13 min 17 s from 1969-11-20 to 2029-03-05 (71,970 wall times), plus 7 edge instants.
+    const [row] = await rows(
+      db,
+      `WITH ts AS (
+         SELECT unnest(generate_series(TIMESTAMP '1969-11-20 00:00:00', TIMESTAMP '2029-03-05', INTERVAL '7 hours 13 minutes 17 seconds')) AS t
+         UNION ALL SELECT unnest([TIMESTAMP '1969-12-31 23:59:59.999999', TIMESTAMP '1970-01-01', TIMESTAMP '1970-01-04 23:59:59',
+           TIMESTAMP '1970-01-05', TIMESTAMP '2024-02-29 23:59:59.999999', TIMESTAMP '2024-12-30', TIMESTAMP '2026-12-31 23:59:59'])
+       ), units AS (SELECT unnest(['day', 'week', 'month']) AS unit)
+       SELECT count(*)::INTEGER AS checked,
+         count(*) FILTER (op_bucket_start(op_bucket(t, unit), unit) IS DISTINCT FROM date_trunc(unit, t))::INTEGER AS differ,
+         count(*) FILTER (op_local_hour(t) IS DISTINCT FROM date_trunc('hour', t) AND unit = 'day')::INTEGER AS hours_differ,
+         count(*) FILTER (op_bucket(t, NULL) IS NOT NULL)::INTEGER AS not_null
+       FROM ts CROSS JOIN units`,
+    );
+    expect(row).toEqual({ checked: 3 * (71_970 + 7), differ: 0, hours_differ: 0, not_null: 0 });
+    await db.close();
+  });
+});
+
 describe('surge-alerts', () => {
   test('an hour at 4× the trailing 24-hour average (empty hours count as zero) is flagged', async () => {
     // wechat: one order an hour on 1 May (00:00-23:00, Shanghai) except 05:00, which has none;
