@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Database } from './db/database.js';
 import { bumpDataVersion } from './db/data-version.js';
 import { ApiError } from './errors.js';
-import { relocalizeFacts } from './import/refresh-facts.js';
+import { rebuildTenantFacts } from './import/refresh-facts.js';
 
 /** True when `Intl` knows the IANA time zone name (DuckDB's ICU uses the same database). */
 export function isTimeZone(name: string): boolean {
@@ -23,7 +23,8 @@ export const timeZoneName = z.string().refine(isTimeZone, { message: 'unknown IA
 export const settingsSchema = z
   .object({
     timeZone: timeZoneName,
-    pipeline: z.array(stageName).min(2),
+    // At most 100 stages: stuck-orders ranks pipeline positions below the terminal rank 1000.
+    pipeline: z.array(stageName).min(2).max(100),
     terminalStages: z.array(stageName).min(1),
     minutesPerDataMove: z.number().nonnegative().finite(),
     laborCostPerHour: z.number().nonnegative().finite(),
@@ -64,7 +65,8 @@ export async function writeSettings(db: Database, tenant: string, settings: Sett
     const [stored] = (await c.runAndReadAll('SELECT settings FROM tenants WHERE tenant_id = $tenant', { tenant })).getRowObjectsJson();
     const before = settingsFromJson((stored?.settings as string | null) ?? null);
     await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { tenant, value: JSON.stringify(settings) });
-    if (settings.timeZone !== before.timeZone) await relocalizeFacts(c, tenant, settings.timeZone);
+    // Facts hold local times and pipeline steps.
+    if (settings.timeZone !== before.timeZone || settings.pipeline.join() !== before.pipeline.join()) await rebuildTenantFacts(c, tenant, settings);
     return bumpDataVersion(c);
   });
 }

@@ -173,11 +173,11 @@ export async function inTransaction<T>(connection: DuckDBConnection, work: () =>
 /**
  * Work a migration needs beyond its SQL file: backfills that reuse the importer's own statements.
  * The facts backfill hangs on the latest migration that changes order_facts' columns, because it
- * writes every column the current code knows (a store from before 004 gets 004 and 005, then one
+ * writes every column the current code knows (a store from before 004 gets 004 to 006, then one
  * backfill).
  */
 const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>> = {
-  '005_latest_stage.sql': rebuildAllFacts,
+  '006_pipeline_steps.sql': rebuildAllFacts,
 };
 
 /** Applies the numbered files of `sql/schema/` that the store has not seen yet, each in its own transaction. */

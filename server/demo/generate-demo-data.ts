@@ -47,7 +47,7 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     tz: DEMO_TIME_ZONE,
   };
   const tenant = { tenant: options.tenant ?? DEFAULT_TENANT };
-  const { timeZone } = await readSettings(db, tenant.tenant);
+  const settings = await readSettings(db, tenant.tenant);
   return db.transaction(async (c) => {
     for (const file of ['demo/orders.sql', 'demo/events.sql']) {
       for (const statement of splitStatements(readSql(file))) {
@@ -67,7 +67,7 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     );
     await c.run(`INSERT INTO order_events SELECT $tenant, * FROM demo_events ORDER BY "at"`, tenant);
     await c.run(`INSERT INTO promotions SELECT $tenant, * FROM demo_promotions`, tenant);
-    await refreshFacts(c, tenant.tenant, timeZone, 'SELECT channel, order_id FROM demo_orders');
+    await refreshFacts(c, tenant.tenant, settings, 'SELECT channel, order_id FROM demo_orders');
     await bumpDataVersion(c);
     const counts = (await c.runAndReadAll(
       `SELECT (SELECT count(*) FROM demo_orders)::DOUBLE AS orders, (SELECT count(*) FROM demo_events)::DOUBLE AS events,

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { refreshFacts } from './refresh-facts.js';
+import { refreshFacts, type FactSettings } from './refresh-facts.js';
 
 const ORDER_COLUMNS = [
   'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series',
@@ -27,7 +27,7 @@ async function one(connection: DuckDBConnection, sql: string, params?: Record<st
  * file leaves empty keeps the stored one. Events are added unless an event
  * with the same order, type, stage, time and actor is already stored.
  */
-export async function commitStaged(connection: DuckDBConnection, tenant: string, timeZone: string): Promise<CommitCounts> {
+export async function commitStaged(connection: DuckDBConnection, tenant: string, settings: FactSettings): Promise<CommitCounts> {
   const run = (sql: string) => connection.run(sql, { tenant });
   const merged = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) AS ${c}`).join(', ');
   const differs = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) IS DISTINCT FROM o.${c}`).join(' OR ');
@@ -62,7 +62,7 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
     { tenant },
   );
 
-  await refreshFacts(connection, tenant, timeZone, 'SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM stg_events');
+  await refreshFacts(connection, tenant, settings, 'SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM stg_events');
 
   const promotions = await one(connection, `SELECT count(*)::DOUBLE AS n FROM stg_promotions`);
   if (promotions.n! > 0) {

@@ -1,13 +1,18 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { Settings } from '../settings.js';
+
+/** The settings the facts depend on: a change of either rebuilds the tenant's facts. */
+export type FactSettings = Pick<Settings, 'timeZone' | 'pipeline'>;
 
 /**
  * Recomputes the derived per-order tables (`order_stage_times`, `stage_keys`,
  * `order_facts`) for the `tenant`'s orders in `touched` (a query giving
  * channel and order_id). Runs inside the caller's transaction, after the
  * orders and events are written, so the facts never disagree with them.
- * `timeZone` is the tenant's (settings): `created_local` is wall time there.
+ * `settings` are the tenant's: `created_local` is wall time in its time zone,
+ * and the pipeline steps follow its pipeline.
  */
-export async function refreshFacts(connection: DuckDBConnection, tenant: string, timeZone: string, touched: string): Promise<void> {
+export async function refreshFacts(connection: DuckDBConnection, tenant: string, settings: FactSettings, touched: string): Promise<void> {
   const run = (sql: string, params: Record<string, string> = { tenant }) => connection.run(sql, params);
   // `touched` may use $tenant.
   await run(`CREATE OR REPLACE TEMP TABLE touched_orders AS SELECT DISTINCT channel, order_id FROM (${touched})`, touched.includes('$tenant') ? { tenant } : {});
@@ -42,7 +47,7 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
     `DELETE FROM order_facts f USING touched_orders t
      WHERE f.tenant_id = $tenant AND f.channel = t.channel AND f.order_id = t.order_id`,
   );
-  await run(
+  await connection.run(
     `INSERT INTO order_facts
      WITH o AS (
        SELECT o.* FROM orders o JOIN touched_orders t ON t.channel = o.channel AND t.order_id = o.order_id
@@ -58,6 +63,24 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
          WHERE s.tenant_id = $tenant
          GROUP BY ALL
        )
+     ), pipeline AS (
+       -- The pipeline's stage keys in pipeline order (0 for a stage no order has reached yet).
+       SELECT list(coalesce(k.key, 0) ORDER BY p.pos) AS keys
+       FROM (SELECT unnest($pipeline) AS stage, generate_subscripts($pipeline, 1) AS pos) p
+       LEFT JOIN stage_keys k ON k.stage = p.stage
+     ), aligned AS (
+       SELECT r.channel, r.order_id, list_transform(p.keys, k -> r.stage_at[list_position(r.stage_keys, k)]) AS times
+       FROM reached r CROSS JOIN pipeline p
+     ), positions AS (
+       SELECT channel, order_id, list_filter(range(1, len(times) + 1), j -> times[j] IS NOT NULL) AS pos,
+         list_filter(times, t -> t IS NOT NULL) AS ats
+       FROM aligned
+     ), steps AS (
+       -- Consecutive pipeline stages reached: (from position × 65536 + to position) and microseconds.
+       SELECT channel, order_id,
+         list_transform(range(2, len(pos) + 1), i -> (pos[i - 1] * 65536 + pos[i])::INTEGER) AS step_pairs,
+         list_transform(range(2, len(pos) + 1), i -> epoch_us(ats[i]) - epoch_us(ats[i - 1])) AS step_us
+       FROM positions
      ), activity AS (
        -- One pass over the orders' events for every event-derived fact.
        SELECT e.channel, e.order_id,
@@ -77,15 +100,18 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
      SELECT o.*, timezone($tz, o.created_at), r.stage_keys, r.stage_at, a.first_response_at,
        coalesce(a.data_moves, 0), coalesce(a.exceptions, 0), coalesce(a.contacts, 0), coalesce(a.expedites, 0),
        coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(list_sort(a.touches), []),
-       list_max(r.stage_at), list_filter(r.stage_keys, (k, i) -> r.stage_at[i] = list_max(r.stage_at))
+       list_max(r.stage_at), list_filter(r.stage_keys, (k, i) -> r.stage_at[i] = list_max(r.stage_at)),
+       s.step_pairs, s.step_us
      FROM o JOIN reached r ON r.channel = o.channel AND r.order_id = o.order_id
+     JOIN steps s ON s.channel = o.channel AND s.order_id = o.order_id
      LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
      ORDER BY o.created_at`,
-    { tenant, tz: timeZone },
+    { tenant, tz: settings.timeZone, pipeline: listValue([...settings.pipeline]) },
+    { pipeline: LIST(VARCHAR) },
   );
 }
 
-/** Rebuilds a tenant's facts after its time zone changed (local times and days), inside the settings transaction. */
-export async function relocalizeFacts(connection: DuckDBConnection, tenant: string, timeZone: string): Promise<void> {
-  await refreshFacts(connection, tenant, timeZone, 'SELECT channel, order_id FROM orders WHERE tenant_id = $tenant');
+/** Rebuilds a tenant's facts, e.g. after its time zone or pipeline changed, inside the caller's transaction. */
+export async function rebuildTenantFacts(connection: DuckDBConnection, tenant: string, settings: FactSettings): Promise<void> {
+  await refreshFacts(connection, tenant, settings, 'SELECT channel, order_id FROM orders WHERE tenant_id = $tenant');
 }

@@ -124,7 +124,7 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
 
     const t2 = performance.now();
     const { counts, dataVersion } = await inTransaction(connection, async () => {
-      const counts = await commitStaged(connection, tenant, settings.timeZone);
+      const counts = await commitStaged(connection, tenant, settings);
       const dataVersion = await bumpDataVersion(connection);
       const rowsRead = [...inputs.values()].reduce((n, i) => n + i.rows, 0);
       await connection.run(

@@ -7,6 +7,7 @@ import { generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { rebuildAllFacts } from '../../server/db/backfills.js';
 import { ADMIN, FIXTURES, importPreset, openStore, rows, testApp } from './helpers.js';
 import { metricRows } from './metrics-helpers.js';
+import { DEFAULT_SETTINGS } from '../../server/settings.js';
 
 interface Facts {
   stages: Record<string, number>;
@@ -20,10 +21,12 @@ interface Facts {
   expediteCost: number;
   /** When the order last reached a stage, and the stages reached then (sorted names). */
   last: [number, string[]];
+  /** Consecutive steps among the pipeline stages reached: `from>to` and microseconds. */
+  steps: [string, number][];
 }
 
 /** order_facts as plain values: stage name → epoch ms (keys resolved), per `channel/order_id`. */
-async function storedFacts(db: Database): Promise<Map<string, Facts & { createdLocal: string }>> {
+async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): Promise<Map<string, Facts & { createdLocal: string }>> {
   const stored = await rows(
     db,
     `SELECT channel || '/' || order_id AS id, strftime(created_local, '%Y-%m-%d %H:%M:%S.%f') AS created_local,
@@ -31,7 +34,8 @@ async function storedFacts(db: Database): Promise<Map<string, Facts & { createdL
          i -> {'k': n.names[stage_keys[i]], 'v': epoch_ms(stage_at[i])::DOUBLE})) AS stages,
        epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost,
        [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> t.actor || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches,
-       epoch_ms(last_at)::DOUBLE AS last_at, list_sort(list_transform(last_keys, k -> n.names[k])) AS last_stages
+       epoch_ms(last_at)::DOUBLE AS last_at, list_sort(list_transform(last_keys, k -> n.names[k])) AS last_stages,
+       step_pairs, step_us::DOUBLE[] AS step_us
      FROM order_facts CROSS JOIN (SELECT list(stage ORDER BY key) AS names FROM stage_keys) n`,
   );
   return new Map(
@@ -49,32 +53,40 @@ async function storedFacts(db: Database): Promise<Map<string, Facts & { createdL
         contactMinutes: r.contact_minutes as number,
         expediteCost: r.expedite_cost as number,
         last: [r.last_at as number, r.last_stages as string[]],
+        steps: (r.step_pairs as number[]).map((p, i) => [`${pipeline[(p >> 16) - 1]}>${pipeline[(p & 0xffff) - 1]}`, (r.step_us as number[])[i]!]),
       },
     ]),
   );
 }
 
 /** The same facts computed in JavaScript from the raw orders and events rows. */
-async function recomputed(db: Database): Promise<Map<string, Facts>> {
-  const orders = await rows(db, `SELECT channel || '/' || order_id AS id, epoch_ms(created_at)::DOUBLE AS created FROM orders`);
+async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): Promise<Map<string, Facts>> {
+  const orders = await rows(db, `SELECT channel || '/' || order_id AS id, epoch_ms(created_at)::DOUBLE AS created, epoch_us(created_at)::DOUBLE AS created_us FROM orders`);
   const events = await rows(
     db,
-    `SELECT channel || '/' || order_id AS id, epoch_ms("at")::DOUBLE AS at, type, stage, minutes, cost::DOUBLE AS cost, actor FROM order_events`,
+    `SELECT channel || '/' || order_id AS id, epoch_ms("at")::DOUBLE AS at, epoch_us("at")::DOUBLE AS at_us, type, stage, minutes, cost::DOUBLE AS cost, actor FROM order_events`,
   );
   const facts = new Map<string, Facts & { created: number }>();
+  // First time of each stage in microseconds (epoch ms drops the fraction the step durations keep).
+  const stagesUs = new Map<string, Record<string, number>>();
   for (const o of orders) {
     const created = o.created as number;
     facts.set(o.id as string, {
       created, stages: { placed: created }, firstResponse: null, counts: [0, 0, 0], touches: [],
-      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, last: [0, []],
+      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, last: [0, []], steps: [],
     });
+    stagesUs.set(o.id as string, { placed: o.created_us as number });
   }
   // The store's zone is Asia/Shanghai: UTC+8 all year (no daylight saving time).
   const shanghaiDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
   for (const e of events) {
     const f = facts.get(e.id as string)!;
     const at = e.at as number;
-    if (e.type === 'stage') f.stages[e.stage as string] = Math.min(f.stages[e.stage as string] ?? Infinity, at);
+    if (e.type === 'stage') {
+      f.stages[e.stage as string] = Math.min(f.stages[e.stage as string] ?? Infinity, at);
+      const us = stagesUs.get(e.id as string)!;
+      us[e.stage as string] = Math.min(us[e.stage as string] ?? Infinity, e.at_us as number);
+    }
     if (at > f.created && !(e.type === 'stage' && e.stage === 'placed')) f.firstResponse = Math.min(f.firstResponse ?? Infinity, at);
     if (e.type === 'data_move') f.dataMoves++;
     const counted = ['exception', 'contact', 'expedite'].indexOf(e.type as string);
@@ -87,9 +99,12 @@ async function recomputed(db: Database): Promise<Map<string, Facts>> {
     if (e.type === 'contact') f.contactMinutes += (e.minutes as number | null) ?? 0;
     if (e.type === 'expedite') f.expediteCost += (e.cost as number | null) ?? 0;
   }
-  for (const f of facts.values()) {
+  for (const [id, f] of facts) {
     const lastAt = Math.max(...Object.values(f.stages));
     f.last = [lastAt, Object.keys(f.stages).filter((s) => f.stages[s] === lastAt).sort()];
+    const us = stagesUs.get(id)!;
+    const reached = pipeline.filter((s) => us[s] !== undefined);
+    f.steps = reached.slice(1).map((to, i) => [`${reached[i]}>${to}`, us[to]! - us[reached[i]!]!]);
   }
   return new Map(
     [...facts].map(([id, { created: _created, ...f }]) => [id, { ...f, touches: f.touches.sort(), stages: Object.fromEntries(Object.entries(f.stages).sort()) }]),
@@ -135,6 +150,25 @@ describe('order_facts kept at import', () => {
       await rebuildAllFacts(c);
     });
     expect(await storedFacts(db)).toEqual(before);
+  });
+
+  test('pipeline steps follow a change of the pipeline in the settings', async () => {
+    const app = testApp(db);
+    const before = await metricRows(app, '/api/metrics/stage-breakdown');
+    const pipeline = ['placed', 'paid', 'shipped', 'picked', 'delivered', 'bom_kitted'];
+    const res = await app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ pipeline }) });
+    expect(res.status).toBe(200);
+    const stored = await storedFacts(db, pipeline);
+    const expected = await recomputed(db, pipeline);
+    const differing = [...expected].filter(([id, f]) => JSON.stringify(stored.get(id)!.steps) !== JSON.stringify(f.steps));
+    expect(differing.slice(0, 3).map(([id, f]) => ({ id, expected: f.steps, actual: stored.get(id)!.steps }))).toEqual([]);
+    // shipped before picked is a negative gap in this order of the pipeline.
+    const after = await metricRows(app, '/api/metrics/stage-breakdown');
+    expect(after.map((r) => `${r.from_stage}>${r.to_stage}`)).toContain('shipped>picked');
+    expect(after).not.toEqual(before);
+    const back = await app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ pipeline: DEFAULT_SETTINGS.pipeline }) });
+    expect(back.status).toBe(200);
+    expect(await metricRows(app, '/api/metrics/stage-breakdown')).toEqual(before);
   });
 
   test('created_local follows the tenant time zone, and buckets agree with an explicit tz either way', async () => {
