@@ -80,7 +80,7 @@ export class Database {
   /** A new connection with the metric macros of `sql/macros/` defined on it. */
   async connect(): Promise<DuckDBConnection> {
     const connection = await this.instance.connect();
-    for (const file of listSqlFiles('macros')) await connection.run(readSql(`macros/${file}`));
+    await defineMacros(connection);
     return connection;
   }
 
@@ -173,12 +173,17 @@ export async function inTransaction<T>(connection: DuckDBConnection, work: () =>
 /**
  * Work a migration needs beyond its SQL file: backfills that reuse the importer's own statements.
  * The facts backfill hangs on the latest migration that changes order_facts' columns, because it
- * writes every column the current code knows (a store from before 004 gets 004 to 006, then one
+ * writes every column the current code knows (a store from before 004 gets 004 to 007, then one
  * backfill).
  */
 const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>> = {
-  '006_pipeline_steps.sql': rebuildAllFacts,
+  '007_default_funnel.sql': rebuildAllFacts,
 };
+
+/** Defines the macros of `sql/macros/` (TEMP: per connection). */
+async function defineMacros(connection: DuckDBConnection): Promise<void> {
+  for (const file of listSqlFiles('macros')) await connection.run(readSql(`macros/${file}`));
+}
 
 /** Applies the numbered files of `sql/schema/` that the store has not seen yet, each in its own transaction. */
 async function migrate(connection: DuckDBConnection): Promise<void> {
@@ -190,7 +195,12 @@ async function migrate(connection: DuckDBConnection): Promise<void> {
     if (applied.has(file)) continue;
     await inTransaction(connection, async () => {
       await connection.run(readSql(`schema/${file}`));
-      await FOLLOW_UPS[file]?.(connection);
+      const followUp = FOLLOW_UPS[file];
+      if (followUp) {
+        // The facts backfill shares the metrics' macros (e.g. the funnel's).
+        await defineMacros(connection);
+        await followUp(connection);
+      }
       await connection.run('INSERT INTO schema_migrations VALUES ($version, now())', { version: file });
     });
   }

@@ -1,4 +1,5 @@
-import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { INTEGER, LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_FUNNEL_STEPS } from '../metrics/default-funnel.js';
 import type { Settings } from '../settings.js';
 
 /** The settings the facts depend on: a change of either rebuilds the tenant's facts. */
@@ -81,6 +82,17 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
          list_transform(range(2, len(pos) + 1), i -> (pos[i - 1] * 65536 + pos[i])::INTEGER) AS step_pairs,
          list_transform(range(2, len(pos) + 1), i -> epoch_us(ats[i]) - epoch_us(ats[i - 1])) AS step_us
        FROM positions
+     ), names AS (
+       -- Stage names by key (keys run 1..n).
+       SELECT list(stage ORDER BY key) AS names FROM stage_keys
+     ), funnel_times AS (
+       SELECT r.channel, r.order_id,
+         op_funnel_times(r.stage_keys, r.stage_at, list_transform($funnel_stages, s -> list_position(n.names, s)), $kept_index, op_undone(r.stage_keys, n.names)) AS t
+       FROM reached r CROSS JOIN names n
+     ), funnel AS (
+       -- The default funnel, no window (schema/007), by channel-funnel's own macros.
+       SELECT channel, order_id, depth, op_funnel_gaps(t, depth) AS gaps
+       FROM (SELECT channel, order_id, t, op_funnel_depth(t, NULL) AS depth FROM funnel_times)
      ), activity AS (
        -- One pass over the orders' events for every event-derived fact.
        SELECT e.channel, e.order_id,
@@ -101,13 +113,21 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        coalesce(a.data_moves, 0), coalesce(a.exceptions, 0), coalesce(a.contacts, 0), coalesce(a.expedites, 0),
        coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(list_sort(a.touches), []),
        list_max(r.stage_at), list_filter(r.stage_keys, (k, i) -> r.stage_at[i] = list_max(r.stage_at)),
-       s.step_pairs, s.step_us
+       s.step_pairs, s.step_us, f.depth, f.gaps
      FROM o JOIN reached r ON r.channel = o.channel AND r.order_id = o.order_id
      JOIN steps s ON s.channel = o.channel AND s.order_id = o.order_id
+     JOIN funnel f ON f.channel = o.channel AND f.order_id = o.order_id
      LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
      ORDER BY o.created_at`,
-    { tenant, tz: settings.timeZone, pipeline: listValue([...settings.pipeline]) },
-    { pipeline: LIST(VARCHAR) },
+    {
+      tenant,
+      tz: settings.timeZone,
+      pipeline: listValue([...settings.pipeline]),
+      // `kept` is read at the delivered time.
+      funnel_stages: listValue(DEFAULT_FUNNEL_STEPS.map((s) => (s === 'kept' ? 'delivered' : s))),
+      kept_index: DEFAULT_FUNNEL_STEPS.indexOf('kept') + 1,
+    },
+    { pipeline: LIST(VARCHAR), funnel_stages: LIST(VARCHAR), kept_index: INTEGER },
   );
 }
 

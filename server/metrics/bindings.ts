@@ -1,4 +1,4 @@
-import { DOUBLE, INTEGER, LIST, VARCHAR, listValue } from '@duckdb/node-api';
+import { BOOLEAN, DOUBLE, INTEGER, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 
 /** A bound SQL parameter with its type, so NULLs and empty lists bind unambiguously. */
@@ -12,6 +12,7 @@ export const text = (value: string | null): Binding => ({ value, type: VARCHAR }
 export const textList = (values: readonly string[]): Binding => ({ value: listValue([...values]), type: LIST(VARCHAR) });
 export const number = (value: number | null): Binding => ({ value, type: DOUBLE });
 export const integer = (value: number): Binding => ({ value, type: INTEGER });
+export const boolean = (value: boolean): Binding => ({ value, type: BOOLEAN });
 export const integerList = (values: readonly number[]): Binding => ({ value: listValue([...values]), type: LIST(INTEGER) });
 /** An instant, bound as UTC ISO text; the SQL casts it with `::TIMESTAMPTZ`. */
 export const instant = (ms: number | null): Binding => text(ms === null ? null : new Date(ms).toISOString());

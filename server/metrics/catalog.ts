@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { integer, number, text, textList, instant, type Bindings } from './bindings.js';
+import { boolean, integer, number, text, textList, instant, type Bindings } from './bindings.js';
+import { DEFAULT_FUNNEL_STEPS } from './default-funnel.js';
 import {
   DIMENSIONS,
   badParameter,
@@ -173,7 +174,7 @@ export const METRICS: MetricDefinition[] = [
     resolve(q, ctx) {
       const base = bucketed(q, ctx, { groupBy: 'channel' });
       delete base.params.interval;
-      const steps = splitList(q.steps ?? 'placed,paid,shipped,delivered,kept').map((s) => resolveStage('steps', s, ctx, ['kept']));
+      const steps = splitList(q.steps ?? DEFAULT_FUNNEL_STEPS.join()).map((s) => resolveStage('steps', s, ctx, ['kept']));
       if (steps.length < 2) throw badParameter('steps', 'a funnel needs at least two steps');
       const windowHours = q.window === undefined ? null : parseWindow(q.window);
       return {
@@ -184,7 +185,10 @@ export const METRICS: MetricDefinition[] = [
           steps: textList(steps),
           // `kept` is read at the delivered time.
           step_keys: stageKeys(steps.map((s) => (s === 'kept' ? 'delivered' : s)), ctx),
+          kept_index: integer(steps.indexOf('kept') + 1),
           window_hours: number(windowHours),
+          // The default funnel is kept per order at import (DEFAULT_FUNNEL_STEPS).
+          precomputed: boolean(windowHours === null && steps.join() === DEFAULT_FUNNEL_STEPS.join()),
         },
       };
     },

@@ -99,3 +99,21 @@ CREATE OR REPLACE TEMP MACRO op_improvement_pct(baseline, current, higher_is_bet
   CASE WHEN baseline IS NULL OR current IS NULL OR baseline = 0 THEN NULL
        WHEN higher_is_better THEN (current - baseline) / baseline * 100
        ELSE (baseline - current) / baseline * 100 END;
+
+-- channel-funnel, shared with the per-order default funnel kept at import (order_facts, schema/007).
+-- The time an order reached each funnel step (NULL: never): `step_keys` are the steps' stage keys,
+-- `kept` being read at the delivered time; the step at `kept_index` (0: none) is never reached by
+-- an order `undone` by a return or refund (op_undone).
+CREATE OR REPLACE TEMP MACRO op_funnel_times(stage_keys, stage_at, step_keys, kept_index, undone) AS
+  list_transform(step_keys, (k, i) -> CASE WHEN i = kept_index AND undone THEN NULL ELSE stage_at[list_position(stage_keys, k)] END);
+CREATE OR REPLACE TEMP MACRO op_undone(stage_keys, stage_names) AS
+  coalesce(list_contains(stage_keys, list_position(stage_names, 'returned')), false)
+    OR coalesce(list_contains(stage_keys, list_position(stage_names, 'refunded')), false);
+-- How many leading steps of times `t` hold: reached, no earlier than the step before, and within
+-- `window_hours` (NULL: no window) of the first.
+CREATE OR REPLACE TEMP MACRO op_funnel_depth(t, window_hours) AS
+  coalesce(list_position(list_transform(range(1, len(t) + 1), i ->
+    coalesce(t[i] IS NOT NULL AND (i = 1 OR t[i] >= t[i - 1])
+             AND (window_hours IS NULL OR op_hours(t[1], t[i]) <= window_hours), false)), false), len(t) + 1) - 1;
+-- Microseconds from each reached step to the next: steps 2 to `depth`.
+CREATE OR REPLACE TEMP MACRO op_funnel_gaps(t, depth) AS list_transform(range(2, depth + 1), k -> op_us(t[k - 1], t[k]));

@@ -4,43 +4,39 @@
 -- (NULL: no window). `kept` is reached at the delivered time by orders with no returned/refunded
 -- event. Per group: count per step, conversion from the previous and first step, drop-off, the
 -- time from the previous step (median, mean) and the worst step (lowest conversion from previous).
--- params: $tenant, $stage_names, $step_keys, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
+-- params: $tenant, $stage_names, $step_keys, $kept_index, $precomputed, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
 -- columns: group string, step_index integer, step string, orders integer, conversion_from_previous number, conversion_from_first number, drop_off integer, drop_off_rate number, median_hours_from_previous number, mean_hours_from_previous number, is_worst_step boolean
--- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
--- DuckDB's default of materializing every column of every order in scope (at 10M orders, spilling).
-WITH scoped AS NOT MATERIALIZED (
-  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-    coalesce(list_contains(stage_keys, list_position($stage_names, 'returned')), false)
-      OR coalesce(list_contains(stage_keys, list_position($stage_names, 'refunded')), false) AS undone
+WITH scoped AS (
+  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), steps AS (
   SELECT unnest($steps) AS step, generate_subscripts($steps, 1) AS k
-), timelines AS (
-  -- Per order, the time it reached each step (NULL: never, or `kept` undone by a return or refund);
-  -- `kept` is read at the delivered time ($step_keys).
-  SELECT grp, len($steps) AS n,
-    list_transform(range(1, len($steps) + 1), i ->
-      CASE WHEN $steps[i] = 'kept' AND undone THEN NULL ELSE stage_at[list_position(stage_keys, $step_keys[i])] END) AS t
-  FROM scoped
-), depths AS (
-  -- An order counts at step i when it reached every step up to i, each no earlier than the one
-  -- before, all within $window_hours of the first: the number of leading steps that hold.
-  SELECT grp, t,
-    coalesce(list_position(list_transform(range(1, n + 1), i ->
-      coalesce(t[i] IS NOT NULL AND (i = 1 OR t[i] >= t[i - 1])
-               AND ($window_hours IS NULL OR op_hours(t[1], t[i]) <= $window_hours), false)), false), n + 1) - 1 AS depth
-  FROM timelines
+), per_order AS (
+  -- Per order: how many leading steps it reached (op_funnel_depth: each no earlier than the one
+  -- before, all within $window_hours of the first) and the microseconds from each to the next.
+  -- The default funnel ($precomputed: default steps, no window) is kept per order at import by
+  -- the same macros (order_facts.funnel_depth, funnel_us; schema/007).
+  SELECT grp, funnel_depth AS depth, funnel_us AS gaps FROM scoped WHERE $precomputed
+  UNION ALL
+  SELECT grp, depth, op_funnel_gaps(t, depth) FROM (
+    SELECT grp, t, op_funnel_depth(t, $window_hours) AS depth FROM (
+      SELECT grp, op_funnel_times(stage_keys, stage_at, $step_keys, $kept_index, op_undone(stage_keys, $stage_names)) AS t
+      FROM scoped WHERE NOT $precomputed
+    )
+  )
 ), reached AS (
-  SELECT grp, t, unnest(range(1, depth + 1)) AS k FROM depths WHERE depth > 0
+  -- One row per order and step reached, with the microseconds from the step before (NULL at the
+  -- first); an order that reached no step is one row at k = 0, so its group still shows.
+  SELECT grp, unnest(list_prepend(NULL, gaps)) AS us, unnest(range(CASE WHEN depth = 0 THEN 0 ELSE 1 END, depth + 1)) AS k
+  FROM per_order
 ), per_step AS (
-  -- Times from the previous step in whole microseconds (op_us) until the end.
   SELECT grp, k, count(*)::INTEGER AS orders,
-    op_us_hours(quantile_cont(op_us(t[k - 1], t[k]), 0.5) FILTER (k > 1)) AS median_hours_from_previous,
-    op_us_hours(avg(op_us(t[k - 1], t[k])) FILTER (k > 1)) AS mean_hours_from_previous
+    op_us_hours(quantile_cont(us, 0.5)) AS median_hours_from_previous,
+    op_us_hours(avg(us)) AS mean_hours_from_previous
   FROM reached GROUP BY ALL
 ), counts AS (
   SELECT g.grp, s.k, s.step, coalesce(p.orders, 0) AS orders, p.median_hours_from_previous, p.mean_hours_from_previous
-  FROM (SELECT DISTINCT grp FROM scoped) g CROSS JOIN steps s
+  FROM (SELECT DISTINCT grp FROM per_step) g CROSS JOIN steps s
   LEFT JOIN per_step p ON p.grp IS NOT DISTINCT FROM g.grp AND p.k = s.k
 ), rates AS (
   SELECT *,

@@ -152,6 +152,17 @@ describe('order_facts kept at import', () => {
     expect(await storedFacts(db)).toEqual(before);
   });
 
+  test('the default funnel kept per order equals the funnel computed at query time', async () => {
+    const app = testApp(db);
+    // A window of 100 years holds every order, and any window takes the query-time path.
+    for (const query of ['', 'groupBy=region', 'channel=tmall,jd&from=2025-03-01']) {
+      const kept = await metricRows(app, `/api/metrics/channel-funnel?${query}`);
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept.some((r) => r.median_hours_from_previous > 0)).toBe(true);
+      expect(await metricRows(app, `/api/metrics/channel-funnel?${query}&window=36500d`)).toEqual(kept);
+    }
+  });
+
   test('pipeline steps follow a change of the pipeline in the settings', async () => {
     const app = testApp(db);
     const before = await metricRows(app, '/api/metrics/stage-breakdown');
