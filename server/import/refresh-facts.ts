@@ -87,12 +87,14 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        SELECT list(stage ORDER BY key) AS names FROM stage_keys
      ), funnel_times AS (
        SELECT r.channel, r.order_id,
+         op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,
+         op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'delivered')) AS delivered_at,
          op_funnel_times(r.stage_keys, r.stage_at, list_transform($funnel_stages, s -> list_position(n.names, s)), $kept_index, op_undone(r.stage_keys, n.names)) AS t
        FROM reached r CROSS JOIN names n
      ), funnel AS (
        -- The default funnel, no window (schema/007), by channel-funnel's own macros.
-       SELECT channel, order_id, depth, op_funnel_gaps(t, depth) AS gaps
-       FROM (SELECT channel, order_id, t, op_funnel_depth(t, NULL) AS depth FROM funnel_times)
+       SELECT channel, order_id, placed_at, delivered_at, depth, op_funnel_gaps(t, depth) AS gaps
+       FROM (SELECT *, op_funnel_depth(t, NULL) AS depth FROM funnel_times)
      ), activity AS (
        -- One pass over the orders' events for every event-derived fact.
        SELECT e.channel, e.order_id,
@@ -113,7 +115,7 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        coalesce(a.data_moves, 0), coalesce(a.exceptions, 0), coalesce(a.contacts, 0), coalesce(a.expedites, 0),
        coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(list_sort(a.touches), []),
        list_max(r.stage_at), list_filter(r.stage_keys, (k, i) -> r.stage_at[i] = list_max(r.stage_at)),
-       s.step_pairs, s.step_us, f.depth, f.gaps
+       s.step_pairs, s.step_us, f.depth, f.gaps, f.placed_at, f.delivered_at
      FROM o JOIN reached r ON r.channel = o.channel AND r.order_id = o.order_id
      JOIN steps s ON s.channel = o.channel AND s.order_id = o.order_id
      JOIN funnel f ON f.channel = o.channel AND f.order_id = o.order_id

@@ -37,6 +37,13 @@ CREATE OR REPLACE TEMP MACRO op_promotions(tenant) AS TABLE
 -- finds a key with list_position($stage_names, 'delivered') (a constant).
 CREATE OR REPLACE TEMP MACRO op_reached_at(keys, ats, k) AS ats[list_position(keys, k)];
 
+-- When an order first reached the stage named `stage` (NULL: never): the plain columns for placed
+-- and delivered (schema/008), else a lookup in its stage list. `stage` is a bound parameter, so
+-- DuckDB keeps only the branch it names.
+CREATE OR REPLACE TEMP MACRO op_stage_at(stage, stage_names, stage_keys, stage_at, placed_at, delivered_at) AS
+  CASE stage WHEN 'placed' THEN placed_at WHEN 'delivered' THEN delivered_at
+    ELSE op_reached_at(stage_keys, stage_at, list_position(stage_names, stage)) END;
+
 -- An order's created_at as wall time in `tz`: the stored created_local when
 -- `tz` is the tenant's zone (no ICU conversion per row), else converted.
 CREATE OR REPLACE TEMP MACRO op_local(created_at, created_local, tz, store_tz) AS

@@ -8,7 +8,8 @@ WITH scoped AS (
 ), gaps AS (
   SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-         op_us(op_reached_at(stage_keys, stage_at, list_position($stage_names, $from_stage)), op_reached_at(stage_keys, stage_at, list_position($stage_names, $to_stage))) AS us
+         op_us(op_stage_at($from_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at),
+               op_stage_at($to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at)) AS us
   FROM scoped
 )
 -- One list quantile per group over whole microseconds (op_us): the values are sorted once for all three percentiles.

@@ -1,14 +1,14 @@
 -- metric: on-time
 -- Of the orders in scope that reached `delivered` and have a promised_at: the share delivered at or
 -- before the promise. By interval of created_at and/or a dimension.
--- params: $tenant, $stage_names, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
 -- columns: bucket time, group string, delivered integer, with_promise integer, on_time integer, late integer, on_time_rate number, mean_hours_late number
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), delivered AS (
   SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-         promised_at, op_reached_at(stage_keys, stage_at, list_position($stage_names, 'delivered')) AS delivered_at
+         promised_at, delivered_at
   FROM scoped
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",

@@ -13,8 +13,9 @@ WITH sides AS NOT MATERIALIZED (
 ), order_kpis AS (
   SELECT side, amount, promised_at,
     op_hours(created_at, first_response_at) AS first_response_hours,
-    op_hours(op_reached_at(stage_keys, stage_at, list_position($stage_names, $from_stage)), op_reached_at(stage_keys, stage_at, list_position($stage_names, $to_stage))) AS cycle_hours,
-    op_reached_at(stage_keys, stage_at, list_position($stage_names, 'delivered')) AS delivered_at,
+    op_hours(op_stage_at($from_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at),
+             op_stage_at($to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at)) AS cycle_hours,
+    delivered_at,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'cancelled')), false) AS cancelled,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'refunded')), false) AS refunded,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'returned')), false) AS returned,

@@ -23,6 +23,8 @@ interface Facts {
   last: [number, string[]];
   /** Consecutive steps among the pipeline stages reached: `from>to` and microseconds. */
   steps: [string, number][];
+  /** placed_at and delivered_at (epoch ms, null: not reached). */
+  placedDelivered: [number, number | null];
 }
 
 /** order_facts as plain values: stage name → epoch ms (keys resolved), per `channel/order_id`. */
@@ -35,7 +37,7 @@ async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): 
        epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost,
        [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> t.actor || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches,
        epoch_ms(last_at)::DOUBLE AS last_at, list_sort(list_transform(last_keys, k -> n.names[k])) AS last_stages,
-       step_pairs, step_us::DOUBLE[] AS step_us
+       step_pairs, step_us::DOUBLE[] AS step_us, [epoch_ms(placed_at)::DOUBLE, epoch_ms(delivered_at)::DOUBLE] AS placed_delivered
      FROM order_facts CROSS JOIN (SELECT list(stage ORDER BY key) AS names FROM stage_keys) n`,
   );
   return new Map(
@@ -54,6 +56,7 @@ async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): 
         expediteCost: r.expedite_cost as number,
         last: [r.last_at as number, r.last_stages as string[]],
         steps: (r.step_pairs as number[]).map((p, i) => [`${pipeline[(p >> 16) - 1]}>${pipeline[(p & 0xffff) - 1]}`, (r.step_us as number[])[i]!]),
+        placedDelivered: r.placed_delivered as [number, number | null],
       },
     ]),
   );
@@ -73,7 +76,7 @@ async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): P
     const created = o.created as number;
     facts.set(o.id as string, {
       created, stages: { placed: created }, firstResponse: null, counts: [0, 0, 0], touches: [],
-      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, last: [0, []], steps: [],
+      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, last: [0, []], steps: [], placedDelivered: [created, null],
     });
     stagesUs.set(o.id as string, { placed: o.created_us as number });
   }
@@ -102,6 +105,7 @@ async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): P
   for (const [id, f] of facts) {
     const lastAt = Math.max(...Object.values(f.stages));
     f.last = [lastAt, Object.keys(f.stages).filter((s) => f.stages[s] === lastAt).sort()];
+    f.placedDelivered = [f.stages.placed!, f.stages.delivered ?? null];
     const us = stagesUs.get(id)!;
     const reached = pipeline.filter((s) => us[s] !== undefined);
     f.steps = reached.slice(1).map((to, i) => [`${reached[i]}>${to}`, us[to]! - us[reached[i]!]!]);
