@@ -35,20 +35,24 @@ WITH sides AS NOT MATERIALIZED (
   GROUP BY ALL
 ), throughput AS (
   SELECT side, sum(orders)::DOUBLE / count(*) AS orders_per_actor_day FROM actor_days GROUP BY side
-), kpis AS (
-  SELECT k.side,
+), per_side AS (
+  SELECT side,
     avg(first_response_hours) AS first_response_hours,
     avg(cycle_hours) FILTER (cycle_hours >= 0) AS cycle_time_hours,
     avg(friction) AS friction_cost_per_order,
-    any_value(t.orders_per_actor_day) AS orders_per_actor_day,
     count(*) FILTER (delivered_at IS NOT NULL AND promised_at IS NOT NULL AND delivered_at <= promised_at)::DOUBLE
       / nullif(count(*) FILTER (delivered_at IS NOT NULL AND promised_at IS NOT NULL), 0) AS on_time_rate,
     avg(cancelled::INTEGER) AS cancellation_rate,
     avg(refunded::INTEGER) AS refund_rate,
     count(*)::DOUBLE AS orders,
     coalesce(sum(amount) FILTER (NOT (cancelled OR refunded OR returned)), 0)::DOUBLE AS revenue
-  FROM order_kpis k LEFT JOIN throughput t ON t.side = k.side
-  GROUP BY k.side
+  FROM order_kpis
+  GROUP BY side
+), kpis AS (
+  -- Throughput joins the two aggregated rows, not every order.
+  SELECT k.side, k.first_response_hours, k.cycle_time_hours, k.friction_cost_per_order, t.orders_per_actor_day,
+    k.on_time_rate, k.cancellation_rate, k.refund_rate, k.orders, k.revenue
+  FROM per_side k LEFT JOIN throughput t ON t.side = k.side
 ), sides_present AS (
   SELECT * FROM (VALUES ('baseline'), ('current')) v(side)
 ), wide AS (

@@ -156,6 +156,37 @@ describe('order_facts kept at import', () => {
     expect(await storedFacts(db)).toEqual(before);
   });
 
+  test('stuck-orders equals a second query over order_stage_times, as of a time before and after most stages', async () => {
+    const app = testApp(db);
+    for (const asOf of ['2025-03-15T12:00:00', '2025-06-15T12:00:00', '2026-01-15T00:00:00']) {
+      const api = await metricRows(app, `/api/metrics/stuck-orders?asOf=${asOf}`);
+      const byStage = new Map<string, [number, number]>();
+      for (const r of api) {
+        const [n, hours] = byStage.get(r.stage) ?? [0, 0];
+        byStage.set(r.stage, [n + r.orders, hours + r.orders * r.mean_age_hours]);
+      }
+      // The latest stage reached by asOf: latest time, then terminal, then later in the pipeline.
+      const list = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
+      const expected = await rows(
+        db,
+        `WITH latest AS (
+           SELECT s.channel, s.order_id, max(s."at") AS since,
+             arg_max(s.stage, (epoch_us(s."at"), CASE WHEN list_contains($terminal, s.stage) THEN 1000 ELSE coalesce(list_position($pipeline, s.stage), 0) END)) AS stage
+           FROM order_stage_times s JOIN orders o ON o.tenant_id = s.tenant_id AND o.channel = s.channel AND o.order_id = s.order_id
+           WHERE s."at" <= timezone('Asia/Shanghai', $as_of::TIMESTAMP) AND o.created_at <= timezone('Asia/Shanghai', $as_of::TIMESTAMP)
+           GROUP BY ALL
+         )
+         SELECT stage, count(*)::INTEGER AS orders, round(sum(epoch(timezone('Asia/Shanghai', $as_of::TIMESTAMP) - since) / 3600), 6) AS hours
+         FROM latest WHERE NOT list_contains($terminal, stage) GROUP BY stage ORDER BY stage`
+          .replaceAll('$terminal', list(DEFAULT_SETTINGS.terminalStages))
+          .replaceAll('$pipeline', list(DEFAULT_SETTINGS.pipeline))
+          .replaceAll('$as_of', `'${asOf}'`),
+      );
+      expect(expected.length).toBeGreaterThan(0);
+      expect([...byStage].sort().map(([stage, [n, hours]]) => ({ stage, orders: n, hours: round(hours) }))).toEqual(expected);
+    }
+  });
+
   test('the default funnel kept per order equals the funnel computed at query time', async () => {
     const app = testApp(db);
     // A window of 100 years holds every order, and any window takes the query-time path.
