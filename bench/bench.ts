@@ -46,7 +46,7 @@ const { values } = parseArgs({
   options: { sizes: { type: 'string' }, runs: { type: 'string' }, 'import-sizes': { type: 'string' }, 'memory-limit': { type: 'string' } },
 });
 const memoryLimit = values['memory-limit'] ?? '2GB';
-const BATCH_ORDERS = 1_000_000;
+const BATCH_ORDERS = 500_000;
 const sizes = (values.sizes ?? '100000,1000000').split(',').map(Number);
 const importSizes = new Set((values['import-sizes'] ?? '100000').split(',').map(Number));
 const runs = Number(values.runs ?? 7);
@@ -100,8 +100,9 @@ for (const size of sizes) {
     rss.reset();
     const dir = mkdtempSync(join(os.tmpdir(), 'op-bench-store-'));
     const db = await Database.open({ path: join(dir, 'bench.duckdb'), memoryLimit });
-    // Past a million orders the data goes in in batches of a million, one transaction each, as a large
-    // history would be imported: one 10M-order transaction runs out of DuckDB's memory limit.
+    // The data goes in in batches of half a million orders, one transaction each, as a large history
+    // would be imported: one 10M-order transaction runs out of DuckDB's memory limit, and so did a
+    // 1M-order batch into a store of several million at 2 GB.
     const generated = { orders: 0, events: 0, elapsedMs: 0 };
     for (let first = 0; first < size; first += BATCH_ORDERS) {
       const batch = await generateDemoData(db, { orders: Math.min(BATCH_ORDERS, size - first), first, seed: 1 });

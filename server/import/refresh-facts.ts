@@ -69,32 +69,32 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        SELECT list(coalesce(k.key, 0) ORDER BY p.pos) AS keys
        FROM (SELECT unnest($pipeline) AS stage, generate_subscripts($pipeline, 1) AS pos) p
        LEFT JOIN stage_keys k ON k.stage = p.stage
-     ), aligned AS (
-       SELECT r.channel, r.order_id, list_transform(p.keys, k -> r.stage_at[list_position(r.stage_keys, k)]) AS times
-       FROM reached r CROSS JOIN pipeline p
-     ), positions AS (
-       SELECT channel, order_id, list_filter(range(1, len(times) + 1), j -> times[j] IS NOT NULL) AS pos,
-         list_filter(times, t -> t IS NOT NULL) AS ats
-       FROM aligned
-     ), steps AS (
-       -- Consecutive pipeline stages reached: (from position × 65536 + to position) and microseconds.
-       SELECT channel, order_id,
-         list_transform(range(2, len(pos) + 1), i -> (pos[i - 1] * 65536 + pos[i])::INTEGER) AS step_pairs,
-         list_transform(range(2, len(pos) + 1), i -> epoch_us(ats[i]) - epoch_us(ats[i - 1])) AS step_us
-       FROM positions
      ), names AS (
        -- Stage names by key (keys run 1..n).
        SELECT list(stage ORDER BY key) AS names FROM stage_keys
-     ), funnel_times AS (
-       SELECT r.channel, r.order_id,
-         op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,
-         op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'delivered')) AS delivered_at,
-         op_funnel_times(r.stage_keys, r.stage_at, list_transform($funnel_stages, s -> list_position(n.names, s)), $kept_index, op_undone(r.stage_keys, n.names)) AS t
-       FROM reached r CROSS JOIN names n
-     ), funnel AS (
-       -- The default funnel, no window (schema/007), by channel-funnel's own macros.
-       SELECT channel, order_id, placed_at, delivered_at, depth, op_funnel_gaps(t, depth) AS gaps
-       FROM (SELECT *, op_funnel_depth(t, NULL) AS depth FROM funnel_times)
+     ), derived AS (
+       -- Everything that follows from the stage lists, in one chain over them: a CTE per fact, each
+       -- joined back, held several 1M-row hash tables of lists at once and ran out of memory.
+       SELECT channel, order_id, stage_keys, stage_at, last_at, last_keys, placed_at, delivered_at,
+         -- Consecutive pipeline stages reached: (from position × 65536 + to position) and microseconds.
+         list_transform(range(2, len(pos) + 1), i -> (pos[i - 1] * 65536 + pos[i])::INTEGER) AS step_pairs,
+         list_transform(range(2, len(pos) + 1), i -> epoch_us(ats[i]) - epoch_us(ats[i - 1])) AS step_us,
+         -- The default funnel, no window (schema/007), by channel-funnel's own macros.
+         depth, op_funnel_gaps(t, depth) AS gaps
+       FROM (
+         SELECT *, list_filter(range(1, len(times) + 1), j -> times[j] IS NOT NULL) AS pos,
+           list_filter(times, x -> x IS NOT NULL) AS ats, op_funnel_depth(t, NULL) AS depth
+         FROM (
+           SELECT r.channel, r.order_id, r.stage_keys, r.stage_at,
+             list_max(r.stage_at) AS last_at, list_filter(r.stage_keys, (k, i) -> r.stage_at[i] = list_max(r.stage_at)) AS last_keys,
+             op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,
+             op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'delivered')) AS delivered_at,
+             -- When it reached each pipeline stage, in pipeline order.
+             list_transform(p.keys, k -> r.stage_at[list_position(r.stage_keys, k)]) AS times,
+             op_funnel_times(r.stage_keys, r.stage_at, list_transform($funnel_stages, s -> list_position(n.names, s)), $kept_index, op_undone(r.stage_keys, n.names)) AS t
+           FROM reached r CROSS JOIN pipeline p CROSS JOIN names n
+         )
+       )
      ), activity AS (
        -- One pass over the orders' events for every event-derived fact.
        SELECT e.channel, e.order_id,
@@ -111,14 +111,11 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        WHERE e.tenant_id = $tenant
        GROUP BY ALL
      )
-     SELECT o.*, timezone($tz, o.created_at), r.stage_keys, r.stage_at, a.first_response_at,
+     SELECT o.*, timezone($tz, o.created_at), d.stage_keys, d.stage_at, a.first_response_at,
        coalesce(a.data_moves, 0), coalesce(a.exceptions, 0), coalesce(a.contacts, 0), coalesce(a.expedites, 0),
        coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(list_sort(a.touches), []),
-       list_max(r.stage_at), list_filter(r.stage_keys, (k, i) -> r.stage_at[i] = list_max(r.stage_at)),
-       s.step_pairs, s.step_us, f.depth, f.gaps, f.placed_at, f.delivered_at
-     FROM o JOIN reached r ON r.channel = o.channel AND r.order_id = o.order_id
-     JOIN steps s ON s.channel = o.channel AND s.order_id = o.order_id
-     JOIN funnel f ON f.channel = o.channel AND f.order_id = o.order_id
+       d.last_at, d.last_keys, d.step_pairs, d.step_us, d.depth, d.gaps, d.placed_at, d.delivered_at
+     FROM o JOIN derived d ON d.channel = o.channel AND d.order_id = o.order_id
      LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
      ORDER BY o.created_at`,
     {
