@@ -101,8 +101,8 @@ for (const size of sizes) {
     const dir = mkdtempSync(join(os.tmpdir(), 'op-bench-store-'));
     const db = await Database.open({ path: join(dir, 'bench.duckdb'), memoryLimit });
     // The data goes in in batches of half a million orders, one transaction each, as a large history
-    // would be imported: one 10M-order transaction runs out of DuckDB's memory limit, and so did a
-    // 1M-order batch into a store of several million at 2 GB.
+    // would be imported: one 10M-order transaction runs out of DuckDB's memory limit, and a 10M run in
+    // batches of a million ran out of 2 GB too (with an earlier, heavier facts refresh).
     const generated = { orders: 0, events: 0, elapsedMs: 0 };
     for (let first = 0; first < size; first += BATCH_ORDERS) {
       const batch = await generateDemoData(db, { orders: Math.min(BATCH_ORDERS, size - first), first, seed: 1 });

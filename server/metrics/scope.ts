@@ -30,7 +30,6 @@ export function contextBindings(tenant: string, ctx: MetricContext): Bindings {
     store_tz: text(timeZone),
     stage_names: textList(ctx.stageNames),
     stage_ranks: integerList(ranks),
-    pipeline_keys: stageKeys(pipeline, ctx),
   };
 }
 

@@ -6,7 +6,7 @@
 -- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $limit, $pipeline
 -- columns: rank integer, component string, value string, cost number, events integer, orders integer, share number, cumulative_share number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
--- DuckDB's default of materializing every column of every order in scope (at 10M orders, spilling).
+-- DuckDB's default of materializing every column (stage lists included) of every order in scope.
 WITH scoped AS NOT MATERIALIZED (
   SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS dim_value
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)

@@ -5,7 +5,7 @@
 -- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
 -- columns: kpi string, unit string, direction string, baseline number, current number, delta number, improvement_pct number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
--- DuckDB's default of materializing every column of every order in scope (at 10M orders, spilling).
+-- DuckDB's default of materializing every column (stage lists included) of every order in scope.
 WITH sides AS NOT MATERIALIZED (
   SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
   UNION ALL

@@ -5,7 +5,7 @@
 -- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
 -- columns: bucket time, group string, actors integer, actor_days integer, orders_touched integer, orders_per_actor_day number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
--- DuckDB's default of materializing every column of every order in scope (at 10M orders, spilling).
+-- DuckDB's default of materializing every column (stage lists included) of every order in scope.
 WITH scoped AS NOT MATERIALIZED (
   SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS dim
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
