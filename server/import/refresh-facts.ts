@@ -70,11 +70,12 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        FROM (SELECT unnest($pipeline) AS stage, generate_subscripts($pipeline, 1) AS pos) p
        LEFT JOIN stage_keys k ON k.stage = p.stage
      ), names AS (
-       -- Stage names by key (keys run 1..n).
-       SELECT list(stage ORDER BY key) AS names FROM stage_keys
+       -- Stage names by key (keys run 1..n), and the default funnel's stage keys: once, not per order.
+       SELECT names, list_transform($funnel_stages, s -> list_position(names, s)) AS funnel_keys
+       FROM (SELECT list(stage ORDER BY key) AS names FROM stage_keys)
      ), derived AS (
-       -- Everything that follows from the stage lists, in one chain over them: a CTE per fact, each
-       -- joined back, held several 1M-row hash tables of lists at once and ran out of memory.
+       -- Everything that follows from the stage lists, in one chain over them, joined once (with a CTE
+       -- per fact, each joined back, a 10M run in 1M-order batches ran out of a 2 GB limit).
        SELECT channel, order_id, stage_keys, stage_at, last_at, last_keys, placed_at, delivered_at,
          -- Consecutive pipeline stages reached: (from position × 65536 + to position) and microseconds.
          list_transform(range(2, len(pos) + 1), i -> (pos[i - 1] * 65536 + pos[i])::INTEGER) AS step_pairs,
@@ -85,14 +86,16 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
          SELECT *, list_filter(range(1, len(times) + 1), j -> times[j] IS NOT NULL) AS pos,
            list_filter(times, x -> x IS NOT NULL) AS ats, op_funnel_depth(t, NULL) AS depth
          FROM (
-           SELECT r.channel, r.order_id, r.stage_keys, r.stage_at,
-             list_max(r.stage_at) AS last_at, list_filter(r.stage_keys, (k, i) -> r.stage_at[i] = list_max(r.stage_at)) AS last_keys,
-             op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,
-             op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'delivered')) AS delivered_at,
-             -- When it reached each pipeline stage, in pipeline order.
-             list_transform(p.keys, k -> r.stage_at[list_position(r.stage_keys, k)]) AS times,
-             op_funnel_times(r.stage_keys, r.stage_at, list_transform($funnel_stages, s -> list_position(n.names, s)), $kept_index, op_undone(r.stage_keys, n.names)) AS t
-           FROM reached r CROSS JOIN pipeline p CROSS JOIN names n
+           SELECT *, list_filter(stage_keys, (k, i) -> stage_at[i] = last_at) AS last_keys
+           FROM (
+             SELECT r.channel, r.order_id, r.stage_keys, r.stage_at, list_max(r.stage_at) AS last_at,
+               op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,
+               op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'delivered')) AS delivered_at,
+               -- When it reached each pipeline stage, in pipeline order.
+               list_transform(p.keys, k -> r.stage_at[list_position(r.stage_keys, k)]) AS times,
+               op_funnel_times(r.stage_keys, r.stage_at, n.funnel_keys, $kept_index, op_undone(r.stage_keys, n.names)) AS t
+             FROM reached r CROSS JOIN pipeline p CROSS JOIN names n
+           )
          )
        )
      ), activity AS (

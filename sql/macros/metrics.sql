@@ -55,7 +55,7 @@ CREATE OR REPLACE TEMP MACRO op_floor_to(x, n) AS x - ((x % n) + n) % n;
 -- The day, ISO week (from Monday) or month holding local wall time `local_ts`, as an integer key
 -- to group on (NULL when `unit` is NULL: no interval breakdown). op_bucket_start turns a key back
 -- into the bucket's first moment as wall time, once per group (then op_local_ms). Plain integer
--- arithmetic, because date_trunc costs ~20 ns per row: ~200 ms per 10M orders, 4× this.
+-- arithmetic, because date_trunc costs ~20 ns per row (208 ms per 10M orders; a month key here 39 ms).
 CREATE OR REPLACE TEMP MACRO op_bucket(local_ts, unit) AS CASE unit
   WHEN 'day' THEN local_ts::DATE - DATE '1970-01-01'
   WHEN 'week' THEN op_floor_to(local_ts::DATE - DATE '1970-01-05', 7) -- 1970-01-05 is a Monday

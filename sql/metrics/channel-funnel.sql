@@ -27,7 +27,7 @@ WITH scoped AS (
 ), counts AS (
   -- Per group and step k: the orders that reached it, and the time from the step before over them
   -- (gaps[k - 1]: NULL at k = 1 and past an order's depth). A cross join with the few steps reads
-  -- each order's gaps in place; unnesting them cost ~3× more. Every group in scope gets every step.
+  -- each order's gaps in place (unnesting them: 230 ms against 171 at 1M orders). Every group in scope gets every step.
   SELECT o.grp, s.k, s.step, count_if(o.depth >= s.k)::INTEGER AS orders,
     op_us_hours(quantile_cont(o.gaps[s.k - 1], 0.5)) AS median_hours_from_previous,
     op_us_hours(avg(o.gaps[s.k - 1])) AS mean_hours_from_previous
