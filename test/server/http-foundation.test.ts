@@ -109,6 +109,10 @@ describe('/api/settings', () => {
     const bad = await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify({ pipeline: ['placed', 'placed'] }) });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.message).toBe('invalid settings: pipeline: pipeline lists a stage twice');
+    const long = Array.from({ length: 101 }, (_, i) => `step_${i}`);
+    const tooLong = await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify({ pipeline: long }) });
+    expect(tooLong.status).toBe(400);
+    expect((await tooLong.json()).error.message).toMatch(/^invalid settings: pipeline: .*100/);
     expect((await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: 'nope' })).status).toBe(400);
   });
 });
