@@ -25,7 +25,8 @@ async function one(connection: DuckDBConnection, sql: string, params?: Record<st
  * Merges the staged rows into the canonical tables. Must run inside the
  * import's transaction. Orders upsert on (channel, order_id): a value the new
  * file leaves empty keeps the stored one. Events are added unless an event
- * with the same order, type, stage, time and actor is already stored.
+ * with the same order, type, stage, time and actor is already stored; copies
+ * of one event within the file become one, with the largest minutes and cost.
  */
 export async function commitStaged(connection: DuckDBConnection, tenant: string, settings: FactSettings): Promise<CommitCounts> {
   const run = (sql: string) => connection.run(sql, { tenant });
@@ -50,15 +51,20 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
      SELECT $tenant, order_id, channel, ${ORDER_COLUMNS.join(', ')} FROM order_merge WHERE is_new OR is_changed`,
   );
 
-  const identity = `e.tenant_id = $tenant AND s.channel = e.channel AND s.order_id = e.order_id AND s.type = e.type AND s."at" = e."at"
-    AND coalesce(s.stage, '') = coalesce(e.stage, '') AND coalesce(s.actor, '') = coalesce(e.actor, '')`;
   const events = await one(connection, `SELECT count(*)::DOUBLE AS staged FROM stg_events`);
+  // Grouping on the identity, then an anti join on it, takes about half the time of DISTINCT ON
+  // with a correlated NOT EXISTS (679 against 2,258 ms for 969k events). Staged text is never ''
+  // (empty cells are NULL), so NULL stages and actors compare equal through IS NOT DISTINCT FROM.
+  // Copies of one event that disagree on minutes or cost keep the largest of each, whatever the line order.
   const inserted = await one(
     connection,
     `INSERT INTO order_events
-     SELECT $tenant, order_id, channel, "at", type, stage, actor, minutes, cost FROM (
-       SELECT DISTINCT ON (channel, order_id, type, "at", coalesce(stage, ''), coalesce(actor, '')) * FROM stg_events
-     ) s WHERE NOT EXISTS (SELECT 1 FROM order_events e WHERE ${identity})`,
+     SELECT $tenant, s.* FROM (
+       SELECT order_id, channel, "at", type, stage, actor, max(minutes) AS minutes, max(cost) AS cost
+       FROM stg_events GROUP BY channel, order_id, type, "at", stage, actor
+     ) s ANTI JOIN (SELECT * FROM order_events WHERE tenant_id = $tenant) e
+       ON s.channel = e.channel AND s.order_id = e.order_id AND s.type = e.type AND s."at" = e."at"
+      AND s.stage IS NOT DISTINCT FROM e.stage AND s.actor IS NOT DISTINCT FROM e.actor`,
     { tenant },
   );
 

@@ -108,6 +108,14 @@ describe('events and deduplication', () => {
     ]);
   });
 
+  test('copies of one event in a file that disagree on minutes or cost keep the largest of each, whatever the line order', async () => {
+    await importPreset(db, 'canonical', [join(IMPORT, 'orders-semicolon-bom-crlf.csv')]);
+    const copy = (minutes: number, cost: string) => `A1,tmall,2025-03-01T04:00:00Z,exception,,clerk-2,${minutes},${cost}`;
+    const events = file('events.csv', ['order_id,channel,at,type,stage,actor,minutes,cost', copy(30, ''), copy(45, '7'), copy(20, '')].join('\n'));
+    expect(await importPreset(db, 'canonical', [events])).toMatchObject({ eventsInserted: 1, eventsDuplicate: 2 });
+    expect(await rows(db, `SELECT minutes, cost::DOUBLE AS cost FROM order_events`)).toEqual([{ minutes: 45, cost: 7 }]);
+  });
+
   test('orders and events in one import, from JSON and Parquet', async () => {
     const orders = file('orders.json', JSON.stringify([{ order_id: 'J1', channel: 'wechat', created_at: '2025-05-01T08:00:00Z', amount: 12.3, currency: 'CNY' }]));
     const parquetSource = file('events-source.csv', 'order_id,channel,at,type,stage\nJ1,wechat,2025-05-01T09:00:00Z,stage,paid\n');
