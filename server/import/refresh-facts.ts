@@ -7,7 +7,7 @@ export type FactSettings = Pick<Settings, 'timeZone' | 'pipeline'>;
 
 /**
  * Recomputes the derived per-order tables (`order_stage_times`, `stage_keys`,
- * `order_facts`) for the `tenant`'s orders in `touched` (a query giving
+ * `actor_keys`, `order_facts`) for the `tenant`'s orders in `touched` (a query giving
  * channel and order_id). Runs inside the caller's transaction, after the
  * orders and events are written, so the facts never disagree with them.
  * `settings` are the tenant's: `created_local` is wall time in its time zone,
@@ -34,22 +34,31 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        WHERE o.tenant_id = $tenant
      ) GROUP BY ALL`,
   );
-  await run(
-    `INSERT INTO stage_keys
-     SELECT stage, (SELECT coalesce(max(key), 0) FROM stage_keys) + row_number() OVER (ORDER BY stage)
-     FROM (
-       SELECT DISTINCT s.stage FROM order_stage_times s
-       JOIN touched_orders t ON t.channel = s.channel AND t.order_id = s.order_id
-       WHERE s.tenant_id = $tenant
-     )
-     WHERE stage NOT IN (SELECT stage FROM stage_keys)`,
+  // New stage and actor names get the next small integer keys (dense from 1, so a list indexed by key names them).
+  const addKeys = (table: string, name: string, names: string) =>
+    run(
+      `INSERT INTO ${table}
+       SELECT ${name}, (SELECT coalesce(max(key), 0) FROM ${table}) + row_number() OVER (ORDER BY ${name})
+       FROM (${names}) WHERE ${name} NOT IN (SELECT ${name} FROM ${table})`,
+    );
+  await addKeys(
+    'stage_keys',
+    'stage',
+    `SELECT DISTINCT s.stage FROM order_stage_times s
+     JOIN touched_orders t ON t.channel = s.channel AND t.order_id = s.order_id WHERE s.tenant_id = $tenant`,
+  );
+  await addKeys(
+    'actor_keys',
+    'actor',
+    `SELECT DISTINCT e.actor FROM order_events e
+     JOIN touched_orders t ON t.channel = e.channel AND t.order_id = e.order_id WHERE e.tenant_id = $tenant AND e.actor IS NOT NULL`,
   );
   await run(
     `DELETE FROM order_facts f USING touched_orders t
      WHERE f.tenant_id = $tenant AND f.channel = t.channel AND f.order_id = t.order_id`,
   );
   await connection.run(
-    `INSERT INTO order_facts
+    `INSERT INTO order_facts BY NAME
      WITH o AS (
        SELECT o.* FROM orders o JOIN touched_orders t ON t.channel = o.channel AND t.order_id = o.order_id
        WHERE o.tenant_id = $tenant
@@ -109,15 +118,18 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
          sum(coalesce(e.minutes, 0)) FILTER (e.type = 'exception') AS exception_minutes,
          sum(coalesce(e.minutes, 0)) FILTER (e.type = 'contact') AS contact_minutes,
          sum(coalesce(e.cost, 0)::DOUBLE) FILTER (e.type = 'expedite') AS expedite_cost,
-         list(DISTINCT {'actor': e.actor, 'day': timezone($tz, e."at")::DATE}) FILTER (e.actor IS NOT NULL) AS touches
+         list(DISTINCT {'actor_key': k.key, 'day': timezone($tz, e."at")::DATE}) FILTER (e.actor IS NOT NULL) AS touches
        FROM order_events e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
+       LEFT JOIN actor_keys k ON k.actor = e.actor
        WHERE e.tenant_id = $tenant
        GROUP BY ALL
      )
-     SELECT o.*, timezone($tz, o.created_at), d.stage_keys, d.stage_at, a.first_response_at,
-       coalesce(a.data_moves, 0), coalesce(a.exceptions, 0), coalesce(a.contacts, 0), coalesce(a.expedites, 0),
-       coalesce(a.exception_minutes, 0), coalesce(a.contact_minutes, 0), coalesce(a.expedite_cost, 0), coalesce(list_sort(a.touches), []),
-       d.last_at, d.last_keys, d.step_pairs, d.step_us, d.depth, d.gaps, d.placed_at, d.delivered_at
+     SELECT o.*, timezone($tz, o.created_at) AS created_local, d.stage_keys, d.stage_at, a.first_response_at,
+       coalesce(a.data_moves, 0) AS data_moves, coalesce(a.exceptions, 0) AS exceptions, coalesce(a.contacts, 0) AS contacts,
+       coalesce(a.expedites, 0) AS expedites, coalesce(a.exception_minutes, 0) AS exception_minutes,
+       coalesce(a.contact_minutes, 0) AS contact_minutes, coalesce(a.expedite_cost, 0) AS expedite_cost,
+       coalesce(list_sort(a.touches), []) AS touches, d.last_at, d.last_keys, d.step_pairs, d.step_us,
+       d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at
      FROM o JOIN derived d ON d.channel = o.channel AND d.order_id = o.order_id
      LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
      ORDER BY o.created_at`,

@@ -25,6 +25,9 @@ CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, 
 CREATE OR REPLACE TEMP MACRO op_stage_times(tenant) AS TABLE
   SELECT channel, order_id, stage, "at" FROM order_stage_times WHERE tenant_id = tenant;
 
+-- Actor names by key (schema/009): order_facts.touches hold keys, looked up after grouping.
+CREATE OR REPLACE TEMP MACRO op_actor_keys() AS TABLE SELECT actor, key FROM actor_keys;
+
 -- The tenant's order events and promotions.
 CREATE OR REPLACE TEMP MACRO op_events(tenant) AS TABLE
   SELECT * EXCLUDE (tenant_id) FROM order_events WHERE tenant_id = tenant;

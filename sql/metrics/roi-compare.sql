@@ -22,16 +22,17 @@ WITH sides AS NOT MATERIALIZED (
     (data_moves * $minutes_per_data_move + exception_minutes + contact_minutes) / 60.0 * $labor_cost_per_hour + expedite_cost AS friction
   FROM sides
 ), actor_days AS (
-  -- Distinct orders per side, actor and local day: from order_facts.touches in the tenant's zone, else from the events.
-  SELECT side, t.actor, t.day::TIMESTAMP AS day, count(*) AS orders
+  -- Distinct orders per side, actor (as a key, schema/009) and local day: from order_facts.touches
+  -- in the tenant's zone, else from the events.
+  SELECT side, t.actor_key, t.day, count(*) AS orders
   FROM (SELECT side, unnest(touches) AS t FROM sides WHERE $tz = $store_tz)
   GROUP BY ALL
   UNION ALL
-  SELECT side, actor, day, count(*) FROM (
-    SELECT DISTINCT s.side, e.actor, e.channel, e.order_id, date_trunc('day', timezone($tz, e."at")) AS day
+  SELECT side, k.key, day, count(*) FROM (
+    SELECT DISTINCT s.side, e.actor, e.channel, e.order_id, timezone($tz, e."at")::DATE AS day
     FROM op_events($tenant) e JOIN sides s ON s.channel = e.channel AND s.order_id = e.order_id
     WHERE e.actor IS NOT NULL AND $tz <> $store_tz
-  )
+  ) d JOIN op_actor_keys() k ON k.actor = d.actor
   GROUP BY ALL
 ), throughput AS (
   SELECT side, sum(orders)::DOUBLE / count(*) AS orders_per_actor_day FROM actor_days GROUP BY side

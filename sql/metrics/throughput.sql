@@ -10,24 +10,24 @@ WITH scoped AS NOT MATERIALIZED (
   SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS dim
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), touches AS (
-  -- Distinct (actor, order, local day): in the tenant's zone from order_facts.touches, in another zone from the events.
-  SELECT t.actor, t.day::TIMESTAMP AS day, dim
+  -- Distinct (actor, order, local day), the actor as a key (schema/009): in the tenant's zone from
+  -- order_facts.touches, in another zone from the events. Days stay DATEs until after grouping.
+  SELECT t.actor_key, t.day, dim
   FROM (SELECT dim, unnest(touches) AS t FROM scoped WHERE $tz = $store_tz)
   UNION ALL
-  SELECT actor, day, dim FROM (
-    SELECT DISTINCT e.actor, e.channel, e.order_id, date_trunc('day', timezone($tz, e."at")) AS day, o.dim
+  SELECT k.key, d.day, d.dim FROM (
+    SELECT DISTINCT e.actor, e.channel, e.order_id, timezone($tz, e."at")::DATE AS day, o.dim
     FROM op_events($tenant) e JOIN scoped o ON o.channel = e.channel AND o.order_id = e.order_id
     WHERE e.actor IS NOT NULL AND $tz <> $store_tz
-  )
+  ) d JOIN op_actor_keys() k ON k.actor = d.actor
 ), actor_days AS (
-  -- Bucketed after grouping: one op_bucket per actor-day rather than per touch.
-  SELECT op_bucket(day, $unit) AS bucket, * FROM (
-    SELECT CASE WHEN $group_by = 'actor' THEN actor ELSE dim END AS grp, actor, day, count(*) AS orders
-    FROM touches GROUP BY ALL
-  )
+  -- Bucketed and named after grouping: once per actor-day rather than per touch.
+  SELECT op_bucket(g.day, $unit) AS bucket, CASE WHEN $group_by = 'actor' THEN k.actor ELSE g.dim END AS grp, g.actor_key, g.orders
+  FROM (SELECT dim, actor_key, day, count(*) AS orders FROM touches GROUP BY ALL) g
+  JOIN op_actor_keys() k ON k.key = g.actor_key
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",
-  count(DISTINCT actor)::INTEGER AS actors,
+  count(DISTINCT actor_key)::INTEGER AS actors,
   count(*)::INTEGER AS actor_days,
   sum(orders)::INTEGER AS orders_touched,
   sum(orders)::DOUBLE / count(*) AS orders_per_actor_day

@@ -27,7 +27,7 @@ interface Facts {
   placedDelivered: [number, number | null];
 }
 
-/** order_facts as plain values: stage name → epoch ms (keys resolved), per `channel/order_id`. */
+/** order_facts as plain values: stage name → epoch ms, actor names (keys resolved), per `channel/order_id`. */
 async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): Promise<Map<string, Facts & { createdLocal: string }>> {
   const stored = await rows(
     db,
@@ -35,10 +35,11 @@ async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): 
        map_from_entries(list_transform(range(1, len(stage_keys) + 1),
          i -> {'k': n.names[stage_keys[i]], 'v': epoch_ms(stage_at[i])::DOUBLE})) AS stages,
        epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost,
-       [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> t.actor || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches,
+       [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> a.actors[t.actor_key] || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches,
        epoch_ms(last_at)::DOUBLE AS last_at, list_sort(list_transform(last_keys, k -> n.names[k])) AS last_stages,
        step_pairs, step_us::DOUBLE[] AS step_us, [epoch_ms(placed_at)::DOUBLE, epoch_ms(delivered_at)::DOUBLE] AS placed_delivered
-     FROM order_facts CROSS JOIN (SELECT list(stage ORDER BY key) AS names FROM stage_keys) n`,
+     FROM order_facts CROSS JOIN (SELECT list(stage ORDER BY key) AS names FROM stage_keys) n
+       CROSS JOIN (SELECT list(actor ORDER BY key) AS actors FROM actor_keys) a`,
   );
   return new Map(
     stored.map((r) => [
