@@ -3,9 +3,12 @@
  * Asia/Shanghai, the store's default zone). Each expected row was worked out by
  * hand from the CSV; the comments show the working.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../server/db/database.js';
-import { ADMIN } from './helpers.js';
+import { ADMIN, importPreset, openStore, testApp } from './helpers.js';
 import { fixtureApp, metricRows } from './metrics-helpers.js';
 
 let db: Database;
@@ -103,6 +106,23 @@ describe('on-time', () => {
     expect(await metricRows(app, '/api/metrics/on-time')).toEqual([
       { bucket: null, group: null, delivered: 3, with_promise: 3, on_time: 2, late: 1, on_time_rate: 0.666666667, mean_hours_late: 24 },
     ]);
+  });
+
+  test('a delivery at the promised minute is on time; one without a promise counts only as delivered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-on-time-'));
+    const orders = join(dir, 'orders.csv');
+    const events = join(dir, 'events.csv');
+    writeFileSync(orders, ['order_id,channel,created_at,promised_at', 'E,tmall,2025-03-01 09:00:00,2025-03-02 09:00:00',
+      'B,tmall,2025-03-01 09:00:00,2025-03-02 09:00:00', 'L,tmall,2025-03-01 09:00:00,2025-03-02 09:00:00', 'N,tmall,2025-03-01 09:00:00,'].join('\n'));
+    // E exactly at the promise, B an hour before, L two and a half hours after, N with no promise.
+    writeFileSync(events, ['order_id,channel,at,type,stage', 'E,tmall,2025-03-02 09:00:00,stage,delivered', 'B,tmall,2025-03-02 08:00:00,stage,delivered',
+      'L,tmall,2025-03-02 11:30:00,stage,delivered', 'N,tmall,2025-03-02 10:00:00,stage,delivered'].join('\n'));
+    const store = await openStore();
+    await importPreset(store, 'canonical', [orders, events]);
+    expect(await metricRows(testApp(store), '/api/metrics/on-time')).toEqual([
+      { bucket: null, group: null, delivered: 4, with_promise: 3, on_time: 2, late: 1, on_time_rate: 0.666666667, mean_hours_late: 2.5 },
+    ]);
+    await store.close();
   });
 });
 
