@@ -128,6 +128,8 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        coalesce(a.data_moves, 0) AS data_moves, coalesce(a.exceptions, 0) AS exceptions, coalesce(a.contacts, 0) AS contacts,
        coalesce(a.expedites, 0) AS expedites, coalesce(a.exception_minutes, 0) AS exception_minutes,
        coalesce(a.contact_minutes, 0) AS contact_minutes, coalesce(a.expedite_cost, 0) AS expedite_cost,
+       (coalesce(a.data_moves, 0) > 0)::UTINYINT + (coalesce(a.exception_minutes, 0) + coalesce(a.contact_minutes, 0) > 0)::UTINYINT * 2
+         + (coalesce(a.expedite_cost, 0) > 0)::UTINYINT * 4 AS friction_kinds,
        coalesce(list_sort(a.touches), []) AS touches, d.last_at, d.last_keys, d.step_pairs, d.step_us,
        d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at
      FROM o JOIN derived d ON d.channel = o.channel AND d.order_id = o.order_id

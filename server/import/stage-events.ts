@@ -67,6 +67,7 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
     [`type = 'stage' AND stage IS NULL`, 'stage', `'a stage event needs a stage'`],
     [`NOT regexp_full_match(stage, '^[a-z][a-z0-9_]{0,39}$')`, 'stage', `'stage ''' || left(stage, 40) || ''' is not a stage name'`],
     ['minutes < 0', 'minutes', `'minutes is negative: ' || minutes`],
+    ['cost < 0', 'cost', `'cost is negative: ' || cost`],
     [
       `(channel, order_id) NOT IN (SELECT (channel, order_id) FROM stg_orders UNION ALL SELECT (channel, order_id) FROM orders WHERE tenant_id = ${ctx.constants.bind(ctx.tenant)})`,
       'order_id',

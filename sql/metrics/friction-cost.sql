@@ -8,12 +8,13 @@ WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), inputs AS (
   -- Raw quantities per order; they are priced per group below (a sum of costs is the cost of the
-  -- sums), so the per-order work is one test of whether the order cost anything.
+  -- sums). An order has friction when it has a kind of friction (order_facts.friction_kinds,
+  -- schema/010) whose price is not zero: every quantity is non-negative.
   SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
          data_moves, exception_minutes, contact_minutes, expedite_cost,
-         data_moves * ($minutes_per_data_move / 60.0 * $labor_cost_per_hour)
-           + (exception_minutes + contact_minutes) * ($labor_cost_per_hour / 60.0) + expedite_cost > 0 AS has_friction
+         friction_kinds & ((CASE WHEN $minutes_per_data_move * $labor_cost_per_hour > 0 THEN 1 ELSE 0 END)
+           + (CASE WHEN $labor_cost_per_hour > 0 THEN 2 ELSE 0 END) + 4) <> 0 AS has_friction
   FROM scoped
 ), grouped AS (
   SELECT bucket, grp,

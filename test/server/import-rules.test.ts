@@ -88,6 +88,16 @@ describe('strict by default', () => {
       { file: 'events.csv', line: 3, column: 'stage', reason: 'a stage event needs a stage' },
     ]);
   });
+
+  test('negative minutes and costs are named (friction is never negative)', async () => {
+    await importPreset(db, 'canonical', [join(IMPORT, 'orders-semicolon-bom-crlf.csv')]);
+    const events = file('events.csv', 'order_id,channel,at,type,minutes,cost\nA1,tmall,2025-03-01 10:00:00,contact,-5,\nA1,tmall,2025-03-01 11:00:00,expedite,,-20.5\n');
+    const error = await rejectionOf(importPreset(db, 'canonical', [events]));
+    expect(error.details.problems).toEqual([
+      { file: 'events.csv', line: 2, column: 'minutes', reason: 'minutes is negative: -5.0' },
+      { file: 'events.csv', line: 3, column: 'cost', reason: 'cost is negative: -20.50' },
+    ]);
+  });
 });
 
 describe('events and deduplication', () => {

@@ -149,6 +149,21 @@ describe('friction-cost', () => {
     expect([after.total_cost, after.data_move_cost]).toEqual([276, 30]);
     await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify({ laborCostPerHour: 60, minutesPerDataMove: 11 }) });
   });
+
+  test('an order has friction when something it had costs more than zero at the current prices', async () => {
+    const withFriction = async (settings: object) => {
+      await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify(settings) });
+      return (await metricRows(app, '/api/metrics/friction-cost'))[0].orders_with_friction;
+    };
+    try {
+      // Data moves free: O3 (one move, nothing else) costs nothing; O1 (minutes), O2 (expedite), O5 (minutes) still cost.
+      expect(await withFriction({ minutesPerDataMove: 0 })).toBe(3);
+      // Labour free: moves and minutes cost nothing; only O2's expedite does.
+      expect(await withFriction({ minutesPerDataMove: 11, laborCostPerHour: 0 })).toBe(1);
+    } finally {
+      expect(await withFriction({ minutesPerDataMove: 11, laborCostPerHour: 60 })).toBe(4);
+    }
+  });
 });
 
 describe('friction-pareto', () => {

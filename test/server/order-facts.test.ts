@@ -19,6 +19,8 @@ interface Facts {
   exceptionMinutes: number;
   contactMinutes: number;
   expediteCost: number;
+  /** Bits: 1 data moves, 2 exception or contact minutes, 4 expedite cost. */
+  frictionKinds: number;
   /** When the order last reached a stage, and the stages reached then (sorted names). */
   last: [number, string[]];
   /** Consecutive steps among the pipeline stages reached: `from>to` and microseconds. */
@@ -34,7 +36,7 @@ async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): 
     `SELECT channel || '/' || order_id AS id, strftime(created_local, '%Y-%m-%d %H:%M:%S.%f') AS created_local,
        map_from_entries(list_transform(range(1, len(stage_keys) + 1),
          i -> {'k': n.names[stage_keys[i]], 'v': epoch_ms(stage_at[i])::DOUBLE})) AS stages,
-       epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost,
+       epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost, friction_kinds,
        [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> a.actors[t.actor_key] || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches,
        epoch_ms(last_at)::DOUBLE AS last_at, list_sort(list_transform(last_keys, k -> n.names[k])) AS last_stages,
        step_pairs, step_us::DOUBLE[] AS step_us, [epoch_ms(placed_at)::DOUBLE, epoch_ms(delivered_at)::DOUBLE] AS placed_delivered
@@ -55,6 +57,7 @@ async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): 
         exceptionMinutes: r.exception_minutes as number,
         contactMinutes: r.contact_minutes as number,
         expediteCost: r.expedite_cost as number,
+        frictionKinds: r.friction_kinds as number,
         last: [r.last_at as number, r.last_stages as string[]],
         steps: (r.step_pairs as number[]).map((p, i) => [`${pipeline[(p >> 16) - 1]}>${pipeline[(p & 0xffff) - 1]}`, (r.step_us as number[])[i]!]),
         placedDelivered: r.placed_delivered as [number, number | null],
@@ -77,7 +80,7 @@ async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): P
     const created = o.created as number;
     facts.set(o.id as string, {
       created, stages: { placed: created }, firstResponse: null, counts: [0, 0, 0], touches: [],
-      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, last: [0, []], steps: [], placedDelivered: [created, null],
+      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, frictionKinds: 0, last: [0, []], steps: [], placedDelivered: [created, null],
     });
     stagesUs.set(o.id as string, { placed: o.created_us as number });
   }
@@ -107,6 +110,7 @@ async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): P
     const lastAt = Math.max(...Object.values(f.stages));
     f.last = [lastAt, Object.keys(f.stages).filter((s) => f.stages[s] === lastAt).sort()];
     f.placedDelivered = [f.stages.placed!, f.stages.delivered ?? null];
+    f.frictionKinds = (f.dataMoves > 0 ? 1 : 0) + (f.exceptionMinutes + f.contactMinutes > 0 ? 2 : 0) + (f.expediteCost > 0 ? 4 : 0);
     const us = stagesUs.get(id)!;
     const reached = pipeline.filter((s) => us[s] !== undefined);
     f.steps = reached.slice(1).map((to, i) => [`${reached[i]}>${to}`, us[to]! - us[reached[i]!]!]);
