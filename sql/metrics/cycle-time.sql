@@ -6,24 +6,35 @@
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
 ), gaps AS (
-  SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
-         op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-         op_us(op_stage_at($from_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at),
-               op_stage_at($to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at)) AS us
-  FROM scoped
+  -- Orders that reached both stages. Tested on the stage times rather than on their difference:
+  -- for placed and delivered that is a test of plain columns, which the scan applies itself.
+  SELECT bucket, grp, op_us(from_at, to_at) AS us
+  FROM (
+    SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
+           op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
+           op_stage_at($from_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at) AS from_at,
+           op_stage_at($to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at) AS to_at
+    FROM scoped
+  )
+  WHERE from_at IS NOT NULL AND to_at IS NOT NULL
+), by_sign AS (
+  -- Negative gaps (data errors) are grouped apart rather than filtered out of each aggregate:
+  -- 283 against 417 ms per 10M orders. One list quantile per group over whole microseconds
+  -- (op_us): the values are sorted once for all three percentiles.
+  SELECT bucket, grp, us < 0 AS negative, count(*) AS n, avg(us) AS mean_us, quantile_cont(us, [0.5, 0.9, 0.95]) AS q, max(us) AS max_us
+  FROM gaps
+  GROUP BY ALL
 )
--- One list quantile per group over whole microseconds (op_us): the values are sorted once for all three percentiles.
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group", orders, op_us_hours(mean_us) AS mean_hours,
   op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, op_us_hours(q[3]) AS p95_hours, op_us_hours(max_us) AS max_hours, negative_gaps
 FROM (
   SELECT bucket, grp,
-    count(*) FILTER (us >= 0)::INTEGER AS orders,
-    avg(us) FILTER (us >= 0) AS mean_us,
-    quantile_cont(us, [0.5, 0.9, 0.95]) FILTER (us >= 0) AS q,
-    max(us) FILTER (us >= 0) AS max_us,
-    count(*) FILTER (us < 0)::INTEGER AS negative_gaps
-  FROM gaps
-  WHERE us IS NOT NULL
+    coalesce(sum(n) FILTER (NOT negative), 0)::INTEGER AS orders,
+    any_value(mean_us) FILTER (NOT negative) AS mean_us,
+    any_value(q) FILTER (NOT negative) AS q,
+    any_value(max_us) FILTER (NOT negative) AS max_us,
+    coalesce(sum(n) FILTER (negative), 0)::INTEGER AS negative_gaps
+  FROM by_sign
   GROUP BY bucket, grp
 )
 ORDER BY bucket NULLS FIRST, grp NULLS FIRST

