@@ -11,15 +11,18 @@ WITH sides AS NOT MATERIALIZED (
   UNION ALL
   SELECT 'current', * FROM op_scoped_orders($tenant, $b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions)
 ), order_kpis AS (
-  SELECT side, amount, promised_at,
-    op_hours(created_at, first_response_at) AS first_response_hours,
-    op_hours(op_stage_at($from_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at),
-             op_stage_at($to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at)) AS cycle_hours,
-    delivered_at,
+  -- Whole microseconds and raw friction quantities per order; averages are taken over these and
+  -- converted or priced per side (a sum of costs is the cost of the sums).
+  SELECT side, amount,
+    op_us(created_at, first_response_at) AS first_response_us,
+    op_us(op_stage_at($from_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at),
+          op_stage_at($to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at)) AS cycle_us,
+    -- Microseconds late (≤ 0: on time; NULL: not delivered or no promise), as in on-time.
+    op_us(promised_at, delivered_at) AS late_us,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'cancelled')), false) AS cancelled,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'refunded')), false) AS refunded,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'returned')), false) AS returned,
-    (data_moves * $minutes_per_data_move + exception_minutes + contact_minutes) / 60.0 * $labor_cost_per_hour + expedite_cost AS friction
+    data_moves, exception_minutes + contact_minutes AS labour_minutes, expedite_cost
   FROM sides
 ), actor_days AS (
   -- Distinct orders per side, actor (as a key, schema/009) and local day: from order_facts.touches
@@ -38,11 +41,11 @@ WITH sides AS NOT MATERIALIZED (
   SELECT side, sum(orders)::DOUBLE / count(*) AS orders_per_actor_day FROM actor_days GROUP BY side
 ), per_side AS (
   SELECT side,
-    avg(first_response_hours) AS first_response_hours,
-    avg(cycle_hours) FILTER (cycle_hours >= 0) AS cycle_time_hours,
-    avg(friction) AS friction_cost_per_order,
-    count(*) FILTER (delivered_at IS NOT NULL AND promised_at IS NOT NULL AND delivered_at <= promised_at)::DOUBLE
-      / nullif(count(*) FILTER (delivered_at IS NOT NULL AND promised_at IS NOT NULL), 0) AS on_time_rate,
+    op_us_hours(avg(first_response_us)) AS first_response_hours,
+    op_us_hours(avg(cycle_us) FILTER (cycle_us >= 0)) AS cycle_time_hours,
+    (sum(data_moves) * $minutes_per_data_move + sum(labour_minutes)) / 60.0 * $labor_cost_per_hour / count(*)
+      + sum(expedite_cost) / count(*) AS friction_cost_per_order,
+    sum((late_us <= 0)::INTEGER)::DOUBLE / nullif(count(late_us), 0) AS on_time_rate,
     avg(cancelled::INTEGER) AS cancellation_rate,
     avg(refunded::INTEGER) AS refund_rate,
     count(*)::DOUBLE AS orders,

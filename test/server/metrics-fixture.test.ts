@@ -134,9 +134,13 @@ describe('on-time', () => {
       'L,tmall,2025-03-02 11:30:00,stage,delivered', 'N,tmall,2025-03-02 10:00:00,stage,delivered'].join('\n'));
     const store = await openStore();
     await importPreset(store, 'canonical', [orders, events]);
-    expect(await metricRows(testApp(store), '/api/metrics/on-time')).toEqual([
+    const storeApp = testApp(store);
+    expect(await metricRows(storeApp, '/api/metrics/on-time')).toEqual([
       { bucket: null, group: null, delivered: 4, with_promise: 3, on_time: 2, late: 1, on_time_rate: 0.666666667, mean_hours_late: 2.5 },
     ]);
+    // roi-compare's on-time rate follows the same rule (all four orders in the current range).
+    const kpis = await metricRows(storeApp, '/api/metrics/roi-compare?baselineFrom=2025-02-01&baselineTo=2025-03-01&to=2025-04-01');
+    expect(kpis.find((r) => r.kpi === 'on_time_rate')).toMatchObject({ baseline: null, current: 0.666666667 });
     await store.close();
   });
 });
