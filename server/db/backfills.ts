@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { rebuildTenantFacts } from '../import/refresh-facts.js';
 import { settingsFromJson } from '../settings.js';
 
-/** Builds every tenant's facts from scratch: the backfill after migrations 004-010 on a store that already holds orders. */
+/** Builds every tenant's facts from scratch: the backfill after migrations 004-011 on a store that already holds orders. */
 export async function rebuildAllFacts(connection: DuckDBConnection): Promise<void> {
   const tenants = (await connection.runAndReadAll('SELECT tenant_id, settings FROM tenants')).getRowObjectsJson();
   for (const t of tenants) {

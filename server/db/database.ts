@@ -173,11 +173,11 @@ export async function inTransaction<T>(connection: DuckDBConnection, work: () =>
 /**
  * Work a migration needs beyond its SQL file: backfills that reuse the importer's own statements.
  * The facts backfill hangs on the latest migration that changes order_facts' columns, because it
- * writes every column the current code knows (a store from before 004 gets 004 to 010, then one
+ * writes every column the current code knows (a store from before 004 gets 004 to 011, then one
  * backfill).
  */
 const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>> = {
-  '010_friction_kinds.sql': rebuildAllFacts,
+  '011_durations.sql': rebuildAllFacts,
 };
 
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */

@@ -131,7 +131,9 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
        (coalesce(a.data_moves, 0) > 0)::UTINYINT + (coalesce(a.exception_minutes, 0) + coalesce(a.contact_minutes, 0) > 0)::UTINYINT * 2
          + (coalesce(a.expedite_cost, 0) > 0)::UTINYINT * 4 AS friction_kinds,
        coalesce(list_sort(a.touches), []) AS touches, d.last_at, d.last_keys, d.step_pairs, d.step_us,
-       d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at
+       d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at,
+       epoch_us(a.first_response_at) - epoch_us(o.created_at) AS first_response_us,
+       epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us
      FROM o JOIN derived d ON d.channel = o.channel AND d.order_id = o.order_id
      LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
      ORDER BY o.created_at`,

@@ -88,6 +88,15 @@ CREATE OR REPLACE TEMP MACRO op_us_hours(us) AS us / 3600e6;
 -- Hours from `a` to `b` (negative when b is earlier).
 CREATE OR REPLACE TEMP MACRO op_hours(a, b) AS op_us_hours(op_us(a, b));
 
+-- Whole microseconds from the first time an order reached stage `from_stage` to the first time it
+-- reached `to_stage` (NULL: it did not reach both): the stored delivery_us (schema/011) for placed
+-- to delivered, else the difference of the two stage times. The stages are bound parameters, so
+-- DuckDB keeps only the branch they name.
+CREATE OR REPLACE TEMP MACRO op_gap_us(from_stage, to_stage, stage_names, stage_keys, stage_at, placed_at, delivered_at, delivery_us) AS
+  CASE WHEN from_stage = 'placed' AND to_stage = 'delivered' THEN delivery_us
+    ELSE op_us(op_stage_at(from_stage, stage_names, stage_keys, stage_at, placed_at, delivered_at),
+               op_stage_at(to_stage, stage_names, stage_keys, stage_at, placed_at, delivered_at)) END;
+
 -- The value of an allowlisted order dimension ('' = no breakdown: NULL for all).
 CREATE OR REPLACE TEMP MACRO op_dimension(dim, channel, sku_series, region, customer_tier, promotion_id) AS
   CASE dim WHEN 'channel' THEN channel WHEN 'sku_series' THEN sku_series WHEN 'region' THEN region

@@ -8,10 +8,10 @@ WITH scoped AS (
 ), waits AS (
   SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-         op_us(created_at, first_response_at) AS us
+         first_response_us AS us
   FROM scoped
 )
--- One list quantile per group over whole microseconds (op_us): the values are sorted once for all three percentiles.
+-- One list quantile per group over whole microseconds (order_facts.first_response_us, schema/011): the values are sorted once for all three percentiles.
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group", orders, responded, no_response, op_us_hours(mean_us) AS mean_hours,
   op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, op_us_hours(q[3]) AS p95_hours, op_us_hours(max_us) AS max_hours
 FROM (

@@ -14,9 +14,8 @@ WITH sides AS NOT MATERIALIZED (
   -- Whole microseconds and raw friction quantities per order; averages are taken over these and
   -- converted or priced per side (a sum of costs is the cost of the sums).
   SELECT side, amount,
-    op_us(created_at, first_response_at) AS first_response_us,
-    op_us(op_stage_at($from_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at),
-          op_stage_at($to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at)) AS cycle_us,
+    first_response_us,
+    op_gap_us($from_stage, $to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at, delivery_us) AS cycle_us,
     -- Microseconds late (≤ 0: on time; NULL: not delivered or no promise), as in on-time.
     op_us(promised_at, delivered_at) AS late_us,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'cancelled')), false) AS cancelled,

@@ -27,6 +27,8 @@ interface Facts {
   steps: [string, number][];
   /** placed_at and delivered_at (epoch ms, null: not reached). */
   placedDelivered: [number, number | null];
+  /** Microseconds from placement to first response, and from placed to delivered (null: none). */
+  durationsUs: [number | null, number | null];
 }
 
 /** order_facts as plain values: stage name → epoch ms, actor names (keys resolved), per `channel/order_id`. */
@@ -39,7 +41,8 @@ async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): 
        epoch_ms(first_response_at)::DOUBLE AS first_response, data_moves, exception_minutes, contact_minutes, expedite_cost, friction_kinds,
        [exceptions, contacts, expedites] AS counts, list_transform(touches, t -> a.actors[t.actor_key] || ' ' || strftime(t.day, '%Y-%m-%d')) AS touches,
        epoch_ms(last_at)::DOUBLE AS last_at, list_sort(list_transform(last_keys, k -> n.names[k])) AS last_stages,
-       step_pairs, step_us::DOUBLE[] AS step_us, [epoch_ms(placed_at)::DOUBLE, epoch_ms(delivered_at)::DOUBLE] AS placed_delivered
+       step_pairs, step_us::DOUBLE[] AS step_us, [epoch_ms(placed_at)::DOUBLE, epoch_ms(delivered_at)::DOUBLE] AS placed_delivered,
+       [first_response_us::DOUBLE, delivery_us::DOUBLE] AS durations_us
      FROM order_facts CROSS JOIN (SELECT list(stage ORDER BY key) AS names FROM stage_keys) n
        CROSS JOIN (SELECT list(actor ORDER BY key) AS actors FROM actor_keys) a`,
   );
@@ -61,6 +64,7 @@ async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): 
         last: [r.last_at as number, r.last_stages as string[]],
         steps: (r.step_pairs as number[]).map((p, i) => [`${pipeline[(p >> 16) - 1]}>${pipeline[(p & 0xffff) - 1]}`, (r.step_us as number[])[i]!]),
         placedDelivered: r.placed_delivered as [number, number | null],
+        durationsUs: r.durations_us as [number | null, number | null],
       },
     ]),
   );
@@ -80,9 +84,9 @@ async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): P
     const created = o.created as number;
     facts.set(o.id as string, {
       created, stages: { placed: created }, firstResponse: null, counts: [0, 0, 0], touches: [],
-      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, frictionKinds: 0, last: [0, []], steps: [], placedDelivered: [created, null],
+      dataMoves: 0, exceptionMinutes: 0, contactMinutes: 0, expediteCost: 0, frictionKinds: 0, last: [0, []], steps: [], placedDelivered: [created, null], durationsUs: [null, null],
     });
-    stagesUs.set(o.id as string, { placed: o.created_us as number });
+    stagesUs.set(o.id as string, { placed: o.created_us as number, created: o.created_us as number });
   }
   // The store's zone is Asia/Shanghai: UTC+8 all year (no daylight saving time).
   const shanghaiDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -95,6 +99,10 @@ async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): P
       us[e.stage as string] = Math.min(us[e.stage as string] ?? Infinity, e.at_us as number);
     }
     if (at > f.created && !(e.type === 'stage' && e.stage === 'placed')) f.firstResponse = Math.min(f.firstResponse ?? Infinity, at);
+    const createdUs = stagesUs.get(e.id as string)!.created!;
+    if ((e.at_us as number) > createdUs && !(e.type === 'stage' && e.stage === 'placed')) {
+      f.durationsUs[0] = Math.min(f.durationsUs[0] ?? Infinity, (e.at_us as number) - createdUs);
+    }
     if (e.type === 'data_move') f.dataMoves++;
     const counted = ['exception', 'contact', 'expedite'].indexOf(e.type as string);
     if (counted >= 0) f.counts[counted]!++;
@@ -112,6 +120,7 @@ async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): P
     f.placedDelivered = [f.stages.placed!, f.stages.delivered ?? null];
     f.frictionKinds = (f.dataMoves > 0 ? 1 : 0) + (f.exceptionMinutes + f.contactMinutes > 0 ? 2 : 0) + (f.expediteCost > 0 ? 4 : 0);
     const us = stagesUs.get(id)!;
+    f.durationsUs[1] = us.delivered === undefined ? null : us.delivered - us.placed!;
     const reached = pipeline.filter((s) => us[s] !== undefined);
     f.steps = reached.slice(1).map((to, i) => [`${reached[i]}>${to}`, us[to]! - us[reached[i]!]!]);
   }
