@@ -53,7 +53,8 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
 
   const events = await one(connection, `SELECT count(*)::DOUBLE AS staged FROM stg_events`);
   // Grouping on the identity, then an anti join on it, takes about half the time of DISTINCT ON
-  // with a correlated NOT EXISTS (679 against 2,258 ms for 969k events). Staged text is never ''
+  // with a correlated NOT EXISTS: 306 against 584 ms for 969k events into an empty store, 393
+  // against 773 ms with half of them stored. Staged text is never ''
   // (empty cells are NULL), so NULL stages and actors compare equal through IS NOT DISTINCT FROM.
   // Copies of one event that disagree on minutes or cost keep the largest of each, whatever the line order.
   const inserted = await one(
