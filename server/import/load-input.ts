@@ -49,11 +49,11 @@ export async function loadInput(
   const rejects = `${table}_rejects`;
   try {
     if (format === 'csv') {
-      const delimiter = options.delimiter ? `, delim = $delim` : '';
+      const dialect = await csvDialect(connection, path, options.delimiter);
       await connection.run(
         `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv($path, all_varchar = true, header = true,
-           store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scan', sample_size = -1${delimiter})`,
-        options.delimiter ? { path, delim: options.delimiter } : { path },
+           store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scan', delim = $delim, quote = $quote, escape = $escape)`,
+        { path, ...dialect },
       );
     } else {
       const reader =
@@ -87,6 +87,24 @@ export async function loadInput(
   }
   const rows = (await count(connection, `SELECT count(*) AS n FROM ${table}`)) + rejected;
   return { table, file, columns, rows, ...(rejected > 0 ? { rejectsTable: rejects } : {}) };
+}
+
+/**
+ * The delimiter, quote and escape of a CSV file, sniffed from its first lines (DuckDB's default
+ * sample, the way read_csv sniffs when it keeps rejected lines) rather than from every line, which
+ * read a 68 MB file twice (1.19 s against 0.32 s). A sample without a quoted field says "no quote",
+ * which would split a quoted delimiter further down: RFC 4180's double quote is assumed then.
+ */
+async function csvDialect(connection: DuckDBConnection, path: string, delimiter?: string): Promise<{ delim: string; quote: string; escape: string }> {
+  const sniffed = (
+    await connection.runAndReadAll(
+      `SELECT "Delimiter" AS delim, "Quote" AS quote, "Escape" AS escape FROM sniff_csv($path, header = true, store_rejects = true${delimiter ? ', delim = $delim' : ''})`,
+      delimiter ? { path, delim: delimiter } : { path },
+    )
+  ).getRowObjectsJson()[0] as { delim: string; quote: string; escape: string };
+  const set = (c: string) => (c === '(empty)' || c === '' ? undefined : c);
+  const quote = set(sniffed.quote) ?? '"';
+  return { delim: delimiter ?? sniffed.delim, quote, escape: set(sniffed.escape) ?? quote };
 }
 
 async function count(connection: DuckDBConnection, sql: string): Promise<number> {

@@ -39,6 +39,14 @@ describe('CSV dialects', () => {
       { order_id: 'A3', channel: 'douyin', utc: '2025-03-02 01:15', amount: 20 },
     ]);
   });
+
+  test('a quoted delimiter far below the lines the dialect is sniffed from', async () => {
+    // DuckDB sniffs from the first 20,480 lines; none of these is quoted.
+    const lines = Array.from({ length: 30_000 }, (_, i) => `T${i};tmall;2025-03-01 10:00:00;1`);
+    const path = file('orders.csv', ['order_id;channel;created_at;sku', ...lines, 'Q1;tmall;2025-03-01 10:00:00;"a;b ""c"""'].join('\n'));
+    expect(await importPreset(db, 'canonical', [path])).toMatchObject({ ordersInserted: 30_001, rowsRejected: 0 });
+    expect(await rows(db, `SELECT sku FROM orders WHERE order_id = 'Q1'`)).toEqual([{ sku: 'a;b "c"' }]);
+  });
 });
 
 describe('strict by default', () => {
