@@ -69,7 +69,11 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
     { tenant },
   );
 
-  await refreshFacts(connection, tenant, settings, 'SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM stg_events');
+  // A name without a key can only come from this import: every order reached `placed`.
+  await refreshFacts(connection, tenant, settings, 'SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM stg_events', {
+    stages: `SELECT stage FROM stg_events WHERE type = 'stage' UNION ALL SELECT 'placed'`,
+    actors: 'SELECT actor FROM stg_events',
+  });
 
   const promotions = await one(connection, `SELECT count(*)::DOUBLE AS n FROM stg_promotions`);
   if (promotions.n! > 0) {

@@ -13,7 +13,18 @@ export type FactSettings = Pick<Settings, 'timeZone' | 'pipeline'>;
  * `settings` are the tenant's: `created_local` is wall time in its time zone,
  * and the pipeline steps follow its pipeline.
  */
-export async function refreshFacts(connection: DuckDBConnection, tenant: string, settings: FactSettings, touched: string): Promise<void> {
+export async function refreshFacts(
+  connection: DuckDBConnection,
+  tenant: string,
+  settings: FactSettings,
+  touched: string,
+  /**
+   * Where stage and actor names without a key can come from (queries giving `stage`, `actor`):
+   * an import's staged events, rather than every event of the touched orders (107 + 120 ms for
+   * 100k orders). Default: the touched orders' stage times and events.
+   */
+  newNames?: { stages: string; actors: string },
+): Promise<void> {
   const run = (sql: string, params: Record<string, string> = { tenant }) => connection.run(sql, params);
   // `touched` may use $tenant.
   await run(`CREATE OR REPLACE TEMP TABLE touched_orders AS SELECT DISTINCT channel, order_id FROM (${touched})`, touched.includes('$tenant') ? { tenant } : {});
@@ -40,18 +51,25 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
       `INSERT INTO ${table}
        SELECT ${name}, (SELECT coalesce(max(key), 0) FROM ${table}) + row_number() OVER (ORDER BY ${name})
        FROM (${names}) WHERE ${name} NOT IN (SELECT ${name} FROM ${table})`,
+      names.includes('$tenant') ? { tenant } : {},
     );
   await addKeys(
     'stage_keys',
     'stage',
-    `SELECT DISTINCT s.stage FROM order_stage_times s
-     JOIN touched_orders t ON t.channel = s.channel AND t.order_id = s.order_id WHERE s.tenant_id = $tenant`,
+    `SELECT DISTINCT stage FROM (${
+      newNames?.stages ??
+      `SELECT s.stage FROM order_stage_times s
+       JOIN touched_orders t ON t.channel = s.channel AND t.order_id = s.order_id WHERE s.tenant_id = $tenant`
+    }) WHERE stage IS NOT NULL`,
   );
   await addKeys(
     'actor_keys',
     'actor',
-    `SELECT DISTINCT e.actor FROM order_events e
-     JOIN touched_orders t ON t.channel = e.channel AND t.order_id = e.order_id WHERE e.tenant_id = $tenant AND e.actor IS NOT NULL`,
+    `SELECT DISTINCT actor FROM (${
+      newNames?.actors ??
+      `SELECT e.actor FROM order_events e
+       JOIN touched_orders t ON t.channel = e.channel AND t.order_id = e.order_id WHERE e.tenant_id = $tenant`
+    }) WHERE actor IS NOT NULL`,
   );
   await run(
     `DELETE FROM order_facts f USING touched_orders t
@@ -118,7 +136,8 @@ export async function refreshFacts(connection: DuckDBConnection, tenant: string,
          sum(coalesce(e.minutes, 0)) FILTER (e.type = 'exception') AS exception_minutes,
          sum(coalesce(e.minutes, 0)) FILTER (e.type = 'contact') AS contact_minutes,
          sum(coalesce(e.cost, 0)::DOUBLE) FILTER (e.type = 'expedite') AS expedite_cost,
-         list(DISTINCT {'actor_key': k.key, 'day': timezone($tz, e."at")::DATE}) FILTER (e.actor IS NOT NULL) AS touches
+         -- The local day only where there is an actor: the time zone conversion goes through ICU.
+         list(DISTINCT {'actor_key': k.key, 'day': CASE WHEN e.actor IS NOT NULL THEN timezone($tz, e."at")::DATE END}) FILTER (e.actor IS NOT NULL) AS touches
        FROM order_events e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
        LEFT JOIN actor_keys k ON k.actor = e.actor
        WHERE e.tenant_id = $tenant
