@@ -53,12 +53,15 @@ export class SqlConstants {
  * The aggregate expression giving one field from the lines of a group, typed
  * as `type`: a column (first non-empty value in file order unless `agg` says
  * otherwise), a constant, or the column with the constant as its default.
+ * `oneLine`: every group is one line, so "first" needs no ordering (an ordered aggregate
+ * buffers and sorts each group: 296 against 377 ms to stage 100k orders).
  */
 export function fieldAggregateSql(
   spec: FieldSpec,
   type: FieldType,
   available: ReadonlySet<string>,
   constants: SqlConstants,
+  oneLine = false,
 ): string {
   const column = specColumn(spec);
   const options = typeof spec === 'string' ? {} : spec;
@@ -68,7 +71,9 @@ export function fieldAggregateSql(
   } else if (column && available.has(column)) {
     const value = parseSql(type, cleanText(column));
     const agg = options.agg ?? 'first';
-    if (agg === 'first') {
+    if (agg === 'first' && oneLine) {
+      parts.push(`first(${value})`);
+    } else if (agg === 'first') {
       const orderBy =
         options.orderBy && available.has(options.orderBy)
           ? `try_cast(${cleanText(options.orderBy)} AS DOUBLE) NULLS LAST, ${cleanText(options.orderBy)}, __line`

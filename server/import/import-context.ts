@@ -82,15 +82,20 @@ export class ImportContext {
     return missing;
   }
 
-  /** Records every line of `input` whose `column` is not empty and does not parse as `type`. */
-  async rejectUnparseable(input: string, column: string, type: FieldType): Promise<void> {
-    if (type === 'text' || !this.columnsOf(input).has(column)) return;
-    const v = cleanText(column);
-    await this.run(
-      `INSERT INTO import_problems SELECT $input, $file, __line, $column, ${rejectReasonSql(type, v)}
-       FROM in_${input} WHERE ${v} IS NOT NULL AND ${parseSql(type, v)} IS NULL`,
-      { input, file: this.inputs.get(input)!.file, column },
-    );
+  /**
+   * Records every line of `input` with a non-empty value that does not parse as its column's
+   * type. One pass computes every column's reason: a parse in a WHERE clause is evaluated inside
+   * the scan's filter, 3-5 times slower (180 against 50 ms per 100k date-times).
+   */
+  async rejectUnparseable(input: string, columns: [column: string, type: FieldType][]): Promise<void> {
+    const checked = new Map(columns.filter(([column, type]) => type !== 'text' && this.columnsOf(input).has(column)));
+    if (checked.size === 0) return;
+    const reasons = [...checked].map(([column, type], i) => `${unparseableSql(column, type)} AS __bad_${i}`);
+    await this.run(`CREATE OR REPLACE TEMP TABLE unparseable AS SELECT __line, ${reasons.join(', ')} FROM in_${input}`);
+    for (const [i, column] of [...checked.keys()].entries()) {
+      await this.reject(input, 'unparseable', `__bad_${i} IS NOT NULL`, column, `__bad_${i}`);
+    }
+    await this.run('DROP TABLE unparseable');
   }
 
   /** Records lines of a staged table (with `__line`) that match `condition`, with a reason expression. */
@@ -138,3 +143,8 @@ export class ImportContext {
   }
 }
 
+/** Why a text column's value does not parse as `type`; NULL when it does, or is empty. */
+export function unparseableSql(column: string, type: FieldType): string {
+  const v = cleanText(column);
+  return `CASE WHEN ${v} IS NOT NULL AND ${parseSql(type, v)} IS NULL THEN ${rejectReasonSql(type, v)} END`;
+}

@@ -1,19 +1,28 @@
 import { ApiError } from '../errors.js';
-import type { ImportContext } from './import-context.js';
+import { unparseableSql, type ImportContext } from './import-context.js';
 import { EVENT_FIELDS, PROMOTION_FIELDS, specColumn, type FieldType, type Mapping } from './mapping.js';
-import { SQL_TYPE, fieldValueSql, parseSql, rejectReasonSql } from './field-sql.js';
+import { SQL_TYPE, fieldValueSql } from './field-sql.js';
 import { CHANNEL_PATTERN } from './stage-orders.js';
-import { cleanText, ident } from './sql-text.js';
+import { ident } from './sql-text.js';
 
 export const EVENT_TYPES = ['stage', 'data_move', 'exception', 'expedite', 'contact'] as const;
 
 type Section = { input: string; fields: Record<string, Parameters<typeof fieldValueSql>[0] | undefined> };
 
-/** Copies one input line for line into `table`, typed by `fieldTypes`, after rejecting values that do not parse. */
-async function stageLines(ctx: ImportContext, section: Section, fieldTypes: Record<string, FieldType>, required: string[], table: string) {
+/**
+ * Copies one input line for line into `table`, typed by `fieldTypes` (the `lower` fields lower-cased),
+ * after rejecting values that do not parse.
+ */
+async function stageLines(
+  ctx: ImportContext,
+  section: Section,
+  fieldTypes: Record<string, FieldType>,
+  options: { required: string[]; lower: string[] },
+  table: string,
+) {
   const input = section.input;
   const available = ctx.columnsOf(input);
-  const missing = ctx.checkColumns(input, Object.entries(section.fields), required);
+  const missing = ctx.checkColumns(input, Object.entries(section.fields), options.required);
   if (missing.length > 0) {
     const file = ctx.inputs.get(input)!.file;
     throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, {
@@ -23,7 +32,8 @@ async function stageLines(ctx: ImportContext, section: Section, fieldTypes: Reco
   }
   const select = Object.entries(fieldTypes).map(([field, type]) => {
     const spec = section.fields[field];
-    return `${spec ? fieldValueSql(spec, type, available, ctx.constants) : `NULL::${SQL_TYPE[type]}`} AS ${ident(field)}`;
+    const value = spec ? fieldValueSql(spec, type, available, ctx.constants) : `NULL::${SQL_TYPE[type]}`;
+    return `${options.lower.includes(field) ? `lower(${value})` : value} AS ${ident(field)}`;
   });
   // Values are parsed once: the same pass types them and notes, per column, why a value does not parse.
   const parsed = new Map<string, FieldType>();
@@ -31,10 +41,7 @@ async function stageLines(ctx: ImportContext, section: Section, fieldTypes: Reco
     const column = specColumn(spec!);
     if (column && fieldTypes[field] !== 'text' && available.has(column)) parsed.set(column, fieldTypes[field]!);
   }
-  const reasons = [...parsed].map(([column, type], i) => {
-    const v = cleanText(column);
-    return `CASE WHEN ${v} IS NOT NULL AND ${parseSql(type, v)} IS NULL THEN ${rejectReasonSql(type, v)} END AS __bad_${i}`;
-  });
+  const reasons = [...parsed].map(([column, type], i) => `${unparseableSql(column, type)} AS __bad_${i}`);
   await ctx.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT __line, ${[...select, ...reasons].join(', ')} FROM in_${input}`);
   for (const [i, column] of [...parsed.keys()].entries()) {
     await ctx.reject(input, table, `__bad_${i} IS NOT NULL`, column, `__bad_${i}`);
@@ -51,8 +58,7 @@ async function stageLines(ctx: ImportContext, section: Section, fieldTypes: Reco
 /** Appends the events input, line for line, to `stg_events`; events must belong to an order in the store or this import. */
 export async function stageEvents(ctx: ImportContext, section: NonNullable<Mapping['events']>): Promise<void> {
   const input = section.input;
-  const columnOf = await stageLines(ctx, section, EVENT_FIELDS, ['order_id', 'at', 'type'], 'm_events');
-  await ctx.run(`UPDATE m_events SET channel = lower(channel), type = lower(type), stage = lower(stage)`);
+  const columnOf = await stageLines(ctx, section, EVENT_FIELDS, { required: ['order_id', 'at', 'type'], lower: ['channel', 'type', 'stage'] }, 'm_events');
   const checks: [string, string, string][] = [
     ['order_id IS NULL', 'order_id', `'order_id is empty'`],
     ['channel IS NULL', 'channel', `'channel is empty'`],
@@ -82,8 +88,7 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
 /** Stages the promotions input into `stg_promotions`. */
 export async function stagePromotions(ctx: ImportContext, section: NonNullable<Mapping['promotions']>): Promise<void> {
   const input = section.input;
-  const columnOf = await stageLines(ctx, section, PROMOTION_FIELDS, ['promotion_id'], 'stg_promotions');
-  await ctx.run(`UPDATE stg_promotions SET channel = lower(channel)`);
+  const columnOf = await stageLines(ctx, section, PROMOTION_FIELDS, { required: ['promotion_id'], lower: ['channel'] }, 'stg_promotions');
   await ctx.reject(input, 'stg_promotions', 'promotion_id IS NULL', columnOf('promotion_id'), `'promotion_id is empty'`);
   await ctx.reject(input, 'stg_promotions', 'ends_at < starts_at', columnOf('ends_at'), `'ends before it starts'`);
   await ctx.reject(input, 'stg_promotions', 'spend < 0', columnOf('spend'), `'spend is negative: ' || spend`);

@@ -1,6 +1,6 @@
 import { ApiError } from '../errors.js';
 import type { ImportContext } from './import-context.js';
-import { ORDER_FIELDS, specColumn, type Mapping, type OrderField } from './mapping.js';
+import { ORDER_FIELDS, specColumn, type FieldType, type Mapping, type OrderField } from './mapping.js';
 import { SQL_TYPE, fieldAggregateSql } from './field-sql.js';
 import { cleanText } from './sql-text.js';
 
@@ -33,11 +33,7 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   const stages = Object.entries(section.stages ?? {}) as [string, string][];
   ctx.checkColumns(input, stages, []);
 
-  for (const [field, spec] of Object.entries(section.fields)) {
-    const column = specColumn(spec!);
-    if (column) await ctx.rejectUnparseable(input, column, ORDER_FIELDS[field as OrderField]);
-  }
-  for (const [, column] of stages) await ctx.rejectUnparseable(input, column, 'instant');
+  await ctx.rejectUnparseable(input, [...parsedColumns(section.fields), ...stages.map(([, column]) => [column, 'instant'] as [string, FieldType])]);
   for (const key of keys) {
     await ctx.reject(input, `in_${input}`, `${cleanText(key)} IS NULL`, key, `'the order key is empty'`);
   }
@@ -49,14 +45,14 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
 
   const fieldSql = ORDER_FIELD_NAMES.map((field) => {
     const spec = section.fields[field];
-    const sql = spec ? fieldAggregateSql(spec, ORDER_FIELDS[field], available, ctx.constants) : `NULL::${SQL_TYPE[ORDER_FIELDS[field]]}`;
+    const sql = spec ? fieldAggregateSql(spec, ORDER_FIELDS[field], available, ctx.constants, !section.multiLine) : `NULL::${SQL_TYPE[ORDER_FIELDS[field]]}`;
     return `${sql} AS ${field}`;
   });
   const stageSql = stages.map(([, column], i) =>
     available.has(column) ? `min(op_parse_instant(${cleanText(column)}, $tz, $formats)) AS __stage_${i}` : `NULL::TIMESTAMPTZ AS __stage_${i}`,
   );
   const status = section.statusStages && available.has(section.statusStages.column) ? section.statusStages : undefined;
-  const statusSql = status ? `first(lower(${cleanText(status.column)}) ORDER BY __line) AS __status` : 'NULL::VARCHAR AS __status';
+  const statusSql = status ? `first(lower(${cleanText(status.column)})${section.multiLine ? ' ORDER BY __line' : ''}) AS __status` : 'NULL::VARCHAR AS __status';
   await ctx.run(
     `CREATE OR REPLACE TEMP TABLE m_orders AS
      SELECT min(__line) AS __line, ${[...fieldSql, ...stageSql, statusSql].join(',\n')}
@@ -72,6 +68,14 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   await deriveStageEvents(ctx, stages, status);
 }
 
+/** The columns that order `fields` read, with the type each is parsed as. */
+function parsedColumns(fields: OrdersSection['fields']): [string, FieldType][] {
+  return Object.entries(fields).flatMap(([field, spec]) => {
+    const column = spec && specColumn(spec);
+    return column ? [[column, ORDER_FIELDS[field as OrderField]] as [string, FieldType]] : [];
+  });
+}
+
 /** Fills order fields from a second input (payments, items, products…) joined on an order field. */
 async function joinLookup(ctx: ImportContext, current: string, lookup: NonNullable<OrdersSection['lookups']>[number], i: number) {
   const available = ctx.columnsOf(lookup.input);
@@ -82,10 +86,7 @@ async function joinLookup(ctx: ImportContext, current: string, lookup: NonNullab
     throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, { file });
   }
   ctx.checkColumns(lookup.input, Object.entries(lookup.fields), []);
-  for (const [field, spec] of Object.entries(lookup.fields)) {
-    const column = specColumn(spec!);
-    if (column) await ctx.rejectUnparseable(lookup.input, column, ORDER_FIELDS[field as OrderField]);
-  }
+  await ctx.rejectUnparseable(lookup.input, parsedColumns(lookup.fields));
   const source = await ctx.cleanSource(lookup.input);
   const fields = Object.entries(lookup.fields) as [OrderField, NonNullable<(typeof lookup.fields)[OrderField]>][];
   await ctx.run(
