@@ -1,6 +1,6 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { ApiError } from '../errors.js';
+import { ApiError, isOutOfMemory, outOfMemoryError } from '../errors.js';
 import { readDataVersion } from './data-version.js';
 import { listSqlFiles, readSql } from './sql-files.js';
 import { rebuildAllFacts } from './backfills.js';
@@ -32,6 +32,8 @@ export class Database {
   private readonly waiting: ((connection: DuckDBConnection) => void)[] = [];
   private writeChain: Promise<unknown> = Promise.resolve();
   private version = 0;
+  /** DuckDB's memory limit as it reports it (e.g. `1.8 GiB`), for out-of-memory messages. */
+  private memoryLimit = '';
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -58,6 +60,7 @@ export class Database {
     try {
       await migrate(connection);
       db.version = await readDataVersion(connection);
+      db.memoryLimit = String((await connection.runAndReadAll(`SELECT current_setting('memory_limit') AS m`)).getRowObjectsJson()[0]!.m);
     } finally {
       connection.closeSync();
     }
@@ -107,7 +110,7 @@ export class Database {
         return (await c.runAndReadAll(sql, params, types)).getRowObjectsJson() as JsonRow[];
       } catch (error) {
         if (timedOut) throw new ApiError(504, 'query_timeout', `the query took longer than ${timeoutMs} ms and was stopped; narrow the range or filters`);
-        throw error;
+        throw this.explained(error);
       } finally {
         clearTimeout(timer);
         clearInterval(repeat);
@@ -136,6 +139,8 @@ export class Database {
       const connection = await this.connect();
       try {
         return await work(connection);
+      } catch (error) {
+        throw this.explained(error);
       } finally {
         this.version = await readDataVersion(connection).catch(() => this.version);
         connection.closeSync();
@@ -148,6 +153,11 @@ export class Database {
   /** Runs `work` inside one transaction on a writer connection: all of it or nothing. */
   transaction<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.withConnection((connection) => inTransaction(connection, () => work(connection)));
+  }
+
+  /** The error a caller is shown for a DuckDB failure it can act on. */
+  private explained(error: unknown): unknown {
+    return isOutOfMemory(error) ? outOfMemoryError(this.memoryLimit) : error;
   }
 
   async close(): Promise<void> {

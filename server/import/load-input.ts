@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ApiError } from '../errors.js';
+import { ApiError, isOutOfMemory } from '../errors.js';
 
 export type InputFormat = 'csv' | 'parquet' | 'json' | 'ndjson';
 
@@ -63,6 +63,8 @@ export async function loadInput(
       await connection.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT COLUMNS(*)::VARCHAR FROM ${reader}`, { path });
     }
   } catch (error) {
+    // Running out of memory while reading says nothing about the file.
+    if (isOutOfMemory(error)) throw error;
     throw new ApiError(400, 'unreadable_file', `${file}: not a readable ${format.toUpperCase()} file (${firstLine(error, path, file)})`, { file, format });
   }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Database } from '../../server/db/database.js';
+import { Database } from '../../server/db/database.js';
 import { parseMapping } from '../../server/import/presets.js';
 import { runImport } from '../../server/import/run-import.js';
 import { FIXTURES, importPreset, openStore, rejectionOf, rows } from './helpers.js';
@@ -250,5 +250,26 @@ describe('first stage times kept at import', () => {
     );
     // placed for A1, A2, A3 (A1's placed event is later than its new created_at) and paid for A3.
     expect(diff).toEqual({ missing: 0, stale: 0, total: 4 });
+  });
+});
+
+describe('out of memory', () => {
+  test('an import past the memory limit is a 503 that says so, writes nothing, and the store goes on working', async () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `T${i},tmall,2025-03-01 10:00:00,sku-${i}`);
+    const big = file('orders.csv', ['order_id,channel,created_at,sku', ...lines].join('\n'));
+    // 24 MB runs out while reading the file (not the file's fault), 48 MB later, while staging or committing.
+    for (const memoryLimit of ['24MB', '48MB']) {
+      const small = await Database.open({ path: ':memory:', memoryLimit });
+      try {
+        const error = await rejectionOf(importPreset(small, 'canonical', [big]));
+        expect(error).toMatchObject({ status: 503, code: 'out_of_memory' });
+        expect(error.message).toMatch(/^the request needed more memory than the store's limit \(\d+\.\d MiB; ORDERPULSE_MEMORY_LIMIT\) and was stopped; nothing was written/);
+        expect(await rows(small, 'SELECT (SELECT count(*) FROM orders)::INT AS orders, (SELECT count(*) FROM imports)::INT AS imports')).toEqual([{ orders: 0, imports: 0 }]);
+        // (The CSV reader alone takes a 30 MB buffer.)
+        if (memoryLimit === '48MB') expect(await importPreset(small, 'canonical', [join(IMPORT, 'orders-semicolon-bom-crlf.csv')])).toMatchObject({ ordersInserted: 3 });
+      } finally {
+        await small.close();
+      }
+    }
   });
 });
