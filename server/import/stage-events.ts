@@ -75,7 +75,14 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
     ['minutes < 0', 'minutes', `'minutes is negative: ' || minutes`],
     ['cost < 0', 'cost', `'cost is negative: ' || cost`],
     [
-      `(channel, order_id) NOT IN (SELECT (channel, order_id) FROM stg_orders UNION ALL SELECT (channel, order_id) FROM orders WHERE tenant_id = ${ctx.constants.bind(ctx.tenant)})`,
+      // The stored orders looked up are only those the events name: a NOT IN over every stored
+      // order hashes them all (2.3 s for 10k events into a store of 10M orders).
+      `(channel, order_id) NOT IN (
+         SELECT (channel, order_id) FROM stg_orders
+         UNION ALL
+         SELECT (o.channel, o.order_id) FROM orders o SEMI JOIN (SELECT DISTINCT channel, order_id FROM m_events) k
+           ON k.channel = o.channel AND k.order_id = o.order_id
+         WHERE o.tenant_id = ${ctx.constants.bind(ctx.tenant)})`,
       'order_id',
       `'no order ' || order_id || ' in channel ' || channel || ' (in the store or this import)'`,
     ],

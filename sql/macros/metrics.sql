@@ -19,12 +19,6 @@ CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, 
     AND (len(tiers) = 0 OR list_contains(tiers, customer_tier))
     AND (len(promotions) = 0 OR list_contains(promotions, promotion_id));
 
--- The first time each order reached each stage: a table the importer and the
--- demo generator keep in step (schema/002_order_stage_times.sql). Every order
--- reached `placed` at its created_at (an earlier `placed` event would win).
-CREATE OR REPLACE TEMP MACRO op_stage_times(tenant) AS TABLE
-  SELECT channel, order_id, stage, "at" FROM order_stage_times WHERE tenant_id = tenant;
-
 -- Actor names by key (schema/009): order_facts.touches hold keys, looked up after grouping.
 CREATE OR REPLACE TEMP MACRO op_actor_keys() AS TABLE SELECT actor, key FROM actor_keys;
 

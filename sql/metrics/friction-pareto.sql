@@ -3,7 +3,7 @@
 -- driver's share and the cumulative share. Dimension `stage` attributes an event to the stage the
 -- order was in when it happened (its latest stage reached at or before the event; of stages reached
 -- at the same instant, the later one in the pipeline).
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $limit, $pipeline
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $limit, $pipeline, $stage_names
 -- columns: rank integer, component string, value string, cost number, events integer, orders integer, share number, cumulative_share number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
 -- DuckDB's default of materializing every column (stage lists included) of every order in scope.
@@ -37,9 +37,12 @@ WITH scoped AS NOT MATERIALIZED (
   FROM op_events($tenant) e JOIN scoped o ON o.channel = e.channel AND o.order_id = e.order_id
   WHERE e.type IN ('data_move', 'exception', 'contact', 'expedite') AND $group_by = 'stage'
 ), stage_times AS (
-  SELECT s.channel, s.order_id, s."at", arg_max(s.stage, coalesce(list_position($pipeline, s.stage), 0)) AS stage
-  FROM op_stage_times($tenant) s JOIN scoped o ON o.channel = s.channel AND o.order_id = s.order_id
-  WHERE $group_by = 'stage'
+  -- Each order's first time at each stage, from its stage lists (order_facts; names by key in $stage_names).
+  SELECT channel, order_id, "at", arg_max(stage, coalesce(list_position($pipeline, stage), 0)) AS stage
+  FROM (
+    SELECT channel, order_id, $stage_names[unnest(stage_keys)] AS stage, unnest(stage_at) AS "at"
+    FROM scoped WHERE $group_by = 'stage'
+  )
   GROUP BY ALL
 ), by_stage AS (
   -- By the stage an order was in when the friction happened: each event against its order's stage times.

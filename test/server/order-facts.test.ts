@@ -170,7 +170,7 @@ describe('order_facts kept at import', () => {
     expect(await storedFacts(db)).toEqual(before);
   });
 
-  test('stuck-orders equals a second query over order_stage_times, as of a time before and after most stages', async () => {
+  test('stuck-orders equals a second query over the raw events, as of a time before and after most stages', async () => {
     const app = testApp(db);
     for (const asOf of ['2025-03-15T12:00:00', '2025-06-15T12:00:00', '2026-01-15T00:00:00']) {
       const api = await metricRows(app, `/api/metrics/stuck-orders?asOf=${asOf}`);
@@ -186,7 +186,11 @@ describe('order_facts kept at import', () => {
         `WITH latest AS (
            SELECT s.channel, s.order_id, max(s."at") AS since,
              arg_max(s.stage, (epoch_us(s."at"), CASE WHEN list_contains($terminal, s.stage) THEN 1000 ELSE coalesce(list_position($pipeline, s.stage), 0) END)) AS stage
-           FROM order_stage_times s JOIN orders o ON o.tenant_id = s.tenant_id AND o.channel = s.channel AND o.order_id = s.order_id
+           FROM (
+             SELECT tenant_id, channel, order_id, stage, min("at") AS "at" FROM (
+               SELECT tenant_id, channel, order_id, stage, "at" FROM order_events WHERE type = 'stage'
+               UNION ALL SELECT tenant_id, channel, order_id, 'placed', created_at FROM orders) GROUP BY ALL
+           ) s JOIN orders o ON o.tenant_id = s.tenant_id AND o.channel = s.channel AND o.order_id = s.order_id
            WHERE s."at" <= timezone('Asia/Shanghai', $as_of::TIMESTAMP) AND o.created_at <= timezone('Asia/Shanghai', $as_of::TIMESTAMP)
            GROUP BY ALL
          )
