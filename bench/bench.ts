@@ -82,6 +82,8 @@ interface SizeResult {
   /** Peak RSS from then on: imports, every metric cold and warm, and the load test. */
   peakRssMb: number;
   imports: Row[];
+  /** Small imports into the full store, after everything else at this size. */
+  incremental: Row[];
   metrics: Row[];
   jsBaseline: Row[];
   load: Row;
@@ -182,6 +184,9 @@ for (const size of sizes) {
       widgetServer.close();
     }
 
+    // Last: these imports add orders and events to the store the figures above were measured on.
+    const incremental = await benchIncrementalImports(db);
+
     results.sizes[size] = {
       orders: generated.orders,
       events: generated.events,
@@ -189,6 +194,7 @@ for (const size of sizes) {
       generatePeakRssMb,
       peakRssMb,
       imports,
+      incremental,
       metrics,
       jsBaseline,
       load,
@@ -240,6 +246,68 @@ function bundleGzipKb(): number {
   };
   visit('dist/widgets/orderpulse.js');
   return round([...seen].reduce((n, f) => n + gzipSync(readFileSync(f), { level: 9 }).length, 0) / 1024, 1);
+}
+
+/**
+ * What a daily import costs once the store is large: 1,000 new orders with their events (copies of
+ * stored ones under new ids), and one new event each for 1,000 stored orders picked at random. Each
+ * run imports different rows; the first run is a warm-up.
+ */
+async function benchIncrementalImports(db: Database): Promise<Row[]> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'op-bench-inc-'));
+  const rows: Row[] = [];
+  try {
+    const kinds = {
+      'append 1,000 new orders with their events': async (run: number) => {
+        const orders = join(dir, `orders-${run}.parquet`);
+        const events = join(dir, `events-${run}.parquet`);
+        await db.withConnection(async (c) => {
+          await c.run(
+            `CREATE OR REPLACE TEMP TABLE picked AS SELECT channel, order_id FROM orders USING SAMPLE reservoir(1000 ROWS) REPEATABLE (${run})`,
+          );
+          await c.run(
+            `COPY (SELECT 'new${run}-' || o.order_id AS order_id, o.* EXCLUDE (tenant_id, order_id) FROM orders o SEMI JOIN picked USING (channel, order_id))
+             TO '${orders}' (FORMAT parquet)`,
+          );
+          await c.run(
+            `COPY (SELECT 'new${run}-' || e.order_id AS order_id, e.* EXCLUDE (tenant_id, order_id) FROM order_events e SEMI JOIN picked USING (channel, order_id))
+             TO '${events}' (FORMAT parquet)`,
+          );
+        });
+        return [orders, events];
+      },
+      'add one event to each of 1,000 stored orders': async (run: number) => {
+        const events = join(dir, `events-contacts-${run}.parquet`);
+        await db.withConnection((c) =>
+          c.run(
+            `COPY (SELECT order_id, channel, created_at + INTERVAL (40 + ${run}) DAY AS "at", 'contact' AS type, NULL::VARCHAR AS stage,
+                          'bench-agent' AS actor, 5 AS minutes, NULL::DOUBLE AS cost
+                   FROM orders USING SAMPLE reservoir(1000 ROWS) REPEATABLE (${run})) TO '${events}' (FORMAT parquet)`,
+          ),
+        );
+        return [events];
+      },
+    };
+    for (const [kind, write] of Object.entries(kinds)) {
+      const samples: number[] = [];
+      let rowCount = 0;
+      for (let run = 0; run <= runs; run++) {
+        const files = await write(run);
+        let result: Awaited<ReturnType<typeof runImport>> | undefined;
+        const ms = await time(async () => {
+          result = await runImport(db, { mapping: presetMapping('canonical'), files: files.map((path) => ({ path })) });
+        });
+        if (run > 0) samples.push(ms);
+        rowCount = result!.rowsRead;
+      }
+      const s = summarize(samples);
+      rows.push({ kind, rows: rowCount, median: s.median, p95: s.p95 });
+      console.log(`  incremental import (${kind}): ${s.median} ms (p95 ${s.p95}) for ${rowCount} rows`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
 }
 
 /** Import rows/s: the importer (canonical preset) against DuckDB's own reader into a plain table, same files. */
@@ -322,6 +390,11 @@ function writeReports(): void {
       md.push('');
     }
     md.push(`Load: ${r.load.connections} concurrent clients for ${r.load.seconds} s cycling through ${r.load.paths} cached requests (every metric, unfiltered and per channel) against the listening service: **${r.load.requestsPerSec} requests/s**, latency median ${r.load.latencyMedian} ms, p99 ${r.load.latencyP99} ms, ${r.load.non2xx} non-2xx, ${r.load.errors} errors.`, '');
+    if (r.incremental?.length) {
+      md.push('Small imports into this store once everything above was measured (ms):', '', '| import | rows | median | p95 |', '|---|---|---|---|');
+      for (const i of r.incremental) md.push(`| ${i.kind} | ${i.rows} | ${i.median} | ${i.p95} |`);
+      md.push('');
+    }
   }
   const measured = sizes.filter((size) => results.sizes[size] && !('error' in results.sizes[size]!));
   const metricsAt = (size: number) => (results.sizes[size] as SizeResult).metrics;
