@@ -1,6 +1,7 @@
 import type { FieldSpec, FieldType } from './mapping.js';
 import { specColumn } from './mapping.js';
-import { cleanText } from './sql-text.js';
+import { InputColumns, nativeInstantName } from './load-input.js';
+import { cleanText, ident } from './sql-text.js';
 
 export const SQL_TYPE: Record<FieldType, string> = {
   text: 'VARCHAR',
@@ -24,6 +25,18 @@ export function parseSql(type: FieldType, v: string): string {
     case 'money':
       return `op_parse_money(${v})`;
   }
+}
+
+/** Whether `column` is a typed date-time read as it is, with nothing to parse or reject. */
+export function isNativeInstant(type: FieldType, column: string, available: ReadonlySet<string>): boolean {
+  return type === 'instant' && available instanceof InputColumns && available.instants.has(column);
+}
+
+/** SQL giving an input column as `type`: parsed from its text, or a typed date-time as it is (a wall time in $tz). */
+export function columnValueSql(type: FieldType, column: string, available: ReadonlySet<string>): string {
+  if (!isNativeInstant(type, column, available)) return parseSql(type, cleanText(column));
+  const native = ident(nativeInstantName(column));
+  return (available as InputColumns).instants.get(column) === 'utc' ? native : `timezone($tz, ${native})`;
 }
 
 /** What a user is told when a value does not parse as `type`. */
@@ -69,7 +82,7 @@ export function fieldAggregateSql(
   if (options.agg === 'count') {
     parts.push(column && available.has(column) ? `count(${cleanText(column)})` : 'count(*)');
   } else if (column && available.has(column)) {
-    const value = parseSql(type, cleanText(column));
+    const value = columnValueSql(type, column, available);
     const agg = options.agg ?? 'first';
     if (agg === 'first' && oneLine) {
       parts.push(`first(${value})`);
@@ -93,7 +106,7 @@ export function fieldValueSql(spec: FieldSpec, type: FieldType, available: Reado
   const column = specColumn(spec);
   const options = typeof spec === 'string' ? {} : spec;
   const parts: string[] = [];
-  if (column && available.has(column)) parts.push(parseSql(type, cleanText(column)));
+  if (column && available.has(column)) parts.push(columnValueSql(type, column, available));
   if (options.value !== undefined) parts.push(parseSql(type, constants.bind(options.value)));
   const expression = parts.length === 0 ? 'NULL' : parts.length === 1 ? parts[0]! : `coalesce(${parts.join(', ')})`;
   return `CAST(${expression} AS ${SQL_TYPE[type]})`;

@@ -1,14 +1,35 @@
 import { extname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApiError, isOutOfMemory } from '../errors.js';
+import { ident } from './sql-text.js';
 
 export type InputFormat = 'csv' | 'parquet' | 'json' | 'ndjson';
 
+/**
+ * The columns of a loaded input. Every column reads as VARCHAR; a Parquet date-time column also
+ * keeps its own type under a hidden name (`nativeInstantSql`), so it is neither printed as text
+ * nor parsed back: for 969k events that saves about 0.3 s of a 4.7 s import.
+ */
+export class InputColumns extends Set<string> {
+  constructor(
+    columns: Iterable<string>,
+    /** Date-time columns stored with a type: `utc` (TIMESTAMP WITH TIME ZONE) or `local` (TIMESTAMP, wall time). */
+    readonly instants: ReadonlyMap<string, 'utc' | 'local'> = new Map(),
+  ) {
+    super(columns);
+  }
+}
+
+/** The hidden column holding a Parquet date-time column's own value. */
+export function nativeInstantName(column: string): string {
+  return `__instant_${column}`;
+}
+
 export interface LoadedInput {
-  /** Temp table with every column as VARCHAR plus `__line`. */
+  /** Temp view or table with every column as VARCHAR plus `__line` (and the hidden native date-times). */
   table: string;
   file: string;
-  columns: string[];
+  columns: InputColumns;
   /** Rows loaded plus lines the CSV reader rejected. */
   rows: number;
   /** Temp table of lines the CSV reader could not split into the header's columns (DuckDB's reject_errors layout). */
@@ -47,6 +68,7 @@ export async function loadInput(
   const { table, path, file, format } = options;
   const raw = `${table}_raw`;
   const rejects = `${table}_rejects`;
+  let instants = new Map<string, 'utc' | 'local'>();
   try {
     if (format === 'csv') {
       const dialect = await csvDialect(connection, path, options.delimiter);
@@ -55,11 +77,17 @@ export async function loadInput(
            store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scan', delim = $delim, quote = $quote, escape = $escape)`,
         { path, ...dialect },
       );
+    } else if (format === 'parquet') {
+      const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet($path)`, { path })).getRowObjectsJson() as {
+        column_name: string;
+        column_type: string;
+      }[];
+      instants = instantColumns(described);
+      // Date-time columns stay typed here; the view below gives their text too, cast only where read.
+      const select = described.map(({ column_name: c }) => (instants.has(c) ? ident(c) : `${ident(c)}::VARCHAR AS ${ident(c)}`));
+      await connection.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT ${select.join(', ')} FROM read_parquet($path)`, { path });
     } else {
-      const reader =
-        format === 'parquet'
-          ? 'read_parquet($path)'
-          : `read_json($path, format = '${format === 'ndjson' ? 'newline_delimited' : 'auto'}', sample_size = -1)`;
+      const reader = `read_json($path, format = '${format === 'ndjson' ? 'newline_delimited' : 'auto'}', sample_size = -1)`;
       await connection.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT COLUMNS(*)::VARCHAR FROM ${reader}`, { path });
     }
   } catch (error) {
@@ -68,10 +96,20 @@ export async function loadInput(
     throw new ApiError(400, 'unreadable_file', `${file}: not a readable ${format.toUpperCase()} file (${firstLine(error, path, file)})`, { file, format });
   }
 
-  const columns = ((await connection.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${raw})`)).getRowObjectsJson() as { column_name: string }[]).map(
+  const names = ((await connection.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${raw})`)).getRowObjectsJson() as { column_name: string }[]).map(
     (r) => r.column_name,
   );
-  if (columns.includes('__line')) throw new ApiError(400, 'bad_header', `${file}: a column may not be named __line`, { file });
+  if (names.some((c) => c === '__line' || c.startsWith('__instant_'))) {
+    throw new ApiError(400, 'bad_header', `${file}: a column may not be named __line or start with __instant_`, { file });
+  }
+  const columns = new InputColumns(names, instants);
+  // The text of a typed date-time column, and the value itself under its hidden name.
+  const select =
+    instants.size === 0
+      ? '*'
+      : `* REPLACE (${[...instants.keys()].map((c) => `${ident(c)}::VARCHAR AS ${ident(c)}`).join(', ')}), ${[...instants.keys()]
+          .map((c) => `${ident(c)} AS ${ident(nativeInstantName(c))}`)
+          .join(', ')}`;
 
   let lineOf = 'rowid + 1';
   let rejected = 0;
@@ -82,9 +120,9 @@ export async function loadInput(
   }
   if (rejected === 0) {
     // Line numbers follow from row ids: a view saves copying every row once more.
-    await connection.run(`CREATE OR REPLACE TEMP VIEW ${table} AS SELECT ${lineOf} AS __line, * FROM ${raw}`);
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${table} AS SELECT ${lineOf} AS __line, ${select} FROM ${raw}`);
   } else {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${lineOf} AS __line, * FROM ${raw}`);
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${lineOf} AS __line, ${select} FROM ${raw}`);
     await connection.run(`DROP TABLE ${raw}`);
   }
   const rows = (await count(connection, `SELECT count(*) AS n FROM ${table}`)) + rejected;
@@ -107,6 +145,16 @@ async function csvDialect(connection: DuckDBConnection, path: string, delimiter?
   const set = (c: string) => (c === '(empty)' || c === '' ? undefined : c);
   const quote = set(sniffed.quote) ?? '"';
   return { delim: delimiter ?? sniffed.delim, quote, escape: set(sniffed.escape) ?? quote };
+}
+
+/** A Parquet file's date-time columns, by whether they hold instants (with time zone) or wall times. */
+function instantColumns(described: { column_name: string; column_type: string }[]): Map<string, 'utc' | 'local'> {
+  const instants = new Map<string, 'utc' | 'local'>();
+  for (const { column_name, column_type } of described) {
+    if (column_type === 'TIMESTAMP WITH TIME ZONE') instants.set(column_name, 'utc');
+    else if (/^TIMESTAMP(_S|_MS|_NS)?$/.test(column_type)) instants.set(column_name, 'local');
+  }
+  return instants;
 }
 
 async function count(connection: DuckDBConnection, sql: string): Promise<number> {

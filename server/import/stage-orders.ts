@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { ImportContext } from './import-context.js';
 import { ORDER_FIELDS, specColumn, type FieldType, type Mapping, type OrderField } from './mapping.js';
-import { SQL_TYPE, fieldAggregateSql } from './field-sql.js';
+import { SQL_TYPE, columnValueSql, fieldAggregateSql } from './field-sql.js';
 import { cleanText } from './sql-text.js';
 
 type OrdersSection = NonNullable<Mapping['orders']>;
@@ -49,7 +49,7 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
     return `${sql} AS ${field}`;
   });
   const stageSql = stages.map(([, column], i) =>
-    available.has(column) ? `min(op_parse_instant(${cleanText(column)}, $tz, $formats)) AS __stage_${i}` : `NULL::TIMESTAMPTZ AS __stage_${i}`,
+    available.has(column) ? `min(${columnValueSql('instant', column, available)}) AS __stage_${i}` : `NULL::TIMESTAMPTZ AS __stage_${i}`,
   );
   const status = section.statusStages && available.has(section.statusStages.column) ? section.statusStages : undefined;
   const statusSql = status ? `first(lower(${cleanText(status.column)})${section.multiLine ? ' ORDER BY __line' : ''}) AS __status` : 'NULL::VARCHAR AS __status';

@@ -146,6 +146,35 @@ describe('events and deduplication', () => {
     ]);
   });
 
+  test('typed Parquet date-times: instants as they are, wall times in the time zone, as from text', async () => {
+    const parquet = join(dir, 'orders.parquet');
+    await db.query(
+      `COPY (SELECT * FROM (VALUES
+         ('P1', 'tmall', TIMESTAMPTZ '2025-05-01 08:00:00+00', TIMESTAMP '2025-05-03 10:00:00'),
+         ('P2', 'jd', TIMESTAMPTZ '2025-05-02 23:30:00+00', NULL),
+         ('P3', 'jd', NULL, TIMESTAMP '2025-05-03 10:00:00')) t(order_id, channel, created_at, promised_at)) TO '${parquet}' (FORMAT parquet)`,
+    );
+    const result = await importPreset(db, 'canonical', [parquet], 'skip');
+    expect(result).toMatchObject({ ordersInserted: 2, rowsRejected: 1 });
+    expect(result.problems).toEqual([{ file: 'orders.parquet', line: 3, column: 'created_at', reason: 'created_at is empty' }]);
+    const stored = `SELECT order_id, strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') AS created, strftime(promised_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') AS promised
+                    FROM orders ORDER BY order_id`;
+    // A wall time is read in the store's time zone, Asia/Shanghai (UTC+8).
+    const expected = [
+      { order_id: 'P1', created: '2025-05-01 08:00', promised: '2025-05-03 02:00' },
+      { order_id: 'P2', created: '2025-05-02 23:30', promised: null },
+    ];
+    expect(await rows(db, stored)).toEqual(expected);
+    const fromText = await openStore();
+    try {
+      const csv = file('orders.csv', 'order_id,channel,created_at,promised_at\nP1,tmall,2025-05-01 08:00:00+00,2025-05-03 10:00:00\nP2,jd,2025-05-02T23:30:00Z,\n');
+      await importPreset(fromText, 'canonical', [csv]);
+      expect(await rows(fromText, stored)).toEqual(expected);
+    } finally {
+      await fromText.close();
+    }
+  });
+
   test('an upsert keeps stored values the new file leaves empty and counts updates', async () => {
     await importPreset(db, 'canonical', [file('orders.csv', 'order_id,channel,created_at,amount,region\nU1,jd,2025-01-01 00:00:00,5.00,east\n')]);
     const result = await importPreset(db, 'canonical', [file('orders.csv', 'order_id,channel,created_at,amount,region\nU1,jd,2025-01-01 00:00:00,6.00,\n')]);
