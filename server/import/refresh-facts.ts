@@ -70,21 +70,37 @@ export async function refreshFacts(
      WITH o AS (
        SELECT o.* FROM orders o JOIN touched_orders t ON t.channel = o.channel AND t.order_id = o.order_id
        WHERE o.tenant_id = $tenant
+     ), activity AS (
+       -- One pass over the orders' events for every event-derived fact.
+       SELECT e.channel, e.order_id,
+         min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
+         count(*) FILTER (e.type = 'data_move')::INTEGER AS data_moves,
+         count(*) FILTER (e.type = 'exception')::INTEGER AS exceptions,
+         count(*) FILTER (e.type = 'contact')::INTEGER AS contacts,
+         count(*) FILTER (e.type = 'expedite')::INTEGER AS expedites,
+         sum(coalesce(e.minutes, 0)) FILTER (e.type = 'exception') AS exception_minutes,
+         sum(coalesce(e.minutes, 0)) FILTER (e.type = 'contact') AS contact_minutes,
+         sum(coalesce(e.cost, 0)::DOUBLE) FILTER (e.type = 'expedite') AS expedite_cost,
+         -- The local day only where there is an actor: the time zone conversion goes through ICU.
+         list(DISTINCT {'actor_key': k.key, 'day': CASE WHEN e.actor IS NOT NULL THEN timezone($tz, e."at")::DATE END}) FILTER (e.actor IS NOT NULL) AS touches,
+         list({'k': s.key, 'at': e."at"}) FILTER (e.type = 'stage') AS stage_events
+       FROM ${events} e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
+       LEFT JOIN actor_keys k ON k.actor = e.actor
+       LEFT JOIN stage_keys s ON s.stage = e.stage
+       GROUP BY ALL
      ), reached AS (
-       -- The first time each order reached each stage; every order reached \`placed\` at its created_at
-       -- (an earlier placed event wins). Sorted after aggregating: an ORDER BY inside the aggregate
-       -- holds every group in memory at once.
-       SELECT channel, order_id, list_transform(r, x -> x.k) AS stage_keys, list_transform(r, x -> x."at") AS stage_at
+       -- The first time each order reached each stage, by stage key: sorted by key, then time, the
+       -- first of each key. Every order reached \`placed\` at its created_at (an earlier placed event
+       -- wins). From the same pass over the events as the rest, rather than grouping the stage events
+       -- by (order, stage) first: the refresh of 100k orders went from 1.39 to 1.10 s.
+       SELECT * EXCLUDE (sorted, firsts), list_transform(firsts, x -> x.k) AS stage_keys, list_transform(firsts, x -> x."at") AS stage_at
        FROM (
-         SELECT s.channel, s.order_id, list_sort(list({'k': k.key, 'at': s."at"})) AS r
+         SELECT *, list_filter(sorted, (x, i) -> i = 1 OR sorted[i - 1].k <> x.k) AS firsts
          FROM (
-           SELECT channel, order_id, stage, min("at") AS "at" FROM (
-             SELECT channel, order_id, stage, "at" FROM ${events} WHERE type = 'stage'
-             UNION ALL
-             SELECT channel, order_id, 'placed', created_at FROM o
-           ) GROUP BY ALL
-         ) s JOIN stage_keys k ON k.stage = s.stage
-         GROUP BY ALL
+           SELECT o.channel, o.order_id, a.* EXCLUDE (channel, order_id, stage_events),
+             list_sort(list_append(coalesce(a.stage_events, []), {'k': (SELECT key FROM stage_keys WHERE stage = 'placed'), 'at': o.created_at})) AS sorted
+           FROM o LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
+         )
        )
      ), pipeline AS (
        -- The pipeline's stage keys in pipeline order (0 for a stage no order has reached yet).
@@ -98,19 +114,19 @@ export async function refreshFacts(
      ), derived AS (
        -- Everything that follows from the stage lists, in one chain over them, joined once (with a CTE
        -- per fact, each joined back, a 10M run in 1M-order batches ran out of a 2 GB limit).
-       SELECT channel, order_id, stage_keys, stage_at, last_at, last_keys, placed_at, delivered_at,
+       SELECT * EXCLUDE (pos, ats, times, t),
          -- Consecutive pipeline stages reached: (from position × 65536 + to position) and microseconds.
          list_transform(range(2, len(pos) + 1), i -> (pos[i - 1] * 65536 + pos[i])::INTEGER) AS step_pairs,
          list_transform(range(2, len(pos) + 1), i -> epoch_us(ats[i]) - epoch_us(ats[i - 1])) AS step_us,
          -- The default funnel, no window (schema/007), by channel-funnel's own macros.
-         depth, op_funnel_gaps(t, depth) AS gaps
+         op_funnel_gaps(t, depth) AS gaps
        FROM (
          SELECT *, list_filter(range(1, len(times) + 1), j -> times[j] IS NOT NULL) AS pos,
            list_filter(times, x -> x IS NOT NULL) AS ats, op_funnel_depth(t, NULL) AS depth
          FROM (
            SELECT *, list_filter(stage_keys, (k, i) -> stage_at[i] = last_at) AS last_keys
            FROM (
-             SELECT r.channel, r.order_id, r.stage_keys, r.stage_at, list_max(r.stage_at) AS last_at,
+             SELECT r.*, list_max(r.stage_at) AS last_at,
                op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,
                op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'delivered')) AS delivered_at,
                -- When it reached each pipeline stage, in pipeline order.
@@ -120,35 +136,18 @@ export async function refreshFacts(
            )
          )
        )
-     ), activity AS (
-       -- One pass over the orders' events for every event-derived fact.
-       SELECT e.channel, e.order_id,
-         min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
-         count(*) FILTER (e.type = 'data_move')::INTEGER AS data_moves,
-         count(*) FILTER (e.type = 'exception')::INTEGER AS exceptions,
-         count(*) FILTER (e.type = 'contact')::INTEGER AS contacts,
-         count(*) FILTER (e.type = 'expedite')::INTEGER AS expedites,
-         sum(coalesce(e.minutes, 0)) FILTER (e.type = 'exception') AS exception_minutes,
-         sum(coalesce(e.minutes, 0)) FILTER (e.type = 'contact') AS contact_minutes,
-         sum(coalesce(e.cost, 0)::DOUBLE) FILTER (e.type = 'expedite') AS expedite_cost,
-         -- The local day only where there is an actor: the time zone conversion goes through ICU.
-         list(DISTINCT {'actor_key': k.key, 'day': CASE WHEN e.actor IS NOT NULL THEN timezone($tz, e."at")::DATE END}) FILTER (e.actor IS NOT NULL) AS touches
-       FROM ${events} e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
-       LEFT JOIN actor_keys k ON k.actor = e.actor
-       GROUP BY ALL
      )
-     SELECT o.*, timezone($tz, o.created_at) AS created_local, d.stage_keys, d.stage_at, a.first_response_at,
-       coalesce(a.data_moves, 0) AS data_moves, coalesce(a.exceptions, 0) AS exceptions, coalesce(a.contacts, 0) AS contacts,
-       coalesce(a.expedites, 0) AS expedites, coalesce(a.exception_minutes, 0) AS exception_minutes,
-       coalesce(a.contact_minutes, 0) AS contact_minutes, coalesce(a.expedite_cost, 0) AS expedite_cost,
-       (coalesce(a.data_moves, 0) > 0)::UTINYINT + (coalesce(a.exception_minutes, 0) + coalesce(a.contact_minutes, 0) > 0)::UTINYINT * 2
-         + (coalesce(a.expedite_cost, 0) > 0)::UTINYINT * 4 AS friction_kinds,
-       coalesce(list_sort(a.touches), []) AS touches, d.last_at, d.last_keys, d.step_pairs, d.step_us,
+     SELECT o.*, timezone($tz, o.created_at) AS created_local, d.stage_keys, d.stage_at, d.first_response_at,
+       coalesce(d.data_moves, 0) AS data_moves, coalesce(d.exceptions, 0) AS exceptions, coalesce(d.contacts, 0) AS contacts,
+       coalesce(d.expedites, 0) AS expedites, coalesce(d.exception_minutes, 0) AS exception_minutes,
+       coalesce(d.contact_minutes, 0) AS contact_minutes, coalesce(d.expedite_cost, 0) AS expedite_cost,
+       (coalesce(d.data_moves, 0) > 0)::UTINYINT + (coalesce(d.exception_minutes, 0) + coalesce(d.contact_minutes, 0) > 0)::UTINYINT * 2
+         + (coalesce(d.expedite_cost, 0) > 0)::UTINYINT * 4 AS friction_kinds,
+       coalesce(list_sort(d.touches), []) AS touches, d.last_at, d.last_keys, d.step_pairs, d.step_us,
        d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at,
-       epoch_us(a.first_response_at) - epoch_us(o.created_at) AS first_response_us,
+       epoch_us(d.first_response_at) - epoch_us(o.created_at) AS first_response_us,
        epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us
      FROM o JOIN derived d ON d.channel = o.channel AND d.order_id = o.order_id
-     LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
      ORDER BY o.created_at`,
     {
       tenant,
