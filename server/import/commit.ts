@@ -34,7 +34,7 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
   // once (a scan of every stored event: none when every touched order is new).
   await run(
     `CREATE OR REPLACE TEMP TABLE import_orders AS
-     SELECT DISTINCT channel, order_id FROM (SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM stg_events)`,
+     SELECT DISTINCT channel, order_id FROM (SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM staged_events)`,
   );
   await run(
     `CREATE OR REPLACE TEMP TABLE import_stored_orders AS
@@ -67,7 +67,7 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
      SELECT $tenant, order_id, channel, ${ORDER_COLUMNS.join(', ')} FROM order_merge WHERE is_new OR is_changed`,
   );
 
-  const events = await one(connection, `SELECT count(*)::DOUBLE AS staged FROM stg_events`);
+  const events = await one(connection, `SELECT count(*)::DOUBLE AS staged FROM staged_events`);
   // Grouping on the identity, then an anti join on it, takes about half the time of DISTINCT ON
   // with a correlated NOT EXISTS: 306 against 584 ms for 969k events into an empty store, 393
   // against 773 ms with half of them stored. Staged text is never ''
@@ -77,7 +77,7 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
     `CREATE OR REPLACE TEMP TABLE import_new_events AS
      SELECT s.* FROM (
        SELECT order_id, channel, "at", type, stage, actor, max(minutes) AS minutes, max(cost) AS cost
-       FROM stg_events GROUP BY channel, order_id, type, "at", stage, actor
+       FROM staged_events GROUP BY channel, order_id, type, "at", stage, actor
      ) s ANTI JOIN import_events e
        ON s.channel = e.channel AND s.order_id = e.order_id AND s.type = e.type AND s."at" = e."at"
       AND s.stage IS NOT DISTINCT FROM e.stage AND s.actor IS NOT DISTINCT FROM e.actor`,

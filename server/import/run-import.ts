@@ -44,6 +44,7 @@ export interface ImportResult extends CommitCounts {
 const STAGING_TABLES = `
   CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT 0::BIGINT AS __line, * EXCLUDE (tenant_id) FROM orders WHERE false;
   CREATE OR REPLACE TEMP TABLE stg_events AS SELECT * EXCLUDE (tenant_id) FROM order_events WHERE false;
+  CREATE OR REPLACE TEMP VIEW staged_events AS SELECT * FROM stg_events;
   CREATE OR REPLACE TEMP TABLE stg_promotions AS SELECT 0::BIGINT AS __line, * EXCLUDE (tenant_id) FROM promotions WHERE false;`;
 
 /** Imports writing at least this many rows checkpoint afterwards. */
