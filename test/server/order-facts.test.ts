@@ -7,7 +7,8 @@ import { generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { rebuildAllFacts } from '../../server/db/backfills.js';
 import { ADMIN, FIXTURES, importPreset, openStore, rows, testApp } from './helpers.js';
 import { metricRows } from './metrics-helpers.js';
-import { DEFAULT_SETTINGS } from '../../server/settings.js';
+import { DEFAULT_SETTINGS, readSettings } from '../../server/settings.js';
+import { rebuildTenantFacts } from '../../server/import/refresh-facts.js';
 
 interface Facts {
   stages: Record<string, number>;
@@ -166,6 +167,18 @@ describe('order_facts kept at import', () => {
     await db.transaction(async (c) => {
       await c.run('DELETE FROM order_facts');
       await rebuildAllFacts(c);
+    });
+    expect(await storedFacts(db)).toEqual(before);
+  });
+
+  test('a rebuild in slices (as a large tenant is rebuilt) gives the same facts', async () => {
+    const before = await storedFacts(db);
+    const [{ n }] = (await rows(db, `SELECT count(*)::INT AS n FROM orders WHERE tenant_id = 'default'`)) as { n: number }[];
+    expect(n).toBeGreaterThan(100);
+    await db.transaction(async (c) => {
+      await c.run('DELETE FROM order_facts');
+      // Five slices.
+      await rebuildTenantFacts(c, 'default', await readSettings(db, 'default'), Math.ceil(n / 5));
     });
     expect(await storedFacts(db)).toEqual(before);
   });
