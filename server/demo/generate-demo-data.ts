@@ -67,13 +67,8 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     );
     await c.run(`INSERT INTO order_events SELECT $tenant, * FROM demo_events ORDER BY "at"`, tenant);
     await c.run(`INSERT INTO promotions SELECT $tenant, * FROM demo_promotions`, tenant);
-    // Every order is new (ids from `first` on): the facts come from this batch's events alone.
-    await refreshFacts(c, tenant.tenant, settings, 'SELECT channel, order_id FROM demo_orders', {
-      events: 'demo_events',
-      stored: '(SELECT channel, order_id FROM demo_orders WHERE false)',
-      stageNames: `SELECT stage FROM demo_events WHERE type = 'stage' UNION ALL SELECT 'placed'`,
-      actorNames: 'SELECT actor FROM demo_events',
-    });
+    // Every order is new (ids from `first` on): the facts come from this batch's events alone, and none are stored yet.
+    await refreshFacts(c, tenant.tenant, settings, 'SELECT channel, order_id FROM demo_orders', { events: 'demo_events', newEvents: 'demo_events' });
     await bumpDataVersion(c);
     const counts = (await c.runAndReadAll(
       `SELECT (SELECT count(*) FROM demo_orders)::DOUBLE AS orders, (SELECT count(*) FROM demo_events)::DOUBLE AS events,

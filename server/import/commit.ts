@@ -87,10 +87,8 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
 
   await refreshFacts(connection, tenant, settings, 'SELECT channel, order_id FROM import_orders', {
     events: '(SELECT * FROM import_events UNION ALL BY NAME SELECT * FROM import_new_events)',
+    newEvents: 'import_new_events',
     stored: 'import_stored_orders',
-    // Every order reached `placed`.
-    stageNames: `SELECT stage FROM import_new_events WHERE type = 'stage' UNION ALL SELECT 'placed'`,
-    actorNames: 'SELECT actor FROM import_new_events',
   });
 
   const promotions = await one(connection, `SELECT count(*)::DOUBLE AS n FROM stg_promotions`);

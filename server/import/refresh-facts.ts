@@ -14,11 +14,10 @@ export type FactSettings = Pick<Settings, 'timeZone' | 'pipeline'>;
 export interface ImportScope {
   /** A table or subquery of every event of the touched orders, stored and new (order_events' columns but tenant_id). */
   events: string;
-  /** Temp table (channel, order_id) of the touched orders that were stored before the import: only they have derived rows to delete. */
-  stored: string;
-  /** Queries giving the stage and actor names the import brings (`stage`, `actor`): only these can lack a key. */
-  stageNames: string;
-  actorNames: string;
+  /** The events the import adds: only their stage and actor names can lack a key. */
+  newEvents: string;
+  /** Temp table (channel, order_id) of the touched orders stored before the import, the only ones with facts to delete; none if absent. */
+  stored?: string;
 }
 
 /**
@@ -43,7 +42,8 @@ export async function refreshFacts(
     scope?.events ??
     `(SELECT e.* EXCLUDE (tenant_id) FROM order_events e
       JOIN touched_orders t ON t.channel = e.channel AND t.order_id = e.order_id WHERE e.tenant_id = $tenant)`;
-  const stale = scope?.stored ?? 'touched_orders';
+  const stale = scope ? scope.stored : 'touched_orders';
+  const named = scope?.newEvents ?? events;
   // New stage and actor names get the next small integer keys (dense from 1, so a list indexed by key names them).
   const addKeys = (table: string, name: string, names: string) =>
     run(
@@ -52,19 +52,15 @@ export async function refreshFacts(
        FROM (${names}) WHERE ${name} NOT IN (SELECT ${name} FROM ${table})`,
       names.includes('$tenant') ? { tenant } : {},
     );
-  await addKeys(
-    'stage_keys',
-    'stage',
-    `SELECT DISTINCT stage FROM (${
-      // Every order reached `placed`.
-      scope?.stageNames ?? `SELECT stage FROM ${events} WHERE type = 'stage' UNION ALL SELECT 'placed'`
-    }) WHERE stage IS NOT NULL`,
-  );
-  await addKeys('actor_keys', 'actor', `SELECT DISTINCT actor FROM (${scope?.actorNames ?? `SELECT actor FROM ${events}`}) WHERE actor IS NOT NULL`);
-  await run(
-    `DELETE FROM order_facts f USING ${stale} t
-     WHERE f.tenant_id = $tenant AND f.channel = t.channel AND f.order_id = t.order_id`,
-  );
+  // Every order reached `placed`.
+  await addKeys('stage_keys', 'stage', `SELECT DISTINCT stage FROM (SELECT stage FROM ${named} WHERE type = 'stage' UNION ALL SELECT 'placed')`);
+  await addKeys('actor_keys', 'actor', `SELECT DISTINCT actor FROM ${named} WHERE actor IS NOT NULL`);
+  if (stale) {
+    await run(
+      `DELETE FROM order_facts f USING ${stale} t
+       WHERE f.tenant_id = $tenant AND f.channel = t.channel AND f.order_id = t.order_id`,
+    );
+  }
   await connection.run(
     `INSERT INTO order_facts BY NAME
      WITH o AS (
