@@ -41,6 +41,8 @@ export interface AppDeps {
   logError?: (error: unknown) => void;
   /** Keep metric results in memory per data version (default true; benchmarks turn it off). */
   cacheMetrics?: boolean;
+  /** Read the rollups where they answer a metric (default true); false: always the per-order facts. */
+  rollups?: boolean;
   /** Admin key, embed secrets, open demo mode. */
   security: SecurityConfig;
   /** Largest import body in bytes (default 512 MiB); larger gets 413. */
@@ -94,7 +96,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/settings', settingsRoutes(deps.db, tenants));
   app.route('/api/tenants', tenantRoutes(deps.db, tenants));
   app.route('/api/embed-tokens', embedTokenRoutes(deps.security, tenants));
-  const metrics = new MetricService(deps.db, tenants, METRICS, { cache: deps.cacheMetrics ?? true, timeoutMs: deps.queryTimeoutMs ?? 30_000 });
+  const metrics = new MetricService(deps.db, tenants, METRICS, { cache: deps.cacheMetrics ?? true, timeoutMs: deps.queryTimeoutMs ?? 30_000, rollups: deps.rollups ?? true });
   app.route('/api/metrics', metricRoutes(metrics, deps.security, tenants));
   app.route('/api/openapi.json', openApiRoutes());
   app.route('/', pageRoutes());

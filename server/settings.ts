@@ -3,6 +3,7 @@ import type { Database } from './db/database.js';
 import { bumpDataVersion } from './db/data-version.js';
 import { ApiError } from './errors.js';
 import { rebuildTenantFacts } from './import/refresh-facts.js';
+import { rebuildRollups } from './import/refresh-rollups.js';
 
 /** True when `Intl` knows the IANA time zone name (DuckDB's ICU uses the same database). */
 export function isTimeZone(name: string): boolean {
@@ -66,7 +67,10 @@ export async function writeSettings(db: Database, tenant: string, settings: Sett
     const before = settingsFromJson((stored?.settings as string | null) ?? null);
     await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { tenant, value: JSON.stringify(settings) });
     // Facts hold local times and pipeline steps.
-    if (settings.timeZone !== before.timeZone || settings.pipeline.join() !== before.pipeline.join()) await rebuildTenantFacts(c, tenant, settings);
+    if (settings.timeZone !== before.timeZone || settings.pipeline.join() !== before.pipeline.join()) {
+      await rebuildTenantFacts(c, tenant, settings);
+      await rebuildRollups(c, tenant);
+    }
     return bumpDataVersion(c);
   });
 }

@@ -1,6 +1,7 @@
 import { INTEGER, LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_FUNNEL_STEPS } from '../metrics/default-funnel.js';
 import type { Settings } from '../settings.js';
+import { ROLLUP_FACT_COLUMNS, updateRollups } from './refresh-rollups.js';
 
 /** The settings the facts depend on: a change of either rebuilds the tenant's facts. */
 export type FactSettings = Pick<Settings, 'timeZone' | 'pipeline'>;
@@ -26,7 +27,8 @@ export interface ImportScope {
  * channel and order_id). Runs inside the caller's transaction, after the
  * orders and events are written, so the facts never disagree with them.
  * `settings` are the tenant's: `created_local` is wall time in its time zone,
- * and the pipeline steps follow its pipeline.
+ * and the pipeline steps follow its pipeline. The rollups (schema/013) follow
+ * the facts, unless `rollups` is false (a rebuild recomputes them after).
  */
 export async function refreshFacts(
   connection: DuckDBConnection,
@@ -34,6 +36,7 @@ export async function refreshFacts(
   settings: FactSettings,
   touched: string,
   scope?: ImportScope,
+  { rollups = true }: { rollups?: boolean } = {},
 ): Promise<void> {
   const run = (sql: string, params: Record<string, string> = { tenant }) => connection.run(sql, params);
   // `touched` may use $tenant.
@@ -55,6 +58,13 @@ export async function refreshFacts(
   // Every order reached `placed`.
   await addKeys('stage_keys', 'stage', `SELECT DISTINCT stage FROM (SELECT stage FROM ${named} WHERE type = 'stage' UNION ALL SELECT 'placed')`);
   await addKeys('actor_keys', 'actor', `SELECT DISTINCT actor FROM ${named} WHERE actor IS NOT NULL`);
+  if (stale && rollups) {
+    await run(
+      `CREATE OR REPLACE TEMP TABLE rollup_before AS
+       SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN ${stale} t ON f.channel = t.channel AND f.order_id = t.order_id
+       WHERE f.tenant_id = $tenant`,
+    );
+  }
   if (stale) {
     await run(
       `DELETE FROM order_facts f USING ${stale} t
@@ -155,6 +165,14 @@ export async function refreshFacts(
     },
     { pipeline: LIST(VARCHAR), funnel_stages: LIST(VARCHAR), kept_index: INTEGER },
   );
+  if (rollups) {
+    await updateRollups(connection, tenant, {
+      ...(stale ? { before: 'rollup_before' } : {}),
+      after: `(SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN touched_orders t ON f.channel = t.channel AND f.order_id = t.order_id
+               WHERE f.tenant_id = $tenant)`,
+    });
+    if (stale) await run('DROP TABLE rollup_before', {});
+  }
 }
 
 /**
@@ -166,7 +184,8 @@ export const REBUILD_SLICE_ORDERS = 1_000_000;
 /**
  * Rebuilds a tenant's facts, e.g. after its time zone or pipeline changed, inside the caller's
  * transaction: all of them or, if it fails, none. Large tenants go in slices of orders picked by a
- * hash of their key, so each statement holds only a slice's events.
+ * hash of their key, so each statement holds only a slice's events. The rollups are left as they
+ * were: rebuild them after (refresh-rollups.ts, rebuildRollups).
  */
 export async function rebuildTenantFacts(
   connection: DuckDBConnection,
@@ -178,6 +197,6 @@ export async function rebuildTenantFacts(
   const slices = Math.max(1, Math.ceil(Number(counted.getRowObjectsJson()[0]!.n) / sliceOrders));
   for (let slice = 0; slice < slices; slice++) {
     const inSlice = slices === 1 ? '' : ` AND hash(channel, order_id) % ${slices} = ${slice}`;
-    await refreshFacts(connection, tenant, settings, `SELECT channel, order_id FROM orders WHERE tenant_id = $tenant${inSlice}`);
+    await refreshFacts(connection, tenant, settings, `SELECT channel, order_id FROM orders WHERE tenant_id = $tenant${inSlice}`, undefined, { rollups: false });
   }
 }

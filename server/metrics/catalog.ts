@@ -5,16 +5,22 @@ import {
   DIMENSIONS,
   badParameter,
   checkRange,
+  dayBound,
+  durationRollupBindings,
   groupByQuery,
   intervalQuery,
+  onlyChannels,
   resolveScope,
   resolveStage,
   resolveTime,
+  rollupAnswers,
+  rollupDays,
   scopeBindings,
   scopeQuery,
   splitList,
   stageKeys,
   type MetricContext,
+  type ResolvedScope,
 } from './scope.js';
 import { isoInZone } from './zoned-time.js';
 
@@ -32,7 +38,11 @@ export interface MetricDefinition {
 }
 
 /** Query, defaulting and binding for the metrics that are "scope, optional interval, optional group-by". */
-function bucketed(q: Record<string, string | undefined>, ctx: MetricContext, extra: { groupBy?: string } = {}): Resolved {
+function bucketed(
+  q: Record<string, string | undefined>,
+  ctx: MetricContext,
+  extra: { groupBy?: string } = {},
+): Resolved & { scope: ResolvedScope; groupBy: string | null; interval: string | null } {
   const scope = resolveScope(q, ctx);
   const interval = q.interval ?? null;
   const groupBy = q.groupBy ?? extra.groupBy ?? null;
@@ -40,7 +50,21 @@ function bucketed(q: Record<string, string | undefined>, ctx: MetricContext, ext
     tz: scope.tz,
     params: { ...scope.params, interval, groupBy },
     bindings: { ...scope.bindings, unit: text(interval), group_by: text(groupBy ?? '') },
+    scope,
+    groupBy,
+    interval,
   };
+}
+
+/**
+ * The duration rollups' bindings for a bucketed metric, when `usable` (its own conditions) and its
+ * scope allow. They hold days of the tenant's zone: periods in another zone need the facts, and
+ * days or weeks read the daily rows alone.
+ */
+function durationRollups(base: ReturnType<typeof bucketed>, ctx: MetricContext, usable = true): Bindings {
+  const zoneFits = base.interval === null || base.tz === ctx.settings.timeZone;
+  const days = usable && zoneFits && rollupAnswers(base.scope, base.groupBy) ? rollupDays(base.scope.fromMs, base.scope.toMs, ctx) : null;
+  return durationRollupBindings(days, base.interval === null || base.interval === 'month');
 }
 
 const costs = (ctx: MetricContext): Bindings => ({
@@ -78,9 +102,15 @@ export const METRICS: MetricDefinition[] = [
       const toStage = resolveStage('toStage', q.toStage ?? 'delivered', ctx);
       if (fromStage === toStage) throw badParameter('toStage', 'must differ from fromStage');
       return {
-        ...base,
+        tz: base.tz,
         params: { ...base.params, fromStage, toStage },
-        bindings: { ...base.bindings, from_stage: text(fromStage), to_stage: text(toStage) },
+        bindings: {
+          ...base.bindings,
+          from_stage: text(fromStage),
+          to_stage: text(toStage),
+          // The rollups hold placed → delivered.
+          ...durationRollups(base, ctx, fromStage === 'placed' && toStage === 'delivered'),
+        },
       };
     },
   },
@@ -91,14 +121,21 @@ export const METRICS: MetricDefinition[] = [
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
       delete base.params.interval;
-      return { ...base, params: { ...base.params, pipeline: ctx.settings.pipeline }, bindings: { ...base.bindings, pipeline: textList(ctx.settings.pipeline) } };
+      return {
+        tz: base.tz,
+        params: { ...base.params, pipeline: ctx.settings.pipeline },
+        bindings: { ...base.bindings, pipeline: textList(ctx.settings.pipeline), ...durationRollups(base, ctx) },
+      };
     },
   },
   {
     name: 'first-response',
     summary: 'Hours from placement to the first event after it (the first status update).',
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
-    resolve: (q, ctx) => bucketed(q, ctx),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      return { tz: base.tz, params: base.params, bindings: { ...base.bindings, ...durationRollups(base, ctx) } };
+    },
   },
   {
     name: 'stuck-orders',
@@ -177,8 +214,9 @@ export const METRICS: MetricDefinition[] = [
       const steps = splitList(q.steps ?? DEFAULT_FUNNEL_STEPS.join()).map((s) => resolveStage('steps', s, ctx, ['kept']));
       if (steps.length < 2) throw badParameter('steps', 'a funnel needs at least two steps');
       const windowHours = q.window === undefined ? null : parseWindow(q.window);
+      const precomputed = windowHours === null && steps.join() === DEFAULT_FUNNEL_STEPS.join();
       return {
-        ...base,
+        tz: base.tz,
         params: { ...base.params, steps, windowHours },
         bindings: {
           ...base.bindings,
@@ -187,8 +225,9 @@ export const METRICS: MetricDefinition[] = [
           step_keys: stageKeys(steps.map((s) => (s === 'kept' ? 'delivered' : s)), ctx),
           kept_index: integer(steps.indexOf('kept') + 1),
           window_hours: number(windowHours),
-          // The default funnel is kept per order at import (DEFAULT_FUNNEL_STEPS).
-          precomputed: boolean(windowHours === null && steps.join() === DEFAULT_FUNNEL_STEPS.join()),
+          // The default funnel is kept per order at import (DEFAULT_FUNNEL_STEPS), and in the rollups.
+          precomputed: boolean(precomputed),
+          ...durationRollups(base, ctx, precomputed),
         },
       };
     },
@@ -217,7 +256,8 @@ export const METRICS: MetricDefinition[] = [
         customerTier: scope.params.customerTier as string[],
         promotion: scope.params.promotion as string[],
       };
-      let sides: Bindings;
+      type Side = { fromMs: number | null; toMs: number | null; lists: typeof lists };
+      let sides: [Side, Side];
       let mode: Record<string, unknown>;
       if (q.compare !== undefined) {
         if (q.baselineFrom !== undefined || q.baselineTo !== undefined) throw badParameter('compare', 'use either compare or baselineFrom/baselineTo');
@@ -230,7 +270,10 @@ export const METRICS: MetricDefinition[] = [
           if (key === 'channel' && !ctx.channels.has(value.toLowerCase())) throw badParameter('compare', `unknown channel '${value}'`);
           return { ...lists, [key]: [key === 'channel' ? value.toLowerCase() : value] };
         });
-        sides = { ...scopeBindings('a_', scope.fromMs, scope.toMs, a!), ...scopeBindings('b_', scope.fromMs, scope.toMs, b!) };
+        sides = [
+          { fromMs: scope.fromMs, toMs: scope.toMs, lists: a! },
+          { fromMs: scope.fromMs, toMs: scope.toMs, lists: b! },
+        ];
         mode = { compare: cohorts };
       } else {
         if (q.baselineFrom === undefined || q.baselineTo === undefined) {
@@ -241,17 +284,32 @@ export const METRICS: MetricDefinition[] = [
         checkRange('baselineFrom', baselineFromMs, 'baselineTo', baselineToMs);
         const currentFromMs = scope.fromMs ?? baselineToMs;
         checkRange('from', currentFromMs, 'to', scope.toMs);
-        sides = { ...scopeBindings('a_', baselineFromMs, baselineToMs, lists), ...scopeBindings('b_', currentFromMs, scope.toMs, lists) };
+        sides = [
+          { fromMs: baselineFromMs, toMs: baselineToMs, lists },
+          { fromMs: currentFromMs, toMs: scope.toMs, lists },
+        ];
         mode = {
           baselineFrom: isoInZone(baselineFromMs!, scope.tz),
           baselineTo: isoInZone(baselineToMs!, scope.tz),
           from: isoInZone(currentFromMs!, scope.tz),
         };
       }
+      // The per-day rollups hold placed → delivered, and touches by day in the tenant's zone.
+      const days = sides.map((side) =>
+        scope.tz === ctx.settings.timeZone && fromStage === 'placed' && toStage === 'delivered' && onlyChannels(side.lists)
+          ? rollupDays(side.fromMs, side.toMs, ctx)
+          : null,
+      );
+      const rollup = days.every((d) => d !== null);
+      const [a, b] = sides.map((side, i) => ({
+        ...scopeBindings(i === 0 ? 'a_' : 'b_', side.fromMs, side.toMs, side.lists),
+        [`${i === 0 ? 'a_' : 'b_'}from_day`]: dayBound(days[i]?.from ?? null, '-infinity'),
+        [`${i === 0 ? 'a_' : 'b_'}to_day`]: dayBound(days[i]?.to ?? null, 'infinity'),
+      }));
       return {
         tz: scope.tz,
         params: { ...scope.params, ...mode, fromStage, toStage },
-        bindings: { tz: text(scope.tz), ...sides, from_stage: text(fromStage), to_stage: text(toStage), ...costs(ctx) },
+        bindings: { tz: text(scope.tz), ...a, ...b, rollup: boolean(rollup), from_stage: text(fromStage), to_stage: text(toStage), ...costs(ctx) },
       };
     },
   },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { isTimeZone, type Settings } from '../settings.js';
-import { instant, integerList, text, textList, type Binding, type Bindings } from './bindings.js';
+import { boolean, instant, integerList, text, textList, type Binding, type Bindings } from './bindings.js';
 import { isoInZone, parseApiTime } from './zoned-time.js';
 
 /** Order dimensions a metric may group or filter by; the SQL maps each to its column (op_dimension). */
@@ -153,5 +153,84 @@ export function scopeBindings(
     [`${prefix}series`]: textList(lists.skuSeries),
     [`${prefix}tiers`]: textList(lists.customerTier),
     [`${prefix}promotions`]: textList(lists.promotion),
+  };
+}
+
+/** A range of local days [from, to) in the tenant's zone, the rollups' grain (schema/013); null ends are open. */
+export interface DayRange {
+  from: string | null;
+  to: string | null;
+}
+
+/** The local date (YYYY-MM-DD) `ms` falls on in `timeZone` when it is exactly that day's midnight, else null. */
+function midnightDate(ms: number, timeZone: string): string | null {
+  const iso = isoInZone(ms, timeZone);
+  return /^\d{4}-\d{2}-\d{2}T00:00:00[+-]/.test(iso) ? iso.slice(0, 10) : null;
+}
+
+/**
+ * [fromMs, toMs) as whole local days of the tenant's zone, or null when an end falls inside a day
+ * there: the rollups hold days, so only a range of whole days can be read from them.
+ */
+export function rollupDays(fromMs: number | null, toMs: number | null, ctx: MetricContext): DayRange | null {
+  const zone = ctx.settings.timeZone;
+  const from = fromMs === null ? null : midnightDate(fromMs, zone);
+  const to = toMs === null ? null : midnightDate(toMs, zone);
+  if ((fromMs !== null && from === null) || (toMs !== null && to === null)) return null;
+  return { from, to };
+}
+
+type DimensionLists = { region: string[]; skuSeries: string[]; customerTier: string[]; promotion: string[] };
+
+/** Whether a scope's lists filter on channels alone, the rollups' only dimension. */
+export function onlyChannels(lists: DimensionLists): boolean {
+  return [lists.region, lists.skuSeries, lists.customerTier, lists.promotion].every((list) => list.length === 0);
+}
+
+/** Whether the rollups can answer a scope: no filter but channels (and days), grouped by channel or not at all. */
+export function rollupAnswers(scope: ResolvedScope, groupBy: string | null): boolean {
+  return onlyChannels(scope.params as unknown as DimensionLists) && (groupBy === null || groupBy === 'channel');
+}
+
+/** A day bound as DuckDB reads it: an open start or end is -infinity or infinity. */
+export const dayBound = (day: string | null, open: '-infinity' | 'infinity') => text(day ?? open);
+
+/**
+ * The duration rollups' bindings: $rollup (whether to read them at all: `days` is null when they
+ * cannot answer) and the range split into the whole months, read from the monthly rows (unless
+ * `months` is false), and the days before and after them ($head_…, $tail_…; an empty range is
+ * [infinity, infinity)).
+ */
+export function durationRollupBindings(days: DayRange | null, months = true): Bindings {
+  const { from, to } = days ?? { from: null, to: null };
+  const firstOfNext = (day: string) => {
+    const [y, m] = day.split('-').map(Number) as [number, number];
+    return m === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}-01`;
+  };
+  const wholeFrom = from === null || from.endsWith('-01') ? from : firstOfNext(from);
+  const wholeTo = to === null ? null : `${to.slice(0, 8)}01`;
+  const none = { from: 'infinity', to: 'infinity' };
+  let monthRange: { from: string; to: string };
+  let head = none;
+  let tail = none;
+  if (!months || (wholeFrom !== null && wholeTo !== null && wholeFrom >= wholeTo)) {
+    // No whole month inside (or none wanted): the days alone.
+    monthRange = none;
+    head = { from: from ?? '-infinity', to: to ?? 'infinity' };
+  } else {
+    monthRange = { from: wholeFrom ?? '-infinity', to: wholeTo ?? 'infinity' };
+    if (from !== null && from !== wholeFrom) head = { from, to: wholeFrom! };
+    if (to !== null && to !== wholeTo) tail = { from: wholeTo!, to };
+  }
+  return {
+    rollup: boolean(days !== null),
+    from_day: dayBound(from, '-infinity'),
+    to_day: dayBound(to, 'infinity'),
+    months_from: text(monthRange.from),
+    months_to: text(monthRange.to),
+    head_from: text(head.from),
+    head_to: text(head.to),
+    tail_from: text(tail.from),
+    tail_to: text(tail.to),
   };
 }

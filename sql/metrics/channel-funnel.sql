@@ -4,11 +4,14 @@
 -- (NULL: no window). `kept` is reached at the delivered time by orders with no returned/refunded
 -- event. Per group: count per step, conversion from the previous and first step, drop-off, the
 -- time from the previous step (median, mean) and the worst step (lowest conversion from previous).
--- params: $tenant, $stage_names, $step_keys, $kept_index, $precomputed, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours
+-- The default funnel comes from the rollups when $rollup (the scope is whole local days with at
+-- most a channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
+-- params: $tenant, $stage_names, $step_keys, $kept_index, $precomputed, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
 -- columns: group string, step_index integer, step string, orders integer, conversion_from_previous number, conversion_from_first number, drop_off integer, drop_off_rate number, median_hours_from_previous number, mean_hours_from_previous number, is_worst_step boolean
 WITH scoped AS (
   SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE NOT $rollup
 ), steps AS (
   SELECT unnest($steps) AS step, generate_subscripts($steps, 1) AS k
 ), per_order AS (
@@ -24,6 +27,13 @@ WITH scoped AS (
       FROM scoped WHERE NOT $precomputed
     )
   )
+), rolled AS (
+  SELECT * FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,
+    $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', NULL, 1, len($steps), [0.5])
+  WHERE $rollup
+), rolled_groups AS (
+  -- Every order reached step 1, so every group in scope has its histogram.
+  SELECT DISTINCT gkey FROM rolled
 ), counts AS (
   -- Per group and step k: the orders that reached it, and the time from the step before over them
   -- (gaps[k - 1]: NULL at k = 1 and past an order's depth). A cross join with the few steps reads
@@ -33,6 +43,12 @@ WITH scoped AS (
     op_us_hours(avg(o.gaps[s.k - 1])) AS mean_hours_from_previous
   FROM per_order o CROSS JOIN steps s
   GROUP BY o.grp, s.k, s.step
+  UNION ALL
+  -- The same from the default funnel's histograms: step k's holds the orders that reached it
+  -- (step 1: 0 µs each; later steps: the gap from step k − 1).
+  SELECT nullif(g.gkey, ''), s.k, s.step, coalesce(r.orders, 0)::INTEGER,
+    CASE WHEN s.k > 1 THEN op_us_hours(r.q[1]) END, CASE WHEN s.k > 1 THEN op_us_hours(r.sum_us / nullif(r.orders, 0)) END
+  FROM rolled_groups g CROSS JOIN steps s LEFT JOIN rolled r ON r.gkey = g.gkey AND r.measure = s.k
 ), rates AS (
   SELECT *,
     lag(orders) OVER g AS previous_orders,

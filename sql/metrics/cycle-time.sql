@@ -1,10 +1,13 @@
 -- metric: cycle-time
 -- Hours from the first time an order reached $from_stage to the first time it reached $to_stage,
 -- for orders in scope that reached both, by interval of created_at and/or a dimension.
--- params: $tenant, $stage_names, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $from_stage, $to_stage
+-- From the per-order facts, or from the rollups when $rollup (placed → delivered over whole local
+-- days, at most a channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
+-- params: $tenant, $stage_names, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $from_stage, $to_stage, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
 -- columns: bucket time, group string, orders integer, mean_hours number, p50_hours number, p90_hours number, p95_hours number, max_hours number, negative_gaps integer
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE NOT $rollup
 ), gaps AS (
   -- Orders that reached both stages.
   SELECT bucket, grp, us
@@ -22,10 +25,7 @@ WITH scoped AS (
   SELECT bucket, grp, us < 0 AS negative, count(*) AS n, avg(us) AS mean_us, quantile_cont(us, [0.5, 0.9, 0.95]) AS q, max(us) AS max_us
   FROM gaps
   GROUP BY ALL
-)
-SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group", orders, op_us_hours(mean_us) AS mean_hours,
-  op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, op_us_hours(q[3]) AS p95_hours, op_us_hours(max_us) AS max_hours, negative_gaps
-FROM (
+), per_group AS (
   SELECT bucket, grp,
     coalesce(sum(n) FILTER (NOT negative), 0)::INTEGER AS orders,
     any_value(mean_us) FILTER (NOT negative) AS mean_us,
@@ -34,5 +34,14 @@ FROM (
     coalesce(sum(n) FILTER (negative), 0)::INTEGER AS negative_gaps
   FROM by_sign
   GROUP BY bucket, grp
+  UNION ALL
+  -- The same from the placed → delivered histograms (measure 100); the largest is the quantile at 1.
+  SELECT CASE WHEN $unit IS NOT NULL THEN pkey END, nullif(gkey, ''), orders::INTEGER, sum_us / nullif(orders, 0), q[1:3], q[4], negatives::INTEGER
+  FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,
+    $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', $unit, 100, 100, [0.5, 0.9, 0.95, 1.0])
+  WHERE $rollup
 )
+SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group", orders, op_us_hours(mean_us) AS mean_hours,
+  op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, op_us_hours(q[3]) AS p95_hours, op_us_hours(max_us) AS max_hours, negative_gaps
+FROM per_group
 ORDER BY bucket NULLS FIRST, grp NULLS FIRST

@@ -2,14 +2,30 @@
 -- KPIs of a baseline scope (a_…) and a current scope (b_…): two time ranges, or two cohorts over one
 -- range. For each KPI: baseline, current, delta = current − baseline, and the direction-aware
 -- improvement % (op_improvement_pct). Revenue is net: orders cancelled, refunded or returned excluded.
--- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour
+-- From the per-order facts, or from the per-day rollups when $rollup (both scopes are whole local
+-- days in the tenant's zone with at most a channel filter, and the cycle time is placed →
+-- delivered: sql/README.md, "Rollups").
+-- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $a_from_day, $a_to_day, $b_from_day, $b_to_day
 -- columns: kpi string, unit string, direction string, baseline number, current number, delta number, improvement_pct number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
 -- DuckDB's default of materializing every column (stage lists included) of every order in scope.
 WITH sides AS NOT MATERIALIZED (
   SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
+  WHERE NOT $rollup
   UNION ALL
   SELECT 'current', * FROM op_scoped_orders($tenant, $b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions)
+  WHERE NOT $rollup
+), rolled_sides AS (
+  -- The two scopes as day ranges, for the per-day rollups (open ends as ±infinity).
+  SELECT * FROM (VALUES ('baseline', $a_from_day::DATE, $a_to_day::DATE, $a_channels), ('current', $b_from_day::DATE, $b_to_day::DATE, $b_channels))
+    s(side, from_day, to_day, channels)
+  WHERE $rollup
+), rolled_days AS (
+  SELECT s.side, t.* FROM rolled_sides s JOIN op_day_totals($tenant) t
+    ON t.day >= s.from_day AND t.day < s.to_day AND (len(s.channels) = 0 OR list_contains(s.channels, t.channel))
+), rolled_touches AS (
+  SELECT s.side, t.* FROM rolled_sides s JOIN op_touch_counts($tenant) t
+    ON t.day >= s.from_day AND t.day < s.to_day AND (len(s.channels) = 0 OR list_contains(s.channels, t.channel))
 ), order_kpis AS (
   -- Whole microseconds and raw friction quantities per order; averages are taken over these and
   -- converted or priced per side (a sum of costs is the cost of the sums).
@@ -24,7 +40,7 @@ WITH sides AS NOT MATERIALIZED (
     data_moves, exception_minutes + contact_minutes AS labour_minutes, expedite_cost
   FROM sides
 ), actor_days AS (
-  -- Distinct orders per side, actor (as a key, schema/009) and local day: from order_facts.touches
+  -- Distinct orders per side, actor (as a key, schema/009) and local day: from the facts' touches
   -- in the tenant's zone, else from the events.
   SELECT side, t.actor_key, t.day, count(*) AS orders
   FROM (SELECT side, unnest(touches) AS t FROM sides WHERE $tz = $store_tz)
@@ -36,6 +52,9 @@ WITH sides AS NOT MATERIALIZED (
     WHERE e.actor IS NOT NULL AND $tz <> $store_tz
   ) d JOIN op_actor_keys() k ON k.actor = d.actor
   GROUP BY ALL
+  UNION ALL
+  -- From the rollups: orders touched per actor and day, summed over the days the orders were created.
+  SELECT side, actor_key, touch_day, sum(n) FROM rolled_touches GROUP BY ALL HAVING sum(n) > 0
 ), throughput AS (
   SELECT side, sum(orders)::DOUBLE / count(*) AS orders_per_actor_day FROM actor_days GROUP BY side
 ), per_side AS (
@@ -51,6 +70,21 @@ WITH sides AS NOT MATERIALIZED (
     coalesce(sum(amount) FILTER (NOT (cancelled OR refunded OR returned)), 0)::DOUBLE AS revenue
   FROM order_kpis
   GROUP BY side
+  UNION ALL
+  -- The same from the per-day sums (schema/013).
+  SELECT side,
+    op_us_hours(sum(first_response_us) / nullif(sum(responded), 0)),
+    op_us_hours(sum(delivery_us) / nullif(sum(delivered), 0)),
+    (sum(data_moves) * $minutes_per_data_move + sum(labour_minutes)) / 60.0 * $labor_cost_per_hour / sum(orders)
+      + sum(expedite_cost) / sum(orders),
+    sum(on_time)::DOUBLE / nullif(sum(with_promise), 0),
+    sum(cancelled)::DOUBLE / sum(orders),
+    sum(refunded)::DOUBLE / sum(orders),
+    sum(orders)::DOUBLE,
+    sum(revenue)::DOUBLE
+  FROM rolled_days
+  GROUP BY side
+  HAVING sum(orders) > 0
 ), kpis AS (
   -- Throughput joins the two aggregated rows, not every order.
   SELECT k.side, k.first_response_hours, k.cycle_time_hours, k.friction_cost_per_order, t.orders_per_actor_day,

@@ -1,10 +1,13 @@
 -- metric: stage-breakdown
 -- Duration of each consecutive step among the pipeline stages an order actually reached
 -- (ordered by pipeline position), with the bottleneck: the step with the highest median per group.
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline
+-- From the per-order facts, or from the rollups when $rollup (the scope is whole local days with
+-- at most a channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
 -- columns: group string, step integer, from_stage string, to_stage string, orders integer, mean_hours number, p50_hours number, p90_hours number, negative_gaps integer, is_bottleneck boolean
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE NOT $rollup
 ), steps AS (
   -- The consecutive steps each order took among the pipeline stages it reached, kept per order
   -- in the tenant's pipeline order (order_facts.step_pairs, step_us; schema/006).
@@ -25,6 +28,12 @@ WITH scoped AS (
     coalesce(sum(n) FILTER (negative), 0)::INTEGER AS negative_gaps
   FROM by_sign
   GROUP BY grp, pair
+  UNION ALL
+  -- The same from the duration histograms of the pipeline steps (measures from 65536 up).
+  SELECT nullif(gkey, ''), measure, orders::INTEGER, op_us_hours(sum_us / nullif(orders, 0)), q, negatives::INTEGER
+  FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,
+    $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', NULL, 65536, 2147483647, [0.5, 0.9])
+  WHERE $rollup
 ), percentiles AS (
   SELECT grp, pair // 65536 AS from_pos, pair % 65536 AS to_pos, $pipeline[from_pos] AS from_stage, $pipeline[to_pos] AS to_stage,
     orders, mean_hours, op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, negative_gaps

@@ -1,0 +1,125 @@
+-- Building blocks of the rollups (schema/013): what an order contributes, kept by
+-- server/import/refresh-rollups.ts, and the exact percentiles the metric files of
+-- sql/metrics/*.rollup.sql read from them.
+
+-- floor(log2(x)) for a BIGINT x ≥ 1, exactly: the double logarithm can be one off near powers of
+-- two past 2^53, so the guess is checked against the shifts on either side.
+CREATE OR REPLACE TEMP MACRO op_log2_guess(x) AS least(floor(log2(x::DOUBLE))::INTEGER, 62);
+CREATE OR REPLACE TEMP MACRO op_log2_floor(x) AS
+  op_log2_guess(x) - ((1::BIGINT << op_log2_guess(x)) > x)::INTEGER
+    + CASE WHEN op_log2_guess(x) < 62 THEN ((1::BIGINT << (op_log2_guess(x) + 1)) <= x)::INTEGER ELSE 0 END;
+
+-- The histogram bucket of a duration of `us` microseconds: -1 when negative (a data error, never
+-- in a percentile), else 32 buckets per power of two by the top six bits (each spans at most 3 %
+-- of its values; below 64 µs, one value each). Monotone: a larger duration never has a smaller
+-- bucket, so ranks counted over buckets in order are ranks over the durations.
+CREATE OR REPLACE TEMP MACRO op_duration_bucket(us) AS CASE
+  WHEN us < 0 THEN -1
+  WHEN us < 32 THEN us
+  ELSE (op_log2_floor(us) - 5) * 32 + (us >> (op_log2_floor(us) - 5))
+END::SMALLINT;
+
+-- The durations one order contributes (schema/013, `measure`): the default funnel
+-- (order_facts.funnel_depth, funnel_us; measure k = 1 to 5: step 1 with 0 µs when reached, its
+-- count, and step k = 2.. with the gap from step k − 1), placed → delivered (100, when delivered;
+-- negative is a data error), placement to first response (101; -1 µs, counted apart like a
+-- negative, when there is none), and each consecutive pipeline step (measure = its step pair,
+-- from 65536 up).
+CREATE OR REPLACE TEMP MACRO op_duration_entries(step_pairs, step_us, funnel_depth, funnel_us, delivery_us, first_response_us) AS list_concat(
+  CASE WHEN funnel_depth >= 1 THEN [{'measure': 1, 'us': 0::BIGINT}] ELSE [] END,
+  list_transform(range(2, coalesce(funnel_depth, 0) + 1), k -> {'measure': k::INTEGER, 'us': funnel_us[k - 1]}),
+  CASE WHEN delivery_us IS NOT NULL THEN [{'measure': 100, 'us': delivery_us}] ELSE [] END,
+  [{'measure': 101, 'us': coalesce(first_response_us, -1)}],
+  list_transform(range(1, coalesce(len(step_pairs), 0) + 1), i -> {'measure': step_pairs[i], 'us': step_us[i]}));
+
+-- A duration's key in duration_values.
+CREATE OR REPLACE TEMP MACRO op_duration_key(measure, bucket) AS measure::BIGINT * 2048 + bucket;
+
+-- Per period, group and measure in [measure_lo, measure_hi], over the tenant's orders created on
+-- local days in [from_day, to_day) in `channels` (all when empty): the durations counted (`orders`;
+-- bucket -1 apart as `negatives`), their sum in µs, and their exact percentiles `qs` in µs by
+-- linear interpolation (quantile_cont's: position h = (orders − 1) × q between the values at ranks
+-- floor(h) and ceil(h); q = 1 is the largest). The period is op_bucket of the day for `unit`
+-- (0 when `unit` is NULL); the group is the channel when `by_channel`, else ''.
+-- The histograms come from the monthly rows of the months in [months_from, months_to) and the
+-- daily rows of the days in [head_from, head_to) and [tail_from, tail_to): the service splits the
+-- range so (no monthly rows for days or weeks), with empty ranges as [infinity, infinity). Then
+-- each rank is found in its bucket, and the value at it among that bucket's durations in scope.
+CREATE OR REPLACE TEMP MACRO op_duration_quantiles(tenant, from_day, to_day, months_from, months_to, head_from, head_to,
+    tail_from, tail_to, channels, by_channel, unit, measure_lo, measure_hi, qs) AS TABLE
+WITH rows_in_scope AS (
+  -- Three plain ranges, so DuckDB skips the row groups outside them by their min and max.
+  SELECT period, channel, measure, bucket, n, sum_us FROM duration_counts
+  WHERE tenant_id = tenant AND monthly AND period >= months_from AND period < months_to
+  UNION ALL
+  SELECT period, channel, measure, bucket, n, sum_us FROM duration_counts
+  WHERE tenant_id = tenant AND NOT monthly AND period >= head_from AND period < head_to
+  UNION ALL
+  SELECT period, channel, measure, bucket, n, sum_us FROM duration_counts
+  WHERE tenant_id = tenant AND NOT monthly AND period >= tail_from AND period < tail_to
+), counts AS (
+  SELECT coalesce(op_bucket(period, unit), 0) AS pkey, CASE WHEN by_channel THEN channel ELSE '' END AS gkey,
+    measure, bucket, sum(n)::BIGINT AS n, sum(sum_us) AS sum_us
+  FROM rows_in_scope
+  WHERE measure BETWEEN measure_lo AND measure_hi AND (len(channels) = 0 OR list_contains(channels, channel))
+  GROUP BY ALL
+  HAVING sum(n) <> 0
+), summary AS (
+  SELECT pkey, gkey, measure,
+    coalesce(sum(n) FILTER (bucket >= 0), 0)::BIGINT AS orders,
+    sum(sum_us) FILTER (bucket >= 0) AS sum_us,
+    coalesce(sum(n) FILTER (bucket < 0), 0)::BIGINT AS negatives
+  FROM counts GROUP BY ALL
+), cumulative AS (
+  SELECT pkey, gkey, measure, bucket, n, (sum(n) OVER (PARTITION BY pkey, gkey, measure ORDER BY bucket))::BIGINT AS upto
+  FROM counts WHERE bucket >= 0
+), ranks AS (
+  -- Each quantile i needs the values at ranks floor(h) (side 0) and ceil(h) (side 1), from 0.
+  SELECT s.pkey, s.gkey, s.measure, q.i, (s.orders - 1)::DOUBLE * q.q AS h, side,
+    CASE side WHEN 0 THEN floor(h) ELSE ceil(h) END::BIGINT AS r
+  FROM summary s, (SELECT unnest(qs)::DOUBLE AS q, generate_subscripts(qs, 1) AS i) q, (VALUES (0), (1)) sides(side)
+  WHERE s.orders > 0
+), targets AS (
+  -- The bucket holding each rank, and the rank's place among the bucket's durations.
+  SELECT r.pkey, r.gkey, r.measure, r.i, r.h, r.side, c.bucket, r.r - (c.upto - c.n) AS place, op_duration_key(c.measure, c.bucket) AS key
+  FROM ranks r JOIN cumulative c
+    ON c.pkey = r.pkey AND c.gkey = r.gkey AND c.measure = r.measure AND r.r >= c.upto - c.n AND r.r < c.upto
+), wanted AS (
+  SELECT pkey, gkey, key, (max(place) + 1)::BIGINT AS k FROM targets WHERE bucket >= 32 GROUP BY ALL
+), candidates AS (
+  -- The wanted buckets' durations in scope: the join hands DuckDB the few keys, whose row groups
+  -- alone it reads (Database.open raises DuckDB's dynamic_or_filter_threshold for it).
+  SELECT w.pkey, w.gkey, w.key, w.k, v.us, v.n
+  FROM wanted w JOIN duration_values v ON v.key = w.key AND CASE WHEN by_channel THEN v.channel ELSE '' END = w.gkey
+    AND coalesce(op_bucket(v.day, unit), 0) = w.pkey
+  WHERE v.tenant_id = tenant AND v.day >= from_day AND v.day < to_day AND (len(channels) = 0 OR list_contains(channels, v.channel))
+), smallest AS (
+  -- The k smallest of a bucket's durations (a bounded heap, not a sort), unless an import took
+  -- some of them away: then by a running count over the bucket, below.
+  SELECT pkey, gkey, key, min(us, k) AS values, count(*) FILTER (n < 0) AS removed
+  FROM candidates GROUP BY pkey, gkey, key, k
+), running AS (
+  SELECT c.pkey, c.gkey, c.key, c.us, sum(c.n) OVER (PARTITION BY c.pkey, c.gkey, c.key ORDER BY c.us) AS upto
+  FROM candidates c SEMI JOIN smallest s ON s.pkey = c.pkey AND s.gkey = c.gkey AND s.key = c.key AND s.removed > 0
+), picked AS (
+  SELECT t.pkey, t.gkey, t.measure, t.i, t.h, t.side,
+    CASE WHEN t.bucket < 32 THEN t.bucket
+         WHEN s.removed = 0 THEN s.values[t.place + 1]
+         ELSE (SELECT min(x.us) FROM running x WHERE x.pkey = t.pkey AND x.gkey = t.gkey AND x.key = t.key AND x.upto > t.place) END AS us
+  FROM targets t LEFT JOIN smallest s ON s.pkey = t.pkey AND s.gkey = t.gkey AND s.key = t.key
+), quantiles AS (
+  SELECT pkey, gkey, measure, i,
+    -- As quantile_cont computes it over doubles, so the two agree to the last bit.
+    any_value(us) FILTER (side = 0)::DOUBLE * (1.0 - (any_value(h) - floor(any_value(h))))
+      + any_value(us) FILTER (side = 1)::DOUBLE * (any_value(h) - floor(any_value(h))) AS q
+  FROM picked GROUP BY ALL
+)
+SELECT s.pkey, s.gkey, s.measure, s.orders, s.sum_us, s.negatives, list(q.q ORDER BY q.i) FILTER (q.q IS NOT NULL) AS q
+FROM summary s LEFT JOIN quantiles q ON q.pkey = s.pkey AND q.gkey = s.gkey AND q.measure = s.measure
+GROUP BY ALL;
+
+-- The tenant's additive per-day figures and touch counts (schema/013), for roi-compare.
+CREATE OR REPLACE TEMP MACRO op_day_totals(tenant) AS TABLE
+  SELECT * EXCLUDE (tenant_id) FROM order_day_totals WHERE tenant_id = tenant;
+CREATE OR REPLACE TEMP MACRO op_touch_counts(tenant) AS TABLE
+  SELECT * EXCLUDE (tenant_id) FROM touch_counts WHERE tenant_id = tenant;
