@@ -58,12 +58,16 @@ export async function refreshFacts(
   // Every order reached `placed`.
   await addKeys('stage_keys', 'stage', `SELECT DISTINCT stage FROM (SELECT stage FROM ${named} WHERE type = 'stage' UNION ALL SELECT 'placed')`);
   await addKeys('actor_keys', 'actor', `SELECT DISTINCT actor FROM ${named} WHERE actor IS NOT NULL`);
+  // The stored facts of the touched orders, for the rollups to take away (none: every order is new).
+  let before: string | undefined;
   if (stale && rollups) {
     await run(
       `CREATE OR REPLACE TEMP TABLE rollup_before AS
        SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN ${stale} t ON f.channel = t.channel AND f.order_id = t.order_id
        WHERE f.tenant_id = $tenant`,
     );
+    const [stored] = (await connection.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM rollup_before')).getRowObjectsJson();
+    if (Number(stored!.n) > 0) before = 'rollup_before';
   }
   if (stale) {
     await run(
@@ -166,11 +170,13 @@ export async function refreshFacts(
     { pipeline: LIST(VARCHAR), funnel_stages: LIST(VARCHAR), kept_index: INTEGER },
   );
   if (rollups) {
-    await updateRollups(connection, tenant, {
-      ...(stale ? { before: 'rollup_before' } : {}),
-      after: `(SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN touched_orders t ON f.channel = t.channel AND f.order_id = t.order_id
-               WHERE f.tenant_id = $tenant)`,
-    });
+    await run(
+      `CREATE OR REPLACE TEMP TABLE rollup_after AS
+       SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN touched_orders t ON f.channel = t.channel AND f.order_id = t.order_id
+       WHERE f.tenant_id = $tenant`,
+    );
+    await updateRollups(connection, tenant, { ...(before ? { before } : {}), after: 'rollup_after' });
+    await run('DROP TABLE rollup_after', {});
     if (stale) await run('DROP TABLE rollup_before', {});
   }
 }

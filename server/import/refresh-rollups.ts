@@ -9,21 +9,34 @@ export const ROLLUP_FACT_COLUMNS =
   'data_moves, exception_minutes, contact_minutes, expedite_cost, amount, stage_keys, touches';
 
 /**
- * Compaction folds a tenant's deltas once the rows added since the last one pass a quarter of the
- * rows it left (and this floor), so its cost is spread over at least that many added rows.
+ * Compaction folds a tenant's deltas once the rows added since the last one outnumber the rows it
+ * left (and this floor): each fold rewrites at most twice what was added since, so its cost stays
+ * proportional to the rows imported.
  */
 const COMPACT_FLOOR_ROWS = 1_000_000;
 
-/** What one order contributes to each rollup, as rows of plain values (so two sets of them can be compared). */
+/**
+ * What one order contributes to each rollup, as rows of plain values (so two sets of them can be
+ * compared). Its durations, by `measure` (schema/013): the default funnel (order_facts.funnel_depth,
+ * funnel_us; measure k = 1 to 5: step 1 with 0 µs when reached, its count, and step k = 2.. with
+ * the gap from step k − 1), placed → delivered (100, when delivered; negative is a data error),
+ * placement to first response (101; -1 µs, counted apart like a negative, when there is none), and
+ * each consecutive pipeline step (its step pair, from 65536 up). Plain unnests: building one list
+ * of structs per order and unnesting it took twice as long.
+ */
 function contributions(facts: string) {
   const day = 'created_local::DATE';
   const stageKey = (stage: string) => `(SELECT key FROM stage_keys WHERE stage = '${stage}')`;
   const has = (stage: string) => `coalesce(list_contains(stage_keys, ${stageKey(stage)}), false)`;
   return {
-    durations: `SELECT ${day} AS day, channel, e.measure, e.us
-      FROM (SELECT created_local, channel, unnest(op_duration_entries(step_pairs, step_us, funnel_depth, funnel_us, delivery_us, first_response_us)) AS e FROM ${facts})`,
+    durations: `SELECT * FROM (
+        SELECT ${day} AS day, channel, 1::INTEGER AS measure, 0::BIGINT AS us FROM ${facts} WHERE funnel_depth >= 1
+        UNION ALL SELECT ${day}, channel, (generate_subscripts(funnel_us, 1) + 1)::INTEGER, unnest(funnel_us) FROM ${facts}
+        UNION ALL SELECT ${day}, channel, 100, delivery_us FROM ${facts} WHERE delivery_us IS NOT NULL
+        UNION ALL SELECT ${day}, channel, 101, coalesce(first_response_us, -1) FROM ${facts}
+        UNION ALL SELECT ${day}, channel, unnest(step_pairs), unnest(step_us) FROM ${facts})`,
     // One row per order: unchanged orders compare equal, so an import that changes nothing adds nothing.
-    totals: `SELECT ${day} AS day, channel,
+    totals: `SELECT * FROM (SELECT ${day} AS day, channel,
         (first_response_us IS NOT NULL)::BIGINT AS responded, coalesce(first_response_us, 0) AS first_response_us,
         coalesce(delivery_us >= 0, false)::BIGINT AS delivered, CASE WHEN delivery_us >= 0 THEN delivery_us ELSE 0 END AS delivery_us,
         data_moves::BIGINT AS data_moves, exception_minutes + contact_minutes AS labour_minutes, expedite_cost,
@@ -31,9 +44,9 @@ function contributions(facts: string) {
         coalesce(delivered_at <= promised_at, false)::BIGINT AS on_time,
         ${has('cancelled')}::BIGINT AS cancelled, ${has('refunded')}::BIGINT AS refunded,
         CASE WHEN ${has('cancelled')} OR ${has('refunded')} OR ${has('returned')} THEN 0 ELSE coalesce(amount, 0) END::DECIMAL(38, 2) AS revenue
-      FROM ${facts}`,
-    touches: `SELECT ${day} AS day, channel, t.actor_key, t.day AS touch_day
-      FROM (SELECT created_local, channel, unnest(touches) AS t FROM ${facts})`,
+      FROM ${facts})`,
+    touches: `SELECT * FROM (SELECT ${day} AS day, channel, t.actor_key, t.day AS touch_day
+      FROM (SELECT created_local, channel, unnest(touches) AS t FROM ${facts}))`,
   };
 }
 
@@ -44,16 +57,36 @@ function contributions(facts: string) {
  * sides cancel out; the rest go in as signed deltas (schema/013), folded once they add up.
  */
 export async function updateRollups(connection: DuckDBConnection, tenant: string, change: { before?: string; after: string }): Promise<void> {
-  const added = await addDeltas(connection, tenant, change);
-  await connection.run(`INSERT INTO rollup_state VALUES ($tenant, 0, 0) ON CONFLICT DO NOTHING`, { tenant });
-  const [state] = (
+  const [prior] = (
     await connection.runAndReadAll(
-      `UPDATE rollup_state SET appended_rows = appended_rows + ${added} WHERE tenant_id = $tenant
-       RETURNING compacted_rows::DOUBLE AS compacted, appended_rows::DOUBLE AS appended`,
+      'SELECT compacted_rows::DOUBLE AS compacted, appended_rows::DOUBLE AS appended FROM rollup_state WHERE tenant_id = $tenant',
       { tenant },
     )
   ).getRowObjectsJson() as { compacted: number; appended: number }[];
-  if (state && state.appended > state.compacted / 4 + COMPACT_FLOOR_ROWS) await compactRollups(connection, tenant);
+  const { compacted, appended } = prior ?? { compacted: 0, appended: 0 };
+  const added = await addDeltas(connection, tenant, change);
+  const next = afterDeltas({ compacted, appended }, added, change.before !== undefined);
+  if (next === 'first') {
+    // The tenant's first orders: one write, a row per key, durations sorted. Nothing to fold.
+    await recordCompaction(connection, tenant);
+  } else if (next === 'compact') {
+    await compactRollups(connection, tenant);
+  } else {
+    await connection.run(
+      `INSERT INTO rollup_state VALUES ($tenant, 0, ${added}) ON CONFLICT DO UPDATE SET appended_rows = rollup_state.appended_rows + ${added}`,
+      { tenant },
+    );
+  }
+}
+
+/**
+ * What follows a write of `added` rows to rollups in `state`: nothing but counting them ('append'),
+ * recording a tenant's first write as compact ('first': no orders stored before, nothing to take
+ * away), or a fold ('compact': more rows added since the last one than it left, and the floor).
+ */
+export function afterDeltas(state: { compacted: number; appended: number }, added: number, tookAway: boolean): 'append' | 'first' | 'compact' {
+  if (state.compacted === 0 && state.appended === 0 && !tookAway) return 'first';
+  return state.appended + added > Math.max(state.compacted, COMPACT_FLOOR_ROWS) ? 'compact' : 'append';
 }
 
 /** Writes the deltas of `change` (see updateRollups); returns how many histogram rows it added. */
@@ -68,19 +101,26 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
           UNION ALL SELECT *, -1 FROM (${before[kind]} EXCEPT ALL ${after[kind]}))`
       : `(SELECT *, 1 AS sign FROM (${after[kind]}))`;
 
-  await run(`CREATE OR REPLACE TEMP TABLE rollup_durations AS SELECT *, op_duration_bucket(us) AS bucket FROM ${delta('durations')}`);
+  await run(
+    `CREATE OR REPLACE TEMP TABLE rollup_durations AS
+     SELECT * EXCLUDE (guess), op_duration_bucket(us, guess) AS bucket FROM (SELECT *, op_log2_guess(us) AS guess FROM ${delta('durations')})`,
+  );
+  // Months from the days' sums; sorted by period so a range reads few row groups.
   const counts = await run(
     `INSERT INTO duration_counts
-     SELECT $tenant, monthly, period, channel, measure, bucket, sum(sign), sum(sign * us)
-     FROM (SELECT false AS monthly, day AS period, * FROM rollup_durations
-           UNION ALL SELECT true, date_trunc('month', day)::DATE, * FROM rollup_durations)
-     GROUP BY monthly, period, channel, measure, bucket
-     ORDER BY monthly, period`,
+     WITH daily AS (
+       SELECT day AS period, channel, measure, bucket, sum(sign) AS n, sum(sign * us) AS sum_us FROM rollup_durations GROUP BY ALL
+     )
+     SELECT $tenant, false, * FROM daily
+     UNION ALL
+     SELECT $tenant, true, date_trunc('month', period)::DATE, channel, measure, bucket, sum(n), sum(sum_us) FROM daily GROUP BY ALL
+     ORDER BY 2, 3`,
   );
+  // Sorted by key: a lookup reads only the row groups whose key range holds its bucket.
   const values = await run(
     `INSERT INTO duration_values
      SELECT $tenant, op_duration_key(measure, bucket) AS key, us, day, channel, sign FROM rollup_durations WHERE us >= 32
-     ORDER BY key, us`,
+     ORDER BY key`,
   );
   await run(
     `INSERT INTO order_day_totals
@@ -120,7 +160,7 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
     `SELECT tenant_id, key, us, day, channel, 1::TINYINT AS n FROM (
        SELECT tenant_id, key, us, day, channel, unnest(range(sum(n)::BIGINT)) FROM duration_values
        WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(n) > 0
-     ) ORDER BY key, us`,
+     ) ORDER BY key`,
   );
   await rewrite(
     'order_day_totals',

@@ -9,9 +9,9 @@
 -- match. Compaction (refresh-rollups.ts) folds a tenant's deltas back into one row per key.
 
 -- Histograms of durations, per local day and per local month (the months a range covers whole
--- are read from the monthly rows). `measure` names what was measured (macros/rollups.sql,
--- op_duration_entries): a default-funnel step (1 to 5), placed → delivered (100), the first
--- response (101) or a consecutive pipeline step (order_facts.step_pairs, from 65536 up).
+-- are read from the monthly rows). `measure` names what was measured (server/import/refresh-rollups.ts):
+-- a default-funnel step (1 to 5), placed → delivered (100), the first response (101) or a
+-- consecutive pipeline step (order_facts.step_pairs, from 65536 up).
 -- `bucket` is op_duration_bucket(us): -1 for a negative duration (or no response), else 32
 -- buckets per power of two; `n` counts the durations in it, `sum_us` adds them.
 CREATE TABLE duration_counts (
@@ -26,7 +26,7 @@ CREATE TABLE duration_counts (
 );
 
 -- Every duration of 32 µs or more once more, by key = measure × 2048 + bucket and kept sorted by
--- (key, us) when written, so the exact percentile reads only the row groups of the buckets that
+-- key when written, so the exact percentile reads only the row groups of the buckets that
 -- hold its rank (DuckDB prunes them by the key's min and max). `n` is +1, or -1 for a duration an
 -- import took away. Shorter durations are their own bucket and need no lookup.
 CREATE TABLE duration_values (

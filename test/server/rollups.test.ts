@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
 import { generateDemoData } from '../../server/demo/generate-demo-data.js';
-import { compactRollups } from '../../server/import/refresh-rollups.js';
+import { afterDeltas, compactRollups } from '../../server/import/refresh-rollups.js';
 import { METRICS } from '../../server/metrics/catalog.js';
 import { MetricService } from '../../server/metrics/metric-service.js';
 import { DEFAULT_TENANT, TenantDirectory } from '../../server/tenants.js';
@@ -175,21 +175,34 @@ describe('rollups', () => {
   });
 });
 
+describe('compaction', () => {
+  test('folds once the rows added since the last fold outnumber those it left and a million; a first write is already compact', () => {
+    expect(afterDeltas({ compacted: 0, appended: 0 }, 5_000_000, false)).toBe('first');
+    expect(afterDeltas({ compacted: 0, appended: 0 }, 5_000_000, true)).toBe('compact');
+    expect(afterDeltas({ compacted: 8_000_000, appended: 7_000_000 }, 900_000, false)).toBe('append');
+    expect(afterDeltas({ compacted: 8_000_000, appended: 7_000_000 }, 1_100_000, false)).toBe('compact');
+    expect(afterDeltas({ compacted: 100, appended: 600_000 }, 300_000, true)).toBe('append');
+    expect(afterDeltas({ compacted: 100, appended: 600_000 }, 500_000, true)).toBe('compact');
+  });
+});
+
 describe('op_duration_bucket', () => {
   test('is the value itself below 64, then 32 buckets per power of two, without a gap or a step back at any power of two', async () => {
     const edges = await rows(
       db,
-      `SELECT k, op_duration_bucket((1::BIGINT << k) - 1)::INT AS below, op_duration_bucket(1::BIGINT << k)::INT AS at
-       FROM range(5, 63) r(k) ORDER BY k`,
+      `SELECT k, op_duration_bucket(x - 1, op_log2_guess(x - 1))::INT AS below, op_duration_bucket(x, op_log2_guess(x))::INT AS at
+       FROM (SELECT k, 1::BIGINT << k AS x FROM range(6, 63) r(k)) ORDER BY k`,
     );
     // The largest BIGINT: 2^62 and up is the last octave.
-    const [top] = await rows(db, 'SELECT op_duration_bucket(9223372036854775807)::INT AS b');
+    const [top] = await rows(db, 'SELECT op_duration_bucket(9223372036854775807, op_log2_guess(9223372036854775807))::INT AS b');
     expect(top!.b).toBe((62 - 5) * 32 + 63);
     for (const { k, below, at } of edges as { k: number; below: number; at: number }[]) {
       expect(at, `2^${k}`).toBe(below + 1);
       expect(at, `2^${k}`).toBe((k - 5) * 32 + 32);
     }
-    const [small] = await rows(db, 'SELECT list(op_duration_bucket(x)::INT ORDER BY x) AS b FROM range(-1, 40) r(x)');
-    expect(small!.b).toEqual([-1, ...Array.from({ length: 40 }, (_, i) => i)]);
+    const [small] = await rows(db, 'SELECT list(op_duration_bucket(x, op_log2_guess(x))::INT ORDER BY x) AS b FROM range(-1, 130) r(x)');
+    // One value a bucket below 64 µs, then two: 64 and 65 share 64, … 126 and 127 share 95; 128 to 131 share 96.
+    const below128 = Array.from({ length: 128 }, (_, i) => (i < 64 ? i : 64 + Math.floor((i - 64) / 2)));
+    expect(small!.b).toEqual([-1, ...below128, 96, 96]);
   });
 });
