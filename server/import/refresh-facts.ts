@@ -75,9 +75,7 @@ export async function refreshFacts(
        WHERE f.tenant_id = $tenant AND f.channel = t.channel AND f.order_id = t.order_id`,
     );
   }
-  await connection.run(
-    `INSERT INTO order_facts BY NAME
-     WITH o AS (
+  const factsQuery = `WITH o AS (
        SELECT o.* FROM orders o JOIN touched_orders t ON t.channel = o.channel AND t.order_id = o.order_id
        WHERE o.tenant_id = $tenant
      ), activity AS (
@@ -158,7 +156,8 @@ export async function refreshFacts(
        epoch_us(d.first_response_at) - epoch_us(o.created_at) AS first_response_us,
        epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us
      FROM o JOIN derived d ON d.channel = o.channel AND d.order_id = o.order_id
-     ORDER BY o.created_at`,
+     ORDER BY o.created_at`;
+  const factsParams = [
     {
       tenant,
       tz: settings.timeZone,
@@ -168,17 +167,18 @@ export async function refreshFacts(
       kept_index: DEFAULT_FUNNEL_STEPS.indexOf('kept') + 1,
     },
     { pipeline: LIST(VARCHAR), funnel_stages: LIST(VARCHAR), kept_index: INTEGER },
-  );
-  if (rollups) {
-    await run(
-      `CREATE OR REPLACE TEMP TABLE rollup_after AS
-       SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN touched_orders t ON f.channel = t.channel AND f.order_id = t.order_id
-       WHERE f.tenant_id = $tenant`,
-    );
-    await updateRollups(connection, tenant, { ...(before ? { before } : {}), after: 'rollup_after' });
-    await run('DROP TABLE rollup_after', {});
-    if (stale) await run('DROP TABLE rollup_before', {});
+  ] as const;
+  if (!rollups) {
+    await connection.run(`INSERT INTO order_facts BY NAME ${factsQuery}`, ...factsParams);
+    return;
   }
+  // Through a temp table, which the rollups read next: reading the new rows back out of
+  // order_facts scanned every stored order's key.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE fresh_facts AS ${factsQuery}`, ...factsParams);
+  await run('INSERT INTO order_facts BY NAME SELECT * FROM fresh_facts', {});
+  await updateRollups(connection, tenant, { ...(before ? { before } : {}), after: `(SELECT ${ROLLUP_FACT_COLUMNS} FROM fresh_facts)` });
+  await run('DROP TABLE fresh_facts', {});
+  if (stale) await run('DROP TABLE rollup_before', {});
 }
 
 /**
