@@ -1,5 +1,6 @@
 import type { ChartOption } from '../echarts/echarts.js';
 import type { MetricResult } from '../internal/api-client.js';
+import { rowIndex } from '../internal/bucket-series.js';
 import { distinct } from '../internal/define.js';
 import type { RenderContext } from '../internal/op-metric-element.js';
 
@@ -13,8 +14,8 @@ export function cycleTimeOption(result: MetricResult, ctx: RenderContext): Chart
   const buckets = distinct<string | null>(rows, 'bucket');
   const groups = distinct<string | null>(rows, 'group');
   const label = (bucket: string | null) => (bucket === null ? t('all') : fmt.date(bucket, ctx.granularity));
-  const valueOf = (bucket: string | null, group: string | null, field: string) =>
-    (rows.find((r) => r.bucket === bucket && r.group === group)?.[field] as number | undefined) ?? null;
+  const index = rowIndex(rows);
+  const valueOf = (bucket: string | null, group: string | null, field: string) => (index.get(bucket, group)?.[field] as number | undefined) ?? null;
   const series =
     groups.length === 1 && groups[0] === null
       ? (['p50_hours', 'p90_hours'] as const).map((field) => ({
