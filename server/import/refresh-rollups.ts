@@ -6,7 +6,13 @@ const runner = (connection: DuckDBConnection, tenant: string) => (sql: string) =
 /** The order_facts columns the rollups (schema/013) are computed from. */
 export const ROLLUP_FACT_COLUMNS =
   'channel, created_local, step_pairs, step_us, funnel_depth, funnel_us, first_response_us, delivery_us, promised_at, delivered_at, ' +
-  'data_moves, exception_minutes, contact_minutes, expedite_cost, amount, stage_keys, touches';
+  'data_moves, exception_minutes, contact_minutes, expedite_cost, friction_kinds, amount, stage_keys, touches';
+
+/** order_day_totals' sums besides `orders` (schema/013). */
+const ORDER_DAY_TOTALS = [
+  'responded', 'first_response_us', 'delivered', 'delivery_us', 'reached_delivered', 'with_promise', 'on_time', 'late_us', 'data_moves',
+  'exception_minutes', 'contact_minutes', 'expedite_cost', 'friction_expedite', 'friction_labour', 'friction_any', 'cancelled', 'refunded', 'revenue',
+];
 
 /**
  * Compaction folds a tenant's deltas once the rows added since the last one outnumber the rows it
@@ -39,9 +45,13 @@ function contributions(facts: string) {
     totals: `SELECT * FROM (SELECT ${day} AS day, channel,
         (first_response_us IS NOT NULL)::BIGINT AS responded, coalesce(first_response_us, 0) AS first_response_us,
         coalesce(delivery_us >= 0, false)::BIGINT AS delivered, CASE WHEN delivery_us >= 0 THEN delivery_us ELSE 0 END AS delivery_us,
-        data_moves::BIGINT AS data_moves, exception_minutes + contact_minutes AS labour_minutes, expedite_cost,
+        (delivered_at IS NOT NULL)::BIGINT AS reached_delivered,
         (promised_at IS NOT NULL AND delivered_at IS NOT NULL)::BIGINT AS with_promise,
         coalesce(delivered_at <= promised_at, false)::BIGINT AS on_time,
+        coalesce(greatest(epoch_us(delivered_at) - epoch_us(promised_at), 0), 0) AS late_us,
+        data_moves::BIGINT AS data_moves, exception_minutes, contact_minutes, expedite_cost,
+        (friction_kinds & 4 <> 0)::BIGINT AS friction_expedite, (friction_kinds & 6 <> 0)::BIGINT AS friction_labour,
+        (friction_kinds <> 0)::BIGINT AS friction_any,
         ${has('cancelled')}::BIGINT AS cancelled, ${has('refunded')}::BIGINT AS refunded,
         CASE WHEN ${has('cancelled')} OR ${has('refunded')} OR ${has('returned')} THEN 0 ELSE coalesce(amount, 0) END::DECIMAL(38, 2) AS revenue
       FROM ${facts})`,
@@ -123,10 +133,8 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
      ORDER BY key`,
   );
   await run(
-    `INSERT INTO order_day_totals
-     SELECT $tenant, day, channel, sum(sign), sum(sign * responded), sum(sign * first_response_us), sum(sign * delivered),
-       sum(sign * delivery_us), sum(sign * data_moves), sum(sign * labour_minutes), sum(sign * expedite_cost),
-       sum(sign * with_promise), sum(sign * on_time), sum(sign * cancelled), sum(sign * refunded), sum(sign * revenue)
+    `INSERT INTO order_day_totals BY NAME
+     SELECT $tenant AS tenant_id, day, channel, sum(sign) AS orders, ${ORDER_DAY_TOTALS.map((c) => `sum(sign * ${c}) AS ${c}`).join(', ')}
      FROM ${delta('totals')} GROUP BY day, channel`,
   );
   await run(
@@ -147,7 +155,7 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
   const rewrite = async (table: string, folded: string) => {
     await run(`CREATE OR REPLACE TEMP TABLE rollup_folded AS ${folded}`);
     await run(`DELETE FROM ${table} WHERE tenant_id = $tenant`);
-    await run(`INSERT INTO ${table} SELECT * FROM rollup_folded`);
+    await run(`INSERT INTO ${table} BY NAME SELECT * FROM rollup_folded`);
     await run('DROP TABLE rollup_folded');
   };
   await rewrite(
@@ -164,13 +172,12 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
   );
   await rewrite(
     'order_day_totals',
-    `SELECT tenant_id, day, channel, sum(orders), sum(responded), sum(first_response_us), sum(delivered), sum(delivery_us),
-       sum(data_moves), sum(labour_minutes), sum(expedite_cost), sum(with_promise), sum(on_time), sum(cancelled), sum(refunded), sum(revenue)
+    `SELECT tenant_id, day, channel, ${['orders', ...ORDER_DAY_TOTALS].map((c) => `sum(${c}) AS ${c}`).join(', ')}
      FROM order_day_totals WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(orders) <> 0 ORDER BY day, channel`,
   );
   await rewrite(
     'touch_counts',
-    `SELECT tenant_id, day, channel, actor_key, touch_day, sum(n) FROM touch_counts
+    `SELECT tenant_id, day, channel, actor_key, touch_day, sum(n) AS n FROM touch_counts
      WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(n) <> 0 ORDER BY day, channel`,
   );
   await recordCompaction(connection, tenant);

@@ -164,7 +164,10 @@ export const METRICS: MetricDefinition[] = [
     name: 'on-time',
     summary: 'Share of delivered orders with a promise that were delivered at or before the promised time.',
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
-    resolve: (q, ctx) => bucketed(q, ctx),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      return { tz: base.tz, params: base.params, bindings: { ...base.bindings, ...durationRollups(base, ctx) } };
+    },
   },
   {
     name: 'friction-cost',
@@ -172,7 +175,7 @@ export const METRICS: MetricDefinition[] = [
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
-      return { ...base, bindings: { ...base.bindings, ...costs(ctx) } };
+      return { tz: base.tz, params: base.params, bindings: { ...base.bindings, ...costs(ctx), ...durationRollups(base, ctx) } };
     },
   },
   {
@@ -330,7 +333,13 @@ export const METRICS: MetricDefinition[] = [
     name: 'throughput',
     summary: 'Orders touched per actor per active day.',
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery(['actor']) }).strict(),
-    resolve: (q, ctx) => bucketed(q, ctx),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      // Touch days are the tenant's, and the touch counts know the actor: a breakdown by actor is one too.
+      const usable = base.tz === ctx.settings.timeZone;
+      const asScope = { ...base, groupBy: base.groupBy === 'actor' ? null : base.groupBy };
+      return { tz: base.tz, params: base.params, bindings: { ...base.bindings, ...durationRollups(asScope, ctx, usable) } };
+    },
   },
   {
     name: 'surge-alerts',

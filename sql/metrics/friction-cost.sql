@@ -1,11 +1,14 @@
 -- metric: friction-cost
 -- Friction cost of the orders in scope: manual data moves and the minutes spent on exceptions and
 -- customer contacts, at the labour rate, plus expedite surcharges. cost_per_order divides by every
--- order in scope, zero-friction ones included. By interval of created_at and/or a dimension.
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $minutes_per_data_move, $labor_cost_per_hour
+-- order in scope, zero-friction ones included. By interval of created_at and/or a dimension. From
+-- the per-order facts, or from the per-day rollups when $rollup (whole local days, at most a
+-- channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $from_day, $to_day
 -- columns: bucket time, group string, orders integer, orders_with_friction integer, friction_share number, total_cost number, cost_per_order number, data_move_cost number, exception_cost number, contact_cost number, expedite_cost number, data_moves integer
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE NOT $rollup
 ), inputs AS (
   -- Raw quantities per order; they are priced per group below (a sum of costs is the cost of the
   -- sums). An order has friction when it has a kind of friction (order_facts.friction_kinds,
@@ -20,15 +23,32 @@ WITH scoped AS (
   SELECT bucket, grp,
     count(*) AS orders,
     count(*) FILTER (has_friction) AS orders_with_friction,
-    sum(data_moves) * ($minutes_per_data_move / 60.0 * $labor_cost_per_hour) AS data_move_cost,
-    sum(exception_minutes) * ($labor_cost_per_hour / 60.0) AS exception_cost,
-    sum(contact_minutes) * ($labor_cost_per_hour / 60.0) AS contact_cost,
-    sum(expedite_cost) AS expedite_cost,
-    sum(data_moves) AS data_moves
+    sum(data_moves) AS data_moves,
+    sum(exception_minutes) AS exception_minutes,
+    sum(contact_minutes) AS contact_minutes,
+    sum(expedite_cost) AS expedite_cost
   FROM inputs
   GROUP BY bucket, grp
+  UNION ALL
+  -- The same from the per-day sums (schema/013): which orders count as having friction depends on
+  -- what the settings price.
+  SELECT op_bucket(day, $unit), CASE WHEN $group_by = 'channel' THEN channel END, sum(orders),
+    CASE WHEN $minutes_per_data_move * $labor_cost_per_hour > 0 THEN sum(friction_any)
+         WHEN $labor_cost_per_hour > 0 THEN sum(friction_labour) ELSE sum(friction_expedite) END,
+    sum(data_moves), sum(exception_minutes), sum(contact_minutes), sum(expedite_cost)
+  FROM op_day_totals($tenant)
+  WHERE $rollup AND day >= $from_day::DATE AND day < $to_day::DATE AND (len($channels) = 0 OR list_contains($channels, channel))
+  GROUP BY ALL
+  HAVING sum(orders) > 0
+), priced AS (
+  SELECT bucket, grp, orders, orders_with_friction,
+    data_moves * ($minutes_per_data_move / 60.0 * $labor_cost_per_hour) AS data_move_cost,
+    exception_minutes * ($labor_cost_per_hour / 60.0) AS exception_cost,
+    contact_minutes * ($labor_cost_per_hour / 60.0) AS contact_cost,
+    expedite_cost, data_moves
+  FROM grouped
 ), totals AS (
-  SELECT *, data_move_cost + exception_cost + contact_cost + expedite_cost AS total_cost FROM grouped
+  SELECT *, data_move_cost + exception_cost + contact_cost + expedite_cost AS total_cost FROM priced
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",
   orders::INTEGER AS orders,

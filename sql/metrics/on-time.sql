@@ -1,10 +1,13 @@
 -- metric: on-time
 -- Of the orders in scope that reached `delivered` and have a promised_at: the share delivered at or
--- before the promise. By interval of created_at and/or a dimension.
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
+-- before the promise. By interval of created_at and/or a dimension. From the per-order facts, or
+-- from the per-day rollups when $rollup (whole local days, at most a channel filter, grouped by
+-- channel or not at all: sql/README.md, "Rollups").
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $rollup, $from_day, $to_day
 -- columns: bucket time, group string, delivered integer, with_promise integer, on_time integer, late integer, on_time_rate number, mean_hours_late number
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE NOT $rollup
 ), delivered AS (
   SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
@@ -22,6 +25,14 @@ WITH scoped AS (
     sum(greatest(late_us, 0)) AS late_us
   FROM delivered
   GROUP BY bucket, grp
+  UNION ALL
+  -- The same from the per-day sums (schema/013).
+  SELECT op_bucket(day, $unit), CASE WHEN $group_by = 'channel' THEN channel END,
+    sum(reached_delivered), sum(with_promise), sum(on_time), sum(late_us)
+  FROM op_day_totals($tenant)
+  WHERE $rollup AND day >= $from_day::DATE AND day < $to_day::DATE AND (len($channels) = 0 OR list_contains($channels, channel))
+  GROUP BY ALL
+  HAVING sum(reached_delivered) > 0
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",
   delivered::INTEGER AS delivered,

@@ -75,7 +75,7 @@ WITH sides AS NOT MATERIALIZED (
   SELECT side,
     op_us_hours(sum(first_response_us) / nullif(sum(responded), 0)),
     op_us_hours(sum(delivery_us) / nullif(sum(delivered), 0)),
-    (sum(data_moves) * $minutes_per_data_move + sum(labour_minutes)) / 60.0 * $labor_cost_per_hour / sum(orders)
+    (sum(data_moves) * $minutes_per_data_move + sum(exception_minutes) + sum(contact_minutes)) / 60.0 * $labor_cost_per_hour / sum(orders)
       + sum(expedite_cost) / sum(orders),
     sum(on_time)::DOUBLE / nullif(sum(with_promise), 0),
     sum(cancelled)::DOUBLE / sum(orders),

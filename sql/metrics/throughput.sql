@@ -1,14 +1,17 @@
 -- metric: throughput
 -- Orders touched per actor per active day: for the events (with an actor) of the orders in scope,
 -- the distinct orders each actor touched on each local day they were active, summed, divided by
--- those actor-days. By interval of the event's day and/or a dimension (or `actor`).
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by
+-- those actor-days. By interval of the event's day and/or a dimension (or `actor`). From the
+-- per-order facts, or from the touch counts when $rollup (whole local days in the tenant's zone, at
+-- most a channel filter, grouped by channel, actor or not at all: sql/README.md, "Rollups").
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $rollup, $from_day, $to_day
 -- columns: bucket time, group string, actors integer, actor_days integer, orders_touched integer, orders_per_actor_day number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
 -- DuckDB's default of materializing every column (stage lists included) of every order in scope.
 WITH scoped AS NOT MATERIALIZED (
   SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS dim
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE NOT $rollup
 ), touches AS (
   -- Distinct (actor, order, local day), the actor as a key (schema/009): in the tenant's zone from
   -- order_facts.touches, in another zone from the events. Days stay DATEs until after grouping.
@@ -23,7 +26,16 @@ WITH scoped AS NOT MATERIALIZED (
 ), actor_days AS (
   -- Bucketed and named after grouping: once per actor-day rather than per touch.
   SELECT op_bucket(g.day, $unit) AS bucket, CASE WHEN $group_by = 'actor' THEN k.actor ELSE g.dim END AS grp, g.actor_key, g.orders
-  FROM (SELECT dim, actor_key, day, count(*) AS orders FROM touches GROUP BY ALL) g
+  FROM (
+    SELECT dim, actor_key, day, count(*) AS orders FROM touches GROUP BY ALL
+    UNION ALL
+    -- The same from the touch counts (schema/013), summed over the days the orders were created.
+    SELECT CASE WHEN $group_by = 'channel' THEN channel END, actor_key, touch_day, sum(n)
+    FROM op_touch_counts($tenant)
+    WHERE $rollup AND day >= $from_day::DATE AND day < $to_day::DATE AND (len($channels) = 0 OR list_contains($channels, channel))
+    GROUP BY ALL
+    HAVING sum(n) > 0
+  ) g
   JOIN op_actor_keys() k ON k.key = g.actor_key
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",

@@ -38,28 +38,36 @@ CREATE TABLE duration_values (
   n         TINYINT NOT NULL
 );
 
--- Additive per-order figures per local day and channel, for roi-compare's KPIs.
+-- Additive per-order figures per local day and channel: roi-compare's KPIs, on-time, friction-cost.
 CREATE TABLE order_day_totals (
-  tenant_id            VARCHAR NOT NULL,
-  day                  DATE NOT NULL,
-  channel              VARCHAR NOT NULL,
-  orders               BIGINT NOT NULL,
-  responded            BIGINT NOT NULL,  -- orders with a first response
-  first_response_us    HUGEINT NOT NULL, -- summed over them
-  delivered            BIGINT NOT NULL,  -- orders with placed → delivered ≥ 0
-  delivery_us          HUGEINT NOT NULL, -- summed over them
-  data_moves           BIGINT NOT NULL,
-  labour_minutes       DOUBLE NOT NULL,  -- exception and contact minutes
-  expedite_cost        DOUBLE NOT NULL,
-  with_promise         BIGINT NOT NULL,  -- delivered orders with a promise
-  on_time              BIGINT NOT NULL,  -- of them, delivered by it
-  cancelled            BIGINT NOT NULL,
-  refunded             BIGINT NOT NULL,
-  revenue              DECIMAL(38, 2) NOT NULL -- amount of orders not cancelled, refunded or returned
+  tenant_id             VARCHAR NOT NULL,
+  day                   DATE NOT NULL,
+  channel               VARCHAR NOT NULL,
+  orders                BIGINT NOT NULL,
+  responded             BIGINT NOT NULL,  -- orders with a first response
+  first_response_us     HUGEINT NOT NULL, -- summed over them
+  delivered             BIGINT NOT NULL,  -- orders with placed → delivered ≥ 0
+  delivery_us           HUGEINT NOT NULL, -- summed over them
+  reached_delivered     BIGINT NOT NULL,  -- orders that reached delivered
+  with_promise          BIGINT NOT NULL,  -- of them, with a promise
+  on_time               BIGINT NOT NULL,  -- of those, delivered by it
+  late_us               HUGEINT NOT NULL, -- µs past the promise, summed over the late ones
+  data_moves            BIGINT NOT NULL,
+  exception_minutes     DOUBLE NOT NULL,
+  contact_minutes       DOUBLE NOT NULL,
+  expedite_cost         DOUBLE NOT NULL,
+  -- Orders with friction by what is priced (order_facts.friction_kinds): an expedite cost (bit 4);
+  -- that or exception or contact minutes (6); that or data moves (7). Settings pick one.
+  friction_expedite     BIGINT NOT NULL,
+  friction_labour       BIGINT NOT NULL,
+  friction_any          BIGINT NOT NULL,
+  cancelled             BIGINT NOT NULL,
+  refunded              BIGINT NOT NULL,
+  revenue               DECIMAL(38, 2) NOT NULL -- amount of orders not cancelled, refunded or returned
 );
 
 -- Orders touched per actor (actor_keys) and local day of the touch, by the local day the orders
--- were created and their channel: throughput's orders per actor-day for roi-compare.
+-- were created and their channel: throughput, and its orders per actor-day in roi-compare.
 CREATE TABLE touch_counts (
   tenant_id VARCHAR NOT NULL,
   day       DATE NOT NULL,

@@ -39,6 +39,9 @@ const ANSWERED: Record<string, string[]> = {
     'groupBy=channel&from=2025-01-15',
   ],
   'first-response': ['', 'interval=month', 'interval=week&groupBy=channel&to=2025-03-01', 'from=2025-06-03&to=2025-06-04&channel=jd,douyin'],
+  'on-time': ['', 'interval=month&groupBy=channel', 'interval=week&from=2025-02-10&to=2025-05-20&channel=jd'],
+  'friction-cost': ['', 'interval=month', 'interval=day&from=2025-03-01&to=2025-03-15&groupBy=channel'],
+  throughput: ['', 'interval=month&groupBy=actor', 'interval=week&from=2025-02-10&to=2025-05-20&groupBy=channel&channel=tmall,jd'],
   'roi-compare': [
     'baselineFrom=2025-01-01&baselineTo=2025-07-01&to=2026-01-01',
     'baselineFrom=2025-01-10&baselineTo=2025-03-20&from=2025-08-01&to=2025-09-17&channel=tmall,douyin',
@@ -53,6 +56,9 @@ const NOT_ANSWERED: Record<string, string[]> = {
   'channel-funnel': ['window=7d', 'steps=placed,paid,shipped', 'skuSeries=basic-tee', 'groupBy=customer_tier'],
   'cycle-time': ['fromStage=paid', 'toStage=shipped', 'interval=month&tz=UTC', 'promotion=P1'],
   'first-response': ['region=east', 'interval=week&tz=Europe/Berlin', 'groupBy=sku_series', 'to=2025-03-01T08:00:00'],
+  'on-time': ['customerTier=gold', 'interval=month&tz=UTC'],
+  'friction-cost': ['groupBy=sku_series', 'from=2025-03-01T12:00:00'],
+  throughput: ['tz=UTC', 'groupBy=region'],
   'roi-compare': [
     'baselineFrom=2025-01-01&baselineTo=2025-07-01&fromStage=paid',
     'baselineFrom=2025-01-01&baselineTo=2025-07-01&tz=UTC',
@@ -160,6 +166,20 @@ describe('rollups', () => {
     const result = await importPreset(db, 'canonical', [join(dir, 'same_orders.csv')]);
     expect(result.ordersUnchanged).toBeGreaterThan(500);
     expect(await count()).toEqual(before);
+  });
+
+  test('count the orders with friction by what the settings price', async () => {
+    const settings = (body: object) =>
+      withRollups.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const withFriction = async () => (await answer(withRollups, '/api/metrics/friction-cost'))[0]!.orders_with_friction;
+    const all = await withFriction();
+    for (const prices of [{ minutesPerDataMove: 0 }, { laborCostPerHour: 0 }]) {
+      expect((await settings(prices)).status).toBe(200);
+      expect(await withFriction()).toBeLessThan(all as number);
+      await expectBothSourcesAgree();
+    }
+    expect((await settings({ minutesPerDataMove: 11, laborCostPerHour: 60 })).status).toBe(200);
+    expect(await withFriction()).toBe(all);
   });
 
   test('follow a pipeline change (the facts and rollups are rebuilt)', async () => {
