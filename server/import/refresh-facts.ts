@@ -151,7 +151,8 @@ export async function refreshFacts(
        coalesce(d.contact_minutes, 0) AS contact_minutes, coalesce(d.expedite_cost, 0) AS expedite_cost,
        (coalesce(d.data_moves, 0) > 0)::UTINYINT + (coalesce(d.exception_minutes, 0) + coalesce(d.contact_minutes, 0) > 0)::UTINYINT * 2
          + (coalesce(d.expedite_cost, 0) > 0)::UTINYINT * 4 AS friction_kinds,
-       coalesce(list_sort(d.touches), []) AS touches, d.last_at, d.last_keys, d.step_pairs, d.step_us,
+       coalesce(list_sort(d.touches), []) AS touches, d.last_at, d.last_keys, d.last_keys[1] AS last_key, len(d.last_keys) AS last_count,
+       d.step_pairs, d.step_us,
        d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at,
        epoch_us(d.first_response_at) - epoch_us(o.created_at) AS first_response_us,
        epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us

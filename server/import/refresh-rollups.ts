@@ -115,7 +115,8 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
     `CREATE OR REPLACE TEMP TABLE rollup_durations AS
      SELECT * EXCLUDE (guess), op_duration_bucket(us, guess) AS bucket FROM (SELECT *, op_log2_guess(us) AS guess FROM ${delta('durations')})`,
   );
-  // Months from the days' sums; sorted by period so a range reads few row groups.
+  // Months from the days' sums; sorted by measure and period, so a metric reading one measure (or
+  // the pipeline steps) over a range reads few row groups.
   const counts = await run(
     `INSERT INTO duration_counts
      WITH daily AS (
@@ -124,7 +125,7 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
      SELECT $tenant, false, * FROM daily
      UNION ALL
      SELECT $tenant, true, date_trunc('month', period)::DATE, channel, measure, bucket, sum(n), sum(sum_us) FROM daily GROUP BY ALL
-     ORDER BY 2, 3`,
+     ORDER BY 2, measure, 3`,
   );
   // Sorted by key: a lookup reads only the row groups whose key range holds its bucket.
   const values = await run(
@@ -161,7 +162,7 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
   await rewrite(
     'duration_counts',
     `SELECT tenant_id, monthly, period, channel, measure, bucket, sum(n) AS n, sum(sum_us) AS sum_us FROM duration_counts
-     WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(n) <> 0 ORDER BY monthly, period, channel, measure, bucket`,
+     WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(n) <> 0 ORDER BY monthly, measure, period, channel, bucket`,
   );
   await rewrite(
     'duration_values',

@@ -12,16 +12,17 @@ WITH scoped AS NOT MATERIALIZED (
 ), settled_by_then AS (
   -- Orders whose every stage was reached by $as_of (most, for a recent $as_of): their latest stages
   -- are last_keys, at last_at, and the one that counts is the highest ranked ($stage_ranks: terminal
-  -- 1000, else the pipeline position, else 0; the first in key order on a tie). No stage list is read.
+  -- 1000, else the pipeline position, else 0; the first in key order on a tie). No stage list is
+  -- read but for orders with several latest stages (last_key is the first, last_count how many).
   SELECT order_id, grp, last_at AS since,
-    CASE WHEN len(last_keys) = 1 THEN last_keys[1]
+    CASE WHEN last_count = 1 THEN last_key
       ELSE list_reduce(last_keys, (a, b) -> CASE WHEN $stage_ranks[b] > $stage_ranks[a] THEN b ELSE a END) END AS key
   FROM scoped
   WHERE last_at <= $as_of::TIMESTAMPTZ
     -- Terminal among the latest: set aside before picking (two conjuncts, so the list test runs
     -- only on orders with several latest stages, the rare case).
-    AND NOT list_contains($terminal_keys, last_keys[1])
-    AND (len(last_keys) = 1 OR NOT list_has_any(last_keys, $terminal_keys))
+    AND NOT list_contains($terminal_keys, last_key)
+    AND (last_count = 1 OR NOT list_has_any(last_keys, $terminal_keys))
 ), scored AS (
   -- Orders with a stage after $as_of: each stage reached by then scored by time, then rank, packed
   -- in one BIGINT so list_max picks the latest, the highest ranked among stages at the same instant.
