@@ -57,6 +57,7 @@ function contributions(facts: string) {
       FROM ${facts})`,
     touches: `SELECT * FROM (SELECT ${day} AS day, channel, t.actor_key, t.day AS touch_day
       FROM (SELECT created_local, channel, unnest(touches) AS t FROM ${facts}))`,
+    hours: `SELECT * FROM (SELECT op_local_hour(created_local) AS hour, channel FROM ${facts})`,
   };
 }
 
@@ -143,6 +144,11 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
      SELECT $tenant, day, channel, actor_key, touch_day, sum(sign) FROM ${delta('touches')}
      GROUP BY ALL HAVING sum(sign) <> 0`,
   );
+  await run(
+    `INSERT INTO order_hour_counts
+     SELECT $tenant, hour, channel, sum(sign) FROM ${delta('hours')}
+     GROUP BY ALL HAVING sum(sign) <> 0`,
+  );
   await run('DROP TABLE rollup_durations');
   return counts.rowsChanged + values.rowsChanged;
 }
@@ -181,13 +187,20 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
     `SELECT tenant_id, day, channel, actor_key, touch_day, sum(n) AS n FROM touch_counts
      WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(n) <> 0 ORDER BY day, channel`,
   );
+  await rewrite(
+    'order_hour_counts',
+    `SELECT tenant_id, hour, channel, sum(n) AS n FROM order_hour_counts
+     WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(n) <> 0 ORDER BY hour, channel`,
+  );
   await recordCompaction(connection, tenant);
 }
 
 /** Recomputes a tenant's rollups from its facts (after a facts rebuild, or for a store that had none). */
 export async function rebuildRollups(connection: DuckDBConnection, tenant: string): Promise<void> {
   const run = runner(connection, tenant);
-  for (const table of ['duration_counts', 'duration_values', 'order_day_totals', 'touch_counts']) await run(`DELETE FROM ${table} WHERE tenant_id = $tenant`);
+  for (const table of ['duration_counts', 'duration_values', 'order_day_totals', 'touch_counts', 'order_hour_counts']) {
+    await run(`DELETE FROM ${table} WHERE tenant_id = $tenant`);
+  }
   // One write of every order: already a row per key, durations sorted by key.
   await addDeltas(connection, tenant, { after: `(SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts WHERE tenant_id = $tenant)` });
   await recordCompaction(connection, tenant);

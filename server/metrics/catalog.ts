@@ -357,10 +357,12 @@ export const METRICS: MetricDefinition[] = [
       if (!Number.isFinite(factor) || factor <= 1) throw badParameter('factor', `must be a number above 1, not '${q.factor}'`);
       const minOrders = Number(q.minOrders ?? 10);
       if (!Number.isInteger(minOrders) || minOrders < 1) throw badParameter('minOrders', `must be a whole number ≥ 1, not '${q.minOrders}'`);
+      // Hours of the tenant's zone, over whole days of it.
+      const days = scope.tz === ctx.settings.timeZone && onlyChannels(scope.params as never) ? rollupDays(scope.fromMs, scope.toMs, ctx) : null;
       return {
         tz: scope.tz,
         params: { ...scope.params, factor, minOrders },
-        bindings: { ...scope.bindings, factor: number(factor), min_orders: integer(minOrders) },
+        bindings: { ...scope.bindings, factor: number(factor), min_orders: integer(minOrders), ...durationRollupBindings(days) },
       };
     },
   },

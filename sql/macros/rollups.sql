@@ -105,8 +105,10 @@ SELECT s.pkey, s.gkey, s.measure, s.orders, s.sum_us, s.negatives, list(q.q ORDE
 FROM summary s LEFT JOIN quantiles q ON q.pkey = s.pkey AND q.gkey = s.gkey AND q.measure = s.measure
 GROUP BY ALL;
 
--- The tenant's additive per-day figures and touch counts (schema/013), for roi-compare.
+-- The tenant's additive per-day figures, touch counts and orders per hour (schema/013).
 CREATE OR REPLACE TEMP MACRO op_day_totals(tenant) AS TABLE
   SELECT * EXCLUDE (tenant_id) FROM order_day_totals WHERE tenant_id = tenant;
 CREATE OR REPLACE TEMP MACRO op_touch_counts(tenant) AS TABLE
   SELECT * EXCLUDE (tenant_id) FROM touch_counts WHERE tenant_id = tenant;
+CREATE OR REPLACE TEMP MACRO op_hour_counts(tenant) AS TABLE
+  SELECT * EXCLUDE (tenant_id) FROM order_hour_counts WHERE tenant_id = tenant;

@@ -1,12 +1,21 @@
 -- metric: surge-alerts
 -- Local hours in which a channel's new orders reached $factor × its average over the 24 hours before
 -- (empty hours count as 0; a channel needs 24 hours of history), with at least $min_orders orders.
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $factor, $min_orders
+-- Orders per hour from the per-order facts, or from the hourly rollup when $rollup (whole local days
+-- in the tenant's zone, at most a channel filter: sql/README.md, "Rollups").
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $factor, $min_orders, $rollup, $from_day, $to_day
 -- columns: channel string, hour time, orders integer, trailing_avg number, ratio number
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE NOT $rollup
 ), hourly AS (
   SELECT channel, op_local_hour(op_local(created_at, created_local, $tz, $store_tz)) AS hour, count(*) AS orders FROM scoped GROUP BY ALL
+  UNION ALL
+  SELECT channel, hour, sum(n) FROM op_hour_counts($tenant)
+  WHERE $rollup AND hour >= $from_day::DATE::TIMESTAMP AND hour < $to_day::DATE::TIMESTAMP
+    AND (len($channels) = 0 OR list_contains($channels, channel))
+  GROUP BY ALL
+  HAVING sum(n) > 0
 ), span AS (
   SELECT channel, min(hour) AS first_hour, max(hour) AS last_hour FROM hourly GROUP BY channel
 ), grid AS (

@@ -77,6 +77,14 @@ CREATE TABLE touch_counts (
   n         BIGINT NOT NULL
 );
 
+-- New orders per local wall hour (tenant zone) and channel: surge-alerts.
+CREATE TABLE order_hour_counts (
+  tenant_id VARCHAR NOT NULL,
+  hour      TIMESTAMP NOT NULL,
+  channel   VARCHAR NOT NULL,
+  n         BIGINT NOT NULL
+);
+
 -- Rows each tenant's rollups held after their last compaction, and rows added since.
 CREATE TABLE rollup_state (
   tenant_id      VARCHAR PRIMARY KEY,

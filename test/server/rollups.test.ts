@@ -42,6 +42,7 @@ const ANSWERED: Record<string, string[]> = {
   'on-time': ['', 'interval=month&groupBy=channel', 'interval=week&from=2025-02-10&to=2025-05-20&channel=jd'],
   'friction-cost': ['', 'interval=month', 'interval=day&from=2025-03-01&to=2025-03-15&groupBy=channel'],
   throughput: ['', 'interval=month&groupBy=actor', 'interval=week&from=2025-02-10&to=2025-05-20&groupBy=channel&channel=tmall,jd'],
+  'surge-alerts': ['', 'from=2025-03-01&to=2025-09-01&channel=douyin,tmall', 'factor=2&minOrders=3&to=2025-06-15'],
   'roi-compare': [
     'baselineFrom=2025-01-01&baselineTo=2025-07-01&to=2026-01-01',
     'baselineFrom=2025-01-10&baselineTo=2025-03-20&from=2025-08-01&to=2025-09-17&channel=tmall,douyin',
@@ -59,6 +60,7 @@ const NOT_ANSWERED: Record<string, string[]> = {
   'on-time': ['customerTier=gold', 'interval=month&tz=UTC'],
   'friction-cost': ['groupBy=sku_series', 'from=2025-03-01T12:00:00'],
   throughput: ['tz=UTC', 'groupBy=region'],
+  'surge-alerts': ['tz=Europe/Berlin', 'region=east', 'from=2025-03-01T06:00:00'],
   'roi-compare': [
     'baselineFrom=2025-01-01&baselineTo=2025-07-01&fromStage=paid',
     'baselineFrom=2025-01-01&baselineTo=2025-07-01&tz=UTC',
@@ -159,7 +161,8 @@ describe('rollups', () => {
   test('an import that changes nothing adds no rollup rows', async () => {
     const count = async () =>
       rows(db, `SELECT (SELECT count(*) FROM duration_counts)::INT AS counts, (SELECT count(*) FROM duration_values)::INT AS values,
-                       (SELECT count(*) FROM touch_counts)::INT AS touches`);
+                       (SELECT count(*) FROM touch_counts)::INT AS touches, (SELECT count(*) FROM order_hour_counts)::INT AS hours,
+                       (SELECT count(*) FROM order_day_totals)::INT AS days`);
     const dir = mkdtempSync(join(tmpdir(), 'op-rollups-'));
     await rows(db, `COPY (SELECT order_id, channel, created_at FROM orders WHERE hash(order_id) % 5 = 0) TO '${join(dir, 'same_orders.csv')}' (HEADER)`);
     const before = await count();
