@@ -134,6 +134,13 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
      SELECT $tenant, op_duration_key(measure, bucket) AS key, us, day, channel, sign FROM rollup_durations WHERE us >= 32
      ORDER BY key`,
   );
+  if (before) {
+    await run(
+      `INSERT INTO duration_removed
+       SELECT DISTINCT $tenant, op_duration_key(measure, bucket) FROM rollup_durations WHERE sign < 0 AND us >= 32
+       ON CONFLICT DO NOTHING`,
+    );
+  }
   await run(
     `INSERT INTO order_day_totals BY NAME
      SELECT $tenant AS tenant_id, day, channel, sum(sign) AS orders, ${ORDER_DAY_TOTALS.map((c) => `sum(sign * ${c}) AS ${c}`).join(', ')}
@@ -177,6 +184,7 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
        WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(n) > 0
      ) ORDER BY key`,
   );
+  await run('DELETE FROM duration_removed WHERE tenant_id = $tenant');
   await rewrite(
     'order_day_totals',
     `SELECT tenant_id, day, channel, ${['orders', ...ORDER_DAY_TOTALS].map((c) => `sum(${c}) AS ${c}`).join(', ')}
@@ -198,7 +206,7 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
 /** Recomputes a tenant's rollups from its facts (after a facts rebuild, or for a store that had none). */
 export async function rebuildRollups(connection: DuckDBConnection, tenant: string): Promise<void> {
   const run = runner(connection, tenant);
-  for (const table of ['duration_counts', 'duration_values', 'order_day_totals', 'touch_counts', 'order_hour_counts']) {
+  for (const table of ['duration_counts', 'duration_values', 'duration_removed', 'order_day_totals', 'touch_counts', 'order_hour_counts']) {
     await run(`DELETE FROM ${table} WHERE tenant_id = $tenant`);
   }
   // One write of every order: already a row per key, durations sorted by key.

@@ -76,23 +76,28 @@ WITH rows_in_scope AS (
 ), candidates AS (
   -- The wanted buckets' durations in scope: the join hands DuckDB the few keys, whose row groups
   -- alone it reads (Database.open raises DuckDB's dynamic_or_filter_threshold for it).
-  SELECT w.pkey, w.gkey, w.key, w.k, v.us, v.n
+  SELECT w.pkey, w.gkey, w.key, w.k, v.us
   FROM wanted w JOIN duration_values v ON v.key = w.key AND CASE WHEN by_channel THEN v.channel ELSE '' END = w.gkey
     AND coalesce(op_bucket(v.day, unit), 0) = w.pkey
   WHERE v.tenant_id = tenant AND v.day >= from_day AND v.day < to_day AND (len(channels) = 0 OR list_contains(channels, v.channel))
 ), smallest AS (
-  -- The k smallest of a bucket's durations (a bounded heap, not a sort), unless an import took
-  -- some of them away: then by a running count over the bucket, below.
-  SELECT pkey, gkey, key, min(us, k) AS values, count(*) FILTER (n < 0) AS removed
-  FROM candidates GROUP BY pkey, gkey, key, k
+  -- The k smallest of a bucket's durations: a bounded heap, not a sort.
+  SELECT pkey, gkey, key, min(us, k) AS values FROM candidates GROUP BY pkey, gkey, key, k
 ), running AS (
-  SELECT c.pkey, c.gkey, c.key, c.us, sum(c.n) OVER (PARTITION BY c.pkey, c.gkey, c.key ORDER BY c.us) AS upto
-  FROM candidates c SEMI JOIN smallest s ON s.pkey = c.pkey AND s.gkey = c.gkey AND s.key = c.key AND s.removed > 0
+  -- A bucket some of whose durations an import took away (duration_removed) counts them out by a
+  -- running sum instead; with none (no import since the last fold changed stored orders), the
+  -- empty join reads nothing.
+  SELECT w.pkey, w.gkey, w.key, v.us, sum(v.n) OVER (PARTITION BY w.pkey, w.gkey, w.key ORDER BY v.us) AS upto
+  FROM (SELECT * FROM wanted w SEMI JOIN duration_removed r ON r.tenant_id = tenant AND r.key = w.key) w
+  JOIN duration_values v ON v.key = w.key AND CASE WHEN by_channel THEN v.channel ELSE '' END = w.gkey
+    AND coalesce(op_bucket(v.day, unit), 0) = w.pkey
+  WHERE v.tenant_id = tenant AND v.day >= from_day AND v.day < to_day AND (len(channels) = 0 OR list_contains(channels, v.channel))
 ), picked AS (
   SELECT t.pkey, t.gkey, t.measure, t.i, t.h, t.side,
     CASE WHEN t.bucket < 32 THEN t.bucket
-         WHEN s.removed = 0 THEN s.values[t.place + 1]
-         ELSE (SELECT min(x.us) FROM running x WHERE x.pkey = t.pkey AND x.gkey = t.gkey AND x.key = t.key AND x.upto > t.place) END AS us
+         WHEN t.key IN (SELECT key FROM duration_removed WHERE tenant_id = tenant)
+           THEN (SELECT min(x.us) FROM running x WHERE x.pkey = t.pkey AND x.gkey = t.gkey AND x.key = t.key AND x.upto > t.place)
+         ELSE s.values[t.place + 1] END AS us
   FROM targets t LEFT JOIN smallest s ON s.pkey = t.pkey AND s.gkey = t.gkey AND s.key = t.key
 ), quantiles AS (
   SELECT pkey, gkey, measure, i,

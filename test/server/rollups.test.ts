@@ -150,11 +150,19 @@ describe('rollups', () => {
     expect(result.ordersUpdated).toBeGreaterThan(1000);
     const [removed] = await rows(db, 'SELECT count(*)::INT AS n FROM duration_values WHERE n < 0');
     expect(removed!.n).toBeGreaterThan(1000);
+    // Exactly the keys holding a removal are marked: only they need the running count.
+    const marked = `SELECT (SELECT count(DISTINCT key) FROM duration_values WHERE n < 0)::INT AS holding,
+                           (SELECT count(*) FROM duration_removed)::INT AS marked,
+                           (SELECT count(*) FROM duration_removed r ANTI JOIN duration_values v ON v.key = r.key AND v.n < 0)::INT AS stray`;
+    const [before] = await rows(db, marked);
+    expect(before).toEqual({ holding: before!.marked, marked: before!.marked, stray: 0 });
+    expect(before!.marked).toBeGreaterThan(10);
     await expectBothSourcesAgree();
 
     await db.transaction((c) => compactRollups(c, DEFAULT_TENANT));
     const [left] = await rows(db, 'SELECT count(*)::INT AS n FROM duration_values WHERE n < 0');
     expect(left!.n).toBe(0);
+    expect(await rows(db, marked)).toEqual([{ holding: 0, marked: 0, stray: 0 }]);
     await expectBothSourcesAgree();
   });
 
