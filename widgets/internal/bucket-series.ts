@@ -18,11 +18,14 @@ export function bucketAxis(rows: Record<string, unknown>[], ctx: RenderContext) 
 
 /** Rows by (bucket, group); the first row wins when a pair repeats. */
 export function rowIndex(rows: Record<string, unknown>[]) {
-  const byKey = new Map<string, Record<string, unknown>>();
-  const key = (bucket: unknown, group: unknown) => JSON.stringify([bucket ?? null, group ?? null]);
+  // Nested maps: no key string built per row or per lookup (Map keeps null apart from 'null').
+  const byBucket = new Map<unknown, Map<unknown, Record<string, unknown>>>();
   for (const row of rows) {
-    const k = key(row.bucket, row.group);
-    if (!byKey.has(k)) byKey.set(k, row);
+    const bucket = row.bucket ?? null;
+    let groups = byBucket.get(bucket);
+    if (!groups) byBucket.set(bucket, (groups = new Map()));
+    const group = row.group ?? null;
+    if (!groups.has(group)) groups.set(group, row);
   }
-  return { get: (bucket: string | null, group: string | null) => byKey.get(key(bucket, group)) };
+  return { get: (bucket: string | null, group: string | null) => byBucket.get(bucket)?.get(group) };
 }
