@@ -67,6 +67,13 @@ function durationRollups(base: ReturnType<typeof bucketed>, ctx: MetricContext, 
   return durationRollupBindings(days, base.interval === null || base.interval === 'month');
 }
 
+/** A bucketed metric's resolution: its scope's time zone and parameters, with more bindings. */
+const withBindings = (base: ReturnType<typeof bucketed>, extra: Bindings) => ({
+  tz: base.tz,
+  params: base.params,
+  bindings: { ...base.bindings, ...extra },
+});
+
 const costs = (ctx: MetricContext): Bindings => ({
   minutes_per_data_move: number(ctx.settings.minutesPerDataMove),
   labor_cost_per_hour: number(ctx.settings.laborCostPerHour),
@@ -134,7 +141,7 @@ export const METRICS: MetricDefinition[] = [
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
-      return { tz: base.tz, params: base.params, bindings: { ...base.bindings, ...durationRollups(base, ctx) } };
+      return withBindings(base, durationRollups(base, ctx));
     },
   },
   {
@@ -166,7 +173,7 @@ export const METRICS: MetricDefinition[] = [
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
-      return { tz: base.tz, params: base.params, bindings: { ...base.bindings, ...durationRollups(base, ctx) } };
+      return withBindings(base, durationRollups(base, ctx));
     },
   },
   {
@@ -175,7 +182,7 @@ export const METRICS: MetricDefinition[] = [
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
-      return { tz: base.tz, params: base.params, bindings: { ...base.bindings, ...costs(ctx), ...durationRollups(base, ctx) } };
+      return withBindings(base, { ...costs(ctx), ...durationRollups(base, ctx) });
     },
   },
   {
@@ -338,7 +345,7 @@ export const METRICS: MetricDefinition[] = [
       // Touch days are the tenant's, and the touch counts know the actor: a breakdown by actor is one too.
       const usable = base.tz === ctx.settings.timeZone;
       const asScope = { ...base, groupBy: base.groupBy === 'actor' ? null : base.groupBy };
-      return { tz: base.tz, params: base.params, bindings: { ...base.bindings, ...durationRollups(asScope, ctx, usable) } };
+      return withBindings(base, durationRollups(asScope, ctx, usable));
     },
   },
   {
@@ -358,7 +365,7 @@ export const METRICS: MetricDefinition[] = [
       const minOrders = Number(q.minOrders ?? 10);
       if (!Number.isInteger(minOrders) || minOrders < 1) throw badParameter('minOrders', `must be a whole number ≥ 1, not '${q.minOrders}'`);
       // Hours of the tenant's zone, over whole days of it.
-      const days = scope.tz === ctx.settings.timeZone && onlyChannels(scope.params as never) ? rollupDays(scope.fromMs, scope.toMs, ctx) : null;
+      const days = scope.tz === ctx.settings.timeZone && rollupAnswers(scope, null) ? rollupDays(scope.fromMs, scope.toMs, ctx) : null;
       return {
         tz: scope.tz,
         params: { ...scope.params, factor, minOrders },
