@@ -43,10 +43,13 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   }
   const source = await ctx.cleanSource(input);
 
+  const lookups = section.lookups ?? [];
+  // Channel codes are lower-cased once every source of them is in: here, unless a lookup can fill
+  // them, then in a copy after the lookups (the copy cost 135 ms for 100k orders).
   const fieldSql = ORDER_FIELD_NAMES.map((field) => {
     const spec = section.fields[field];
     const sql = spec ? fieldAggregateSql(spec, ORDER_FIELDS[field], available, ctx.constants, !section.multiLine) : `NULL::${SQL_TYPE[ORDER_FIELDS[field]]}`;
-    return `${sql} AS ${field}`;
+    return `${field === 'channel' && lookups.length === 0 ? `lower(${sql})` : sql} AS ${field}`;
   });
   const stageSql = stages.map(([, column], i) =>
     available.has(column) ? `min(${columnValueSql('instant', column, available)}) AS __stage_${i}` : `NULL::TIMESTAMPTZ AS __stage_${i}`,
@@ -54,15 +57,15 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   const status = section.statusStages && available.has(section.statusStages.column) ? section.statusStages : undefined;
   const statusSql = status ? `first(lower(${cleanText(status.column)})${section.multiLine ? ' ORDER BY __line' : ''}) AS __status` : 'NULL::VARCHAR AS __status';
   await ctx.run(
-    `CREATE OR REPLACE TEMP TABLE m_orders AS
+    `CREATE OR REPLACE TEMP TABLE ${lookups.length === 0 ? 'stg_orders' : 'm_orders'} AS
      SELECT min(__line) AS __line, ${[...fieldSql, ...stageSql, statusSql].join(',\n')}
      FROM ${source} GROUP BY ${keys.map(cleanText).join(', ')}`,
   );
-
-  let current = 'm_orders';
-  for (const [i, lookup] of (section.lookups ?? []).entries()) current = await joinLookup(ctx, current, lookup, i);
-
-  await ctx.run(`CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT * REPLACE (lower(channel) AS channel) FROM ${current}`);
+  if (lookups.length > 0) {
+    let current = 'm_orders';
+    for (const [i, lookup] of lookups.entries()) current = await joinLookup(ctx, current, lookup, i);
+    await ctx.run(`CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT * REPLACE (lower(channel) AS channel) FROM ${current}`);
+  }
   await rejectInvalidOrders(ctx, section);
   await ctx.dropRejected(input, 'stg_orders');
   await deriveStageEvents(ctx, stages, status);
