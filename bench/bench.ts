@@ -58,7 +58,7 @@ const importSizes = new Set((values['import-sizes'] ?? '100000').split(',').map(
 const runs = Number(values.runs ?? 7);
 // A widget draws in tens of ms, where one scheduling hiccup of this 2-core machine weighs: its p95
 // needs more than the handful of runs a 10M metric gets (with 5, p95 is the slowest of 5).
-const widgetRuns = Math.max(runs, 20);
+const widgetRuns = Math.max(runs, 40);
 // Likewise a cached answer (about a millisecond): one GC pause among 5 runs made a 10M run's warm p95 8.7 ms.
 const warmRuns = Math.max(runs, 50);
 
