@@ -150,25 +150,19 @@ for (const size of sizes) {
       const url = `/api/metrics/${definition.name}?${query}`;
       const resolved = definition.resolve(Object.fromEntries(new URLSearchParams(query)), ctx);
       const sql = direct.sqlOf(definition.name);
-      const sample = async (work: () => Promise<unknown>, count = runs) => {
-        await work(); // warm DuckDB's own caches and the JIT alike for both sides
-        const samples: number[] = [];
-        for (let i = 0; i < count; i++) samples.push(await time(work));
-        return summarize(samples);
-      };
-      // The service and its own SQL, run by turns (which one goes first alternating), so both see the
-      // same state of the machine: timed one after the other, a slow spell of this 2-core VM made
-      // stage-breakdown's overhead 1.69 in one 10M run (241 ms over HTTP, 142 ms SQL) and 1.13 in
-      // the run before, for the same code.
-      const paired = async (a: () => Promise<unknown>, b: () => Promise<unknown>) => {
-        await a();
-        await b();
-        const [as, bs]: number[][] = [[], []];
-        for (let i = 0; i < runs; i++) {
-          if (i % 2 === 0) as.push(await time(a)), bs.push(await time(b));
-          else bs.push(await time(b)), as.push(await time(a));
+      // Each work once to warm DuckDB's caches and the JIT, then `count` timed rounds. Several works
+      // run by turns, which one goes first alternating, so all see the same state of the machine:
+      // the service and its own SQL timed one series after the other gave stage-breakdown an overhead
+      // of 1.69 in one 10M run (241 ms over HTTP, 142 ms SQL) and 1.13 in the run before, same code.
+      const byTurns = async (works: (() => Promise<unknown>)[], count = runs) => {
+        for (const work of works) await work();
+        const samples = works.map((): number[] => []);
+        for (let i = 0; i < count; i++) {
+          const order = works.map((_, j) => j);
+          if (i % 2 === 1) order.reverse();
+          for (const j of order) samples[j]!.push(await time(works[j]!));
         }
-        return [summarize(as), summarize(bs)] as const;
+        return samples.map(summarize);
       };
       const request = (app: ReturnType<typeof createApp>) => async () => {
         const res = await app.request(url);
@@ -180,18 +174,19 @@ for (const size of sizes) {
       let sqlOnly: ReturnType<typeof summarize>;
       let fromFacts: ReturnType<typeof summarize> | undefined;
       try {
-        [http, sqlOnly] = await paired(request(cold), () =>
-          sql.run(db, { ...resolved.bindings, ...contextBindings(DEFAULT_TENANT, ctx) }, resolved.tz),
-        );
-        if (fromRollups) fromFacts = await sample(request(facts));
+        const [overHttp, inProcess] = await byTurns([
+          request(cold),
+          () => sql.run(db, { ...resolved.bindings, ...contextBindings(DEFAULT_TENANT, ctx) }, resolved.tz),
+        ]);
+        [http, sqlOnly] = [overHttp!, inProcess!];
+        if (fromRollups) fromFacts = (await byTurns([request(facts)]))[0];
       } catch (error) {
         // One metric failing at a size (e.g. past the memory limit) is a result too.
         metrics.push({ metric: definition.name, error: (error as Error).message });
         console.log(`  ${definition.name.padEnd(16)} failed: ${(error as Error).message}`);
         continue;
       }
-      await warm.request(url);
-      const cached = await sample(async () => (await warm.request(url)).json(), warmRuns);
+      const cached = (await byTurns([async () => (await warm.request(url)).json()], warmRuns))[0]!;
       metrics.push({
         metric: definition.name,
         source: fromRollups ? 'rollups' : 'facts',

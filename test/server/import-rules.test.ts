@@ -259,6 +259,30 @@ describe('caller mistakes', () => {
   });
 });
 
+describe('channel codes', () => {
+  test('lower-cased whether the orders file or a lookup gives them', async () => {
+    const mapping = parseMapping({
+      name: 'orders-and-payments',
+      inputs: { orders: { match: 'orders' }, payments: { match: 'payments' } },
+      orders: {
+        input: 'orders',
+        key: 'id',
+        fields: { order_id: 'id', channel: 'shop', created_at: 'created' },
+        lookups: [{ input: 'payments', key: 'order', fields: { channel: 'via' } }],
+      },
+    });
+    const orders = file('orders.csv', 'id,shop,created\nL1,TMALL,2025-03-01 10:00:00\nL2,,2025-03-01 11:00:00\n');
+    const payments = file('payments.csv', 'order,via\nL2,JD_Pay\n');
+    expect(await runImport(db, { mapping, files: [{ path: orders }, { path: payments }] })).toMatchObject({ ordersInserted: 2, rowsRejected: 0 });
+    expect(await rows(db, `SELECT order_id, channel FROM orders ORDER BY order_id`)).toEqual([
+      { order_id: 'L1', channel: 'tmall' },
+      { order_id: 'L2', channel: 'jd_pay' },
+    ]);
+    await importPreset(db, 'canonical', [file('orders.csv', 'order_id,channel,created_at\nC1,Douyin,2025-03-01 12:00:00\n')]);
+    expect(await rows(db, `SELECT channel FROM orders WHERE order_id = 'C1'`)).toEqual([{ channel: 'douyin' }]);
+  });
+});
+
 describe('first stage times kept at import', () => {
   test("after orders, events, an upsert and a re-import, each order's stage lists equal a recomputation from scratch", async () => {
     await importPreset(db, 'canonical', [join(IMPORT, 'orders-semicolon-bom-crlf.csv')]);

@@ -5,9 +5,9 @@
  * changes stored orders (so the rollups hold deltas taken away), after compaction, after a pipeline
  * change, and an import that changes nothing must add nothing.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
@@ -15,6 +15,7 @@ import { generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { afterDeltas, compactRollups } from '../../server/import/refresh-rollups.js';
 import { METRICS } from '../../server/metrics/catalog.js';
 import { MetricService } from '../../server/metrics/metric-service.js';
+import { readSql } from '../../server/db/sql-files.js';
 import { DEFAULT_TENANT, TenantDirectory } from '../../server/tenants.js';
 import { ADMIN, importPreset, openStore, rows, testApp } from './helpers.js';
 
@@ -160,7 +161,7 @@ describe('rollups', () => {
     // Migration 015 marks the same keys in a store whose imports predate it.
     await db.withConnection(async (c) => {
       await c.run('DROP TABLE duration_removed');
-      await c.run(readFileSync(resolve(import.meta.dirname, '../../sql/schema/015_duration_removed.sql'), 'utf8'));
+      await c.run(readSql('schema/015_duration_removed.sql'));
     });
     expect(await rows(db, marked)).toEqual([before]);
     await expectBothSourcesAgree();

@@ -24,6 +24,19 @@ describe('rendered series equal the API rows', () => {
     expect(seriesData(el).p50_hours).to.deep.equal([0.375, 1]);
   });
 
+  it('op-cycle-time by channel: one median line per channel, each point its own month and channel', async () => {
+    const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" interval="month" to-stage="paid" group-by="channel"></op-cycle-time>`);
+    const rows = await apiRows('cycle-time', 'interval=month&toStage=paid&groupBy=channel');
+    const months = [...new Set(rows.map((r) => r.bucket))];
+    const channels = [...new Set(rows.map((r) => r.group))];
+    const expected = Object.fromEntries(
+      channels.map((g) => [`group-${g}`, months.map((b) => rows.find((r) => r.bucket === b && r.group === g)?.p50_hours ?? null)]),
+    );
+    expect(seriesData(el)).to.deep.equal(expected);
+    // Not every channel has a paid order every month: the gaps must stay gaps, not shift the line.
+    expect(Object.values(expected).flat()).to.include(null);
+  });
+
   it('op-stage-breakdown: medians, the bottleneck in the accent colour', async () => {
     const el = await mount<OpMetricElement>(`<op-stage-breakdown api="${API}" theme="light"></op-stage-breakdown>`);
     const rows = await apiRows('stage-breakdown');
