@@ -19,7 +19,7 @@ import { METRICS } from './metrics/catalog.js';
 import { MetricService } from './metrics/metric-service.js';
 import { embedTokenRoutes } from './routes/embed-tokens.js';
 import { requireAdmin } from './security/access.js';
-import { rateLimit, tokenOrAddress } from './middleware/rate-limit.js';
+import { RateLimiter, clientAddress, rateLimit } from './middleware/rate-limit.js';
 import type { SecurityConfig } from './security/secrets.js';
 import { TenantDirectory } from './tenants.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -51,6 +51,8 @@ export interface AppDeps {
   queryTimeoutMs?: number;
   /** Metric requests per minute per embed token (or per address without one); default 600. */
   metricRequestsPerMinute?: number;
+  /** Requests per minute per address carrying a token that does not verify; default 60. */
+  invalidTokensPerMinute?: number;
 }
 
 /** The OrderPulse HTTP app. It never listens: main.ts serves it, tests call `app.request()`. */
@@ -74,7 +76,9 @@ export function createApp(deps: AppDeps) {
   );
   app.use('/widgets/*', cors({ origin: '*' }));
   app.route('/widgets', widgetRoutes());
-  app.route('/api/health', healthRoutes(deps.db));
+  const perMinute = deps.metricRequestsPerMinute ?? 600;
+  app.use('/api/health', rateLimit(new RateLimiter(perMinute, 60_000), (c) => `ip:${clientAddress(c)}`));
+  app.route('/api/health', healthRoutes(deps.db, deps.security));
   const admin = requireAdmin(deps.security);
   const maxImportBytes = deps.maxImportBytes ?? 512 * 1024 * 1024;
   app.use(
@@ -91,19 +95,20 @@ export function createApp(deps: AppDeps) {
   app.use('/api/embed-tokens', admin);
   app.use('/api/tenants', admin);
   app.use('/api/tenants/*', admin);
-  app.use('/api/metrics/*', rateLimit({ max: deps.metricRequestsPerMinute ?? 600, windowMs: 60_000, keyOf: tokenOrAddress }));
   app.route('/api/imports', importRoutes(deps.db, tenants));
   app.route('/api/settings', settingsRoutes(deps.db, tenants));
   app.route('/api/tenants', tenantRoutes(deps.db, tenants));
   app.route('/api/embed-tokens', embedTokenRoutes(deps.security, tenants));
   const metrics = new MetricService(deps.db, tenants, METRICS, { cache: deps.cacheMetrics ?? true, timeoutMs: deps.queryTimeoutMs ?? 30_000, rollups: deps.rollups ?? true });
-  app.route('/api/metrics', metricRoutes(metrics, deps.security, tenants));
+  const limits = { requests: new RateLimiter(perMinute, 60_000), invalid: new RateLimiter(deps.invalidTokensPerMinute ?? 60, 60_000) };
+  app.route('/api/metrics', metricRoutes(metrics, deps.security, tenants, limits));
   app.route('/api/openapi.json', openApiRoutes());
   app.route('/', pageRoutes());
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: {} } }, 404));
   app.onError((error, c) => {
     if (error instanceof ApiError) {
+      if (error.options.withoutCors) for (const name of ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers']) c.res.headers.delete(name);
       return c.json({ error: { code: error.code, message: error.message, details: error.details } }, error.status);
     }
     if (error instanceof HTTPException && error.status < 500) {

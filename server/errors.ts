@@ -11,6 +11,8 @@ export class ApiError extends HTTPException {
     readonly code: string,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** `withoutCors`: answered without CORS headers, so a page on a refused origin cannot read it. */
+    readonly options: { withoutCors?: boolean } = {},
   ) {
     super(status, { message });
   }

@@ -14,9 +14,11 @@ import { execFileSync } from 'node:child_process';
  * no orders, and serves the API and pages on PORT (default 8787).
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' }, 'no-demo': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'no-demo': { type: 'boolean' } } });
   const dbPath = resolveDbPath(values.db);
   const port = positiveInteger(values.port ?? process.env.PORT, 'PORT', 8787);
+  // Loopback unless told otherwise: serving other machines is a decision (HOST=0.0.0.0).
+  const hostname = values.host ?? process.env.HOST ?? '127.0.0.1';
   if (!widgetBundleBuilt()) {
     console.log('building the widget bundle (npm run build)…');
     execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
@@ -35,9 +37,11 @@ async function main(): Promise<void> {
     console.log(`generated an admin key (shown once; set ORDERPULSE_ADMIN_KEY to choose your own): ${security.generatedAdminKey}`);
   }
   if (security.publicMetrics) console.log('OPEN DEMO MODE (ORDERPULSE_PUBLIC_DEMO=1): metrics answer without a token');
-  const app = createApp({ db, security });
-  const server = serve({ fetch: app.fetch, port }, (info) => {
-    console.log(`OrderPulse is serving ${dbPath} at http://localhost:${info.port}/`);
+  const queryTimeoutMs = positiveInteger(process.env.ORDERPULSE_QUERY_TIMEOUT_MS, 'ORDERPULSE_QUERY_TIMEOUT_MS', 30_000);
+  const app = createApp({ db, security, queryTimeoutMs });
+  const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+    const shown = hostname === '127.0.0.1' || hostname === 'localhost' ? 'localhost' : hostname.includes(':') ? `[${hostname}]` : hostname;
+    console.log(`OrderPulse is serving ${dbPath} at http://${shown}:${info.port}/`);
   });
   const stop = () => {
     server.close();

@@ -5,21 +5,33 @@ import { ApiError } from './errors.js';
 import { rebuildTenantFacts } from './import/refresh-facts.js';
 import { rebuildRollups } from './import/refresh-rollups.js';
 
-/** True when `Intl` knows the IANA time zone name (DuckDB's ICU uses the same database). */
-export function isTimeZone(name: string): boolean {
+/**
+ * The canonical spelling of an IANA time zone name (`asia/SHANGHAI` → `Asia/Shanghai`), or
+ * undefined when `Intl` does not know it (DuckDB's ICU uses the same database). Every zone a
+ * request names is read through this, so caches keyed by zone hold one entry per zone, not per
+ * spelling.
+ */
+export function canonicalTimeZone(name: string): string | undefined {
+  if (name.length > 64) return undefined;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
+    return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+export function isTimeZone(name: string): boolean {
+  return canonicalTimeZone(name) !== undefined;
 }
 
 export const stageName = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,39}$/, 'a stage name is lower-case letters, digits and _ (e.g. stock_locked)');
 
-export const timeZoneName = z.string().refine(isTimeZone, { message: 'unknown IANA time zone (e.g. Asia/Shanghai)' });
+export const timeZoneName = z
+  .string()
+  .refine(isTimeZone, { message: 'unknown IANA time zone (e.g. Asia/Shanghai)' })
+  .transform((name) => canonicalTimeZone(name)!);
 
 export const settingsSchema = z
   .object({

@@ -6,6 +6,9 @@ import { listSqlFiles, readSql } from './sql-files.js';
 import { rebuildAllFacts, rebuildAllRollups } from './backfills.js';
 
 export type Params = Record<string, DuckDBValue>;
+
+/** How long past its timeout a query that ignores DuckDB's interrupt may hold its answer. */
+const ABANDON_AFTER_MS = 500;
 export type ParamTypes = Record<string, DuckDBType | undefined>;
 export type JsonRow = Record<string, unknown>;
 
@@ -29,7 +32,9 @@ export class Database {
   readonly path: string;
   private readonly readers: DuckDBConnection[] = [];
   private readonly idleReaders: DuckDBConnection[] = [];
-  private readonly waiting: ((connection: DuckDBConnection) => void)[] = [];
+  /** Callers waiting for a read connection, by queue (tenant), in the order the queues are served. */
+  private readonly waiting = new Map<string, ((connection: DuckDBConnection) => void)[]>();
+  private retired = 0;
   private writeChain: Promise<unknown> = Promise.resolve();
   private version = 0;
   /** DuckDB's memory limit as it reports it (e.g. `1.8 GiB`), for out-of-memory messages. */
@@ -96,43 +101,117 @@ export class Database {
    * Runs a read query on a pooled connection and returns its rows as JSON
    * values. Past `timeoutMs` the query is interrupted (DuckDB stops it) and a
    * 504 is thrown, so one heavy query cannot hold a connection for long.
+   * `queue` (the tenant) shares the pool fairly: see `withReader`.
    */
-  async query(sql: string, params?: Params, types?: ParamTypes, timeoutMs?: number): Promise<JsonRow[]> {
-    return this.withReader(async (c) => {
-      let timedOut = false;
-      let repeat: NodeJS.Timeout | undefined;
-      // DuckDB clears an interrupt when execution starts, so one that lands while the statement is still
-      // being prepared is lost: keep interrupting until the query gives up.
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              timedOut = true;
-              c.interrupt();
-              repeat = setInterval(() => c.interrupt(), 5);
-            }, timeoutMs);
-      try {
-        return (await c.runAndReadAll(sql, params, types)).getRowObjectsJson() as JsonRow[];
-      } catch (error) {
-        if (timedOut) throw new ApiError(504, 'query_timeout', `the query took longer than ${timeoutMs} ms and was stopped; narrow the range or filters`);
+  async query(sql: string, params?: Params, types?: ParamTypes, timeoutMs?: number, queue = ''): Promise<JsonRow[]> {
+    if (timeoutMs === undefined) {
+      return this.withReader(async (c) => (await c.runAndReadAll(sql, params, types)).getRowObjectsJson() as JsonRow[], queue).catch((error) => {
         throw this.explained(error);
-      } finally {
+      });
+    }
+    const connection = await this.acquire(queue);
+    const timeoutError = () => new ApiError(504, 'query_timeout', `the query took longer than ${timeoutMs} ms and was stopped; narrow the range or filters`);
+    return new Promise<JsonRow[]>((resolve, reject) => {
+      let timedOut = false;
+      let answered = false;
+      let repeat: NodeJS.Timeout | undefined;
+      let abandon: NodeJS.Timeout | undefined;
+      const stopTimers = () => {
         clearTimeout(timer);
         clearInterval(repeat);
-      }
+        clearTimeout(abandon);
+      };
+      const running = connection.runAndReadAll(sql, params, types).then((reader) => reader.getRowObjectsJson() as JsonRow[]);
+      // DuckDB clears an interrupt when execution starts, so one that lands while the statement is still
+      // being prepared is lost: keep interrupting until the query gives up.
+      const timer = setTimeout(() => {
+        timedOut = true;
+        connection.interrupt();
+        repeat = setInterval(() => connection.interrupt(), 5);
+        // Some operators check for interrupts only between vectors (one function call building a
+        // 70M-element list ran 29 s past its interrupt): answer on time anyway, and give the pool a
+        // new connection while this one finishes on its own.
+        abandon = setTimeout(() => {
+          answered = true;
+          clearInterval(repeat);
+          this.retire(connection, running);
+          reject(timeoutError());
+        }, ABANDON_AFTER_MS);
+      }, timeoutMs);
+      running.then(
+        (rows) => {
+          if (answered) return;
+          stopTimers();
+          this.release(connection);
+          resolve(rows);
+        },
+        (error: unknown) => {
+          if (answered) return;
+          stopTimers();
+          this.release(connection);
+          reject(timedOut ? timeoutError() : this.explained(error));
+        },
+      );
     });
   }
 
-  /** Borrows a pooled read connection for the duration of `work`. */
-  async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = this.idleReaders.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+  /**
+   * Borrows a pooled read connection for the duration of `work`. Callers waiting for one are
+   * served by queue (the tenant) in turn, not first come first served, so a tenant with many
+   * queries waiting delays another tenant's next query by at most one query per connection.
+   */
+  async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>, queue = ''): Promise<T> {
+    const connection = await this.acquire(queue);
     try {
       return await work(connection);
     } finally {
-      const next = this.waiting.shift();
-      if (next) next(connection);
-      else this.idleReaders.push(connection);
+      this.release(connection);
     }
+  }
+
+  private acquire(queue: string): Promise<DuckDBConnection> {
+    const idle = this.idleReaders.pop();
+    if (idle) return Promise.resolve(idle);
+    return new Promise<DuckDBConnection>((resolve) => {
+      let waiting = this.waiting.get(queue);
+      if (!waiting) {
+        waiting = [];
+        this.waiting.set(queue, waiting);
+      }
+      waiting.push(resolve);
+    });
+  }
+
+  /** Hands a connection to the next queue in turn that is waiting, or back to the idle pool. */
+  private release(connection: DuckDBConnection): void {
+    const next = this.waiting.entries().next();
+    if (next.done) {
+      this.idleReaders.push(connection);
+      return;
+    }
+    const [queue, waiting] = next.value;
+    const resolve = waiting.shift()!;
+    // Round robin: the queue just served goes to the back (a Map keeps insertion order).
+    this.waiting.delete(queue);
+    if (waiting.length > 0) this.waiting.set(queue, waiting);
+    resolve(connection);
+  }
+
+  /** Replaces a pooled connection whose query would not stop; closes it once the query ends. */
+  private retire(connection: DuckDBConnection, running: Promise<unknown>): void {
+    this.retired++;
+    const index = this.readers.indexOf(connection);
+    void this.connect().then((fresh) => {
+      if (index >= 0) this.readers[index] = fresh;
+      else this.readers.push(fresh);
+      this.release(fresh);
+    });
+    void running.catch(() => undefined).finally(() => connection.closeSync());
+  }
+
+  /** Read connections replaced because a query ran on past its interrupt (for tests and health). */
+  get retiredConnections(): number {
+    return this.retired;
   }
 
   /**

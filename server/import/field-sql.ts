@@ -17,7 +17,8 @@ export function parseSql(type: FieldType, v: string): string {
     case 'text':
       return v;
     case 'instant':
-      return `op_parse_instant(${v}, $tz, $formats)`;
+      // Sentinels the mapping lists in nullIf (e.g. 9999-12-31) read as empty.
+      return `op_parse_instant(op_null_if(${v}, $null_if), $tz, $formats)`;
     case 'integer':
       return `op_parse_integer(${v})`;
     case 'number':
@@ -37,6 +38,13 @@ export function columnValueSql(type: FieldType, column: string, available: Reado
   if (!isNativeInstant(type, column, available)) return parseSql(type, cleanText(column));
   const native = ident(nativeInstantName(column));
   return (available as InputColumns).instants.get(column) === 'utc' ? native : `timezone($tz, ${native})`;
+}
+
+/** Why a parsed date-time lies outside the mapping's date range ($min_at, $max_at); NULL when inside. */
+export function outOfRangeSql(value: string, shown = `${value}::VARCHAR`): string {
+  return `CASE WHEN ${value} < $min_at::TIMESTAMPTZ OR ${value} >= $max_at::TIMESTAMPTZ
+    THEN 'date-time ''' || left(${shown}, 60) || ''' is outside the accepted range ' || left($min_at, 10) || ' to ' || left($max_at, 10)
+      || ' (set the mapping''s "dateRange", or list placeholder values such as 9999-12-31 in "nullIf")' END`;
 }
 
 /** What a user is told when a value does not parse as `type`. */

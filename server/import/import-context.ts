@@ -1,9 +1,10 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { listValue } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue, type DuckDBType } from '@duckdb/node-api';
 import type { RowProblem } from '../errors.js';
 import type { LoadedInput } from './load-input.js';
 import { specColumn, type FieldSpec, type FieldType, type Mapping } from './mapping.js';
-import { SqlConstants, isNativeInstant, parseSql, rejectReasonSql } from './field-sql.js';
+import { SqlConstants, columnValueSql, isNativeInstant, outOfRangeSql, parseSql, rejectReasonSql } from './field-sql.js';
+import { dateRangeOf } from './mapping.js';
 import { cleanText } from './sql-text.js';
 
 /**
@@ -40,24 +41,36 @@ export class ImportContext {
 
   /** Runs SQL with the mapping's constants, time zone and timestamp formats bound. */
   async run(sql: string, params: Record<string, DuckDBValue> = {}): Promise<void> {
-    await this.connection.run(sql, this.bindings(sql, params));
+    const { values, types } = this.bindings(sql, params);
+    await this.connection.run(sql, values, types);
   }
 
   async rows<T>(sql: string, params: Record<string, DuckDBValue> = {}): Promise<T[]> {
-    return (await this.connection.runAndReadAll(sql, this.bindings(sql, params))).getRowObjectsJson() as T[];
+    const { values, types } = this.bindings(sql, params);
+    return (await this.connection.runAndReadAll(sql, values, types)).getRowObjectsJson() as T[];
   }
 
   /** Binds only the parameters the statement names: DuckDB rejects unused ones. */
-  private bindings(sql: string, extra: Record<string, DuckDBValue>): Record<string, DuckDBValue> {
+  private bindings(sql: string, extra: Record<string, DuckDBValue>): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
+    const range = dateRangeOf(this.mapping);
     const all: Record<string, DuckDBValue> = {
       ...this.constants.values,
       tz: this.timeZone,
       formats: listValue(this.mapping.timestampFormats?.length ? this.mapping.timestampFormats : ['%Y-%m-%d %H:%M:%S']),
+      null_if: listValue(this.mapping.nullIf ?? []),
+      min_at: range.from,
+      max_at: range.to,
       ...extra,
     };
-    const used: Record<string, DuckDBValue> = {};
-    for (const name of sql.matchAll(/\$([a-z_][a-z0-9_]*)/gi)) if (name[1]! in all) used[name[1]!] = all[name[1]!]!;
-    return used;
+    const values: Record<string, DuckDBValue> = {};
+    const types: Record<string, DuckDBType> = {};
+    for (const name of sql.matchAll(/\$([a-z_][a-z0-9_]*)/gi)) {
+      if (!(name[1]! in all)) continue;
+      values[name[1]!] = all[name[1]!]!;
+      // An empty list binds without an element type otherwise.
+      if (name[1] === 'null_if') types.null_if = LIST(VARCHAR);
+    }
+    return { values, types };
   }
 
   /** Columns of an input file. */
@@ -89,9 +102,9 @@ export class ImportContext {
    */
   async rejectUnparseable(input: string, columns: [column: string, type: FieldType][]): Promise<void> {
     const available = this.columnsOf(input);
-    const checked = new Map(columns.filter(([column, type]) => type !== 'text' && available.has(column) && !isNativeInstant(type, column, available)));
+    const checked = new Map(columns.filter(([column, type]) => type !== 'text' && available.has(column)));
     if (checked.size === 0) return;
-    const reasons = [...checked].map(([column, type], i) => `${unparseableSql(column, type)} AS __bad_${i}`);
+    const reasons = [...checked].map(([column, type], i) => `${unparseableSql(column, type, available)} AS __bad_${i}`);
     await this.run(`CREATE OR REPLACE TEMP TABLE unparseable AS SELECT __line, ${reasons.join(', ')} FROM in_${input}`);
     for (const [i, column] of [...checked.keys()].entries()) {
       await this.reject(input, 'unparseable', `__bad_${i} IS NOT NULL`, column, `__bad_${i}`);
@@ -144,8 +157,16 @@ export class ImportContext {
   }
 }
 
-/** Why a text column's value does not parse as `type`; NULL when it does, or is empty. */
-export function unparseableSql(column: string, type: FieldType): string {
+/**
+ * Why a column's value is refused as `type`; NULL when it is fine, or empty. Text must parse; a
+ * date-time, parsed or typed (Parquet), must also lie inside the mapping's date range: one far
+ * date (9999-12-31, `infinity`) would otherwise stretch every time series over centuries.
+ */
+export function unparseableSql(column: string, type: FieldType, available: ReadonlySet<string>): string {
+  if (isNativeInstant(type, column, available)) return outOfRangeSql(columnValueSql(type, column, available));
   const v = cleanText(column);
-  return `CASE WHEN ${v} IS NOT NULL AND ${parseSql(type, v)} IS NULL THEN ${rejectReasonSql(type, v)} END`;
+  const parsed = parseSql(type, v);
+  if (type !== 'instant') return `CASE WHEN ${v} IS NOT NULL AND ${parsed} IS NULL THEN ${rejectReasonSql(type, v)} END`;
+  // A placeholder listed in nullIf is empty, not unparseable.
+  return `CASE WHEN op_null_if(${v}, $null_if) IS NOT NULL AND ${parsed} IS NULL THEN ${rejectReasonSql(type, v)} ELSE ${outOfRangeSql(parsed, v)} END`;
 }

@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApiError, isOutOfMemory } from '../errors.js';
 import { ident } from './sql-text.js';
+import { MAX_JSON_DEPTH, tooDeep } from './json-depth.js';
 
 export type InputFormat = 'csv' | 'parquet' | 'json' | 'ndjson';
 
@@ -69,6 +70,16 @@ export async function loadInput(
   const raw = `${table}_raw`;
   const rejects = `${table}_rejects`;
   let instants = new Map<string, 'utc' | 'local'>();
+  if (format === 'json' || format === 'ndjson') {
+    const deep = await tooDeep(path);
+    if (deep) {
+      throw new ApiError(400, 'unreadable_file', `${file}:${deep.line}: JSON nested deeper than ${MAX_JSON_DEPTH} levels; orders and events are flat records`, {
+        file,
+        line: deep.line,
+        format,
+      });
+    }
+  }
   try {
     if (format === 'csv') {
       const dialect = await csvDialect(connection, path, options.delimiter);

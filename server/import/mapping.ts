@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import safeRegex from 'safe-regex2';
 import { stageName, timeZoneName } from '../settings.js';
 
 /** Canonical columns an import can fill, with the type each is parsed as. */
@@ -67,10 +68,48 @@ export type FieldSpec = z.infer<typeof fieldSpec>;
 const fieldsOf = <T extends Record<string, FieldType>>(fields: T) =>
   z.partialRecord(z.enum(Object.keys(fields) as [keyof T & string, ...(keyof T & string)[]]), fieldSpec);
 
+/**
+ * A file-name pattern: a JavaScript regular expression that compiles and cannot backtrack
+ * catastrophically (no nested quantifiers such as `(a+)+`: safe-regex2's star-height check), since
+ * it runs on the event loop that serves every tenant.
+ */
+const fileNamePattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .superRefine((pattern, ctx) => {
+    try {
+      new RegExp(pattern, 'i');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` });
+      return;
+    }
+    if (!safeRegex(pattern)) ctx.addIssue({ code: 'custom', message: `'${pattern}' nests quantifiers (as in (a+)+), which can take exponential time; simplify it` });
+  });
+
+/** strptime specifiers DuckDB knows (its dateformat documentation); any other `%x` fails at parse time. */
+const STRPTIME_SPECIFIERS = new Set(['a', 'A', 'w', 'd', '-d', 'b', 'h', 'B', 'm', '-m', 'y', '-y', 'Y', 'H', '-H', 'I', '-I', 'p', 'M', '-M', 'S', '-S', 'g', 'f', 'n', 'z', 'Z', 'j', '-j', 'U', 'W', 'c', 'x', 'X', '%', 'G', 'u', 'V']);
+const timestampFormat = z
+  .string()
+  .min(2)
+  .max(100)
+  .superRefine((format, ctx) => {
+    const specifiers = [...format.matchAll(/%(-?.?)/g)].map((m) => m[1]!);
+    const unknown = specifiers.find((s) => !STRPTIME_SPECIFIERS.has(s));
+    if (unknown !== undefined) ctx.addIssue({ code: 'custom', message: `'%${unknown}' in '${format}' is not a strptime specifier (e.g. %Y-%m-%d %H:%M:%S)` });
+    else if (specifiers.every((s) => s === '%')) ctx.addIssue({ code: 'custom', message: `'${format}' has no date or time specifier` });
+  });
+
+/** A date (YYYY-MM-DD) of years 1000 to 9999: the range a mapping may widen its accepted dates to. */
+const rangeDate = z.string().regex(/^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date YYYY-MM-DD from 1000-01-01 to 9999-12-31');
+
+/** Dates an import accepts unless its mapping says otherwise: [from, to), as UTC midnights. */
+export const DEFAULT_DATE_RANGE = { from: '1970-01-01', to: '2200-01-01' } as const;
+
 const inputSpec = z
   .object({
     /** Regular expression tested against the file's base name. */
-    match: z.string().min(1),
+    match: fileNamePattern,
     format: z.enum(['csv', 'parquet', 'json', 'ndjson']).optional(),
     delimiter: z.string().length(1).optional(),
     required: z.boolean().optional(),
@@ -95,7 +134,15 @@ export const mappingSchema = z
     /** Time zone of timestamps that carry no offset. */
     timeZone: timeZoneName.optional(),
     /** strptime formats tried after ISO 8601, e.g. "%m/%d/%Y %H:%M". */
-    timestampFormats: z.array(z.string().min(2)).optional(),
+    timestampFormats: z.array(timestampFormat).max(20).optional(),
+    /** Values of date-time columns that mean "no date" (e.g. 9999-12-31, 0000-00-00): read as empty. */
+    nullIf: z.array(z.string().min(1).max(60)).max(50).optional(),
+    /** Date-times outside [from, to) are rejected with their line (default DEFAULT_DATE_RANGE). */
+    dateRange: z
+      .object({ from: rangeDate, to: rangeDate })
+      .strict()
+      .refine((r) => r.from < r.to, { message: 'from must be before to' })
+      .optional(),
     inputs: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), inputSpec),
     orders: z
       .object({
@@ -126,6 +173,12 @@ export const mappingSchema = z
   });
 
 export type Mapping = z.infer<typeof mappingSchema>;
+
+/** The accepted date-times of a mapping's import, as UTC instants (ISO text). */
+export function dateRangeOf(mapping: Mapping): { from: string; to: string } {
+  const range = mapping.dateRange ?? DEFAULT_DATE_RANGE;
+  return { from: `${range.from}T00:00:00Z`, to: `${range.to}T00:00:00Z` };
+}
 
 /** Column named by a field spec, if any. */
 export function specColumn(spec: FieldSpec): string | undefined {

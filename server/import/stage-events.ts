@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
 import { unparseableSql, type ImportContext } from './import-context.js';
 import { EVENT_FIELDS, PROMOTION_FIELDS, specColumn, type FieldType, type Mapping } from './mapping.js';
-import { SQL_TYPE, fieldValueSql, isNativeInstant } from './field-sql.js';
+import { SQL_TYPE, fieldValueSql } from './field-sql.js';
 import { CHANNEL_PATTERN } from './stage-orders.js';
 import { ident } from './sql-text.js';
 
@@ -39,9 +39,9 @@ async function stageLines(
   const parsed = new Map<string, FieldType>();
   for (const [field, spec] of Object.entries(section.fields)) {
     const column = specColumn(spec!);
-    if (column && fieldTypes[field] !== 'text' && available.has(column) && !isNativeInstant(fieldTypes[field]!, column, available)) parsed.set(column, fieldTypes[field]!);
+    if (column && fieldTypes[field] !== 'text' && available.has(column)) parsed.set(column, fieldTypes[field]!);
   }
-  const reasons = [...parsed].map(([column, type], i) => `${unparseableSql(column, type)} AS __bad_${i}`);
+  const reasons = [...parsed].map(([column, type], i) => `${unparseableSql(column, type, available)} AS __bad_${i}`);
   await ctx.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT __line, ${[...select, ...reasons].join(', ')} FROM in_${input}`);
   for (const [i, column] of [...parsed.keys()].entries()) {
     await ctx.reject(input, table, `__bad_${i} IS NOT NULL`, column, `__bad_${i}`);

@@ -10,6 +10,8 @@ import {
   groupByQuery,
   intervalQuery,
   onlyChannels,
+  outsideLock,
+  resolveRange,
   resolveScope,
   resolveStage,
   resolveTime,
@@ -34,6 +36,8 @@ export interface MetricDefinition {
   name: string;
   summary: string;
   query: z.ZodObject;
+  /** Whether `resolve` reads `ctx.latestEventMs` (a default as-of time). */
+  usesLatestEvent?: boolean;
   resolve(q: Record<string, string | undefined>, ctx: MetricContext): Resolved;
 }
 
@@ -81,11 +85,26 @@ const costs = (ctx: MetricContext): Bindings => ({
 
 const stageQuery = (what: string, fallback: string) => z.string().optional().describe(`${what} stage (default ${fallback})`);
 
+/** The longest funnel window, in hours: a hundred years. */
+const MAX_WINDOW_HOURS = 876_000;
+
 /** `72h`, `7d`, `90m` or a number of hours → hours. */
 function parseWindow(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(m|h|d)?$/.exec(value.trim());
-  if (!match || Number(match[1]) <= 0) throw badParameter('window', `'${value}' is not a duration such as 72h, 7d or 90m`);
-  return Number(match[1]) * ({ m: 1 / 60, h: 1, d: 24 }[match[2] ?? 'h'] ?? 1);
+  const match = /^(\d{1,9}(?:\.\d{1,6})?)\s*(m|h|d)?$/.exec(value.trim());
+  if (!match || Number(match[1]) <= 0) throw badParameter('window', `'${value.slice(0, 60)}' is not a duration such as 72h, 7d or 90m`);
+  const hours = Number(match[1]) * ({ m: 1 / 60, h: 1, d: 24 }[match[2] ?? 'h'] ?? 1);
+  if (hours > MAX_WINDOW_HOURS) throw badParameter('window', `at most ${MAX_WINDOW_HOURS} hours (a hundred years), not '${value}'`);
+  return hours;
+}
+
+/** A whole-number parameter within [min, max] (bound as a 32-bit integer in SQL). */
+function boundedInteger(parameter: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d{1,10}$/.test(value) || !Number.isInteger(n) || n < min || n > max) {
+    throw badParameter(parameter, `must be a whole number from ${min} to ${max.toLocaleString('en')}, not '${value.slice(0, 60)}'`);
+  }
+  return n;
 }
 
 /** roi-compare's cohort dimensions, by the scope list each overrides. */
@@ -146,6 +165,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'stuck-orders',
+    usesLatestEvent: true,
     summary: 'Orders whose latest stage as of a time is not terminal, by stage and age bucket (<4h, 4-24h, 1-3d, >3d).',
     query: z
       .object({ ...scopeQuery, groupBy: groupByQuery(), asOf: z.string().optional().describe('the moment to look at (default: the latest event in the store)') })
@@ -153,6 +173,7 @@ export const METRICS: MetricDefinition[] = [
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
       delete base.params.interval;
+      // Under a lock, latestEventMs is the latest event of the lock's own orders (MetricService).
       const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? ctx.latestEventMs ?? Date.now();
       return {
         ...base,
@@ -199,7 +220,7 @@ export const METRICS: MetricDefinition[] = [
       const base = bucketed(q, ctx, { groupBy: 'sku_series' });
       delete base.params.interval;
       const limit = Number(q.limit ?? 20);
-      if (limit < 1 || limit > 500) throw badParameter('limit', 'must be from 1 to 500');
+      if (!(limit >= 1 && limit <= 500)) throw badParameter('limit', 'must be from 1 to 500');
       return {
         ...base,
         params: { ...base.params, limit },
@@ -274,11 +295,15 @@ export const METRICS: MetricDefinition[] = [
         const cohorts = q.compare.split(',').map((part) => part.trim());
         if (cohorts.length !== 2) throw badParameter('compare', `needs two cohorts such as channel:douyin,channel:tmall, not '${q.compare}'`);
         const [a, b] = cohorts.map((cohort) => {
-          const [dimension, value] = cohort.split(':', 2).map((s) => s?.trim() ?? '');
-          const key = COHORT_DIMENSIONS[dimension!];
-          if (!key || !value) throw badParameter('compare', `'${cohort}' is not dimension:value with a dimension of ${Object.keys(COHORT_DIMENSIONS).join(', ')}`);
-          if (key === 'channel' && !ctx.channels.has(value.toLowerCase())) throw badParameter('compare', `unknown channel '${value}'`);
-          return { ...lists, [key]: [key === 'channel' ? value.toLowerCase() : value] };
+          const [dimension = '', raw = ''] = cohort.split(':', 2).map((s) => s.trim());
+          // Own keys only: '__proto__' or 'constructor' is no dimension.
+          const key = Object.hasOwn(COHORT_DIMENSIONS, dimension) ? COHORT_DIMENSIONS[dimension] : undefined;
+          if (!key || !raw) throw badParameter('compare', `'${cohort.slice(0, 60)}' is not dimension:value with a dimension of ${Object.keys(COHORT_DIMENSIONS).join(', ')}`);
+          const value = key === 'channel' ? raw.toLowerCase() : raw;
+          const locked = ctx.lock?.lists[key];
+          if (locked && !locked.includes(value)) throw outsideLock('compare', `'${cohort}' is outside this token's filters`);
+          if (key === 'channel' && !locked && !ctx.channels.has(value)) throw badParameter('compare', `unknown channel '${raw}'`);
+          return { ...lists, [key]: [value] };
         });
         sides = [
           { fromMs: scope.fromMs, toMs: scope.toMs, lists: a! },
@@ -289,9 +314,7 @@ export const METRICS: MetricDefinition[] = [
         if (q.baselineFrom === undefined || q.baselineTo === undefined) {
           throw badParameter('baselineFrom', 'roi-compare needs baselineFrom and baselineTo (or compare=dimension:value,dimension:value)');
         }
-        const baselineFromMs = resolveTime('baselineFrom', q.baselineFrom, scope.tz);
-        const baselineToMs = resolveTime('baselineTo', q.baselineTo, scope.tz);
-        checkRange('baselineFrom', baselineFromMs, 'baselineTo', baselineToMs);
+        const { fromMs: baselineFromMs, toMs: baselineToMs } = resolveRange('baselineFrom', q.baselineFrom, 'baselineTo', q.baselineTo, scope.tz, ctx);
         const currentFromMs = scope.fromMs ?? baselineToMs;
         checkRange('from', currentFromMs, 'to', scope.toMs);
         sides = [
@@ -361,9 +384,8 @@ export const METRICS: MetricDefinition[] = [
     resolve(q, ctx) {
       const scope = resolveScope(q, ctx);
       const factor = Number(q.factor ?? 4);
-      if (!Number.isFinite(factor) || factor <= 1) throw badParameter('factor', `must be a number above 1, not '${q.factor}'`);
-      const minOrders = Number(q.minOrders ?? 10);
-      if (!Number.isInteger(minOrders) || minOrders < 1) throw badParameter('minOrders', `must be a whole number ≥ 1, not '${q.minOrders}'`);
+      if (!Number.isFinite(factor) || factor <= 1 || factor > 1e6) throw badParameter('factor', `must be a number above 1 and at most 1,000,000, not '${q.factor?.slice(0, 60)}'`);
+      const minOrders = boundedInteger('minOrders', q.minOrders, 10, 1, 1_000_000_000);
       // Hours of the tenant's zone, over whole days of it.
       const days = scope.tz === ctx.settings.timeZone && rollupAnswers(scope, null) ? rollupDays(scope.fromMs, scope.toMs, ctx) : null;
       return {

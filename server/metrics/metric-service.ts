@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { isTimeZone, settingsFromJson } from '../settings.js';
+import { settingsFromJson } from '../settings.js';
 import type { TenantDirectory } from '../tenants.js';
-import { boolean, type Bindings } from './bindings.js';
+import { bindingsFor, boolean, instant, text, textList, type Bindings } from './bindings.js';
 import type { MetricDefinition, Resolved } from './catalog.js';
 import { LruCache } from './lru-cache.js';
 import { contextBindings, type MetricContext } from './scope.js';
-import { applyLockedFilters } from '../security/locked-filters.js';
-import type { LockedFilters } from '../security/embed-token.js';
+import { lockOf, type MetricLock } from '../security/locked-filters.js';
+import type { TokenFilters } from '../security/embed-token.js';
 import { SqlMetric, type Column } from './sql-metric.js';
 
 export interface MetricResponse {
@@ -34,6 +34,8 @@ export class MetricService {
   private readonly cache = new LruCache<string, Computed>(500);
   private readonly inFlight = new Map<string, Promise<Computed>>();
   private readonly contexts = new Map<string, { version: number; value: Promise<MetricContext> }>();
+  /** The latest event of a lock's own orders, by tenant, data version and lock. */
+  private readonly lockedLatest = new LruCache<string, Promise<number | null>>(200);
 
   constructor(
     private readonly db: Database,
@@ -82,18 +84,49 @@ export class MetricService {
     return bindings;
   }
 
-  /** Runs a metric over `tenant`'s data; `locked` (an embed token's filters) narrows the query first. */
+  /**
+   * The latest event time of the orders a lock lets a token see: what a default "as of" may show
+   * it, rather than the tenant's latest event (which may belong to orders outside the lock).
+   */
+  private latestEventIn(tenant: string, lock: MetricLock): Promise<number | null> {
+    const key = `${tenant}\n${this.db.dataVersion}\n${JSON.stringify(lock)}`;
+    let latest = this.lockedLatest.get(key);
+    if (!latest) {
+      const list = (name: keyof MetricLock['lists']) => textList(lock.lists[name] ?? []);
+      const bindings = {
+        tenant: text(tenant),
+        from_ts: instant(lock.fromMs),
+        to_ts: instant(lock.toMs),
+        channels: list('channel'),
+        regions: list('region'),
+        series: list('skuSeries'),
+        tiers: list('customerTier'),
+        promotions: list('promotion'),
+      };
+      const sql = `SELECT epoch_ms(max(e."at"))::DOUBLE AS ms FROM op_events($tenant) e
+        SEMI JOIN op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions) o
+          ON o.channel = e.channel AND o.order_id = e.order_id`;
+      const { values, types } = bindingsFor(sql, bindings);
+      latest = this.db.query(sql, values, types, this.options.timeoutMs, tenant).then(([row]) => (row?.ms as number | null) ?? null);
+      this.lockedLatest.set(key, latest);
+      latest.catch(() => undefined);
+    }
+    return latest;
+  }
+
+  /** Runs a metric over `tenant`'s data; `filters` (an embed token's) narrow every scope it resolves. */
   async run(
     definition: MetricDefinition,
     query: Record<string, string | undefined>,
     tenant: string,
-    locked?: LockedFilters,
+    filters?: TokenFilters,
   ): Promise<{ body: MetricResponse; etag: string }> {
-    const ctx = await this.metricContext(tenant);
-    // An invalid tz is the validator's to reject (400); the lock is read in the store's zone meanwhile.
-    const lockZone = query.tz !== undefined && isTimeZone(query.tz) ? query.tz : ctx.settings.timeZone;
-    const scoped = locked ? applyLockedFilters(query, locked, lockZone) : query;
-    const resolved = definition.resolve(scoped, ctx);
+    const shared = await this.metricContext(tenant);
+    const lock = filters && lockOf(filters);
+    const ctx: MetricContext = lock
+      ? { ...shared, lock, latestEventMs: definition.usesLatestEvent ? await this.latestEventIn(tenant, lock) : null }
+      : shared;
+    const resolved = definition.resolve(query, ctx);
     const version = this.db.dataVersion;
     const key = `${tenant}\n${definition.name}\n${version}\n${JSON.stringify(resolved.params)}`;
     const cacheOn = this.options.cache ?? true;
@@ -106,7 +139,7 @@ export class MetricService {
       pending = (async (): Promise<Computed> => {
         const started = performance.now();
         const sql = this.sqlOf(definition.name);
-        const rows = await sql.run(this.db, this.bindings(resolved, tenant, ctx), resolved.tz, this.options.timeoutMs);
+        const rows = await sql.run(this.db, this.bindings(resolved, tenant, ctx), resolved.tz, this.options.timeoutMs, tenant);
         const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
         return {
           body: { metric: definition.name, params: resolved.params, columns: sql.columns, rows, meta: { dataVersion: version, elapsedMs, rowCount: rows.length } },

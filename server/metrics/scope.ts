@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
-import { isTimeZone, type Settings } from '../settings.js';
+import { canonicalTimeZone, type Settings } from '../settings.js';
+import { narrowList, narrowRange, outsideLock, type MetricLock } from '../security/locked-filters.js';
 import { boolean, instant, integerList, text, textList, type Binding, type Bindings } from './bindings.js';
 import { isoInZone, parseApiTime } from './zoned-time.js';
 
@@ -15,6 +16,8 @@ export interface MetricContext {
   latestEventMs: number | null;
   /** Every stage name at the position of its key in order_facts.stage_keys (1-based in SQL). */
   stageNames: string[];
+  /** An embed token's locked filters: every scope is narrowed to them. */
+  lock?: MetricLock;
 }
 
 /**
@@ -61,21 +64,39 @@ export function splitList(value: string | undefined): string[] {
   return value === undefined ? [] : [...new Set(value.split(',').map((v) => v.trim()).filter((v) => v.length > 0))];
 }
 
+export { outsideLock };
+
 export function badParameter(parameter: string, message: string): ApiError {
   return new ApiError(400, 'invalid_parameter', `${parameter}: ${message}`, { parameter });
 }
 
 export function resolveTimeZone(tz: string | undefined, ctx: MetricContext): string {
-  const zone = tz ?? ctx.settings.timeZone;
-  if (!isTimeZone(zone)) throw badParameter('tz', `unknown IANA time zone '${zone}' (e.g. Asia/Shanghai)`);
+  if (tz === undefined) return ctx.settings.timeZone;
+  const zone = canonicalTimeZone(tz);
+  if (zone === undefined) throw badParameter('tz', `unknown IANA time zone '${tz.slice(0, 64)}' (e.g. Asia/Shanghai)`);
   return zone;
 }
 
 export function resolveTime(parameter: string, value: string | undefined, tz: string): number | null {
   if (value === undefined) return null;
   const ms = parseApiTime(value, tz);
-  if (ms === undefined) throw badParameter(parameter, `'${value}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time`);
+  if (ms === undefined) throw badParameter(parameter, `'${value.slice(0, 60)}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time`);
   return ms;
+}
+
+/** A [from, to) pair of parameters: parsed, checked, and narrowed to a token's locked range. */
+export function resolveRange(
+  fromName: string,
+  from: string | undefined,
+  toName: string,
+  to: string | undefined,
+  tz: string,
+  ctx: MetricContext,
+): { fromMs: number | null; toMs: number | null } {
+  const fromMs = resolveTime(fromName, from, tz);
+  const toMs = resolveTime(toName, to, tz);
+  checkRange(fromName, fromMs, toName, toMs);
+  return narrowRange(fromName, fromMs, toMs, ctx.lock);
 }
 
 /** Checks a [from, to) pair: from must come before to. */
@@ -84,7 +105,10 @@ export function checkRange(fromName: string, fromMs: number | null, toName: stri
 }
 
 export function resolveChannels(parameter: string, value: string | undefined, ctx: MetricContext): string[] {
-  const channels = splitList(value).map((c) => c.toLowerCase());
+  const channels = [...new Set(splitList(value).map((c) => c.toLowerCase()))];
+  // Under a lock, a channel is checked against the lock alone: one without orders answers empty,
+  // and the message never lists the tenant's other channels.
+  if (ctx.lock?.lists.channel) return narrowList('channel', parameter, channels, ctx.lock);
   const unknown = channels.filter((c) => !ctx.channels.has(c));
   if (unknown.length > 0) {
     const known = [...ctx.channels].sort().join(', ') || 'none: the store has no orders';
@@ -112,15 +136,13 @@ export interface ResolvedScope {
 /** Validates and binds the order scope ($from_ts … $promotions, $tz). */
 export function resolveScope(q: ScopeQuery, ctx: MetricContext): ResolvedScope {
   const tz = resolveTimeZone(q.tz, ctx);
-  const fromMs = resolveTime('from', q.from, tz);
-  const toMs = resolveTime('to', q.to, tz);
-  checkRange('from', fromMs, 'to', toMs);
+  const { fromMs, toMs } = resolveRange('from', q.from, 'to', q.to, tz, ctx);
   const lists = {
     channel: resolveChannels('channel', q.channel, ctx),
-    region: splitList(q.region),
-    skuSeries: splitList(q.skuSeries),
-    customerTier: splitList(q.customerTier),
-    promotion: splitList(q.promotion),
+    region: narrowList('region', 'region', splitList(q.region), ctx.lock),
+    skuSeries: narrowList('skuSeries', 'skuSeries', splitList(q.skuSeries), ctx.lock),
+    customerTier: narrowList('customerTier', 'customerTier', splitList(q.customerTier), ctx.lock),
+    promotion: narrowList('promotion', 'promotion', splitList(q.promotion), ctx.lock),
   };
   return {
     tz,

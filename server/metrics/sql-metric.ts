@@ -25,9 +25,9 @@ export class SqlMetric {
   }
 
   /** Runs the metric; time columns (epoch ms in SQL) come back as ISO 8601 with the offset of `timeZone`. */
-  async run(db: Database, bindings: Bindings, timeZone: string, timeoutMs?: number): Promise<Record<string, unknown>[]> {
+  async run(db: Database, bindings: Bindings, timeZone: string, timeoutMs?: number, queue?: string): Promise<Record<string, unknown>[]> {
     const { values, types } = bindingsFor(this.sql, bindings);
-    const rows = await db.query(this.sql, values, types, timeoutMs);
+    const rows = await db.query(this.sql, values, types, timeoutMs, queue);
     const times = this.columns.filter((c) => c.type === 'time').map((c) => c.name);
     for (const row of rows) {
       for (const name of times) {

@@ -59,25 +59,40 @@ export function isoInZone(ms: number, timeZone: string): string {
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?$/;
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * Whether wall-clock fields name a real moment: years 1000-9999 (the range imports may be widened
+ * to; Date.UTC reads years 0-99 as 1900-1999, so 0050-01-01 was 1950), a day the month has, and
+ * a time of day.
+ */
+function realFields(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  if (y < 1000 || h > 23 || mi > 59 || s > 59) return false;
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  return probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+}
 
 /**
  * Parses an API time: `YYYY-MM-DD` (local midnight), a local date-time, or a
- * date-time with `Z`/offset. Returns epoch ms, or undefined if it is none of these
- * or names a day that does not exist.
+ * date-time with `Z`/offset (`+08:00`, `+0800`). Returns epoch ms, or undefined if it is none of
+ * these or names a day that does not exist (2025-02-30 included: Date.parse would roll it over).
  */
 export function parseApiTime(text: string, timeZone: string): number | undefined {
   const date = DATE.exec(text);
   const local = date ? [...date, '00', '00', '00', '0'] : LOCAL.exec(text);
   if (local) {
-    const [y, mo, d, h, mi, s = '0', frac = '0'] = local.slice(1).map((v) => v ?? '0') as string[];
-    const probe = new Date(Date.UTC(+y!, +mo! - 1, +d!));
-    if (probe.getUTCMonth() !== +mo! - 1 || probe.getUTCDate() !== +d! || +h! > 23 || +mi! > 59 || +s > 59) return undefined;
-    return zonedToInstant(+y!, +mo!, +d!, +h!, +mi!, +s, +frac.padEnd(3, '0'), timeZone);
+    const [y, mo, d, h, mi, s] = local.slice(1, 7).map((v) => Number(v ?? '0')) as number[];
+    if (!realFields(y!, mo!, d!, h!, mi!, s!)) return undefined;
+    return zonedToInstant(y!, mo!, d!, h!, mi!, s!, Number((local[7] ?? '0').padEnd(3, '0')), timeZone);
   }
-  if (WITH_OFFSET.test(text)) {
-    const ms = Date.parse(text.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-    return Number.isNaN(ms) ? undefined : ms;
+  const offset = WITH_OFFSET.exec(text);
+  if (offset) {
+    const [y, mo, d, h, mi, s] = offset.slice(1, 7).map((v) => Number(v ?? '0')) as number[];
+    if (!realFields(y!, mo!, d!, h!, mi!, s!)) return undefined;
+    const ms = Number((offset[7] ?? '0').padEnd(3, '0'));
+    const offsetMin = offset[8] === 'Z' ? 0 : (offset[9] === '-' ? -1 : 1) * (Number(offset[10]) * 60 + Number(offset[11]));
+    if (Math.abs(offsetMin) > 18 * 60) return undefined;
+    return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms) - offsetMin * 60_000;
   }
   return undefined;
 }

@@ -1,15 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { ApiError } from '../errors.js';
-import { bearer } from '../security/access.js';
-
-export interface RateLimitOptions {
-  /** Requests allowed per window and key. */
-  max: number;
-  windowMs: number;
-  /** What a request counts against. */
-  keyOf: (c: Context) => string;
-}
 
 /** The caller's address, or `unknown` when the request did not come over a socket (tests). */
 export function clientAddress(c: Context): string {
@@ -20,33 +11,50 @@ export function clientAddress(c: Context): string {
   }
 }
 
-/** Counts per embed token when there is one, else per address. */
-export const tokenOrAddress = (c: Context) => {
-  const token = bearer(c);
-  return token ? `token:${token}` : `ip:${clientAddress(c)}`;
-};
+/** Keys a limiter remembers at most; past it, the oldest windows are forgotten first. */
+const MAX_KEYS = 100_000;
 
 /**
- * Fixed-window rate limit kept in memory: past `max` requests in a window a key
- * gets 429 with `Retry-After` (seconds to the window's end).
+ * A fixed-window rate limit kept in memory: past `max` hits in a window a key is refused with
+ * 429 and `Retry-After` (seconds to the window's end).
  */
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const windows = new Map<string, { count: number; resetAt: number }>();
-  return async function limitRate(c, next) {
+export class RateLimiter {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    readonly max: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Counts a hit against `key`; throws 429 past the allowance. */
+  hit(c: Context, key: string): void {
     const now = Date.now();
-    if (windows.size > 10_000) for (const [key, w] of windows) if (w.resetAt <= now) windows.delete(key);
-    const key = options.keyOf(c);
-    let window = windows.get(key);
+    if (this.windows.size >= MAX_KEYS) {
+      for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+      for (const k of this.windows.keys()) {
+        if (this.windows.size < MAX_KEYS) break;
+        this.windows.delete(k);
+      }
+    }
+    let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + options.windowMs };
-      windows.set(key, window);
+      this.windows.delete(key);
+      window = { count: 0, resetAt: now + this.windowMs };
+      this.windows.set(key, window);
     }
     window.count++;
-    if (window.count > options.max) {
+    if (window.count > this.max) {
       const seconds = Math.max(1, Math.ceil((window.resetAt - now) / 1000));
       c.header('Retry-After', String(seconds));
-      throw new ApiError(429, 'rate_limited', `too many requests: at most ${options.max} per ${options.windowMs / 1000} s; retry in ${seconds} s`);
+      throw new ApiError(429, 'rate_limited', `too many requests: at most ${this.max} per ${this.windowMs / 1000} s; retry in ${seconds} s`);
     }
+  }
+}
+
+/** A middleware counting each request against `keyOf(c)`. */
+export function rateLimit(limiter: RateLimiter, keyOf: (c: Context) => string): MiddlewareHandler {
+  return async function limitRate(c, next) {
+    limiter.hit(c, keyOf(c));
     await next();
   };
 }

@@ -2,11 +2,16 @@ import { Hono } from 'hono';
 import { ApiError } from '../errors.js';
 import { describeIssues } from '../import/presets.js';
 import { METRIC_NAMES } from '../metrics/catalog.js';
-import { mintEmbedToken, mintRequestSchema } from '../security/embed-token.js';
+import { mintEmbedToken, mintRequestSchema, tokenFilters } from '../security/embed-token.js';
 import type { SecurityConfig } from '../security/secrets.js';
+import { settingsFromJson } from '../settings.js';
 import type { TenantDirectory } from '../tenants.js';
 
-/** `POST /api/embed-tokens` (admin): a short-lived signed token with allowed metrics and locked filters. */
+/**
+ * `POST /api/embed-tokens` (admin): a short-lived signed token with allowed metrics and locked
+ * filters, validated as strictly as a query's parameters (400 naming the filter); the range is
+ * fixed to instants here, in the filters' `tz` or the tenant's zone.
+ */
 export function embedTokenRoutes(security: SecurityConfig, tenants: TenantDirectory) {
   return new Hono().post('/', async (c) => {
     const body: unknown = await c.req.json().catch(() => {
@@ -19,7 +24,8 @@ export function embedTokenRoutes(security: SecurityConfig, tenants: TenantDirect
     }
     const unknown = (parsed.data.metrics ?? []).find((m) => !METRIC_NAMES.includes(m));
     if (unknown) throw new ApiError(400, 'unknown_metric', `unknown metric '${unknown}'; metrics are ${METRIC_NAMES.join(', ')}`);
-    await tenants.require(parsed.data.tenant);
-    return c.json(await mintEmbedToken(security.embedSecrets, parsed.data), 201);
+    const tenant = await tenants.require(parsed.data.tenant);
+    const filters = tokenFilters(parsed.data.filters, settingsFromJson(tenant.settings).timeZone);
+    return c.json(await mintEmbedToken(security.embedSecrets, { ...parsed.data, filters }), 201);
   });
 }

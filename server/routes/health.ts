@@ -1,9 +1,16 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/database.js';
+import { bearer } from '../security/access.js';
+import { matchesKey, type SecurityConfig } from '../security/secrets.js';
 
-/** `GET /api/health`: liveness plus what the store holds. */
-export function healthRoutes(db: Database) {
+/**
+ * `GET /api/health`: liveness for anyone (it never waits for the store); with the admin key also
+ * the data version and what the store holds, which are no viewer's business.
+ */
+export function healthRoutes(db: Database, security: SecurityConfig) {
   return new Hono().get('/', async (c) => {
+    const key = bearer(c) ?? c.req.header('x-orderpulse-admin-key');
+    if (!matchesKey(key, security.adminKeyHash)) return c.json({ status: 'ok' });
     const [counts] = await db.query(
       `SELECT (SELECT count(*) FROM orders)::DOUBLE AS orders, (SELECT count(*) FROM order_events)::DOUBLE AS events,
               (SELECT count(*) FROM promotions)::DOUBLE AS promotions, (SELECT count(*) FROM imports)::DOUBLE AS imports`,

@@ -32,7 +32,7 @@ export function describeParameters(definition: MetricDefinition) {
 }
 
 /** `GET /api/metrics` and `GET /api/metrics/{name}`. */
-export function metricRoutes(service: MetricService, security: SecurityConfig, tenants: TenantDirectory) {
+export function metricRoutes(service: MetricService, security: SecurityConfig, tenants: TenantDirectory, limits?: Parameters<typeof metricAccess>[2]) {
   const app = new Hono();
   app.get('/', (c) =>
     c.json({
@@ -42,7 +42,7 @@ export function metricRoutes(service: MetricService, security: SecurityConfig, t
   for (const definition of METRICS) {
     app.get(
       `/${definition.name}`,
-      metricAccess(security, tenants),
+      metricAccess(security, tenants, limits),
       validator('query', (query) => {
         // An empty value means "not given"; a repeated key (channel=a&channel=b) is a list.
         const given = Object.entries(query)

@@ -3,6 +3,7 @@ import { ApiError } from '../errors.js';
 import { DEFAULT_TENANT, tenantId, type TenantDirectory } from '../tenants.js';
 import { verifyEmbedToken, type EmbedClaims } from './embed-token.js';
 import { matchesKey, type SecurityConfig } from './secrets.js';
+import { clientAddress, type RateLimiter } from '../middleware/rate-limit.js';
 
 /** The credential a request carries: `Authorization: Bearer …`. */
 export function bearer(c: Context): string | undefined {
@@ -44,25 +45,40 @@ export type MetricAccess =
  * (its tenant; its claims then narrow every query). The tenant never comes
  * from a query parameter.
  */
-export function metricAccess(security: SecurityConfig, tenants: TenantDirectory): MiddlewareHandler<{ Variables: { access: MetricAccess } }> {
+export function metricAccess(
+  security: SecurityConfig,
+  tenants: TenantDirectory,
+  limits?: { requests: RateLimiter; invalid: RateLimiter },
+): MiddlewareHandler<{ Variables: { access: MetricAccess } }> {
   return async function resolveMetricAccess(c, next) {
     const token = bearer(c);
+    let access: MetricAccess;
     if (!token) {
       if (!security.publicMetrics) throw new ApiError(401, 'token_required', 'metrics need an embed token (Authorization: Bearer <token>)');
-      c.set('access', { kind: 'open', tenant: DEFAULT_TENANT });
+      access = { kind: 'open', tenant: DEFAULT_TENANT };
     } else if (matchesKey(token, security.adminKeyHash)) {
-      c.set('access', { kind: 'admin', tenant: await adminTenant(c, tenants) });
+      access = { kind: 'admin', tenant: await adminTenant(c, tenants) };
     } else {
-      const claims = await verifyEmbedToken(security.embedSecrets, token);
+      let claims: EmbedClaims;
+      try {
+        claims = await verifyEmbedToken(security.embedSecrets, token);
+      } catch (error) {
+        // Tokens that do not verify count against the caller's address: a flood of unique garbage is limited too.
+        limits?.invalid.hit(c, `ip:${clientAddress(c)}`);
+        throw error;
+      }
       const tenant = await tenants.get(claims.tenant);
       if (!tenant) throw new ApiError(401, 'invalid_token', `the token belongs to tenant '${claims.tenant}', which this service does not know`);
       // A browser always sends Origin on cross-origin reads: a token copied into another site's page is refused.
       const origin = c.req.header('origin');
       if (origin !== undefined && !originAllowed(tenant.allowedOrigins, origin, c.req.url)) {
-        throw new ApiError(403, 'origin_not_allowed', `pages on ${origin} may not embed tenant '${tenant.id}' (its allowed origins: ${tenant.allowedOrigins.join(', ') || 'none'})`);
+        throw new ApiError(403, 'origin_not_allowed', `pages on ${origin} may not embed tenant '${tenant.id}' (its allowed origins: ${tenant.allowedOrigins.join(', ') || 'none'})`, {}, { withoutCors: true });
       }
-      c.set('access', { kind: 'embed', tenant: tenant.id, claims });
+      access = { kind: 'embed', tenant: tenant.id, claims };
     }
+    // Counted by who the caller is once verified: every spelling of a token is the same token.
+    limits?.requests.hit(c, access.kind === 'embed' ? `token:${access.claims.identity}` : access.kind === 'admin' ? 'admin' : `ip:${clientAddress(c)}`);
+    c.set('access', access);
     await next();
   };
 }

@@ -1,48 +1,53 @@
 import { ApiError } from '../errors.js';
-import { COHORT_DIMENSIONS } from '../metrics/catalog.js';
-import { splitList } from '../metrics/scope.js';
-import { parseApiTime } from '../metrics/zoned-time.js';
-import type { LockedFilters } from './embed-token.js';
-
-const LISTS = ['channel', 'region', 'skuSeries', 'customerTier', 'promotion'] as const;
-const outside = (parameter: string, value: string) =>
-  new ApiError(403, 'outside_token_filters', `${parameter}: '${value}' is outside this token's filters`, { parameter });
+import type { LockedListName, TokenFilters } from './embed-token.js';
 
 /**
- * Narrows a metric query to a token's locked filters. A list the request leaves
- * out becomes the locked one; a value outside it is refused (403). Ranges are
- * intersected, so no parameter combination reaches data the token may not see.
+ * An embed token's locked filters as the metrics apply them: lists as lists (never joined into
+ * text and split again, which let `[" "]` read everything and `["north,east"]` read north and
+ * east), the range as the instants fixed when the token was minted (never re-read in a request's
+ * `tz`).
  */
-export function applyLockedFilters(query: Record<string, string | undefined>, locked: LockedFilters, timeZone: string): Record<string, string | undefined> {
-  const narrowed = { ...query };
-  for (const list of LISTS) {
-    const allowed = locked[list];
-    if (!allowed) continue;
-    const requested = splitList(query[list]);
-    for (const value of requested) if (!allowed.includes(list === 'channel' ? value.toLowerCase() : value)) throw outside(list, value);
-    if (requested.length === 0) narrowed[list] = allowed.join(',');
-  }
-  if (query.compare) {
-    for (const cohort of query.compare.split(',')) {
-      const [dimension = '', value = ''] = cohort.split(':', 2).map((s) => s.trim());
-      const list = COHORT_DIMENSIONS[dimension];
-      const allowed = list ? locked[list] : undefined;
-      if (allowed && !allowed.includes(list === 'channel' ? value.toLowerCase() : value)) throw outside('compare', cohort);
-    }
-  }
-  const lockFrom = locked.from === undefined ? undefined : parseApiTime(locked.from, timeZone);
-  const lockTo = locked.to === undefined ? undefined : parseApiTime(locked.to, timeZone);
-  for (const [fromName, toName] of [['from', 'to'], ['baselineFrom', 'baselineTo']] as const) {
-    if (fromName === 'baselineFrom' && query.baselineFrom === undefined && query.baselineTo === undefined) continue;
-    const from = query[fromName] === undefined ? undefined : parseApiTime(query[fromName]!, timeZone);
-    const to = query[toName] === undefined ? undefined : parseApiTime(query[toName]!, timeZone);
-    // A value that does not parse is left for the validator to reject with its own message.
-    if (lockFrom !== undefined && (query[fromName] === undefined || (from !== undefined && from < lockFrom))) {
-      narrowed[fromName] = new Date(lockFrom).toISOString();
-    }
-    if (lockTo !== undefined && (query[toName] === undefined || (to !== undefined && to > lockTo))) {
-      narrowed[toName] = new Date(lockTo).toISOString();
-    }
-  }
-  return narrowed;
+export interface MetricLock {
+  lists: Partial<Record<LockedListName, readonly string[]>>;
+  fromMs: number | null;
+  toMs: number | null;
+}
+
+export function lockOf(filters: TokenFilters): MetricLock | undefined {
+  const { from, to, tz: _zone, ...lists } = filters;
+  if (Object.keys(lists).length === 0 && from === undefined && to === undefined) return undefined;
+  return { lists, fromMs: from === undefined ? null : Date.parse(from), toMs: to === undefined ? null : Date.parse(to) };
+}
+
+export function outsideLock(parameter: string, message: string): ApiError {
+  return new ApiError(403, 'outside_token_filters', `${parameter}: ${message}`, { parameter });
+}
+
+/**
+ * A requested list narrowed to the lock: left out, it becomes the locked list; otherwise every
+ * value must be in it (403). Channel codes are compared lower-cased, as stored.
+ */
+export function narrowList(name: LockedListName, parameter: string, requested: string[], lock: MetricLock | undefined): string[] {
+  const allowed = lock?.lists[name];
+  if (!allowed) return requested;
+  if (requested.length === 0) return [...allowed];
+  for (const value of requested) if (!allowed.includes(value)) throw outsideLock(parameter, `'${value}' is outside this token's filters`);
+  return requested;
+}
+
+/**
+ * A requested range [fromMs, toMs) intersected with the lock's; a range wholly outside it is a
+ * 403 rather than an empty answer with the lock's dates in it.
+ */
+export function narrowRange(
+  fromName: string,
+  fromMs: number | null,
+  toMs: number | null,
+  lock: MetricLock | undefined,
+): { fromMs: number | null; toMs: number | null } {
+  if (!lock) return { fromMs, toMs };
+  const from = lock.fromMs === null ? fromMs : fromMs === null ? lock.fromMs : Math.max(fromMs, lock.fromMs);
+  const to = lock.toMs === null ? toMs : toMs === null ? lock.toMs : Math.min(toMs, lock.toMs);
+  if (from !== null && to !== null && from >= to) throw outsideLock(fromName, "the range lies outside this token's dates");
+  return { fromMs: from, toMs: to };
 }

@@ -17,16 +17,18 @@ export interface EmbedSecret {
 
 /**
  * `ORDERPULSE_EMBED_SECRET`: one secret, or `kid:secret` pairs separated by
- * commas, newest first: the first signs, all verify (rotation).
+ * commas, newest first: the first signs, all verify (rotation). A bare secret's
+ * key id comes from the secret itself, not its position, so putting a new one in
+ * front keeps the tokens of the old one verifying.
  */
 export function parseEmbedSecrets(value: string): EmbedSecret[] {
   return value
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean)
-    .map((part, i) => {
+    .map((part) => {
       const colon = part.indexOf(':');
-      return colon > 0 ? { kid: part.slice(0, colon), secret: part.slice(colon + 1) } : { kid: `k${i + 1}`, secret: part };
+      return colon > 0 ? { kid: part.slice(0, colon), secret: part.slice(colon + 1) } : { kid: `s-${sha256(part).toString('hex').slice(0, 12)}`, secret: part };
     });
 }
 

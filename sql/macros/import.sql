@@ -12,6 +12,9 @@ CREATE OR REPLACE TEMP MACRO op_parse_instant(v, tz, formats) AS
     ELSE timezone(tz, coalesce(try_cast(v AS TIMESTAMP), try_strptime(v, formats)))
   END;
 
+-- `v`, or NULL when it is one of the placeholder values a mapping lists in nullIf (e.g. 9999-12-31).
+CREATE OR REPLACE TEMP MACRO op_null_if(v, null_if) AS CASE WHEN list_contains(null_if, v) THEN NULL ELSE v END;
+
 CREATE OR REPLACE TEMP MACRO op_parse_money(v) AS try_cast(v AS DECIMAL(18, 2));
 CREATE OR REPLACE TEMP MACRO op_parse_integer(v) AS try_cast(v AS INTEGER);
 CREATE OR REPLACE TEMP MACRO op_parse_number(v) AS try_cast(v AS DOUBLE);

@@ -16,22 +16,18 @@ WITH scoped AS (
     AND (len($channels) = 0 OR list_contains($channels, channel))
   GROUP BY ALL
   HAVING sum(n) > 0
-), span AS (
-  SELECT channel, min(hour) AS first_hour, max(hour) AS last_hour FROM hourly GROUP BY channel
-), grid AS (
-  SELECT channel, unnest(generate_series(first_hour, last_hour, INTERVAL 1 HOUR)) AS hour FROM span
-), filled AS (
-  SELECT g.channel, g.hour, coalesce(h.orders, 0) AS orders
-  FROM grid g LEFT JOIN hourly h ON h.channel = g.channel AND h.hour = g.hour
 ), with_history AS (
+  -- The trailing sum over the 24 hours before, empty hours counting 0: a window over the hours that
+  -- have orders, never a grid of every hour between the first and the last (one order dated
+  -- 9999-12-31 made that grid 70M hours long).
   SELECT *,
-    avg(orders) OVER w AS trailing_avg,
-    count(*) OVER w AS history
-  FROM filled
-  WINDOW w AS (PARTITION BY channel ORDER BY hour ROWS BETWEEN 24 PRECEDING AND 1 PRECEDING)
+    coalesce(sum(orders) OVER w, 0) / 24.0 AS trailing_avg,
+    min(hour) OVER (PARTITION BY channel) AS first_hour
+  FROM hourly
+  WINDOW w AS (PARTITION BY channel ORDER BY hour RANGE BETWEEN INTERVAL 24 HOUR PRECEDING AND INTERVAL 1 HOUR PRECEDING)
 )
 SELECT channel, op_local_ms(hour, $tz) AS hour, orders::INTEGER AS orders, trailing_avg,
   orders / nullif(trailing_avg, 0) AS ratio
 FROM with_history
-WHERE history = 24 AND orders >= $min_orders AND orders >= $factor * trailing_avg
+WHERE hour >= first_hour + INTERVAL 24 HOUR AND orders >= $min_orders AND orders >= $factor * trailing_avg
 ORDER BY hour, channel

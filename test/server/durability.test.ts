@@ -35,7 +35,7 @@ async function startService(dbPath: string): Promise<{ child: ChildProcess; port
 }
 
 async function counts(port: number) {
-  return (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()).rows as Record<string, number>;
+  return (await (await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } })).json()).rows as Record<string, number>;
 }
 
 async function killed(child: ChildProcess): Promise<void> {

@@ -28,8 +28,9 @@ describe('GET / and /api/health', () => {
     expect(await res.text()).toContain('<op-dashboard id="dashboard"');
   });
 
-  test('health reports status, data version and row counts', async () => {
-    const res = await app.request('/api/health');
+  test('health reports status to anyone, and data version and row counts with the admin key', async () => {
+    expect(await (await app.request('/api/health')).json()).toEqual({ status: 'ok' });
+    const res = await app.request('/api/health', { headers: ADMIN });
     expect(await res.json()).toEqual({ status: 'ok', dataVersion: 0, rows: { orders: 0, events: 0, promotions: 0, imports: 0 } });
   });
 
@@ -50,7 +51,7 @@ describe('POST /api/imports', () => {
     const res = await app.request('/api/imports', { method: 'POST', body, headers: ADMIN });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ mapping: 'olist', ordersInserted: 4071, rowsRejected: 0, dataVersion: 1 });
-    const health = await (await app.request('/api/health')).json();
+    const health = await (await app.request('/api/health', { headers: ADMIN })).json();
     expect(health).toMatchObject({ dataVersion: 1, rows: { orders: 4071, imports: 1 } });
   });
 
@@ -69,7 +70,7 @@ describe('POST /api/imports', () => {
       column: 'created_at',
       reason: "not a date-time: 'yesterday' (expected ISO 8601 or one of the mapping's timestampFormats)",
     });
-    expect((await (await app.request('/api/health')).json()).rows.orders).toBe(4071);
+    expect((await (await app.request('/api/health', { headers: ADMIN })).json()).rows.orders).toBe(4071);
   });
 
   test.each([
@@ -102,7 +103,7 @@ describe('/api/settings', () => {
   test('defaults, a valid change that bumps the data version, and an invalid one', async () => {
     const defaults = await (await app.request('/api/settings', { headers: ADMIN })).json();
     expect(defaults).toMatchObject({ timeZone: 'Asia/Shanghai', minutesPerDataMove: 11, laborCostPerHour: 60, marginRate: 0.3 });
-    const before = (await (await app.request('/api/health')).json()).dataVersion;
+    const before = (await (await app.request('/api/health', { headers: ADMIN })).json()).dataVersion;
     const put = await app.request('/api/settings', { method: 'PUT', headers: ADMIN, body: JSON.stringify({ laborCostPerHour: 75 }) });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ laborCostPerHour: 75, timeZone: 'Asia/Shanghai', dataVersion: before + 1 });

@@ -101,8 +101,14 @@ describe('caller mistakes are 4xx errors that name the parameter', () => {
     ['/api/metrics/roi-compare?compare=channel:jd', 400, 'invalid_parameter', "compare: needs two cohorts such as channel:douyin,channel:tmall, not 'channel:jd'"],
     ['/api/metrics/roi-compare?compare=colour:red,channel:jd', 400, 'invalid_parameter', "compare: 'colour:red' is not dimension:value with a dimension of channel, region, sku_series, customer_tier, promotion, promotion_id"],
     ['/api/metrics/roi-compare?compare=channel:ebay,channel:jd', 400, 'invalid_parameter', "compare: unknown channel 'ebay'"],
-    ['/api/metrics/surge-alerts?factor=1', 400, 'invalid_parameter', "factor: must be a number above 1, not '1'"],
-    ['/api/metrics/surge-alerts?minOrders=2.5', 400, 'invalid_parameter', "minOrders: must be a whole number ≥ 1, not '2.5'"],
+    ['/api/metrics/surge-alerts?factor=1', 400, 'invalid_parameter', "factor: must be a number above 1 and at most 1,000,000, not '1'"],
+    ['/api/metrics/surge-alerts?minOrders=2.5', 400, 'invalid_parameter', "minOrders: must be a whole number from 1 to 1,000,000,000, not '2.5'"],
+    ['/api/metrics/surge-alerts?minOrders=2147483648', 400, 'invalid_parameter', "minOrders: must be a whole number from 1 to 1,000,000,000, not '2147483648'"],
+    ['/api/metrics/surge-alerts?factor=1e400', 400, 'invalid_parameter', "factor: must be a number above 1 and at most 1,000,000, not '1e400'"],
+    ['/api/metrics/channel-funnel?window=99999999h', 400, 'invalid_parameter', "window: at most 876000 hours (a hundred years), not '99999999h'"],
+    ['/api/metrics/roi-compare?compare=__proto__:x,constructor:y', 400, 'invalid_parameter', "compare: '__proto__:x' is not dimension:value with a dimension of channel, region, sku_series, customer_tier, promotion, promotion_id"],
+    ['/api/metrics/cycle-time?from=0050-01-01', 400, 'invalid_parameter', "from: '0050-01-01' is not a date (YYYY-MM-DD) or an ISO 8601 date-time"],
+    ['/api/metrics/cycle-time?from=2025-02-30T00:00:00Z', 400, 'invalid_parameter', "from: '2025-02-30T00:00:00Z' is not a date (YYYY-MM-DD) or an ISO 8601 date-time"],
   ])('%s → %i', async (url, status, code, message) => {
     const { status: actual, body } = await getJson(app, url);
     expect(actual).toBe(status);
@@ -122,7 +128,7 @@ describe('caller mistakes are 4xx errors that name the parameter', () => {
       // No order has such a value: the filter was bound as data and matched nothing.
       expect(body.rows, url).toEqual([]);
     }
-    const { body } = await getJson(app, '/api/health');
+    const body = await (await app.request('/api/health', { headers: ADMIN })).json();
     expect(body.rows.orders).toBe(6);
   });
 });
