@@ -4,7 +4,6 @@ import { DEFAULT_FUNNEL_STEPS } from './default-funnel.js';
 import {
   DIMENSIONS,
   badParameter,
-  checkRange,
   dayBound,
   durationRollupBindings,
   groupByQuery,
@@ -15,6 +14,7 @@ import {
   resolveScope,
   resolveStage,
   resolveTime,
+  resolveTimeZone,
   rollupAnswers,
   rollupDays,
   scopeBindings,
@@ -277,7 +277,11 @@ export const METRICS: MetricDefinition[] = [
       })
       .strict(),
     resolve(q, ctx) {
-      const scope = resolveScope(q, ctx);
+      // Compared with a baseline, the current range starts where the baseline ends unless `from` says otherwise.
+      const startsAtBaselineEnd = q.compare === undefined && q.from === undefined && q.baselineTo !== undefined;
+      // Checked first, so a bad baselineTo is reported as itself.
+      if (startsAtBaselineEnd) resolveTime('baselineTo', q.baselineTo, resolveTimeZone(q.tz, ctx));
+      const scope = resolveScope(startsAtBaselineEnd ? { ...q, from: q.baselineTo } : q, ctx);
       const fromStage = resolveStage('fromStage', q.fromStage ?? 'placed', ctx);
       const toStage = resolveStage('toStage', q.toStage ?? 'delivered', ctx);
       const lists = {
@@ -315,8 +319,8 @@ export const METRICS: MetricDefinition[] = [
           throw badParameter('baselineFrom', 'roi-compare needs baselineFrom and baselineTo (or compare=dimension:value,dimension:value)');
         }
         const { fromMs: baselineFromMs, toMs: baselineToMs } = resolveRange('baselineFrom', q.baselineFrom, 'baselineTo', q.baselineTo, scope.tz, ctx);
-        const currentFromMs = scope.fromMs ?? baselineToMs;
-        checkRange('from', currentFromMs, 'to', scope.toMs);
+        const currentFromMs = scope.fromMs;
+        if (currentFromMs === null) throw badParameter('from', 'roi-compare needs from (or baselineTo, where the current range then starts)');
         sides = [
           { fromMs: baselineFromMs, toMs: baselineToMs, lists },
           { fromMs: currentFromMs, toMs: scope.toMs, lists },

@@ -5,6 +5,8 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
+    // Zones reach here canonicalised (resolveTimeZone), so this holds one entry per zone; the bound is a backstop.
+    if (formatters.size >= 1000) formatters.clear();
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',

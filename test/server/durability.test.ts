@@ -1,47 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
 import { backupStore, restoreStore } from '../../server/db/backup.js';
 import { Database } from '../../server/db/database.js';
 import { generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { ADMIN_KEY } from './helpers.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const running: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of running.splice(0)) child.kill('SIGKILL');
-});
-
-/** The real service as a child process on a store file; resolves with its port when it listens. */
-async function startService(dbPath: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--db', dbPath, '--port', '0', '--no-demo'], {
-    cwd: ROOT,
-    env: { ...process.env, ORDERPULSE_ADMIN_KEY: ADMIN_KEY, ORDERPULSE_PUBLIC_DEMO: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  const port = await new Promise<number>((resolvePort, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /localhost:(\d+)\//.exec(output);
-      if (match) resolvePort(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)));
-  });
-  return { child, port };
-}
+import { killed, startService } from './service-process.js';
 
 async function counts(port: number) {
   return (await (await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } })).json()).rows as Record<string, number>;
-}
-
-async function killed(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 /** A canonical orders CSV with `n` orders. */
