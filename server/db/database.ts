@@ -3,7 +3,7 @@ import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { ApiError, isOutOfMemory, outOfMemoryError } from '../errors.js';
 import { readDataVersion } from './data-version.js';
 import { listSqlFiles, readSql } from './sql-files.js';
-import { rebuildAllFacts, rebuildAllRollups } from './backfills.js';
+import { rebuildAllFacts, rebuildAllRollups, rekeyPresetTenants } from './backfills.js';
 
 export type Params = Record<string, DuckDBValue>;
 
@@ -273,6 +273,7 @@ export async function inTransaction<T>(connection: DuckDBConnection, work: () =>
 const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>> = {
   '011_durations.sql': rebuildAllFacts,
   '013_rollups.sql': rebuildAllRollups,
+  '016_order_identity.sql': rekeyPresetTenants,
 };
 
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */

@@ -27,6 +27,9 @@ export interface DemoResult {
   elapsedMs: number;
 }
 
+/** A demo order's identity (schema/016): the canonical mapping's, source then channel and order id. */
+const DEMO_KEY = `concat_ws(chr(31), 'canonical', channel, order_id)`;
+
 /** Demo data is generated in Asia/Shanghai, the store's default time zone. */
 const DEMO_TIME_ZONE = 'Asia/Shanghai';
 
@@ -56,25 +59,29 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
       }
     }
     // 60 % of a promotion's channel orders placed during it came through it.
+    // Keyed as the canonical mapping keys orders (channel + order_id), so a canonical export of the same orders updates them.
+    await c.run(`ALTER TABLE demo_orders ADD COLUMN order_key VARCHAR DEFAULT NULL`);
+    await c.run(`UPDATE demo_orders SET order_key = ${DEMO_KEY}`);
+    await c.run(`CREATE OR REPLACE TEMP TABLE demo_events_keyed AS SELECT *, ${DEMO_KEY} AS order_key, 'demo/events' AS origin FROM demo_events`);
     await c.run(
-      `INSERT INTO orders
-       SELECT $tenant, o.order_id, o.channel, o.created_at, o.promised_at, o.customer_id, o.customer_tier, o.sku, o.sku_series,
+      `INSERT INTO orders BY NAME
+       SELECT $tenant AS tenant_id, o.order_key, 'canonical' AS source, o.order_id, o.channel, o.created_at, o.promised_at, o.customer_id, o.customer_tier, o.sku, o.sku_series,
               o.quantity, o.amount, o.currency, p.promotion_id, o.region
        FROM demo_orders o LEFT JOIN demo_promotions p
          ON o.channel = p.channel AND o.created_at >= p.starts_at AND o.created_at < p.ends_at
         AND hash($seed, o.order_id, 'promo') % 10 < 6`,
       { ...tenant, seed: options.seed },
     );
-    await c.run(`INSERT INTO order_events SELECT $tenant, * FROM demo_events ORDER BY "at"`, tenant);
+    await c.run(`INSERT INTO order_events BY NAME SELECT $tenant AS tenant_id, * FROM demo_events_keyed ORDER BY "at"`, tenant);
     await c.run(`INSERT INTO promotions SELECT $tenant, * FROM demo_promotions`, tenant);
     // Every order is new (ids from `first` on): the facts come from this batch's events alone, and none are stored yet.
-    await refreshFacts(c, tenant.tenant, settings, 'SELECT channel, order_id FROM demo_orders', { events: 'demo_events', newEvents: 'demo_events' });
+    await refreshFacts(c, tenant.tenant, settings, 'SELECT order_key FROM demo_orders', { events: 'demo_events_keyed', newEvents: 'demo_events_keyed' });
     await bumpDataVersion(c);
     const counts = (await c.runAndReadAll(
       `SELECT (SELECT count(*) FROM demo_orders)::DOUBLE AS orders, (SELECT count(*) FROM demo_events)::DOUBLE AS events,
               (SELECT count(*) FROM demo_promotions)::DOUBLE AS promotions`,
     )).getRowObjectsJson()[0] as { orders: number; events: number; promotions: number };
-    for (const t of ['demo_orders', 'demo_events', 'demo_promotions']) await c.run(`DROP TABLE ${t}`);
+    for (const t of ['demo_orders', 'demo_events', 'demo_events_keyed', 'demo_promotions']) await c.run(`DROP TABLE ${t}`);
     return { ...counts, elapsedMs: Math.round(performance.now() - started) };
   });
 }

@@ -1,19 +1,27 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { refreshFacts, type FactSettings } from './refresh-facts.js';
 
+/** Order columns an import may set or change (the identity, order_key, never changes). */
 const ORDER_COLUMNS = [
-  'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series',
+  'order_id', 'channel', 'source', 'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series',
   'quantity', 'amount', 'currency', 'promotion_id', 'region',
 ] as const;
 const PROMOTION_COLUMNS = ['channel', 'name', 'starts_at', 'ends_at', 'spend'] as const;
+const EVENT_COLUMNS = 'order_key, order_id, channel, "at", type, stage, actor, minutes, cost, origin, event_id';
 
 export interface CommitCounts {
   ordersInserted: number;
   ordersUpdated: number;
   ordersUnchanged: number;
   eventsInserted: number;
+  /** Stored events the import gave new values (a re-sent event with a corrected minutes or cost, a moved stage time). */
+  eventsUpdated: number;
+  /** Stage times a source stated before and its newer export no longer states (an emptied cell). */
+  eventsRemoved: number;
   eventsDuplicate: number;
   promotionsUpserted: number;
+  /** Whether anything in the store changed: an import that changes nothing writes nothing and keeps the data version. */
+  changed: boolean;
 }
 
 async function one(connection: DuckDBConnection, sql: string, params?: Record<string, string>): Promise<Record<string, number>> {
@@ -22,95 +30,167 @@ async function one(connection: DuckDBConnection, sql: string, params?: Record<st
 }
 
 /**
- * Merges the staged rows into the canonical tables. Must run inside the
- * import's transaction. Orders upsert on (channel, order_id): a value the new
- * file leaves empty keeps the stored one. Events are added unless an event
- * with the same order, type, stage, time and actor is already stored; copies
- * of one event within the file become one, with the largest minutes and cost.
+ * Merges the staged rows into the canonical tables. Must run inside the import's transaction.
+ *
+ * Orders upsert on their identity, `order_key` (source and key columns): a value the new file
+ * leaves empty keeps the stored one; channel is an attribute like the others. Events, by kind:
+ * - a stage read from a column of an order row is its source's current claim: for the orders the
+ *   import holds, the claims of the columns it reads replace the stored ones of the same origin
+ *   (moved, added, or removed when the cell is now empty); claims of other sources stay;
+ * - a line of an events file is an event: one with the same `event_id` (else the same order, type,
+ *   time, stage and actor) as a stored one replaces it, taking its newer minutes and cost; copies of
+ *   one event within a file become one, with the largest minutes and cost.
+ * Only what changed is written, and only the orders it touches get their facts refreshed.
  */
 export async function commitStaged(connection: DuckDBConnection, tenant: string, settings: FactSettings): Promise<CommitCounts> {
   const run = (sql: string) => connection.run(sql, sql.includes('$tenant') ? { tenant } : {});
   // The orders this import touches, those of them stored before it, and their stored events, read
   // once (a scan of every stored event: none when every touched order is new).
-  await run(
-    `CREATE OR REPLACE TEMP TABLE import_orders AS
-     SELECT DISTINCT channel, order_id FROM (SELECT channel, order_id FROM stg_orders UNION ALL SELECT channel, order_id FROM staged_events)`,
-  );
+  await run(`CREATE OR REPLACE TEMP TABLE import_orders AS SELECT DISTINCT order_key FROM (SELECT order_key FROM stg_orders UNION ALL SELECT order_key FROM staged_events)`);
   await run(
     `CREATE OR REPLACE TEMP TABLE import_stored_orders AS
-     SELECT o.channel, o.order_id FROM orders o SEMI JOIN import_orders t ON t.channel = o.channel AND t.order_id = o.order_id
-     WHERE o.tenant_id = $tenant`,
+     SELECT o.order_key FROM orders o SEMI JOIN import_orders t ON t.order_key = o.order_key WHERE o.tenant_id = $tenant`,
   );
   await run(
     `CREATE OR REPLACE TEMP TABLE import_events AS
-     SELECT e.* EXCLUDE (tenant_id) FROM order_events e SEMI JOIN import_stored_orders t ON t.channel = e.channel AND t.order_id = e.order_id
+     SELECT e.rowid AS __rid, e.* EXCLUDE (tenant_id) FROM order_events e SEMI JOIN import_stored_orders t ON t.order_key = e.order_key
      WHERE e.tenant_id = $tenant`,
   );
+
   const merged = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) AS ${c}`).join(', ');
   const differs = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) IS DISTINCT FROM o.${c}`).join(' OR ');
   await run(
     `CREATE OR REPLACE TEMP TABLE order_merge AS
-     SELECT s.order_id, s.channel, ${merged}, o.order_id IS NULL AS is_new, o.order_id IS NOT NULL AND (${differs}) AS is_changed
-     FROM stg_orders s LEFT JOIN (SELECT * FROM orders WHERE tenant_id = $tenant) o ON o.channel = s.channel AND o.order_id = s.order_id`,
+     SELECT s.order_key, ${merged}, o.order_key IS NULL AS is_new, o.order_key IS NOT NULL AND (${differs}) AS is_changed,
+       o.channel IS DISTINCT FROM s.channel AND o.order_key IS NOT NULL AS channel_moved
+     FROM stg_orders s LEFT JOIN (SELECT * FROM orders WHERE tenant_id = $tenant) o ON o.order_key = s.order_key`,
   );
   const orders = await one(
     connection,
     `SELECT count(*) FILTER (is_new)::DOUBLE AS inserted, count(*) FILTER (is_changed)::DOUBLE AS updated,
-            count(*) FILTER (NOT is_new AND NOT is_changed)::DOUBLE AS unchanged FROM order_merge`,
+            count(*) FILTER (NOT is_new AND NOT is_changed)::DOUBLE AS unchanged, count(*) FILTER (channel_moved)::DOUBLE AS moved FROM order_merge`,
   );
-  await run(
-    `DELETE FROM orders o USING order_merge m
-     WHERE m.is_changed AND o.tenant_id = $tenant AND o.channel = m.channel AND o.order_id = m.order_id`,
-  );
-  await run(
-    `INSERT INTO orders (tenant_id, order_id, channel, ${ORDER_COLUMNS.join(', ')})
-     SELECT $tenant, order_id, channel, ${ORDER_COLUMNS.join(', ')} FROM order_merge WHERE is_new OR is_changed`,
-  );
-
-  const events = await one(connection, `SELECT count(*)::DOUBLE AS staged FROM staged_events`);
-  // Grouping on the identity, then an anti join on it, takes about half the time of DISTINCT ON
-  // with a correlated NOT EXISTS: 306 against 584 ms for 969k events into an empty store, 393
-  // against 773 ms with half of them stored. Staged text is never ''
-  // (empty cells are NULL), so NULL stages and actors compare equal through IS NOT DISTINCT FROM.
-  // Copies of one event that disagree on minutes or cost keep the largest of each, whatever the line order.
-  await run(
-    `CREATE OR REPLACE TEMP TABLE import_new_events AS
-     SELECT s.* FROM (
-       SELECT order_id, channel, "at", type, stage, actor, max(minutes) AS minutes, max(cost) AS cost
-       FROM staged_events GROUP BY channel, order_id, type, "at", stage, actor
-     ) s ANTI JOIN import_events e
-       ON s.channel = e.channel AND s.order_id = e.order_id AND s.type = e.type AND s."at" = e."at"
-      AND s.stage IS NOT DISTINCT FROM e.stage AND s.actor IS NOT DISTINCT FROM e.actor`,
-  );
-  const inserted = await one(connection, `SELECT count(*)::DOUBLE AS n FROM import_new_events`);
-  await run(`INSERT INTO order_events BY NAME SELECT $tenant AS tenant_id, * FROM import_new_events`);
-
-  await refreshFacts(connection, tenant, settings, 'SELECT channel, order_id FROM import_orders', {
-    events: '(SELECT * FROM import_events UNION ALL BY NAME SELECT * FROM import_new_events)',
-    newEvents: 'import_new_events',
-    stored: 'import_stored_orders',
-  });
-
-  const promotions = await one(connection, `SELECT count(*)::DOUBLE AS n FROM stg_promotions`);
-  if (promotions.n! > 0) {
-    const keep = PROMOTION_COLUMNS.map((c) => `coalesce(s.${c}, p.${c}) AS ${c}`).join(', ');
+  if (orders.updated! > 0) {
+    await run(`DELETE FROM orders o USING order_merge m WHERE m.is_changed AND o.tenant_id = $tenant AND o.order_key = m.order_key`);
+  }
+  if (orders.inserted! + orders.updated! > 0) {
     await run(
-      `CREATE OR REPLACE TEMP TABLE promotion_merge AS
-       SELECT s.promotion_id, ${keep} FROM stg_promotions s LEFT JOIN (SELECT * FROM promotions WHERE tenant_id = $tenant) p USING (promotion_id)`,
-    );
-    await run(`DELETE FROM promotions WHERE tenant_id = $tenant AND promotion_id IN (SELECT promotion_id FROM promotion_merge)`);
-    await run(
-      `INSERT INTO promotions (tenant_id, promotion_id, ${PROMOTION_COLUMNS.join(', ')})
-       SELECT $tenant, promotion_id, ${PROMOTION_COLUMNS.join(', ')} FROM promotion_merge`,
+      `INSERT INTO orders (tenant_id, order_key, ${ORDER_COLUMNS.join(', ')})
+       SELECT $tenant, order_key, ${ORDER_COLUMNS.join(', ')} FROM order_merge WHERE is_new OR is_changed`,
     );
   }
-  const eventsInserted = inserted.n!;
+
+  // Staged events, one row per identity and origin.
+  await run(
+    `CREATE OR REPLACE TEMP TABLE import_staged AS
+     SELECT order_key, first(order_id) AS order_id, first(channel) AS channel, "at", type, stage, actor, event_id, origin,
+       max(minutes) AS minutes, max(cost) AS cost, origin IN (SELECT origin FROM stg_claimed_origins) AS is_claim
+     FROM staged_events GROUP BY order_key, "at", type, stage, actor, event_id, origin`,
+  );
+  // Stored events as the import sees them: claims of the origins it states for orders it holds (its
+  // to replace), and events of files (or of unknown origin, stored before provenance) it may match.
+  await run(
+    `CREATE OR REPLACE TEMP TABLE import_slots AS
+     SELECT *, origin IN (SELECT origin FROM stg_claimed_origins) AND order_key IN (SELECT order_key FROM stg_orders) AS is_claim_slot,
+       origin IS NULL OR ends_with(origin, '/events') AS is_file_event
+     FROM import_events`,
+  );
+  const sameClaim = `s.order_key = t.order_key AND s.origin = t.origin AND s.type = t.type AND s."at" = t."at" AND s.stage IS NOT DISTINCT FROM t.stage`;
+  const sameEvent = `s.order_key = t.order_key AND CASE WHEN t.event_id IS NOT NULL THEN s.event_id = t.event_id
+       ELSE s.event_id IS NULL AND s.type = t.type AND s."at" = t."at" AND s.stage IS NOT DISTINCT FROM t.stage AND s.actor IS NOT DISTINCT FROM t.actor END`;
+  const sameValues = `s.type = t.type AND s."at" = t."at" AND s.stage IS NOT DISTINCT FROM t.stage AND s.actor IS NOT DISTINCT FROM t.actor
+       AND s.minutes IS NOT DISTINCT FROM t.minutes AND s.cost IS NOT DISTINCT FROM t.cost AND s.origin IS NOT DISTINCT FROM t.origin`;
+  await run(
+    `CREATE OR REPLACE TEMP TABLE event_matches AS
+     SELECT s.__rid, t.order_key, t."at", t.type, t.stage, t.actor, t.event_id, t.origin, (${sameValues}) AS unchanged
+     FROM import_staged t JOIN import_slots s ON NOT t.is_claim AND s.is_file_event AND NOT s.is_claim_slot AND ${sameEvent}`,
+  );
+  // What to take away: claims no longer stated, and file events about to be replaced by changed values.
+  await run(
+    `CREATE OR REPLACE TEMP TABLE event_deletes AS
+     SELECT __rid, 'removed' AS why FROM import_slots s WHERE s.is_claim_slot AND NOT EXISTS (SELECT 1 FROM import_staged t WHERE t.is_claim AND ${sameClaim})
+     UNION ALL
+     SELECT DISTINCT __rid, 'changed' FROM event_matches WHERE NOT unchanged`,
+  );
+  await run(
+    `CREATE OR REPLACE TEMP TABLE event_inserts AS
+     SELECT ${EVENT_COLUMNS}, 'claim' AS why FROM import_staged t WHERE t.is_claim AND NOT EXISTS (SELECT 1 FROM import_slots s WHERE s.is_claim_slot AND ${sameClaim})
+     UNION ALL
+     SELECT ${EVENT_COLUMNS}, CASE WHEN EXISTS (SELECT 1 FROM event_matches m WHERE m.order_key = t.order_key AND m.type = t.type AND m."at" = t."at"
+         AND m.stage IS NOT DISTINCT FROM t.stage AND m.actor IS NOT DISTINCT FROM t.actor AND m.event_id IS NOT DISTINCT FROM t.event_id AND m.origin = t.origin)
+       THEN 'changed' ELSE 'new' END
+     FROM import_staged t WHERE NOT t.is_claim AND NOT EXISTS (
+       SELECT 1 FROM event_matches m WHERE m.unchanged AND m.order_key = t.order_key AND m.type = t.type AND m."at" = t."at"
+         AND m.stage IS NOT DISTINCT FROM t.stage AND m.actor IS NOT DISTINCT FROM t.actor AND m.event_id IS NOT DISTINCT FROM t.event_id AND m.origin = t.origin)`,
+  );
+  const events = await one(
+    connection,
+    `SELECT (SELECT count(*) FROM staged_events)::DOUBLE AS staged,
+       (SELECT count(*) FROM event_inserts WHERE why <> 'changed')::DOUBLE AS inserted,
+       (SELECT count(*) FROM event_inserts WHERE why = 'changed')::DOUBLE AS updated,
+       (SELECT count(*) FROM event_deletes WHERE why = 'removed')::DOUBLE AS removed,
+       (SELECT count(*) FROM event_deletes)::DOUBLE AS deletes`,
+  );
+  if (events.deletes! > 0) await run(`DELETE FROM order_events WHERE rowid IN (SELECT __rid FROM event_deletes)`);
+  if (events.inserted! + events.updated! > 0) {
+    await run(`INSERT INTO order_events BY NAME SELECT $tenant AS tenant_id, ${EVENT_COLUMNS} FROM event_inserts`);
+  }
+  // Events follow their order's channel.
+  if (orders.moved! > 0) {
+    await run(
+      `UPDATE order_events e SET channel = m.channel FROM order_merge m
+       WHERE m.channel_moved AND e.tenant_id = $tenant AND e.order_key = m.order_key`,
+    );
+  }
+
+  // Facts only for the orders that changed, from their stored events as they are now.
+  await run(
+    `CREATE OR REPLACE TEMP TABLE import_changed_orders AS
+     SELECT DISTINCT order_key FROM (
+       SELECT order_key FROM order_merge WHERE is_new OR is_changed
+       UNION ALL SELECT order_key FROM event_inserts
+       UNION ALL SELECT s.order_key FROM import_slots s SEMI JOIN event_deletes d ON d.__rid = s.__rid)`,
+  );
+  await run(`CREATE OR REPLACE TEMP TABLE import_changed_stored AS SELECT order_key FROM import_stored_orders SEMI JOIN import_changed_orders USING (order_key)`);
+  const changedOrders = await one(connection, 'SELECT count(*)::DOUBLE AS n FROM import_changed_orders');
+  if (changedOrders.n! > 0) {
+    await refreshFacts(connection, tenant, settings, 'SELECT order_key FROM import_changed_orders', {
+      events: `(SELECT * EXCLUDE (__rid) FROM import_events WHERE __rid NOT IN (SELECT __rid FROM event_deletes)
+                UNION ALL BY NAME SELECT * EXCLUDE (why) FROM event_inserts)`,
+      newEvents: 'event_inserts',
+      stored: 'import_changed_stored',
+    });
+  }
+
+  const promotions = await one(connection, `SELECT count(*)::DOUBLE AS n FROM stg_promotions`);
+  let promotionsChanged = 0;
+  if (promotions.n! > 0) {
+    const keep = PROMOTION_COLUMNS.map((c) => `coalesce(s.${c}, p.${c}) AS ${c}`).join(', ');
+    const differs = PROMOTION_COLUMNS.map((c) => `coalesce(s.${c}, p.${c}) IS DISTINCT FROM p.${c}`).join(' OR ');
+    await run(
+      `CREATE OR REPLACE TEMP TABLE promotion_merge AS
+       SELECT s.promotion_id, ${keep}, p.promotion_id IS NULL OR (${differs}) AS is_changed
+       FROM stg_promotions s LEFT JOIN (SELECT * FROM promotions WHERE tenant_id = $tenant) p USING (promotion_id)`,
+    );
+    promotionsChanged = (await one(connection, 'SELECT count(*) FILTER (is_changed)::DOUBLE AS n FROM promotion_merge')).n!;
+    if (promotionsChanged > 0) {
+      await run(`DELETE FROM promotions WHERE tenant_id = $tenant AND promotion_id IN (SELECT promotion_id FROM promotion_merge WHERE is_changed)`);
+      await run(
+        `INSERT INTO promotions (tenant_id, promotion_id, ${PROMOTION_COLUMNS.join(', ')})
+         SELECT $tenant, promotion_id, ${PROMOTION_COLUMNS.join(', ')} FROM promotion_merge WHERE is_changed`,
+      );
+    }
+  }
+  const written = events.inserted! + events.updated!;
   return {
     ordersInserted: orders.inserted!,
     ordersUpdated: orders.updated!,
     ordersUnchanged: orders.unchanged!,
-    eventsInserted,
-    eventsDuplicate: events.staged! - eventsInserted,
+    eventsInserted: events.inserted!,
+    eventsUpdated: events.updated!,
+    eventsRemoved: events.removed!,
+    eventsDuplicate: events.staged! - written,
     promotionsUpserted: promotions.n!,
+    changed: changedOrders.n! > 0 || promotionsChanged > 0 || orders.moved! > 0,
   };
 }

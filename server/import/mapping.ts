@@ -20,6 +20,8 @@ export const ORDER_FIELDS = {
 } as const;
 
 export const EVENT_FIELDS = {
+  /** The export's own id of the event, if it has one: a re-sent event with the same id takes its new values. */
+  event_id: 'text',
   order_id: 'text',
   channel: 'text',
   at: 'instant',

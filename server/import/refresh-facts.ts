@@ -17,14 +17,14 @@ export interface ImportScope {
   events: string;
   /** The events the import adds: only their stage and actor names can lack a key. */
   newEvents: string;
-  /** Temp table (channel, order_id) of the touched orders stored before the import, the only ones with facts to delete; none if absent. */
+  /** Temp table (order_key) of the touched orders stored before the import, the only ones with facts to delete; none if absent. */
   stored?: string;
 }
 
 /**
  * Recomputes the derived per-order tables (`stage_keys`, `actor_keys`,
  * `order_facts`) for the `tenant`'s orders in `touched` (a query giving
- * channel and order_id). Runs inside the caller's transaction, after the
+ * order_key). Runs inside the caller's transaction, after the
  * orders and events are written, so the facts never disagree with them.
  * `settings` are the tenant's: `created_local` is wall time in its time zone,
  * and the pipeline steps follow its pipeline. The rollups (schema/013) follow
@@ -40,11 +40,11 @@ export async function refreshFacts(
 ): Promise<void> {
   const run = (sql: string, params: Record<string, string> = { tenant }) => connection.run(sql, params);
   // `touched` may use $tenant.
-  await run(`CREATE OR REPLACE TEMP TABLE touched_orders AS SELECT DISTINCT channel, order_id FROM (${touched})`, touched.includes('$tenant') ? { tenant } : {});
+  await run(`CREATE OR REPLACE TEMP TABLE touched_orders AS SELECT DISTINCT order_key FROM (${touched})`, touched.includes('$tenant') ? { tenant } : {});
   const events =
     scope?.events ??
     `(SELECT e.* EXCLUDE (tenant_id) FROM order_events e
-      JOIN touched_orders t ON t.channel = e.channel AND t.order_id = e.order_id WHERE e.tenant_id = $tenant)`;
+      JOIN touched_orders t ON t.order_key = e.order_key WHERE e.tenant_id = $tenant)`;
   const stale = scope ? scope.stored : 'touched_orders';
   const named = scope?.newEvents ?? events;
   // New stage and actor names get the next small integer keys (dense from 1, so a list indexed by key names them).
@@ -63,7 +63,7 @@ export async function refreshFacts(
   if (stale && rollups) {
     await run(
       `CREATE OR REPLACE TEMP TABLE rollup_before AS
-       SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN ${stale} t ON f.channel = t.channel AND f.order_id = t.order_id
+       SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN ${stale} t ON f.order_key = t.order_key
        WHERE f.tenant_id = $tenant`,
     );
     const [stored] = (await connection.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM rollup_before')).getRowObjectsJson();
@@ -72,15 +72,15 @@ export async function refreshFacts(
   if (stale) {
     await run(
       `DELETE FROM order_facts f USING ${stale} t
-       WHERE f.tenant_id = $tenant AND f.channel = t.channel AND f.order_id = t.order_id`,
+       WHERE f.tenant_id = $tenant AND f.order_key = t.order_key`,
     );
   }
   const factsQuery = `WITH o AS (
-       SELECT o.* FROM orders o JOIN touched_orders t ON t.channel = o.channel AND t.order_id = o.order_id
+       SELECT o.* FROM orders o JOIN touched_orders t ON t.order_key = o.order_key
        WHERE o.tenant_id = $tenant
      ), activity AS (
        -- One pass over the orders' events for every event-derived fact.
-       SELECT e.channel, e.order_id,
+       SELECT e.order_key,
          min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
          count(*) FILTER (e.type = 'data_move')::INTEGER AS data_moves,
          count(*) FILTER (e.type = 'exception')::INTEGER AS exceptions,
@@ -92,7 +92,7 @@ export async function refreshFacts(
          -- The local day only where there is an actor: the time zone conversion goes through ICU.
          list(DISTINCT {'actor_key': k.key, 'day': CASE WHEN e.actor IS NOT NULL THEN timezone($tz, e."at")::DATE END}) FILTER (e.actor IS NOT NULL) AS touches,
          list({'k': s.key, 'at': e."at"}) FILTER (e.type = 'stage') AS stage_events
-       FROM ${events} e JOIN o ON o.channel = e.channel AND o.order_id = e.order_id
+       FROM ${events} e JOIN o ON o.order_key = e.order_key
        LEFT JOIN actor_keys k ON k.actor = e.actor
        LEFT JOIN stage_keys s ON s.stage = e.stage
        GROUP BY ALL
@@ -105,9 +105,9 @@ export async function refreshFacts(
        FROM (
          SELECT *, list_filter(sorted, (x, i) -> i = 1 OR sorted[i - 1].k <> x.k) AS firsts
          FROM (
-           SELECT o.channel, o.order_id, a.* EXCLUDE (channel, order_id, stage_events),
+           SELECT o.order_key, a.* EXCLUDE (order_key, stage_events),
              list_sort(list_append(coalesce(a.stage_events, []), {'k': (SELECT key FROM stage_keys WHERE stage = 'placed'), 'at': o.created_at})) AS sorted
-           FROM o LEFT JOIN activity a ON a.channel = o.channel AND a.order_id = o.order_id
+           FROM o LEFT JOIN activity a ON a.order_key = o.order_key
          )
        )
      ), pipeline AS (
@@ -156,7 +156,7 @@ export async function refreshFacts(
        d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at,
        epoch_us(d.first_response_at) - epoch_us(o.created_at) AS first_response_us,
        epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us
-     FROM o JOIN derived d ON d.channel = o.channel AND d.order_id = o.order_id
+     FROM o JOIN derived d ON d.order_key = o.order_key
      ORDER BY o.created_at`;
   const factsParams = [
     {
@@ -203,7 +203,7 @@ export async function rebuildTenantFacts(
   const counted = await connection.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM orders WHERE tenant_id = $tenant', { tenant });
   const slices = Math.max(1, Math.ceil(Number(counted.getRowObjectsJson()[0]!.n) / sliceOrders));
   for (let slice = 0; slice < slices; slice++) {
-    const inSlice = slices === 1 ? '' : ` AND hash(channel, order_id) % ${slices} = ${slice}`;
-    await refreshFacts(connection, tenant, settings, `SELECT channel, order_id FROM orders WHERE tenant_id = $tenant${inSlice}`, undefined, { rollups: false });
+    const inSlice = slices === 1 ? '' : ` AND hash(order_key) % ${slices} = ${slice}`;
+    await refreshFacts(connection, tenant, settings, `SELECT order_key FROM orders WHERE tenant_id = $tenant${inSlice}`, undefined, { rollups: false });
   }
 }

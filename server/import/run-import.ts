@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { inTransaction, type Database } from '../db/database.js';
 import { ApiError, formatProblem, type RowProblem } from '../errors.js';
-import { bumpDataVersion } from '../db/data-version.js';
+import { bumpDataVersion, readDataVersion } from '../db/data-version.js';
 import { readSettings } from '../settings.js';
 import { DEFAULT_TENANT } from '../tenants.js';
 import { commitStaged, type CommitCounts } from './commit.js';
@@ -29,7 +29,7 @@ export interface ImportOptions {
   onProgress?: (message: string) => void;
 }
 
-export interface ImportResult extends CommitCounts {
+export interface ImportResult extends Omit<CommitCounts, 'changed'> {
   mapping: string;
   files: { file: string; input: string; rows: number }[];
   rowsRead: number;
@@ -44,6 +44,7 @@ export interface ImportResult extends CommitCounts {
 const STAGING_TABLES = `
   CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT 0::BIGINT AS __line, * EXCLUDE (tenant_id) FROM orders WHERE false;
   CREATE OR REPLACE TEMP TABLE stg_events AS SELECT * EXCLUDE (tenant_id) FROM order_events WHERE false;
+  CREATE OR REPLACE TEMP TABLE stg_claimed_origins (origin VARCHAR);
   CREATE OR REPLACE TEMP VIEW staged_events AS SELECT * FROM stg_events;
   CREATE OR REPLACE TEMP TABLE stg_promotions AS SELECT 0::BIGINT AS __line, * EXCLUDE (tenant_id) FROM promotions WHERE false;`;
 
@@ -125,8 +126,9 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
 
     const t2 = performance.now();
     const { counts, dataVersion } = await inTransaction(connection, async () => {
-      const counts = await commitStaged(connection, tenant, settings);
-      const dataVersion = await bumpDataVersion(connection);
+      const { changed, ...counts } = await commitStaged(connection, tenant, settings);
+      // Nothing changed, nothing to recompute: every cached answer stays valid.
+      const dataVersion = changed ? await bumpDataVersion(connection) : await readDataVersion(connection);
       const rowsRead = [...inputs.values()].reduce((n, i) => n + i.rows, 0);
       await connection.run(
         `INSERT INTO imports SELECT coalesce(max(import_id), 0) + 1, $tenant, now(), $source, $mapping, $rowsRead, $ins, $upd, $events, $rejected FROM imports`,

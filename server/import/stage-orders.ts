@@ -56,9 +56,13 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   );
   const status = section.statusStages && available.has(section.statusStages.column) ? section.statusStages : undefined;
   const statusSql = status ? `first(lower(${cleanText(status.column)})${section.multiLine ? ' ORDER BY __line' : ''}) AS __status` : 'NULL::VARCHAR AS __status';
+  // The identity: the source and the key columns' values (the channel's lower-cased, as stored), never a looked-up value.
+  const channelColumn = section.fields.channel === undefined ? undefined : specColumn(section.fields.channel);
+  const keyParts = keys.map((key) => (key === channelColumn ? `lower(${cleanText(key)})` : cleanText(key)));
+  const identitySql = `any_value(concat_ws(chr(31), ${ctx.constants.bind(ctx.mapping.name)}, ${keyParts.join(', ')})) AS order_key, ${ctx.constants.bind(ctx.mapping.name)} AS source`;
   await ctx.run(
     `CREATE OR REPLACE TEMP TABLE ${lookups.length === 0 ? 'stg_orders' : 'm_orders'} AS
-     SELECT min(__line) AS __line, ${[...fieldSql, ...stageSql, statusSql].join(',\n')}
+     SELECT min(__line) AS __line, ${[...fieldSql, ...stageSql, statusSql, identitySql].join(',\n')}
      FROM ${source} GROUP BY ${keys.map(cleanText).join(', ')}`,
   );
   if (lookups.length > 0) {
@@ -68,7 +72,7 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   }
   await rejectInvalidOrders(ctx, section);
   await ctx.dropRejected(input, 'stg_orders');
-  await deriveStageEvents(ctx, stages, status);
+  await deriveStageEvents(ctx, stages.filter(([, column]) => available.has(column)), status);
 }
 
 /** The columns that order `fields` read, with the type each is parsed as. */
@@ -135,9 +139,12 @@ async function deriveStageEvents(
   stages: [string, string][],
   status: OrdersSection['statusStages'] | undefined,
 ): Promise<void> {
+  // Each claim names the source and the column that gave it: a newer import of the source replaces it.
+  const origin = (what: string) => ctx.constants.bind(`${ctx.mapping.name}/${what}`);
   const parts = stages.map(
-    ([stage], i) =>
-      `SELECT order_id, channel, __stage_${i} AS "at", 'stage' AS type, ${ctx.constants.bind(stage)} AS stage FROM stg_orders WHERE __stage_${i} IS NOT NULL`,
+    ([stage, column], i) =>
+      `SELECT order_key, order_id, channel, __stage_${i} AS "at", 'stage' AS type, ${ctx.constants.bind(stage)} AS stage, ${origin(column)} AS origin
+       FROM stg_orders WHERE __stage_${i} IS NOT NULL`,
   );
   if (status && Object.keys(status.values).length > 0) {
     const cases = Object.entries(status.values)
@@ -145,12 +152,16 @@ async function deriveStageEvents(
       .join(' ');
     const latest = `greatest(created_at${stages.map((_, i) => `, __stage_${i}`).join('')})`;
     parts.push(
-      `SELECT order_id, channel, ${latest} AS "at", 'stage' AS type, s AS stage
+      `SELECT order_key, order_id, channel, ${latest} AS "at", 'stage' AS type, s AS stage, ${origin(`status:${status.column}`)} AS origin
        FROM (SELECT *, CASE __status ${cases} END AS s FROM stg_orders) WHERE s IS NOT NULL`,
     );
   }
   for (const part of parts) {
-    await ctx.run(`INSERT INTO stg_events (order_id, channel, "at", type, stage) ${part}`);
+    await ctx.run(`INSERT INTO stg_events (order_key, order_id, channel, "at", type, stage, origin) ${part}`);
   }
+  // The claims this import states, for the orders it holds: the stored ones from the same origins are replaced.
+  const origins = [...stages.map(([, column]) => `${ctx.mapping.name}/${column}`), ...(status ? [`${ctx.mapping.name}/status:${status.column}`] : [])];
+  const rows = origins.map((o) => `SELECT ${ctx.constants.bind(o)}::VARCHAR AS origin`);
+  await ctx.run(`INSERT INTO stg_claimed_origins ${rows.length > 0 ? rows.join(' UNION ALL ') : 'SELECT NULL WHERE false'}`);
 }
 

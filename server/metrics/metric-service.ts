@@ -105,7 +105,7 @@ export class MetricService {
       };
       const sql = `SELECT epoch_ms(max(e."at"))::DOUBLE AS ms FROM op_events($tenant) e
         SEMI JOIN op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions) o
-          ON o.channel = e.channel AND o.order_id = e.order_id`;
+          ON o.order_key = e.order_key`;
       const { values, types } = bindingsFor(sql, bindings);
       latest = this.db.query(sql, values, types, this.options.timeoutMs, tenant).then(([row]) => (row?.ms as number | null) ?? null);
       this.lockedLatest.set(key, latest);

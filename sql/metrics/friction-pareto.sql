@@ -32,23 +32,23 @@ WITH scoped AS NOT MATERIALIZED (
   )
   WHERE events > 0
 ), friction AS (
-  SELECT e.channel, e.order_id, e."at", e.type,
+  SELECT e.order_key, e."at", e.type,
     op_event_cost(e.type, e.minutes, e.cost, $minutes_per_data_move, $labor_cost_per_hour) AS cost
-  FROM op_events($tenant) e JOIN scoped o ON o.channel = e.channel AND o.order_id = e.order_id
+  FROM op_events($tenant) e JOIN scoped o ON o.order_key = e.order_key
   WHERE e.type IN ('data_move', 'exception', 'contact', 'expedite') AND $group_by = 'stage'
 ), stage_times AS (
   -- Each order's first time at each stage, from its stage lists (order_facts; names by key in $stage_names).
-  SELECT channel, order_id, "at", arg_max(stage, coalesce(list_position($pipeline, stage), 0)) AS stage
+  SELECT order_key, "at", arg_max(stage, coalesce(list_position($pipeline, stage), 0)) AS stage
   FROM (
-    SELECT channel, order_id, $stage_names[unnest(stage_keys)] AS stage, unnest(stage_at) AS "at"
+    SELECT order_key, $stage_names[unnest(stage_keys)] AS stage, unnest(stage_at) AS "at"
     FROM scoped WHERE $group_by = 'stage'
   )
   GROUP BY ALL
 ), by_stage AS (
   -- By the stage an order was in when the friction happened: each event against its order's stage times.
   SELECT f.type AS component, s.stage AS value,
-    sum(f.cost) AS cost, count(*)::INTEGER AS events, count(DISTINCT (f.channel, f.order_id))::INTEGER AS orders
-  FROM friction f ASOF LEFT JOIN stage_times s ON s.channel = f.channel AND s.order_id = f.order_id AND f."at" >= s."at"
+    sum(f.cost) AS cost, count(*)::INTEGER AS events, count(DISTINCT f.order_key)::INTEGER AS orders
+  FROM friction f ASOF LEFT JOIN stage_times s ON s.order_key = f.order_key AND f."at" >= s."at"
   GROUP BY ALL
 ), drivers AS (
   SELECT * FROM by_dimension WHERE cost > 0

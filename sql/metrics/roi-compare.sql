@@ -47,8 +47,8 @@ WITH sides AS NOT MATERIALIZED (
   GROUP BY ALL
   UNION ALL
   SELECT side, k.key, day, count(*) FROM (
-    SELECT DISTINCT s.side, e.actor, e.channel, e.order_id, timezone($tz, e."at")::DATE AS day
-    FROM op_events($tenant) e JOIN sides s ON s.channel = e.channel AND s.order_id = e.order_id
+    SELECT DISTINCT s.side, e.actor, e.order_key, timezone($tz, e."at")::DATE AS day
+    FROM op_events($tenant) e JOIN sides s ON s.order_key = e.order_key
     WHERE e.actor IS NOT NULL AND $tz <> $store_tz
   ) d JOIN op_actor_keys() k ON k.actor = d.actor
   GROUP BY ALL

@@ -19,8 +19,8 @@ WITH scoped AS NOT MATERIALIZED (
   FROM (SELECT dim, unnest(touches) AS t FROM scoped WHERE $tz = $store_tz)
   UNION ALL
   SELECT k.key, d.day, d.dim FROM (
-    SELECT DISTINCT e.actor, e.channel, e.order_id, timezone($tz, e."at")::DATE AS day, o.dim
-    FROM op_events($tenant) e JOIN scoped o ON o.channel = e.channel AND o.order_id = e.order_id
+    SELECT DISTINCT e.actor, e.order_key, timezone($tz, e."at")::DATE AS day, o.dim
+    FROM op_events($tenant) e JOIN scoped o ON o.order_key = e.order_key
     WHERE e.actor IS NOT NULL AND $tz <> $store_tz
   ) d JOIN op_actor_keys() k ON k.actor = d.actor
 ), actor_days AS (
