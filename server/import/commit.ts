@@ -57,12 +57,16 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
      WHERE e.tenant_id = $tenant`,
   );
 
-  const merged = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) AS ${c}`).join(', ');
-  const differs = ORDER_COLUMNS.map((c) => `coalesce(s.${c}, o.${c}) IS DISTINCT FROM o.${c}`).join(' OR ');
+  // A field the file states takes its value, empty included (the export's current word); one it does
+  // not state (a constant default, a column it lacks, a lookup it did not bring) keeps the stored value.
+  const value = (c: (typeof ORDER_COLUMNS)[number]) =>
+    c === 'source' ? `coalesce(s.source, o.source)` : `CASE WHEN s.__stated_${c} OR o.order_key IS NULL THEN s.${c} ELSE coalesce(o.${c}, s.${c}) END`;
+  const merged = ORDER_COLUMNS.map((c) => `${value(c)} AS ${c}`).join(', ');
+  const differs = ORDER_COLUMNS.map((c) => `${value(c)} IS DISTINCT FROM o.${c}`).join(' OR ');
   await run(
     `CREATE OR REPLACE TEMP TABLE order_merge AS
      SELECT s.order_key, ${merged}, o.order_key IS NULL AS is_new, o.order_key IS NOT NULL AND (${differs}) AS is_changed,
-       o.channel IS DISTINCT FROM s.channel AND o.order_key IS NOT NULL AS channel_moved
+       o.order_key IS NOT NULL AND ${value('channel')} IS DISTINCT FROM o.channel AS channel_moved
      FROM stg_orders s LEFT JOIN (SELECT * FROM orders WHERE tenant_id = $tenant) o ON o.order_key = s.order_key`,
   );
   const orders = await one(
@@ -91,7 +95,7 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
   // to replace), and events of files (or of unknown origin, stored before provenance) it may match.
   await run(
     `CREATE OR REPLACE TEMP TABLE import_slots AS
-     SELECT *, origin IN (SELECT origin FROM stg_claimed_origins) AND order_key IN (SELECT order_key FROM stg_orders) AS is_claim_slot,
+     SELECT *, origin IN (SELECT origin FROM stg_claimed_origins) AND order_key IN (SELECT order_key FROM stg_orders WHERE NOT __lookup_only) AS is_claim_slot,
        origin IS NULL OR ends_with(origin, '/events') AS is_file_event
      FROM import_events`,
   );
@@ -108,13 +112,15 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
   // What to take away: claims no longer stated, and file events about to be replaced by changed values.
   await run(
     `CREATE OR REPLACE TEMP TABLE event_deletes AS
-     SELECT __rid, 'removed' AS why FROM import_slots s WHERE s.is_claim_slot AND NOT EXISTS (SELECT 1 FROM import_staged t WHERE t.is_claim AND ${sameClaim})
+     SELECT __rid, CASE WHEN EXISTS (SELECT 1 FROM import_staged t WHERE t.is_claim AND t.order_key = s.order_key AND t.origin = s.origin) THEN 'moved' ELSE 'removed' END AS why
+     FROM import_slots s WHERE s.is_claim_slot AND NOT EXISTS (SELECT 1 FROM import_staged t WHERE t.is_claim AND ${sameClaim})
      UNION ALL
      SELECT DISTINCT __rid, 'changed' FROM event_matches WHERE NOT unchanged`,
   );
   await run(
     `CREATE OR REPLACE TEMP TABLE event_inserts AS
-     SELECT ${EVENT_COLUMNS}, 'claim' AS why FROM import_staged t WHERE t.is_claim AND NOT EXISTS (SELECT 1 FROM import_slots s WHERE s.is_claim_slot AND ${sameClaim})
+     SELECT ${EVENT_COLUMNS}, CASE WHEN EXISTS (SELECT 1 FROM import_slots s WHERE s.is_claim_slot AND s.order_key = t.order_key AND s.origin = t.origin) THEN 'changed' ELSE 'claim' END AS why
+     FROM import_staged t WHERE t.is_claim AND NOT EXISTS (SELECT 1 FROM import_slots s WHERE s.is_claim_slot AND ${sameClaim})
      UNION ALL
      SELECT ${EVENT_COLUMNS}, CASE WHEN EXISTS (SELECT 1 FROM event_matches m WHERE m.order_key = t.order_key AND m.type = t.type AND m."at" = t."at"
          AND m.stage IS NOT DISTINCT FROM t.stage AND m.actor IS NOT DISTINCT FROM t.actor AND m.event_id IS NOT DISTINCT FROM t.event_id AND m.origin = t.origin)

@@ -7,7 +7,7 @@ import { DEFAULT_TENANT } from '../tenants.js';
 import { commitStaged, type CommitCounts } from './commit.js';
 import { ImportContext } from './import-context.js';
 import { formatOf, loadInput, type LoadedInput } from './load-input.js';
-import type { Mapping } from './mapping.js';
+import { ORDER_FIELDS, type Mapping } from './mapping.js';
 import { stageOrders } from './stage-orders.js';
 import { stageEvents, stagePromotions } from './stage-events.js';
 
@@ -42,7 +42,9 @@ export interface ImportResult extends Omit<CommitCounts, 'changed'> {
 }
 
 const STAGING_TABLES = `
-  CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT 0::BIGINT AS __line, * EXCLUDE (tenant_id) FROM orders WHERE false;
+  CREATE OR REPLACE TEMP TABLE stg_orders AS
+    SELECT 0::BIGINT AS __line, * EXCLUDE (tenant_id), false AS __lookup_only, ${Object.keys(ORDER_FIELDS).map((f) => `false AS __stated_${f}`).join(', ')}
+    FROM orders WHERE false;
   CREATE OR REPLACE TEMP TABLE stg_events AS SELECT * EXCLUDE (tenant_id) FROM order_events WHERE false;
   CREATE OR REPLACE TEMP TABLE stg_claimed_origins (origin VARCHAR);
   CREATE OR REPLACE TEMP VIEW staged_events AS SELECT * FROM stg_events;

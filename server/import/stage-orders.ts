@@ -5,6 +5,7 @@ import { SQL_TYPE, columnValueSql, fieldAggregateSql } from './field-sql.js';
 import { cleanText } from './sql-text.js';
 
 type OrdersSection = NonNullable<Mapping['orders']>;
+type Lookup = NonNullable<OrdersSection['lookups']>[number];
 const ORDER_FIELD_NAMES = Object.keys(ORDER_FIELDS) as OrderField[];
 
 /** A channel code: what the API filters on, so it must be stable and plain. */
@@ -60,14 +61,25 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   const channelColumn = section.fields.channel === undefined ? undefined : specColumn(section.fields.channel);
   const keyParts = keys.map((key) => (key === channelColumn ? `lower(${cleanText(key)})` : cleanText(key)));
   const identitySql = `any_value(concat_ws(chr(31), ${ctx.constants.bind(ctx.mapping.name)}, ${keyParts.join(', ')})) AS order_key, ${ctx.constants.bind(ctx.mapping.name)} AS source`;
+  // Which fields this file states (its word on them, an empty cell included): those read from a
+  // column it has. A field given only by a constant is a default: it fills a new order, never
+  // overwrites a stored value (commit.ts). Lookups add theirs below.
+  const statedSql = ORDER_FIELD_NAMES.map((field) => {
+    const spec = section.fields[field];
+    const column = spec && specColumn(spec);
+    return `${column !== undefined && available.has(column)} AS __stated_${field}`;
+  });
   await ctx.run(
     `CREATE OR REPLACE TEMP TABLE ${lookups.length === 0 ? 'stg_orders' : 'm_orders'} AS
-     SELECT min(__line) AS __line, ${[...fieldSql, ...stageSql, statusSql, identitySql].join(',\n')}
+     SELECT min(__line) AS __line, ${[...fieldSql, ...stageSql, statusSql, identitySql, ...statedSql, 'false AS __lookup_only'].join(',\n')}
      FROM ${source} GROUP BY ${keys.map(cleanText).join(', ')}`,
   );
   if (lookups.length > 0) {
+    const present = lookups.filter((lookup) => ctx.inputs.has(lookup.input));
+    for (const [i, lookup] of present.entries()) await buildLookup(ctx, lookup, i);
+    await addLookupOnlyOrders(ctx, present);
     let current = 'm_orders';
-    for (const [i, lookup] of lookups.entries()) current = await joinLookup(ctx, current, lookup, i);
+    for (const [i, lookup] of present.entries()) current = await joinLookup(ctx, current, lookup, i);
     await ctx.run(`CREATE OR REPLACE TEMP TABLE stg_orders AS SELECT * REPLACE (lower(channel) AS channel) FROM ${current}`);
   }
   await rejectInvalidOrders(ctx, section);
@@ -83,11 +95,10 @@ function parsedColumns(fields: OrdersSection['fields']): [string, FieldType][] {
   });
 }
 
-/** Fills order fields from a second input (payments, items, products…) joined on an order field. */
-async function joinLookup(ctx: ImportContext, current: string, lookup: NonNullable<OrdersSection['lookups']>[number], i: number) {
+/** Reads a second input (payments, items, products…) into `lookup_<i>`: one row per value of its key. */
+async function buildLookup(ctx: ImportContext, lookup: Lookup, i: number): Promise<void> {
   const available = ctx.columnsOf(lookup.input);
-  const file = ctx.inputs.get(lookup.input)?.file;
-  if (!file) return current; // optional input not supplied
+  const file = ctx.inputs.get(lookup.input)!.file;
   const missing = ctx.checkColumns(lookup.input, [['lookup key', lookup.key]], ['lookup key']);
   if (missing.length > 0) {
     throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, { file });
@@ -95,17 +106,52 @@ async function joinLookup(ctx: ImportContext, current: string, lookup: NonNullab
   ctx.checkColumns(lookup.input, Object.entries(lookup.fields), []);
   await ctx.rejectUnparseable(lookup.input, parsedColumns(lookup.fields));
   const source = await ctx.cleanSource(lookup.input);
-  const fields = Object.entries(lookup.fields) as [OrderField, NonNullable<(typeof lookup.fields)[OrderField]>][];
+  const fields = Object.entries(lookup.fields) as [OrderField, NonNullable<Lookup['fields'][OrderField]>][];
   await ctx.run(
     `CREATE OR REPLACE TEMP TABLE lookup_${i} AS
      SELECT ${cleanText(lookup.key)} AS __k, ${fields.map(([f, spec]) => `${fieldAggregateSql(spec, ORDER_FIELDS[f], available, ctx.constants)} AS ${f}`).join(', ')}
      FROM ${source} WHERE ${cleanText(lookup.key)} IS NOT NULL GROUP BY 1`,
   );
+}
+
+/**
+ * Stored orders of this source that a lookup joined on an order field names but the orders file
+ * does not hold: a later batch of payments updates the orders an earlier batch brought. They state
+ * only what their lookups give; everything else stays as stored. Lookups on other fields (products
+ * by sku) fill the orders this import holds, not every stored order sharing the value.
+ */
+async function addLookupOnlyOrders(ctx: ImportContext, lookups: Lookup[]): Promise<void> {
+  const named = lookups.flatMap((lookup, i) => {
+    const on = lookup.on ?? 'order_id';
+    return on === 'order_id' ? [`o.order_id IN (SELECT __k FROM lookup_${i})`] : [];
+  });
+  if (named.length === 0) return;
+  const columns = ORDER_FIELD_NAMES.map((f) => `o.${f}`).join(', ');
+  await ctx.run(
+    `INSERT INTO m_orders BY NAME
+     SELECT NULL::BIGINT AS __line, ${columns}, o.order_key, o.source, true AS __lookup_only,
+       ${ORDER_FIELD_NAMES.map((f) => `false AS __stated_${f}`).join(', ')}
+     FROM orders o
+     WHERE o.tenant_id = ${ctx.constants.bind(ctx.tenant)} AND o.source = ${ctx.constants.bind(ctx.mapping.name)}
+       AND (${named.join(' OR ')}) AND o.order_key NOT IN (SELECT order_key FROM m_orders)`,
+  );
+}
+
+/**
+ * Fills order fields from `lookup_<i>` joined on an order field. A lookup value wins over the
+ * orders file's; with the lookup's input in the import, its fields are stated for the orders the
+ * file holds (no matching row: the orders file's value or default), and for a stored order it
+ * updates, only where it matched.
+ */
+async function joinLookup(ctx: ImportContext, current: string, lookup: Lookup, i: number) {
+  const fields = Object.keys(lookup.fields) as OrderField[];
   const next = `m_orders_${i}`;
   const on = lookup.on ?? 'order_id';
   await ctx.run(
     `CREATE OR REPLACE TEMP TABLE ${next} AS
-     SELECT o.* REPLACE (${fields.map(([f]) => `coalesce(l.${f}, o.${f}) AS ${f}`).join(', ')})
+     SELECT o.* REPLACE (${fields
+       .map((f) => `coalesce(l.${f}, o.${f}) AS ${f}, (o.__stated_${f} OR NOT o.__lookup_only OR l.__k IS NOT NULL) AS __stated_${f}`)
+       .join(', ')})
      FROM ${current} o LEFT JOIN lookup_${i} l ON l.__k = CAST(o.${on} AS VARCHAR)`,
   );
   return next;

@@ -175,11 +175,11 @@ describe('events and deduplication', () => {
     }
   });
 
-  test('an upsert keeps stored values the new file leaves empty and counts updates', async () => {
-    await importPreset(db, 'canonical', [file('orders.csv', 'order_id,channel,created_at,amount,region\nU1,jd,2025-01-01 00:00:00,5.00,east\n')]);
+  test("an upsert takes the newer file's word, an emptied cell included; a column the file lacks keeps its value", async () => {
+    await importPreset(db, 'canonical', [file('orders.csv', 'order_id,channel,created_at,amount,region,sku\nU1,jd,2025-01-01 00:00:00,5.00,east,S1\n')]);
     const result = await importPreset(db, 'canonical', [file('orders.csv', 'order_id,channel,created_at,amount,region\nU1,jd,2025-01-01 00:00:00,6.00,\n')]);
     expect(result).toMatchObject({ ordersInserted: 0, ordersUpdated: 1, ordersUnchanged: 0 });
-    expect(await rows(db, `SELECT amount::DOUBLE AS amount, region FROM orders`)).toEqual([{ amount: 6, region: 'east' }]);
+    expect(await rows(db, `SELECT amount::DOUBLE AS amount, region, sku FROM orders`)).toEqual([{ amount: 6, region: null, sku: 'S1' }]);
   });
 });
 
