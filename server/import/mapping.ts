@@ -99,6 +99,9 @@ const timestampFormat = z
     const specifiers = [...format.matchAll(/%(-?.?)/g)].map((m) => m[1]!);
     const unknown = specifiers.find((s) => !STRPTIME_SPECIFIERS.has(s));
     if (unknown !== undefined) ctx.addIssue({ code: 'custom', message: `'%${unknown}' in '${format}' is not a strptime specifier (e.g. %Y-%m-%d %H:%M:%S)` });
+    else if (specifiers.some((s) => s === 'z' || s === 'Z')) {
+      ctx.addIssue({ code: 'custom', message: `'${format}' reads a zone: the parser reads zone suffixes itself (Z, UTC, GMT, +08:00, an IANA name); leave them out of the format` });
+    }
     else if (specifiers.every((s) => s === '%')) ctx.addIssue({ code: 'custom', message: `'${format}' has no date or time specifier` });
   });
 

@@ -1,20 +1,71 @@
 -- Parsers used by the importer. A NULL result for a non-empty input is a
 -- rejected value; the importer reports it with its file, line and column.
 
--- An instant from text: ISO 8601 with an offset ("Z", "+08", "-05:00",
--- "-0500", with or without a space before it), else a local date-time read in
--- time zone `tz`, first as ISO 8601 and then with the strptime `formats`.
+-- An instant from text. One parser for every date-time an import reads; a zone suffix is never
+-- dropped: it is understood, or the value does not parse (and is rejected with its line).
+-- - Unix time: 10 digits (seconds, optionally with a fraction) or 13 (milliseconds).
+-- - A wall time, optionally followed by its zone: a numeric offset after a time of day (`+08`,
+--   `+0800`, `+08:00`, also after `UTC`/`GMT`), or `Z`, `UTC`, `GMT`, or an IANA name in brackets or
+--   after a space. Without a zone it is read in `tz` (the mapping's, else the store's).
+-- - The wall time itself: ISO 8601 (`T` or a space, seconds and fraction optional), Chinese
+--   `2024年3月1日 10:02`, else the strptime `formats` (tried on the text without its zone).
+-- Two fast paths come first: plain local ISO and ISO with Z or an offset, most exports' forms.
+-- A date-time text as {body, zone}: zone '' when it names none.
+CREATE OR REPLACE TEMP MACRO op_split_zone(v) AS
+  CASE
+    WHEN regexp_full_match(v, '.*\d:\d\d(:\d\d(\.\d+)?)?\s*(UTC|GMT)?[+-]\d\d(:?\d\d)?')
+      THEN regexp_extract(v, '^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:UTC|GMT)?([+-]\d\d(?::?\d\d)?)$', ['body', 'zone'])
+    WHEN regexp_full_match(v, '.*\d\s*(Z|UTC|GMT)')
+      THEN regexp_extract(v, '^(.*\d)\s*(Z|UTC|GMT)$', ['body', 'zone'])
+    WHEN regexp_full_match(v, '.*\d\s*\[[A-Za-z][A-Za-z0-9_/+-]*\]')
+      THEN regexp_extract(v, '^(.*\d)\s*\[([A-Za-z][A-Za-z0-9_/+-]*)\]$', ['body', 'zone'])
+    WHEN regexp_full_match(v, '.*\d\s+[A-Za-z]+/[A-Za-z0-9_/+-]+')
+      THEN regexp_extract(v, '^(.*\d)\s+([A-Za-z]+/[A-Za-z0-9_/+-]+)$', ['body', 'zone'])
+    ELSE {'body': v, 'zone': ''}
+  END;
+
+-- A wall time from text without a zone; NULL when it is none of the forms above.
+CREATE OR REPLACE TEMP MACRO op_parse_local(b, formats) AS
+  CASE
+    WHEN regexp_full_match(b, '\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d\d(:\d\d(\.\d+)?)?)?') THEN try_cast(replace(b, 'T', ' ') AS TIMESTAMP)
+    WHEN regexp_full_match(b, '\d{4}年\d{1,2}月\d{1,2}日(\s*\d{1,2}[:：]\d\d([:：]\d\d)?)?')
+      THEN try_strptime(regexp_replace(regexp_replace(b, '^(\d{4})年(\d{1,2})月(\d{1,2})日\s*', '\1-\2-\3 '), '：', ':', 'g'),
+                        ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d '])
+    ELSE try_strptime(b, formats)
+  END;
+
+-- The instant a wall time names in `zone` ('' → `tz`; an offset; Z, UTC, GMT; an IANA name).
+-- An unknown name or an offset beyond ±18:00 gives NULL.
+CREATE OR REPLACE TEMP MACRO op_zoned(local_ts, zone, tz) AS
+  CASE
+    WHEN local_ts IS NULL THEN NULL
+    WHEN zone = '' THEN timezone(tz, local_ts)
+    WHEN zone IN ('Z', 'UTC', 'GMT') THEN timezone('UTC', local_ts)
+    WHEN zone[1] IN ('+', '-') THEN
+      CASE WHEN op_offset_minutes(zone) BETWEEN -1080 AND 1080 THEN timezone('UTC', local_ts) - to_minutes(op_offset_minutes(zone)) END
+    -- The list: the names ICU knows, as a literal database.ts fills in once (macroSql); a
+    -- subquery on pg_timezone_names() here made a 3-line import need more than 48 MB.
+    WHEN list_contains(__ZONE_NAMES__, zone) THEN timezone(zone, local_ts)
+  END;
+CREATE OR REPLACE TEMP MACRO op_offset_minutes(zone) AS
+  (CASE WHEN zone[1] = '-' THEN -1 ELSE 1 END)
+  * (regexp_replace(zone, '[^0-9]', '', 'g')[1:2]::INTEGER * 60 + coalesce(nullif(regexp_replace(zone, '[^0-9]', '', 'g')[3:4], '')::INTEGER, 0));
+
 CREATE OR REPLACE TEMP MACRO op_parse_instant(v, tz, formats) AS
   CASE
     WHEN v IS NULL THEN NULL
-    WHEN regexp_matches(v, '\d:\d\d(:\d\d(\.\d+)?)?\s?(Z|[+-]\d\d(:?\d\d)?)$')
-      THEN try_cast(regexp_replace(v, '\s?([+-]\d\d):?(\d\d)$', '\1:\2') AS TIMESTAMPTZ)
-    ELSE timezone(tz, coalesce(try_cast(v AS TIMESTAMP), try_strptime(v, formats)))
+    WHEN regexp_full_match(v, '\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d{1,6})?)?') THEN timezone(tz, try_cast(v AS TIMESTAMP))
+    WHEN regexp_full_match(v, '\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)') THEN try_cast(v AS TIMESTAMPTZ)
+    WHEN regexp_full_match(v, '\d{10}(\.\d{1,6})?') THEN to_timestamp(v::DOUBLE)
+    WHEN regexp_full_match(v, '\d{13}') THEN make_timestamptz(v::BIGINT * 1000)
+    ELSE op_zoned(op_parse_local(op_split_zone(v).body, formats), op_split_zone(v).zone, tz)
   END;
 
 -- `v`, or NULL when it is one of the placeholder values a mapping lists in nullIf (e.g. 9999-12-31).
 CREATE OR REPLACE TEMP MACRO op_null_if(v, null_if) AS CASE WHEN list_contains(null_if, v) THEN NULL ELSE v END;
 
-CREATE OR REPLACE TEMP MACRO op_parse_money(v) AS try_cast(v AS DECIMAL(18, 2));
+-- Money is read at 10 decimals and rounded to cents once, when the field is stored (field-sql.ts):
+-- a sum over an order's lines is the sum of the lines, not of their rounded values.
+CREATE OR REPLACE TEMP MACRO op_parse_money(v) AS try_cast(v AS DECIMAL(28, 10));
 CREATE OR REPLACE TEMP MACRO op_parse_integer(v) AS try_cast(v AS INTEGER);
 CREATE OR REPLACE TEMP MACRO op_parse_number(v) AS try_cast(v AS DOUBLE);
