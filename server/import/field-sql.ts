@@ -60,6 +60,23 @@ export function rejectReasonSql(type: FieldType, v: string): string {
   }
 }
 
+/**
+ * A text field's value rewritten as its spec says: `map` (source value → stored value, `default`
+ * for the rest), then `normalize`. Empty stays empty.
+ */
+function transformed(spec: FieldSpec, type: FieldType, value: string, constants: SqlConstants): string {
+  if (type !== 'text' || typeof spec === 'string') return value;
+  let v = value;
+  if (spec.map && Object.keys(spec.map).length > 0) {
+    const cases = Object.entries(spec.map).map(([from, to]) => `WHEN ${v} = ${constants.bind(from)} THEN ${constants.bind(to)}`).join(' ');
+    v = `(CASE WHEN ${v} IS NULL THEN NULL ${cases} ELSE ${spec.default === undefined ? v : constants.bind(spec.default)} END)`;
+  }
+  if (spec.normalize === 'slug') v = `nullif(trim(regexp_replace(lower(strip_accents(${v})), '[^a-z0-9]+', '_', 'g'), '_'), '')`;
+  else if (spec.normalize === 'lower') v = `lower(${v})`;
+  else if (spec.normalize === 'upper') v = `upper(${v})`;
+  return v;
+}
+
 /** Named constants of a mapping, bound as parameters rather than spliced into SQL. */
 export class SqlConstants {
   readonly values: Record<string, string> = {};
@@ -90,7 +107,7 @@ export function fieldAggregateSql(
   if (options.agg === 'count') {
     parts.push(column && available.has(column) ? `count(${cleanText(column)})` : 'count(*)');
   } else if (column && available.has(column)) {
-    const value = columnValueSql(type, column, available);
+    const value = transformed(spec, type, columnValueSql(type, column, available), constants);
     const agg = options.agg ?? 'first';
     if (agg === 'first' && oneLine) {
       parts.push(`first(${value})`);
@@ -114,7 +131,7 @@ export function fieldValueSql(spec: FieldSpec, type: FieldType, available: Reado
   const column = specColumn(spec);
   const options = typeof spec === 'string' ? {} : spec;
   const parts: string[] = [];
-  if (column && available.has(column)) parts.push(columnValueSql(type, column, available));
+  if (column && available.has(column)) parts.push(transformed(spec, type, columnValueSql(type, column, available), constants));
   if (options.value !== undefined) parts.push(parseSql(type, constants.bind(options.value)));
   const expression = parts.length === 0 ? 'NULL' : parts.length === 1 ? parts[0]! : `coalesce(${parts.join(', ')})`;
   return `CAST(${expression} AS ${SQL_TYPE[type]})`;

@@ -4,7 +4,8 @@ import type { RowProblem } from '../errors.js';
 import type { LoadedInput } from './load-input.js';
 import { specColumn, type FieldSpec, type FieldType, type Mapping } from './mapping.js';
 import { SqlConstants, columnValueSql, isNativeInstant, outOfRangeSql, parseSql, rejectReasonSql } from './field-sql.js';
-import { dateRangeOf } from './mapping.js';
+import { dateRangeOf, type StageColumn } from './mapping.js';
+import { ApiError } from '../errors.js';
 import { cleanText } from './sql-text.js';
 
 /**
@@ -79,20 +80,34 @@ export class ImportContext {
   }
 
   /**
-   * Checks that the columns a section names exist: a missing required one is
-   * an error, any other missing one a warning (its field stays empty).
+   * Checks that the columns a section names exist. A missing column is an error (the caller's
+   * 400, naming it) unless the mapping marks it `"optional": true`: then a warning, and its field
+   * is left as stored (or empty). `required` names fields that may never be optional.
    */
-  checkColumns(input: string, specs: [string, FieldSpec | string | undefined][], required: string[]): string[] {
+  checkColumns(input: string, specs: [string, FieldSpec | StageColumn | string | undefined][], required: string[] = []): string[] {
     const loaded = this.inputs.get(input)!;
     const available = this.columnsOf(input);
     const missing: string[] = [];
     for (const [field, spec] of specs) {
-      const column = spec === undefined ? undefined : typeof spec === 'string' ? spec : specColumn(spec);
+      const column = spec === undefined ? undefined : typeof spec === 'string' ? spec : specColumn(spec as FieldSpec);
       if (column === undefined || available.has(column)) continue;
-      if (required.includes(field)) missing.push(`'${column}' (for ${field})`);
-      else this.warnings.push(`${loaded.file}: no column '${column}'; ${field} is left empty`);
+      const optional = typeof spec === 'object' && spec !== null && 'optional' in spec && spec.optional === true && !required.includes(field);
+      if (optional) this.warnings.push(`${loaded.file}: no column '${column}'; ${field} is left as stored (or empty)`);
+      else missing.push(`'${column}' (for ${field})`);
     }
     return missing;
+  }
+
+  /** Throws the 400 for columns `checkColumns` found missing. */
+  requireColumns(input: string, missing: string[]): void {
+    if (missing.length === 0) return;
+    const file = this.inputs.get(input)!.file;
+    throw new ApiError(
+      400,
+      'mapping_mismatch',
+      `${file}: the mapping '${this.mapping.name}' needs column ${missing.join(', ')}; mark a column "optional": true if the file may lack it`,
+      { file, missing, columns: [...this.columnsOf(input)] },
+    );
   }
 
   /**

@@ -57,8 +57,16 @@ export const fieldSpec = z.union([
     .object({
       column: columnName.optional(),
       value: z.union([z.string(), z.number()]).optional(),
-      agg: z.enum(['first', 'sum', 'count', 'min', 'max']).optional(),
+      agg: z.enum(['first', 'sum', 'count', 'min', 'max'], { error: (issue) => `'${String(issue.input)}' is not an agg; aggs are first, sum, count, min, max` }).optional(),
       orderBy: columnName.optional(),
+      /** The file may lack the column (its field is then left as stored, or empty); otherwise a missing column is an error. */
+      optional: z.boolean().optional(),
+      /** Rewrites values (after trimming): source value → stored value. */
+      map: z.record(z.string(), z.string()).optional(),
+      /** With `map`: the value of anything the map does not list (default: the value itself). */
+      default: z.string().optional(),
+      /** `slug`: lower-case, accents removed, every run of other characters one `_` (`Second Class` → `second_class`); `lower`, `upper`. */
+      normalize: z.enum(['slug', 'lower', 'upper'], { error: (issue) => `'${String(issue.input)}' is not a normalization; use slug, lower or upper` }).optional(),
     })
     .strict()
     .refine((f) => f.column !== undefined || f.value !== undefined || f.agg === 'count', {
@@ -68,7 +76,15 @@ export const fieldSpec = z.union([
 export type FieldSpec = z.infer<typeof fieldSpec>;
 
 const fieldsOf = <T extends Record<string, FieldType>>(fields: T) =>
-  z.partialRecord(z.enum(Object.keys(fields) as [keyof T & string, ...(keyof T & string)[]]), fieldSpec);
+  z.partialRecord(
+    z.enum(Object.keys(fields) as [keyof T & string, ...(keyof T & string)[]], { error: (issue) => `'${String(issue.input)}' is not a field; fields are ${Object.keys(fields).join(', ')}` }),
+    fieldSpec,
+  );
+
+/** A stage's timestamp column: its name, or `{column, optional}`. */
+const stageColumn = z.union([columnName, z.object({ column: columnName, optional: z.boolean().optional() }).strict()]);
+export type StageColumn = z.infer<typeof stageColumn>;
+export const stageColumnName = (spec: StageColumn) => (typeof spec === 'string' ? spec : spec.column);
 
 /**
  * A file-name pattern: a JavaScript regular expression that compiles and cannot backtrack
@@ -142,6 +158,11 @@ export const mappingSchema = z
     timestampFormats: z.array(timestampFormat).max(20).optional(),
     /** Values of date-time columns that mean "no date" (e.g. 9999-12-31, 0000-00-00): read as empty. */
     nullIf: z.array(z.string().min(1).max(60)).max(50).optional(),
+    /**
+     * Stages this source's orders pass, in order (custom ones such as view, cart, purchase
+     * included): the import sets the tenant's pipeline to them in its transaction.
+     */
+    pipeline: z.array(stageName).min(2).max(100).optional(),
     /** Date-times outside [from, to) are rejected with their line (default DEFAULT_DATE_RANGE). */
     dateRange: z
       .object({ from: rangeDate, to: rangeDate })
@@ -158,9 +179,15 @@ export const mappingSchema = z
         multiLine: z.boolean().optional(),
         fields: fieldsOf(ORDER_FIELDS),
         /** Stage events from timestamp columns: stage name → column. */
-        stages: z.partialRecord(stageName, columnName).optional(),
-        /** Stage events from a status column, timed at the order's latest known timestamp. */
-        statusStages: z.object({ column: columnName, values: z.record(z.string(), stageName) }).strict().optional(),
+        stages: z.partialRecord(stageName, stageColumn).optional(),
+        /**
+         * Stage events from a status column: value → stage (or stages), timed by the `at` column
+         * (else at the order's latest known timestamp, which the import result warns about).
+         */
+        statusStages: z
+          .object({ column: columnName, at: columnName.optional(), values: z.record(z.string(), z.union([stageName, z.array(stageName).min(1)])) })
+          .strict()
+          .optional(),
         lookups: z.array(lookupSpec).optional(),
       })
       .strict()

@@ -1,4 +1,3 @@
-import { ApiError } from '../errors.js';
 import { unparseableSql, type ImportContext } from './import-context.js';
 import { EVENT_FIELDS, PROMOTION_FIELDS, specColumn, type FieldType, type Mapping } from './mapping.js';
 import { SQL_TYPE, fieldValueSql } from './field-sql.js';
@@ -22,14 +21,7 @@ async function stageLines(
 ) {
   const input = section.input;
   const available = ctx.columnsOf(input);
-  const missing = ctx.checkColumns(input, Object.entries(section.fields), options.required);
-  if (missing.length > 0) {
-    const file = ctx.inputs.get(input)!.file;
-    throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, {
-      file,
-      columns: [...available],
-    });
-  }
+  ctx.requireColumns(input, ctx.checkColumns(input, Object.entries(section.fields), options.required));
   const select = Object.entries(fieldTypes).map(([field, type]) => {
     const spec = section.fields[field];
     const value = spec ? fieldValueSql(spec, type, available, ctx.constants) : `NULL::${SQL_TYPE[type]}`;

@@ -1,6 +1,5 @@
-import { ApiError } from '../errors.js';
 import type { ImportContext } from './import-context.js';
-import { ORDER_FIELDS, specColumn, type FieldType, type Mapping, type OrderField } from './mapping.js';
+import { ORDER_FIELDS, specColumn, stageColumnName, type FieldType, type Mapping, type OrderField, type StageColumn } from './mapping.js';
 import { SQL_TYPE, columnValueSql, fieldAggregateSql } from './field-sql.js';
 import { cleanText } from './sql-text.js';
 
@@ -20,21 +19,21 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   const input = section.input;
   const keys = Array.isArray(section.key) ? section.key : [section.key];
   const available = ctx.columnsOf(input);
-  const missing = [
+  const stageSpecs = Object.entries(section.stages ?? {}) as [string, StageColumn][];
+  const status = section.statusStages;
+  ctx.requireColumns(input, [
     ...ctx.checkColumns(input, keys.map((key) => ['order key', key]), ['order key']),
     ...ctx.checkColumns(input, Object.entries(section.fields), ['order_id', 'created_at']),
-  ];
-  if (missing.length > 0) {
-    const file = ctx.inputs.get(input)!.file;
-    throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, {
-      file,
-      columns: [...available],
-    });
-  }
-  const stages = Object.entries(section.stages ?? {}) as [string, string][];
-  ctx.checkColumns(input, stages, []);
+    ...ctx.checkColumns(input, stageSpecs),
+    ...ctx.checkColumns(input, status ? [['statusStages', status.column], ...(status.at ? [['statusStages.at', status.at] as [string, string]] : [])] : []),
+  ]);
+  const stages = stageSpecs.map(([stage, spec]) => [stage, stageColumnName(spec)] as [string, string]);
 
-  await ctx.rejectUnparseable(input, [...parsedColumns(section.fields), ...stages.map(([, column]) => [column, 'instant'] as [string, FieldType])]);
+  await ctx.rejectUnparseable(input, [
+    ...parsedColumns(section.fields),
+    ...stages.map(([, column]) => [column, 'instant'] as [string, FieldType]),
+    ...(status?.at ? [[status.at, 'instant'] as [string, FieldType]] : []),
+  ]);
   for (const key of keys) {
     await ctx.reject(input, `in_${input}`, `${cleanText(key)} IS NULL`, key, `'the order key is empty'`);
   }
@@ -55,8 +54,12 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   const stageSql = stages.map(([, column], i) =>
     available.has(column) ? `min(${columnValueSql('instant', column, available)}) AS __stage_${i}` : `NULL::TIMESTAMPTZ AS __stage_${i}`,
   );
-  const status = section.statusStages && available.has(section.statusStages.column) ? section.statusStages : undefined;
-  const statusSql = status ? `first(lower(${cleanText(status.column)})${section.multiLine ? ' ORDER BY __line' : ''}) AS __status` : 'NULL::VARCHAR AS __status';
+  const statusSql = status
+    ? [
+        `first(lower(${cleanText(status.column)})${section.multiLine ? ' ORDER BY __line' : ''}) AS __status`,
+        status.at ? `min(${columnValueSql('instant', status.at, available)}) AS __status_at` : 'NULL::TIMESTAMPTZ AS __status_at',
+      ].join(', ')
+    : 'NULL::VARCHAR AS __status, NULL::TIMESTAMPTZ AS __status_at';
   // The identity: the source and the key columns' values (the channel's lower-cased, as stored), never a looked-up value.
   const channelColumn = section.fields.channel === undefined ? undefined : specColumn(section.fields.channel);
   const keyParts = keys.map((key) => (key === channelColumn ? `lower(${cleanText(key)})` : cleanText(key)));
@@ -84,6 +87,12 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   }
   await rejectInvalidOrders(ctx, section);
   await ctx.dropRejected(input, 'stg_orders');
+  if (status && !status.at) {
+    ctx.warnings.push(
+      `${ctx.inputs.get(input)!.file}: statusStages has no "at" column: ${[...new Set(Object.values(status.values).flat())].join(', ')} ` +
+        `are timed at each order's latest known time, so durations to or from them are not measured times`,
+    );
+  }
   await deriveStageEvents(ctx, stages.filter(([, column]) => available.has(column)), status);
 }
 
@@ -98,12 +107,7 @@ function parsedColumns(fields: OrdersSection['fields']): [string, FieldType][] {
 /** Reads a second input (payments, items, products…) into `lookup_<i>`: one row per value of its key. */
 async function buildLookup(ctx: ImportContext, lookup: Lookup, i: number): Promise<void> {
   const available = ctx.columnsOf(lookup.input);
-  const file = ctx.inputs.get(lookup.input)!.file;
-  const missing = ctx.checkColumns(lookup.input, [['lookup key', lookup.key]], ['lookup key']);
-  if (missing.length > 0) {
-    throw new ApiError(400, 'mapping_mismatch', `${file}: the mapping '${ctx.mapping.name}' needs column ${missing.join(', ')}`, { file });
-  }
-  ctx.checkColumns(lookup.input, Object.entries(lookup.fields), []);
+  ctx.requireColumns(lookup.input, [...ctx.checkColumns(lookup.input, [['lookup key', lookup.key]], ['lookup key']), ...ctx.checkColumns(lookup.input, Object.entries(lookup.fields))]);
   await ctx.rejectUnparseable(lookup.input, parsedColumns(lookup.fields));
   const source = await ctx.cleanSource(lookup.input);
   const fields = Object.entries(lookup.fields) as [OrderField, NonNullable<Lookup['fields'][OrderField]>][];
@@ -193,13 +197,14 @@ async function deriveStageEvents(
        FROM stg_orders WHERE __stage_${i} IS NOT NULL`,
   );
   if (status && Object.keys(status.values).length > 0) {
+    // A value may stand for several stages ('Shipped - Delivered to Buyer': shipped and delivered).
     const cases = Object.entries(status.values)
-      .map(([value, stage]) => `WHEN ${ctx.constants.bind(value.toLowerCase())} THEN ${ctx.constants.bind(stage)}`)
+      .map(([value, stage]) => `WHEN ${ctx.constants.bind(value.toLowerCase())} THEN [${(Array.isArray(stage) ? stage : [stage]).map((s) => `${ctx.constants.bind(s)}::VARCHAR`).join(', ')}]`)
       .join(' ');
-    const latest = `greatest(created_at${stages.map((_, i) => `, __stage_${i}`).join('')})`;
+    const latest = status.at ? '__status_at' : `greatest(created_at${stages.map((_, i) => `, __stage_${i}`).join('')})`;
     parts.push(
-      `SELECT order_key, order_id, channel, ${latest} AS "at", 'stage' AS type, s AS stage, ${origin(`status:${status.column}`)} AS origin
-       FROM (SELECT *, CASE __status ${cases} END AS s FROM stg_orders) WHERE s IS NOT NULL`,
+      `SELECT order_key, order_id, channel, ${latest} AS "at", 'stage' AS type, unnest(s) AS stage, ${origin(`status:${status.column}`)} AS origin
+       FROM (SELECT *, CASE __status ${cases} END AS s FROM stg_orders WHERE NOT __lookup_only) WHERE s IS NOT NULL AND ${latest} IS NOT NULL`,
     );
   }
   for (const part of parts) {

@@ -227,7 +227,7 @@ describe('caller mistakes', () => {
     expect(garbage.message).not.toContain(dir);
     expect(() => parseMapping({ name: 'x', inputs: {}, orders: { input: 'o', key: 'id', fields: {} } })).toThrow("input 'o' is not declared");
     const missingColumn = await rejectionOf(importPreset(db, 'canonical', [file('orders.csv', 'id,channel\n1,jd\n')]));
-    expect(missingColumn.message).toBe("orders.csv: the mapping 'canonical' needs column 'order_id' (for order key), 'order_id' (for order_id), 'created_at' (for created_at)");
+    expect(missingColumn.message).toBe("orders.csv: the mapping 'canonical' needs column 'order_id' (for order key), 'order_id' (for order_id), 'created_at' (for created_at); mark a column \"optional\": true if the file may lack it");
     expect(await storeCounts()).toEqual([{ orders: 0, events: 0, imports: 0 }]);
   });
 

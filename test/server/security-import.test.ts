@@ -25,7 +25,7 @@ const orderCount = async () => (await (await app.request('/api/health', { header
 const canonicalOrders = (extra: Record<string, unknown> = {}) => ({
   name: 'orders-only',
   inputs: { orders: { match: 'orders' } },
-  orders: { input: 'orders', key: 'order_id', fields: { order_id: 'order_id', channel: 'channel', created_at: 'created_at', promised_at: 'promised_at' } },
+  orders: { input: 'orders', key: 'order_id', fields: { order_id: 'order_id', channel: 'channel', created_at: 'created_at', promised_at: { column: 'promised_at', optional: true } } },
   ...extra,
 });
 
