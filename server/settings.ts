@@ -49,6 +49,28 @@ export const settingsSchema = z
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** The stages DOMAIN.md names: known to every tenant, in its pipeline or not. */
+export const STANDARD_STAGES = ['placed', 'paid', 'credit_checked', 'stock_locked', 'dispatched', 'picked', 'shipped', 'delivered', 'cancelled', 'refunded', 'returned'];
+
+/** The stages a tenant knows: its pipeline, its terminal stages and the standard ones. */
+export function knownStages(settings: Settings): string[] {
+  return [...new Set([...settings.pipeline, ...settings.terminalStages, ...STANDARD_STAGES])];
+}
+
+/** The known name closest to `name` (Levenshtein distance), for "did you mean". */
+export function closestName(name: string, known: readonly string[]): string {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  return [...known].sort((x, y) => distance(name, x) - distance(name, y) || x.localeCompare(y))[0]!;
+}
+
 /** DOMAIN.md defaults. */
 export const DEFAULT_SETTINGS: Settings = {
   timeZone: 'Asia/Shanghai',

@@ -26,6 +26,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (values.mapping && values.preset) throw new Error('give --preset or --mapping, not both (a mapping file is its own preset)');
   const mapping = values.mapping
     ? mappingFromText(readFileSync(values.mapping, 'utf8'), values.mapping)
     : presetMapping(values.preset ?? 'canonical');

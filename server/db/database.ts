@@ -278,20 +278,9 @@ const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>
   '016_order_identity.sql': rekeyPresetTenants,
 };
 
-/** The macro files' text, with the zone names ICU knows in place of `__ZONE_NAMES__` (read once). */
-let macroTexts: Promise<string[]> | undefined;
-function macroSql(connection: DuckDBConnection): Promise<string[]> {
-  macroTexts ??= (async () => {
-    const names = (await connection.runAndReadAll('SELECT name FROM pg_timezone_names() ORDER BY name')).getRowObjectsJson().map((r) => String(r.name));
-    const literal = `[${names.map((n) => `'${n.replaceAll("'", "''")}'`).join(', ')}]`;
-    return listSqlFiles('macros').map((file) => readSql(`macros/${file}`).replaceAll('__ZONE_NAMES__', literal));
-  })();
-  return macroTexts;
-}
-
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */
 async function defineMacros(connection: DuckDBConnection): Promise<void> {
-  for (const sql of await macroSql(connection)) await connection.run(sql);
+  for (const file of listSqlFiles('macros')) await connection.run(readSql(`macros/${file}`));
 }
 
 /**

@@ -23,13 +23,15 @@ export class ImportContext {
     readonly timeZone: string,
     /** The tenant the rows go to: staged rows carry none, the commit adds it. */
     readonly tenant: string,
+    /** Stage names events may carry (checkMappingStages' list). */
+    readonly knownStages: readonly string[] = [],
   ) {}
 
-  static async create(connection: DuckDBConnection, mapping: Mapping, inputs: ReadonlyMap<string, LoadedInput>, timeZone: string, tenant: string) {
+  static async create(connection: DuckDBConnection, mapping: Mapping, inputs: ReadonlyMap<string, LoadedInput>, timeZone: string, tenant: string, knownStages: readonly string[] = []) {
     await connection.run(
       'CREATE OR REPLACE TEMP TABLE import_problems (input VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, reason VARCHAR)',
     );
-    const context = new ImportContext(connection, mapping, inputs, timeZone, tenant);
+    const context = new ImportContext(connection, mapping, inputs, timeZone, tenant, knownStages);
     for (const [name, input] of inputs) {
       if (!input.rejectsTable) continue;
       await context.run(

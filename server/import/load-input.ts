@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApiError, isOutOfMemory } from '../errors.js';
@@ -50,7 +51,7 @@ const FORMAT_BY_EXTENSION: Record<string, InputFormat> = {
 export function formatOf(fileName: string, declared?: InputFormat): InputFormat {
   const format = declared ?? FORMAT_BY_EXTENSION[extname(fileName).toLowerCase()];
   if (!format) {
-    throw new ApiError(400, 'unknown_format', `${fileName}: cannot tell the format from the extension; use .csv, .parquet, .json or .ndjson`, {
+    throw new ApiError(400, 'unknown_format', `${fileName}: cannot tell the format from the extension; use .csv (also .tsv and .txt), .parquet, .json, .ndjson or .jsonl, or set the input's "format"`, {
       file: fileName,
     });
   }
@@ -70,6 +71,9 @@ export async function loadInput(
   const raw = `${table}_raw`;
   const rejects = `${table}_rejects`;
   let instants = new Map<string, 'utc' | 'local'>();
+  if ((await stat(path)).size === 0) {
+    throw new ApiError(400, 'unreadable_file', `${file}: the file is empty (not even a header line)`, { file, format });
+  }
   if (format === 'json' || format === 'ndjson') {
     const deep = await tooDeep(path);
     if (deep) {

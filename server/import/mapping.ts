@@ -163,6 +163,8 @@ export const mappingSchema = z
      * included): the import sets the tenant's pipeline to them in its transaction.
      */
     pipeline: z.array(stageName).min(2).max(100).optional(),
+    /** Stages this source's events may carry besides the tenant's and DOMAIN.md's, without changing the pipeline. */
+    customStages: z.array(stageName).max(100).optional(),
     /** Date-times outside [from, to) are rejected with their line (default DEFAULT_DATE_RANGE). */
     dateRange: z
       .object({ from: rangeDate, to: rangeDate })

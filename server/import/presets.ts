@@ -15,7 +15,23 @@ export const PRESET_NAMES = readdirSync(PRESET_DIR)
 
 /** Formats zod issues as `path: message` lines a person can act on. */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  return describe(error.issues, []);
+}
+
+/**
+ * Issues as `path: message`. A union's "Invalid input" is replaced by the issues of the branch
+ * the value was meant for (the one that did not fail on the value's type): `{"agg": "summ"}`
+ * reports the agg, not that the field is neither a string nor a valid object.
+ */
+function describe(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): string[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const meant = issue.errors.find((branch) => !(branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0));
+      if (meant) return describe(meant, path);
+    }
+    return [`${path.length ? path.join('.') : '(root)'}: ${issue.message}`];
+  });
 }
 
 /** Validates a user's mapping (already parsed JSON); 400 with every problem if it is not one. */

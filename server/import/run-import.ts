@@ -2,7 +2,9 @@ import { basename } from 'node:path';
 import { inTransaction, type Database } from '../db/database.js';
 import { ApiError, formatProblem, type RowProblem } from '../errors.js';
 import { bumpDataVersion, readDataVersion } from '../db/data-version.js';
-import { readSettings } from '../settings.js';
+import { closestName, knownStages, readSettings } from '../settings.js';
+import { rebuildTenantFacts } from './refresh-facts.js';
+import { rebuildRollups } from './refresh-rollups.js';
 import { DEFAULT_TENANT } from '../tenants.js';
 import { commitStaged, type CommitCounts } from './commit.js';
 import { ImportContext } from './import-context.js';
@@ -82,6 +84,29 @@ function assignInputs(mapping: Mapping, files: ImportFile[]): Map<string, Import
 }
 
 /**
+ * Every stage a mapping names must be one the tenant knows (its pipeline, its terminal stages,
+ * DOMAIN.md's) or one the mapping's pipeline declares: a misspelt 'shiped' would otherwise become
+ * a new stage on every order.
+ */
+function checkMappingStages(mapping: Mapping, known: string[], tenant: string): void {
+  const named: [string, string][] = [
+    ...Object.keys(mapping.orders?.stages ?? {}).map((stage) => [`orders.stages.${stage}`, stage] as [string, string]),
+    ...Object.entries(mapping.orders?.statusStages?.values ?? {}).flatMap(([value, stages]) =>
+      (Array.isArray(stages) ? stages : [stages]).map((stage) => [`orders.statusStages.values.${value}`, stage] as [string, string]),
+    ),
+  ];
+  for (const [key, stage] of named) {
+    if (known.includes(stage)) continue;
+    throw new ApiError(
+      400,
+      'invalid_mapping',
+      `${key}: '${stage}' is not a stage of tenant '${tenant}' (its pipeline, terminal stages or DOMAIN.md's); did you mean '${closestName(stage, known)}'? Declare custom stages in the mapping's "pipeline" or "customStages"`,
+      { key, stage },
+    );
+  }
+}
+
+/**
  * Imports files through a mapping, as one transaction: every row lands, or
  * (strict mode with any invalid row, or any failure) nothing does.
  */
@@ -90,7 +115,11 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
   const { mapping, onProgress = () => undefined } = options;
   const assigned = assignInputs(mapping, options.files);
   const tenant = options.tenant ?? DEFAULT_TENANT;
-  const settings = await readSettings(db, tenant);
+  const stored = await readSettings(db, tenant);
+  // A mapping that declares its pipeline sets the tenant's, in the import's transaction.
+  const settings = mapping.pipeline && mapping.pipeline.join() !== stored.pipeline.join() ? { ...stored, pipeline: mapping.pipeline } : stored;
+  const known = [...new Set([...knownStages(settings), ...(mapping.customStages ?? [])])];
+  checkMappingStages(mapping, known, tenant);
 
   return db.withConnection(async (connection) => {
     await connection.run(STAGING_TABLES);
@@ -110,7 +139,7 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
     }
 
     const t = performance.now();
-    const ctx = await ImportContext.create(connection, mapping, inputs, mapping.timeZone ?? settings.timeZone, tenant);
+    const ctx = await ImportContext.create(connection, mapping, inputs, mapping.timeZone ?? settings.timeZone, tenant, known);
     if (mapping.orders && inputs.has(mapping.orders.input)) await stageOrders(ctx, mapping.orders);
     if (mapping.events && inputs.has(mapping.events.input)) await stageEvents(ctx, mapping.events);
     if (mapping.promotions && inputs.has(mapping.promotions.input)) await stagePromotions(ctx, mapping.promotions);
@@ -128,7 +157,19 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
 
     const t2 = performance.now();
     const { counts, dataVersion } = await inTransaction(connection, async () => {
-      const { changed, ...counts } = await commitStaged(connection, tenant, settings);
+      if (settings !== stored) {
+        const [row] = (await connection.runAndReadAll('SELECT settings FROM tenants WHERE tenant_id = $tenant', { tenant })).getRowObjectsJson();
+        const saved = { ...(row?.settings ? (JSON.parse(row.settings as string) as object) : {}), pipeline: settings.pipeline };
+        await connection.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { tenant, value: JSON.stringify(saved) });
+      }
+      const commit = await commitStaged(connection, tenant, settings);
+      if (settings !== stored) {
+        // Every stored order's pipeline steps follow the new pipeline.
+        await rebuildTenantFacts(connection, tenant, settings);
+        await rebuildRollups(connection, tenant);
+      }
+      const { changed: staged, ...counts } = commit;
+      const changed = staged || settings !== stored;
       // Nothing changed, nothing to recompute: every cached answer stays valid.
       const dataVersion = changed ? await bumpDataVersion(connection) : await readDataVersion(connection);
       const rowsRead = [...inputs.values()].reduce((n, i) => n + i.rows, 0);

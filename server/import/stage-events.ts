@@ -54,6 +54,7 @@ async function stageLines(
 export async function stageEvents(ctx: ImportContext, section: NonNullable<Mapping['events']>): Promise<void> {
   const input = section.input;
   const columnOf = await stageLines(ctx, section, EVENT_FIELDS, { required: ['order_id', 'at', 'type'], lower: ['channel', 'type', 'stage'] }, 'm_events');
+  const knownList = `[${ctx.knownStages.map((k) => ctx.constants.bind(k)).join(', ')}]::VARCHAR[]`;
   const checks: [string, string, string][] = [
     ['order_id IS NULL', 'order_id', `'order_id is empty'`],
     ['channel IS NULL', 'channel', `'channel is empty'`],
@@ -67,6 +68,11 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
     ],
     [`type = 'stage' AND stage IS NULL`, 'stage', `'a stage event needs a stage'`],
     [`NOT regexp_full_match(stage, '^[a-z][a-z0-9_]{0,39}$')`, 'stage', `'stage ''' || left(stage, 40) || ''' is not a stage name'`],
+    [
+      `type = 'stage' AND regexp_full_match(stage, '^[a-z][a-z0-9_]{0,39}$') AND NOT list_contains(${knownList}, stage)`,
+      'stage',
+      `'stage ''' || stage || ''' is not one the tenant knows; did you mean ''' || list_sort(list_transform(${knownList}, k -> {'d': levenshtein(stage, k), 'k': k}))[1].k || '''? Declare custom stages in the mapping''s "pipeline" or "customStages"'`,
+    ],
     ['minutes < 0', 'minutes', `'minutes is negative: ' || minutes`],
     ['cost < 0', 'cost', `'cost is negative: ' || cost`],
   ];
@@ -94,6 +100,16 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
     `'order ' || order_id || ' of channel ' || channel || ' is ' || candidates || ' orders, of different sources: name the order''s source in the events'' mapping'`,
   );
   await ctx.dropRejected(input, 'm_events');
+  // Only an expedite's cost is priced (friction-cost): say so rather than keep another's silently.
+  const [unpriced] = await ctx.rows<{ n: number; types: string }>(
+    `SELECT count(*)::DOUBLE AS n, string_agg(DISTINCT type, ', ' ORDER BY type) AS types FROM m_events WHERE cost IS NOT NULL AND type <> 'expedite'`,
+  );
+  if (unpriced && unpriced.n > 0) {
+    ctx.warnings.push(
+      `${ctx.inputs.get(input)!.file}: ${unpriced.n} ${unpriced.types} event${unpriced.n === 1 ? '' : 's'} carry a cost, which friction-cost does not count: ` +
+        `only expedites are priced by their cost; exceptions and contacts by their minutes, data moves by the settings`,
+    );
+  }
   await ctx.run(
     `CREATE OR REPLACE TEMP TABLE m_events AS
      SELECT m.*, e.order_key, ${ctx.constants.bind(`${ctx.mapping.name}/events`)} AS origin FROM m_events m JOIN event_orders e USING (channel, order_id)`,

@@ -242,7 +242,9 @@ export const METRICS: MetricDefinition[] = [
     resolve(q, ctx) {
       const base = bucketed(q, ctx, { groupBy: 'channel' });
       delete base.params.interval;
-      const steps = splitList(q.steps ?? DEFAULT_FUNNEL_STEPS.join()).map((s) => resolveStage('steps', s, ctx, ['kept']));
+      // A pipeline without the default funnel's stages (view → cart → purchase) is its own default funnel.
+      const pipelineHas = DEFAULT_FUNNEL_STEPS.every((s) => s === 'kept' || ctx.settings.pipeline.includes(s) || ctx.settings.terminalStages.includes(s));
+      const steps = splitList(q.steps ?? (pipelineHas ? DEFAULT_FUNNEL_STEPS : ctx.settings.pipeline).join()).map((s) => resolveStage('steps', s, ctx, ['kept']));
       if (steps.length < 2) throw badParameter('steps', 'a funnel needs at least two steps');
       const windowHours = q.window === undefined ? null : parseWindow(q.window);
       const precomputed = windowHours === null && steps.join() === DEFAULT_FUNNEL_STEPS.join();

@@ -10,8 +10,14 @@
 -- - The wall time itself: ISO 8601 (`T` or a space, seconds and fraction optional), Chinese
 --   `2024年3月1日 10:02`, else the strptime `formats` (tried on the text without its zone).
 -- Two fast paths come first: plain local ISO and ISO with Z or an offset, most exports' forms.
--- A date-time text as {body, zone}: zone '' when it names none.
-CREATE OR REPLACE TEMP MACRO op_split_zone(v) AS
+-- The zone names ICU knows, once per connection, read by op_zoned through getvariable (a
+-- constant): a subquery on pg_timezone_names() there made a 3-line import need more than 48 MB.
+SET VARIABLE op_zone_names = (SELECT list(name) FROM pg_timezone_names());
+
+-- A date-time text as {body, zone}: zone '' when it names none. (Each macro below binds its
+-- argument once through a one-element list_transform: inlined as it was written, one instant
+-- column became a tree of hundreds of copies of the value, and a 3-line import took 1.2 s to plan.)
+CREATE OR REPLACE TEMP MACRO op_split_zone(value) AS list_transform([value], v ->
   CASE
     WHEN regexp_full_match(v, '.*\d:\d\d(:\d\d(\.\d+)?)?\s*(UTC|GMT)?[+-]\d\d(:?\d\d)?')
       THEN regexp_extract(v, '^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:UTC|GMT)?([+-]\d\d(?::?\d\d)?)$', ['body', 'zone'])
@@ -22,7 +28,7 @@ CREATE OR REPLACE TEMP MACRO op_split_zone(v) AS
     WHEN regexp_full_match(v, '.*\d\s+[A-Za-z]+/[A-Za-z0-9_/+-]+')
       THEN regexp_extract(v, '^(.*\d)\s+([A-Za-z]+/[A-Za-z0-9_/+-]+)$', ['body', 'zone'])
     ELSE {'body': v, 'zone': ''}
-  END;
+  END)[1];
 
 -- A wall time from text without a zone; NULL when it is none of the forms above.
 CREATE OR REPLACE TEMP MACRO op_parse_local(b, formats) AS
@@ -36,17 +42,15 @@ CREATE OR REPLACE TEMP MACRO op_parse_local(b, formats) AS
 
 -- The instant a wall time names in `zone` ('' → `tz`; an offset; Z, UTC, GMT; an IANA name).
 -- An unknown name or an offset beyond ±18:00 gives NULL.
-CREATE OR REPLACE TEMP MACRO op_zoned(local_ts, zone, tz) AS
+CREATE OR REPLACE TEMP MACRO op_zoned(local_value, zone, tz) AS list_transform([local_value], local_ts ->
   CASE
     WHEN local_ts IS NULL THEN NULL
     WHEN zone = '' THEN timezone(tz, local_ts)
     WHEN zone IN ('Z', 'UTC', 'GMT') THEN timezone('UTC', local_ts)
     WHEN zone[1] IN ('+', '-') THEN
       CASE WHEN op_offset_minutes(zone) BETWEEN -1080 AND 1080 THEN timezone('UTC', local_ts) - to_minutes(op_offset_minutes(zone)) END
-    -- The list: the names ICU knows, as a literal database.ts fills in once (macroSql); a
-    -- subquery on pg_timezone_names() here made a 3-line import need more than 48 MB.
-    WHEN list_contains(__ZONE_NAMES__, zone) THEN timezone(zone, local_ts)
-  END;
+    WHEN list_contains(getvariable('op_zone_names'), zone) THEN timezone(zone, local_ts)
+  END)[1];
 CREATE OR REPLACE TEMP MACRO op_offset_minutes(zone) AS
   (CASE WHEN zone[1] = '-' THEN -1 ELSE 1 END)
   * (regexp_replace(zone, '[^0-9]', '', 'g')[1:2]::INTEGER * 60 + coalesce(nullif(regexp_replace(zone, '[^0-9]', '', 'g')[3:4], '')::INTEGER, 0));
@@ -58,7 +62,7 @@ CREATE OR REPLACE TEMP MACRO op_parse_instant(v, tz, formats) AS
     WHEN regexp_full_match(v, '\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)') THEN try_cast(v AS TIMESTAMPTZ)
     WHEN regexp_full_match(v, '\d{10}(\.\d{1,6})?') THEN to_timestamp(v::DOUBLE)
     WHEN regexp_full_match(v, '\d{13}') THEN make_timestamptz(v::BIGINT * 1000)
-    ELSE op_zoned(op_parse_local(op_split_zone(v).body, formats), op_split_zone(v).zone, tz)
+    ELSE list_transform([op_split_zone(v)], s -> op_zoned(op_parse_local(s.body, formats), s.zone, tz))[1]
   END;
 
 -- `v`, or NULL when it is one of the placeholder values a mapping lists in nullIf (e.g. 9999-12-31).
