@@ -94,6 +94,19 @@ export function settingsFromJson(stored: string | null): Settings {
   return { ...DEFAULT_SETTINGS, ...(stored ? (JSON.parse(stored) as Partial<Settings>) : {}) };
 }
 
+/**
+ * Merges a partial settings object into a tenant's settings, validates the result (400 naming the
+ * key) and writes it: what `PUT /api/settings` and `npm run settings` do.
+ */
+export async function updateSettings(db: Database, tenant: string, partial: Record<string, unknown>): Promise<Settings & { dataVersion: number }> {
+  const parsed = settingsSchema.safeParse({ ...(await readSettings(db, tenant)), ...partial });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ApiError(400, 'invalid_settings', `invalid settings: ${issues[0]}`, { issues });
+  }
+  return { ...parsed.data, dataVersion: await writeSettings(db, tenant, parsed.data) };
+}
+
 /** Replaces a tenant's settings (already validated) and bumps the data version, in one transaction. */
 export async function writeSettings(db: Database, tenant: string, settings: Settings): Promise<number> {
   return db.transaction(async (c) => {

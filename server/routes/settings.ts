@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/database.js';
 import { ApiError } from '../errors.js';
-import { describeIssues } from '../import/presets.js';
 import { adminTenant } from '../security/access.js';
 import type { TenantDirectory } from '../tenants.js';
-import { readSettings, settingsSchema, writeSettings } from '../settings.js';
+import { readSettings, updateSettings } from '../settings.js';
 
 /**
  * `GET /api/settings` and `PUT /api/settings` (a partial object is merged into
@@ -20,13 +19,6 @@ export function settingsRoutes(db: Database, tenants: TenantDirectory) {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new ApiError(400, 'invalid_settings', 'settings must be a JSON object');
       }
-      const tenant = await adminTenant(c, tenants);
-      const parsed = settingsSchema.safeParse({ ...(await readSettings(db, tenant)), ...body });
-      if (!parsed.success) {
-        const issues = describeIssues(parsed.error);
-        throw new ApiError(400, 'invalid_settings', `invalid settings: ${issues[0]}`, { issues });
-      }
-      const dataVersion = await writeSettings(db, tenant, parsed.data);
-      return c.json({ ...parsed.data, dataVersion });
+      return c.json(await updateSettings(db, await adminTenant(c, tenants), body as Record<string, unknown>));
     });
 }
