@@ -160,3 +160,30 @@ describe('strict by default', () => {
     await db.close();
   });
 });
+
+describe('marketplace-order-report preset', () => {
+  test("a report with a status column and its date: stages at the status date, the channel as a code, items summed", async () => {
+    const db = await openStore();
+    const { presetMapping } = await import('../../server/import/presets.js');
+    const path = file(
+      'all-orders-report.csv',
+      [
+        'amazon-order-id,purchase-date,last-updated-date,order-status,sales-channel,sku,quantity,currency,item-price,ship-country',
+        '111-1,2024-03-01T10:00:00+00:00,2024-03-05T08:00:00+00:00,Shipped - Delivered to Buyer,Amazon.com,SKU-A,1,USD,19.99,US',
+        '111-1,2024-03-01T10:00:00+00:00,2024-03-05T08:00:00+00:00,Shipped - Delivered to Buyer,Amazon.com,SKU-B,2,USD,5.01,US',
+        '111-2,2024-03-02T12:00:00+00:00,2024-03-02T13:00:00+00:00,Cancelled,Amazon.co.uk,SKU-C,1,GBP,7.50,GB',
+        '111-3,2024-03-03T09:00:00+00:00,2024-03-03T09:00:00+00:00,Pending,Amazon.com,SKU-A,1,USD,19.99,US',
+      ].join('\n'),
+    );
+    const result = await runImport(db, { mapping: presetMapping('marketplace-order-report'), files: [{ path }] });
+    expect(result).toMatchObject({ ordersInserted: 3, rowsRejected: 0, warnings: [] });
+    expect(await rows(db, `SELECT order_id, channel, quantity, amount::VARCHAR AS amount, currency FROM orders ORDER BY 1`)).toEqual([
+      { order_id: '111-1', channel: 'amazon_com', quantity: 3, amount: '25.00', currency: 'USD' },
+      { order_id: '111-2', channel: 'amazon_co_uk', quantity: 1, amount: '7.50', currency: 'GBP' },
+      { order_id: '111-3', channel: 'amazon_com', quantity: 1, amount: '19.99', currency: 'USD' },
+    ]);
+    const [cycle] = await metricRows(testApp(db), '/api/metrics/cycle-time');
+    expect(cycle).toMatchObject({ orders: 1, mean_hours: 94 });
+    await db.close();
+  });
+});
