@@ -15,6 +15,20 @@ import { cleanText } from './sql-text.js';
 export class ImportContext {
   readonly constants = new SqlConstants();
   readonly warnings: string[] = [];
+  /** Per input: the mapped columns read, the stages it states, and each date-time column's precision. */
+  readonly sources = new Map<string, { columns: Set<string>; stages: Set<string>; precision: Record<string, 'date' | 'time'> }>();
+
+  /** Notes what an input gave: for the import result and source_columns. */
+  noteSource(input: string, columns: Iterable<string>, stages: Iterable<string> = []): void {
+    let entry = this.sources.get(input);
+    if (!entry) {
+      entry = { columns: new Set(), stages: new Set(), precision: {} };
+      this.sources.set(input, entry);
+    }
+    const available = this.columnsOf(input);
+    for (const c of columns) if (available.has(c)) entry.columns.add(c);
+    for (const s of stages) entry.stages.add(s);
+  }
 
   constructor(
     readonly connection: DuckDBConnection,
@@ -120,6 +134,8 @@ export class ImportContext {
   async rejectUnparseable(input: string, columns: [column: string, type: FieldType][]): Promise<void> {
     const available = this.columnsOf(input);
     const checked = new Map(columns.filter(([column, type]) => type !== 'text' && available.has(column)));
+    this.noteSource(input, columns.map(([column]) => column));
+    await this.notePrecision(input, [...checked].filter(([, type]) => type === 'instant').map(([column]) => column));
     if (checked.size === 0) return;
     const reasons = [...checked].map(([column, type], i) => `${unparseableSql(column, type, available)} AS __bad_${i}`);
     await this.run(`CREATE OR REPLACE TEMP TABLE unparseable AS SELECT __line, ${reasons.join(', ')} FROM in_${input}`);
@@ -127,6 +143,27 @@ export class ImportContext {
       await this.reject(input, 'unparseable', `__bad_${i} IS NOT NULL`, column, `__bad_${i}`);
     }
     await this.run('DROP TABLE unparseable');
+  }
+
+  /**
+   * Whether each date-time column's values carry a time of day: `date` when no non-empty value
+   * has one other than midnight (`2024-03-01`, `10/18/2017 0:00`), `time` otherwise; typed
+   * Parquet date-times are `time`.
+   */
+  private async notePrecision(input: string, columns: string[]): Promise<void> {
+    const available = this.columnsOf(input);
+    const text = columns.filter((c) => !isNativeInstant('instant', c, available));
+    const precision = this.sources.get(input)!.precision;
+    for (const c of columns) if (!text.includes(c)) precision[c] = 'time';
+    if (text.length === 0) return;
+    // A time of day other than midnight (Excel writes date-only cells as `0:00`), or Unix time.
+    const timed = (v: string) =>
+      `(regexp_matches(${v}, '^\\d{10,13}(\\.\\d+)?$') OR (regexp_matches(${v}, '\\d:\\d\\d') AND NOT regexp_matches(${v}, '[ T]0?0:00(:00(\\.0*)?)?\\s*(Z|UTC|GMT|[+-]\\d\\d(:?\\d\\d)?)?$')))`;
+    const checks = text.map((c, i) => `bool_or(${timed(cleanText(c))})::VARCHAR AS t${i}`);
+    const [row] = await this.rows<Record<string, string | null>>(`SELECT ${checks.join(', ')} FROM in_${input}`);
+    text.forEach((c, i) => {
+      precision[c] = row?.[`t${i}`] === 'false' ? 'date' : 'time';
+    });
   }
 
   /** Records lines of a staged table (with `__line`) that match `condition`, with a reason expression. */

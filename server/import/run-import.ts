@@ -33,6 +33,8 @@ export interface ImportOptions {
 
 export interface ImportResult extends Omit<CommitCounts, 'changed'> {
   mapping: string;
+  /** Per input: its file, the mapped columns it had, the stages it states, and whether each date-time column carries times or dates only. */
+  sources: { input: string; file: string; columns: string[]; stages: string[]; timePrecision: Record<string, 'date' | 'time'> }[];
   files: { file: string; input: string; rows: number }[];
   rowsRead: number;
   rowsRejected: number;
@@ -186,6 +188,12 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
           rejected: problems.rowsRejected,
         },
       );
+      // Each date-time column's precision, as this source's latest import found it.
+      for (const s of ctx.sources.values()) {
+        for (const [column, precision] of Object.entries(s.precision)) {
+          await connection.run('INSERT OR REPLACE INTO source_columns VALUES ($tenant, $source, $column, $precision, now())', { tenant, source: mapping.name, column, precision });
+        }
+      }
       return { counts, dataVersion };
     });
     onProgress(`committed in ${seconds(t2)}: ${counts.ordersInserted.toLocaleString('en')} orders inserted, ${counts.eventsInserted.toLocaleString('en')} events inserted`);
@@ -204,6 +212,7 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
       totalProblems: problems.total,
       problems: problems.first,
       warnings: ctx.warnings,
+      sources: [...ctx.sources].map(([input, s]) => ({ input, file: inputs.get(input)!.file, columns: [...s.columns], stages: [...s.stages], timePrecision: s.precision })),
       dataVersion,
       elapsedMs: Math.round(performance.now() - started),
     };

@@ -33,6 +33,7 @@ async function stageLines(
     const column = specColumn(spec!);
     if (column && fieldTypes[field] !== 'text' && available.has(column)) parsed.set(column, fieldTypes[field]!);
   }
+  ctx.noteSource(input, Object.values(section.fields).flatMap((spec) => (spec ? [specColumn(spec)].filter((c): c is string => c !== undefined) : [])));
   const reasons = [...parsed].map(([column, type], i) => `${unparseableSql(column, type, available)} AS __bad_${i}`);
   await ctx.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT __line, ${[...select, ...reasons].join(', ')} FROM in_${input}`);
   for (const [i, column] of [...parsed.keys()].entries()) {

@@ -87,6 +87,7 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   }
   await rejectInvalidOrders(ctx, section);
   await ctx.dropRejected(input, 'stg_orders');
+  ctx.noteSource(input, [...keys, ...(status ? [status.column] : [])], [...stages.filter(([, column]) => available.has(column)).map(([stage]) => stage), ...(status ? Object.values(status.values).flat() : [])]);
   if (status && !status.at) {
     ctx.warnings.push(
       `${ctx.inputs.get(input)!.file}: statusStages has no "at" column: ${[...new Set(Object.values(status.values).flat())].join(', ')} ` +

@@ -24,6 +24,23 @@ describe('olist preset on the Excel re-saved export', () => {
       warnings: ["olist_orders_dataset.csv: statusStages has no \"at\" column: cancelled are timed at each order's latest known time, so durations to or from them are not measured times"],
     });
     expect(result.rowsRead).toBe(9999 + 9998 + 9998 + 1500);
+    // What each file gave, and which date-time columns carry times: the promise is a date (Excel's 0:00).
+    expect(result.sources[0]).toEqual({
+      input: 'orders',
+      file: 'olist_orders_dataset.csv',
+      columns: ['order_id', 'order_purchase_timestamp', 'order_estimated_delivery_date', 'customer_id', 'order_approved_at', 'order_delivered_carrier_date', 'order_delivered_customer_date', 'order_status'],
+      stages: ['placed', 'paid', 'shipped', 'delivered', 'cancelled'],
+      timePrecision: {
+        order_purchase_timestamp: 'time',
+        order_estimated_delivery_date: 'date',
+        order_approved_at: 'time',
+        order_delivered_carrier_date: 'time',
+        order_delivered_customer_date: 'time',
+      },
+    });
+    expect(await rows(db, `SELECT column_name, precision FROM source_columns WHERE source = 'olist' AND column_name LIKE '%estimated%'`)).toEqual([
+      { column_name: 'order_estimated_delivery_date', precision: 'date' },
+    ]);
 
     // Independent count, straight from the raw CSV: non-empty stage timestamps per column, plus status-derived cancellations.
     const [raw] = await rows(
