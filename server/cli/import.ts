@@ -7,7 +7,7 @@ import { mappingFromText, presetMapping } from '../import/presets.js';
 import { runImport } from '../import/run-import.js';
 
 const USAGE = `usage: npm run import -- (--preset NAME | --mapping FILE.json) [--skip-invalid] [--tenant ID] [--db PATH] FILE…
-  presets: canonical, olist, shopify`;
+  presets: canonical, marketplace-order-report, olist, shopify`;
 
 /** `npm run import`: loads export files into the store through a preset or mapping file. */
 async function main(): Promise<number> {

@@ -214,7 +214,7 @@ describe('shopify preset', () => {
 describe('caller mistakes', () => {
   test('an unknown preset, an unmatched file, an unreadable file, a bad mapping', async () => {
     const { presetMapping } = await import('../../server/import/presets.js');
-    expect(() => presetMapping('sap')).toThrow("unknown preset 'sap'; presets are canonical, olist, shopify");
+    expect(() => presetMapping('sap')).toThrow("unknown preset 'sap'; presets are canonical, marketplace-order-report, olist, shopify");
     const unmatched = await rejectionOf(importPreset(db, 'olist', [file('sales.csv', 'a\n1\n')]));
     expect([unmatched.status, unmatched.message]).toEqual([
       400,
