@@ -157,8 +157,10 @@ export class ImportContext {
     for (const c of columns) if (!text.includes(c)) precision[c] = 'time';
     if (text.length === 0) return;
     // A time of day other than midnight (Excel writes date-only cells as `0:00`), or Unix time.
+    // LIKE patterns rather than regular expressions: this reads every value once more.
+    const midnight = ['% 0:00', '% 00:00', '% 0:00:00%', '% 00:00:00%', '%T00:00:00%', '% 00:00+%', '% 00:00Z%'];
     const timed = (v: string) =>
-      `(regexp_matches(${v}, '^\\d{10,13}(\\.\\d+)?$') OR (regexp_matches(${v}, '\\d:\\d\\d') AND NOT regexp_matches(${v}, '[ T]0?0:00(:00(\\.0*)?)?\\s*(Z|UTC|GMT|[+-]\\d\\d(:?\\d\\d)?)?$')))`;
+      `(try_cast(${v} AS DOUBLE) IS NOT NULL OR (contains(${v}, ':') AND NOT (${midnight.map((m) => `${v} LIKE '${m}'`).join(' OR ')})))`;
     const checks = text.map((c, i) => `bool_or(${timed(cleanText(c))})::VARCHAR AS t${i}`);
     const [row] = await this.rows<Record<string, string | null>>(`SELECT ${checks.join(', ')} FROM in_${input}`);
     text.forEach((c, i) => {

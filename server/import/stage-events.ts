@@ -91,14 +91,19 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
        WHERE o.tenant_id = ${ctx.constants.bind(ctx.tenant)}
      ) GROUP BY ALL`,
   );
-  const lookedUp = `(SELECT m.__line, m.channel, m.order_id, e.order_key, e.candidates FROM m_events m LEFT JOIN event_orders e USING (channel, order_id))`;
-  await ctx.reject(input, lookedUp, 'order_key IS NULL AND channel IS NOT NULL AND order_id IS NOT NULL', columnOf('order_id'), `'no order ' || order_id || ' in channel ' || channel || ' (in the store or this import)'`);
+  // One join gives each line its order (and how many orders of different sources match it).
+  await ctx.run(
+    `CREATE OR REPLACE TEMP TABLE m_events AS
+     SELECT m.*, e.order_key, e.candidates AS __candidates, ${ctx.constants.bind(`${ctx.mapping.name}/events`)} AS origin
+     FROM m_events m LEFT JOIN event_orders e USING (channel, order_id)`,
+  );
+  await ctx.reject(input, 'm_events', 'order_key IS NULL AND channel IS NOT NULL AND order_id IS NOT NULL', columnOf('order_id'), `'no order ' || order_id || ' in channel ' || channel || ' (in the store or this import)'`);
   await ctx.reject(
     input,
-    lookedUp,
-    'candidates > 1',
+    'm_events',
+    '__candidates > 1',
     columnOf('order_id'),
-    `'order ' || order_id || ' of channel ' || channel || ' is ' || candidates || ' orders, of different sources: name the order''s source in the events'' mapping'`,
+    `'order ' || order_id || ' of channel ' || channel || ' is ' || __candidates || ' orders, of different sources: name the order''s source in the events'' mapping'`,
   );
   await ctx.dropRejected(input, 'm_events');
   // Only an expedite's cost is priced (friction-cost): say so rather than keep another's silently.
@@ -111,10 +116,6 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
         `only expedites are priced by their cost; exceptions and contacts by their minutes, data moves by the settings`,
     );
   }
-  await ctx.run(
-    `CREATE OR REPLACE TEMP TABLE m_events AS
-     SELECT m.*, e.order_key, ${ctx.constants.bind(`${ctx.mapping.name}/events`)} AS origin FROM m_events m JOIN event_orders e USING (channel, order_id)`,
-  );
   // A view rather than a copy into stg_events (the orders' stage events): 126 ms for 969k events.
   await ctx.run(
     `CREATE OR REPLACE TEMP VIEW staged_events AS SELECT * FROM stg_events UNION ALL BY NAME SELECT COLUMNS(c -> NOT starts_with(c, '__')) FROM m_events`,

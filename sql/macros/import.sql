@@ -59,7 +59,7 @@ CREATE OR REPLACE TEMP MACRO op_parse_instant(v, tz, formats) AS
   CASE
     WHEN v IS NULL THEN NULL
     WHEN regexp_full_match(v, '\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d{1,6})?)?') THEN timezone(tz, try_cast(v AS TIMESTAMP))
-    WHEN regexp_full_match(v, '\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)') THEN try_cast(v AS TIMESTAMPTZ)
+    WHEN regexp_full_match(v, '\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d(:\d\d)?)') THEN try_cast(v AS TIMESTAMPTZ)
     WHEN regexp_full_match(v, '\d{10}(\.\d{1,6})?') THEN to_timestamp(v::DOUBLE)
     WHEN regexp_full_match(v, '\d{13}') THEN make_timestamptz(v::BIGINT * 1000)
     ELSE list_transform([op_split_zone(v)], s -> op_zoned(op_parse_local(s.body, formats), s.zone, tz))[1]
