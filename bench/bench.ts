@@ -313,12 +313,34 @@ async function benchIncrementalImports(db: Database): Promise<Row[]> {
             `CREATE OR REPLACE TEMP TABLE picked AS SELECT channel, order_id FROM orders USING SAMPLE reservoir(1000 ROWS) REPEATABLE (${run})`,
           );
           await c.run(
-            `COPY (SELECT 'new${run}-' || o.order_id AS order_id, o.* EXCLUDE (tenant_id, order_id) FROM orders o SEMI JOIN picked USING (channel, order_id))
+            `COPY (SELECT 'new${run}-' || o.order_id AS order_id, o.* EXCLUDE (tenant_id, order_id, order_key, source) FROM orders o SEMI JOIN picked USING (channel, order_id))
              TO '${orders}' (FORMAT parquet)`,
           );
           await c.run(
-            `COPY (SELECT 'new${run}-' || e.order_id AS order_id, e.* EXCLUDE (tenant_id, order_id) FROM order_events e SEMI JOIN picked USING (channel, order_id))
+            `COPY (SELECT 'new${run}-' || e.order_id AS order_id, e.* EXCLUDE (tenant_id, order_id, order_key, origin, event_id) FROM order_events e SEMI JOIN picked USING (channel, order_id))
              TO '${events}' (FORMAT parquet)`,
+          );
+        });
+        return [orders, events];
+      },
+      // The everyday path (#17): a newer export of orders already stored, most of them unchanged.
+      're-export 1,000 stored orders, a third corrected': async (run: number) => {
+        const orders = join(dir, `reexport-orders-${run}.parquet`);
+        const events = join(dir, `reexport-events-${run}.parquet`);
+        await db.withConnection(async (c) => {
+          await c.run(
+            `CREATE OR REPLACE TEMP TABLE picked AS SELECT order_key FROM orders USING SAMPLE reservoir(1000 ROWS) REPEATABLE (${1000 + run})`,
+          );
+          await c.run(
+            `COPY (SELECT o.* EXCLUDE (tenant_id, order_key, source) REPLACE (
+                     CASE WHEN hash(o.order_id, ${run}) % 6 = 0 THEN o.amount + 1 ELSE o.amount END AS amount,
+                     CASE WHEN hash(o.order_id, ${run}) % 6 = 1 THEN o.promised_at + INTERVAL 1 HOUR ELSE o.promised_at END AS promised_at)
+                   FROM orders o SEMI JOIN picked USING (order_key)) TO '${orders}' (FORMAT parquet)`,
+          );
+          await c.run(
+            `COPY (SELECT e.order_id, e.channel, e."at", e.type, e.stage, e.actor,
+                          CASE WHEN e.type IN ('contact', 'exception') AND hash(e.order_id, ${run}) % 6 = 2 THEN e.minutes + 1 ELSE e.minutes END AS minutes, e.cost
+                   FROM order_events e SEMI JOIN picked USING (order_key)) TO '${events}' (FORMAT parquet)`,
           );
         });
         return [orders, events];
