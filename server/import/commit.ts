@@ -103,7 +103,8 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
   const sameEvent = `s.order_key = t.order_key AND CASE WHEN t.event_id IS NOT NULL THEN s.event_id = t.event_id
        ELSE s.event_id IS NULL AND s.type = t.type AND s."at" = t."at" AND s.stage IS NOT DISTINCT FROM t.stage AND s.actor IS NOT DISTINCT FROM t.actor END`;
   const sameValues = `s.type = t.type AND s."at" = t."at" AND s.stage IS NOT DISTINCT FROM t.stage AND s.actor IS NOT DISTINCT FROM t.actor
-       AND s.minutes IS NOT DISTINCT FROM t.minutes AND s.cost IS NOT DISTINCT FROM t.cost AND s.origin IS NOT DISTINCT FROM t.origin`;
+       AND s.minutes IS NOT DISTINCT FROM t.minutes AND s.cost IS NOT DISTINCT FROM t.cost`;
+  // (Not the origin: the same event sent by another file is the same event, kept as first recorded.)
   await run(
     `CREATE OR REPLACE TEMP TABLE event_matches AS
      SELECT s.__rid, t.order_key, t."at", t.type, t.stage, t.actor, t.event_id, t.origin, (${sameValues}) AS unchanged
