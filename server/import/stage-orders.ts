@@ -63,7 +63,8 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   // The identity: the source and the key columns' values (the channel's lower-cased, as stored), never a looked-up value.
   const channelColumn = section.fields.channel === undefined ? undefined : specColumn(section.fields.channel);
   const keyParts = keys.map((key) => (key === channelColumn ? `lower(${cleanText(key)})` : cleanText(key)));
-  const identitySql = `any_value(concat_ws(chr(31), ${ctx.constants.bind(ctx.mapping.name)}, ${keyParts.join(', ')})) AS order_key, ${ctx.constants.bind(ctx.mapping.name)} AS source`;
+  const sourceName = ctx.constants.bind(ctx.mapping.name);
+  const identitySql = `any_value(concat_ws(chr(31), ${sourceName}, ${keyParts.join(', ')})) AS order_key, ${sourceName} AS source`;
   // Which fields this file states (its word on them, an empty cell included): those read from a
   // column it has. A field given only by a constant is a default: it fills a new order, never
   // overwrites a stored value (commit.ts). Lookups add theirs below.

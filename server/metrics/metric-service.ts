@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { settingsFromJson } from '../settings.js';
 import type { TenantDirectory } from '../tenants.js';
-import { bindingsFor, boolean, instant, text, textList, type Bindings } from './bindings.js';
+import { bindingsFor, boolean, text, type Bindings } from './bindings.js';
 import type { MetricDefinition, Resolved } from './catalog.js';
 import { LruCache } from './lru-cache.js';
-import { contextBindings, type MetricContext } from './scope.js';
+import { contextBindings, scopeBindings, type MetricContext } from './scope.js';
 import { lockOf, type MetricLock } from '../security/locked-filters.js';
 import type { TokenFilters } from '../security/embed-token.js';
 import { SqlMetric, type Column } from './sql-metric.js';
@@ -92,24 +92,17 @@ export class MetricService {
     const key = `${tenant}\n${this.db.dataVersion}\n${JSON.stringify(lock)}`;
     let latest = this.lockedLatest.get(key);
     if (!latest) {
-      const list = (name: keyof MetricLock['lists']) => textList(lock.lists[name] ?? []);
-      const bindings = {
-        tenant: text(tenant),
-        from_ts: instant(lock.fromMs),
-        to_ts: instant(lock.toMs),
-        channels: list('channel'),
-        regions: list('region'),
-        series: list('skuSeries'),
-        tiers: list('customerTier'),
-        promotions: list('promotion'),
-      };
+      const list = (name: keyof MetricLock['lists']) => [...(lock.lists[name] ?? [])];
+      const lists = { channel: list('channel'), region: list('region'), skuSeries: list('skuSeries'), customerTier: list('customerTier'), promotion: list('promotion') };
+      const bindings = { tenant: text(tenant), ...scopeBindings('', lock.fromMs, lock.toMs, lists) };
       const sql = `SELECT epoch_ms(max(e."at"))::DOUBLE AS ms FROM op_events($tenant) e
         SEMI JOIN op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions) o
           ON o.order_key = e.order_key`;
       const { values, types } = bindingsFor(sql, bindings);
       latest = this.db.query(sql, values, types, this.options.timeoutMs, tenant).then(([row]) => (row?.ms as number | null) ?? null);
       this.lockedLatest.set(key, latest);
-      latest.catch(() => undefined);
+      // A failure (a timeout) is not kept: the next request asks again.
+      latest.catch(() => this.lockedLatest.delete(key));
     }
     return latest;
   }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/database.js';
-import { bearer } from '../security/access.js';
+import { adminKeyOf } from '../security/access.js';
 import { matchesKey, type SecurityConfig } from '../security/secrets.js';
 
 /**
@@ -9,8 +9,7 @@ import { matchesKey, type SecurityConfig } from '../security/secrets.js';
  */
 export function healthRoutes(db: Database, security: SecurityConfig) {
   return new Hono().get('/', async (c) => {
-    const key = bearer(c) ?? c.req.header('x-orderpulse-admin-key');
-    if (!matchesKey(key, security.adminKeyHash)) return c.json({ status: 'ok' });
+    if (!matchesKey(adminKeyOf(c), security.adminKeyHash)) return c.json({ status: 'ok' });
     const [counts] = await db.query(
       `SELECT (SELECT count(*) FROM orders)::DOUBLE AS orders, (SELECT count(*) FROM order_events)::DOUBLE AS events,
               (SELECT count(*) FROM promotions)::DOUBLE AS promotions, (SELECT count(*) FROM imports)::DOUBLE AS imports`,

@@ -15,10 +15,15 @@ export function bearer(c: Context): string | undefined {
 /** The header an admin names the tenant with (default: the default tenant). */
 export const TENANT_HEADER = 'x-orderpulse-tenant';
 
+/** The admin key a request carries: `Authorization: Bearer …` or `X-OrderPulse-Admin-Key`. */
+export function adminKeyOf(c: Context): string | undefined {
+  return bearer(c) ?? c.req.header('x-orderpulse-admin-key');
+}
+
 /** Requests that change the store or mint tokens must carry the admin key. */
 export function requireAdmin(security: SecurityConfig): MiddlewareHandler {
   return async function requireAdminKey(c, next) {
-    const key = bearer(c) ?? c.req.header('x-orderpulse-admin-key');
+    const key = adminKeyOf(c);
     if (!key) throw new ApiError(401, 'admin_key_required', 'this endpoint needs the admin key (Authorization: Bearer <ORDERPULSE_ADMIN_KEY>)');
     if (!matchesKey(key, security.adminKeyHash)) throw new ApiError(401, 'invalid_admin_key', 'the admin key is not valid');
     await next();
