@@ -84,13 +84,16 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
     );
   }
 
-  // Staged events, one row per identity and origin.
+  // Staged events, one row per identity and origin. Those of orders stored before the import are
+  // compared with the stored ones below; those of new orders have nothing to match and go straight
+  // in (for a first import, every event: comparing them anyway took 1.6 of 9 s for 970k events).
   await run(
-    `CREATE OR REPLACE TEMP TABLE import_staged AS
+    `CREATE OR REPLACE TEMP TABLE import_staged_all AS
      SELECT order_key, first(order_id) AS order_id, first(channel) AS channel, "at", type, stage, actor, event_id, origin,
        max(minutes) AS minutes, max(cost) AS cost, origin IN (SELECT origin FROM stg_claimed_origins) AS is_claim
      FROM staged_events GROUP BY order_key, "at", type, stage, actor, event_id, origin`,
   );
+  await run(`CREATE OR REPLACE TEMP TABLE import_staged AS SELECT * FROM import_staged_all SEMI JOIN import_stored_orders USING (order_key)`);
   // Stored events as the import sees them: claims of the origins it states for orders it holds (its
   // to replace), and events of files (or of unknown origin, stored before provenance) it may match.
   await run(
@@ -128,7 +131,9 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
        THEN 'changed' ELSE 'new' END
      FROM import_staged t WHERE NOT t.is_claim AND NOT EXISTS (
        SELECT 1 FROM event_matches m WHERE m.unchanged AND m.order_key = t.order_key AND m.type = t.type AND m."at" = t."at"
-         AND m.stage IS NOT DISTINCT FROM t.stage AND m.actor IS NOT DISTINCT FROM t.actor AND m.event_id IS NOT DISTINCT FROM t.event_id AND m.origin = t.origin)`,
+         AND m.stage IS NOT DISTINCT FROM t.stage AND m.actor IS NOT DISTINCT FROM t.actor AND m.event_id IS NOT DISTINCT FROM t.event_id AND m.origin = t.origin)
+     UNION ALL
+     SELECT ${EVENT_COLUMNS}, CASE WHEN is_claim THEN 'claim' ELSE 'new' END FROM import_staged_all ANTI JOIN import_stored_orders USING (order_key)`,
   );
   const events = await one(
     connection,

@@ -1,6 +1,6 @@
 import type { FieldSpec, FieldType } from './mapping.js';
 import { specColumn } from './mapping.js';
-import { InputColumns, nativeInstantName } from './load-input.js';
+import { InputColumns, nativeInstantName, parsedInstantName } from './load-input.js';
 import { cleanText, ident } from './sql-text.js';
 
 export const SQL_TYPE: Record<FieldType, string> = {
@@ -33,8 +33,14 @@ export function isNativeInstant(type: FieldType, column: string, available: Read
   return type === 'instant' && available instanceof InputColumns && available.instants.has(column);
 }
 
+/** Whether `column` is a text date-time already parsed into its hidden column. */
+export function isParsedInstant(type: FieldType, column: string, available: ReadonlySet<string>): boolean {
+  return type === 'instant' && available instanceof InputColumns && available.parsed.has(column);
+}
+
 /** SQL giving an input column as `type`: parsed from its text, or a typed date-time as it is (a wall time in $tz). */
 export function columnValueSql(type: FieldType, column: string, available: ReadonlySet<string>): string {
+  if (isParsedInstant(type, column, available)) return ident(parsedInstantName(column));
   if (!isNativeInstant(type, column, available)) return parseSql(type, cleanText(column));
   const native = ident(nativeInstantName(column));
   return (available as InputColumns).instants.get(column) === 'utc' ? native : `timezone($tz, ${native})`;

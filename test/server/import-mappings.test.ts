@@ -52,6 +52,21 @@ describe('mappings that fit real exports', () => {
     await Promise.all([db.close(), other.close()]);
   });
 
+  test('amounts past a hundred million, and ten decimals, are read exactly before the one rounding', async () => {
+    const db = await openStore();
+    const lines = ['Order,Ship Mode,Date,Amount', 'B1,Air,2025-03-01 10:00:00,150000000.0025', 'B1,Air,2025-03-01 10:00:00,150000000.0025',
+      'B2,Air,2025-03-01 10:00:00,0.0000000004', 'B2,Air,2025-03-01 10:00:00,0.0049999995', 'B3,Air,2025-03-01 10:00:00,1e3'];
+    await runImport(db, { mapping: report(), files: [{ path: file('report-big.csv', lines.join('\n')) }] });
+    // 300000000.005 rounds up (lines past 10^8 take the wide path); 0.0049999999 rounds down,
+    // which it would not if a line were read at fewer decimals (0.0049999995 → 0.005000).
+    expect(await rows(db, `SELECT order_id, amount::VARCHAR AS amount FROM orders ORDER BY 1`)).toEqual([
+      { order_id: 'B1', amount: '300000000.01' },
+      { order_id: 'B2', amount: '0.00' },
+      { order_id: 'B3', amount: '1000.00' },
+    ]);
+    await db.close();
+  });
+
   test('a status with its own date, one value standing for two stages', async () => {
     const db = await openStore();
     const mapping = report({
