@@ -102,7 +102,7 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
        origin IS NULL OR ends_with(origin, '/events') AS is_file_event
      FROM import_events`,
   );
-  const sameClaim = `s.order_key = t.order_key AND s.origin = t.origin AND s.type = t.type AND s."at" = t."at" AND s.stage IS NOT DISTINCT FROM t.stage`;
+  const sameClaim = `s.order_key = t.order_key AND s.origin = t.origin AND s.type = t.type AND s."at" IS NOT DISTINCT FROM t."at" AND s.stage IS NOT DISTINCT FROM t.stage`;
   const sameEvent = `s.order_key = t.order_key AND CASE WHEN t.event_id IS NOT NULL THEN s.event_id = t.event_id
        ELSE s.event_id IS NULL AND s.type = t.type AND s."at" = t."at" AND s.stage IS NOT DISTINCT FROM t.stage AND s.actor IS NOT DISTINCT FROM t.actor END`;
   const sameValues = `s.type = t.type AND s."at" = t."at" AND s.stage IS NOT DISTINCT FROM t.stage AND s.actor IS NOT DISTINCT FROM t.actor

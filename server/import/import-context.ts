@@ -17,18 +17,19 @@ export class ImportContext {
   private parsedTables = 0;
   readonly warnings: string[] = [];
   /** Per input: the mapped columns read, the stages it states, and each date-time column's precision. */
-  readonly sources = new Map<string, { columns: Set<string>; stages: Set<string>; precision: Record<string, 'date' | 'time'> }>();
+  readonly sources = new Map<string, { columns: Set<string>; stages: Set<string>; untimedStages: Set<string>; precision: Record<string, 'date' | 'time'> }>();
 
   /** Notes what an input gave: for the import result and source_columns. */
-  noteSource(input: string, columns: Iterable<string>, stages: Iterable<string> = []): void {
+  noteSource(input: string, columns: Iterable<string>, stages: Iterable<string> = [], untimedStages: Iterable<string> = []): void {
     let entry = this.sources.get(input);
     if (!entry) {
-      entry = { columns: new Set(), stages: new Set(), precision: {} };
+      entry = { columns: new Set(), stages: new Set(), untimedStages: new Set(), precision: {} };
       this.sources.set(input, entry);
     }
     const available = this.columnsOf(input);
     for (const c of columns) if (available.has(c)) entry.columns.add(c);
     for (const s of stages) entry.stages.add(s);
+    for (const s of untimedStages) entry.untimedStages.add(s);
   }
 
   constructor(

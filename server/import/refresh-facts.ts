@@ -98,7 +98,8 @@ export async function refreshFacts(
        GROUP BY ALL
      ), reached AS (
        -- The first time each order reached each stage, by stage key: sorted by key, then time, the
-       -- first of each key. Every order reached \`placed\` at its created_at (an earlier placed event
+       -- first of each key (a stage stated without a time sorts after its timed ones: a time wins).
+       -- Every order reached \`placed\` at its created_at (an earlier placed event
        -- wins). From the same pass over the events as the rest, rather than grouping the stage events
        -- by (order, stage) first: the refresh of 100k orders went from 1.39 to 1.10 s.
        SELECT * EXCLUDE (sorted, firsts), list_transform(firsts, x -> x.k) AS stage_keys, list_transform(firsts, x -> x."at") AS stage_at
@@ -132,7 +133,9 @@ export async function refreshFacts(
          SELECT *, list_filter(range(1, len(times) + 1), j -> times[j] IS NOT NULL) AS pos,
            list_filter(times, x -> x IS NOT NULL) AS ats, op_funnel_depth(t, NULL) AS depth
          FROM (
-           SELECT *, list_filter(stage_keys, (k, i) -> stage_at[i] = last_at) AS last_keys
+           -- The latest stages: those reached at last_at, and those stated without a time (a
+           -- status column without its date: the export's word as of its latest time).
+           SELECT *, list_filter(stage_keys, (k, i) -> stage_at[i] = last_at OR stage_at[i] IS NULL) AS last_keys
            FROM (
              SELECT r.*, list_max(r.stage_at) AS last_at,
                op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,

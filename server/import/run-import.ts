@@ -34,7 +34,8 @@ export interface ImportOptions {
 export interface ImportResult extends Omit<CommitCounts, 'changed'> {
   mapping: string;
   /** Per input: its file, the mapped columns it had, the stages it states, and whether each date-time column carries times or dates only. */
-  sources: { input: string; file: string; columns: string[]; stages: string[]; timePrecision: Record<string, 'date' | 'time'> }[];
+  /** Per input: the columns read, the stages stated (and of them those stated without a time), each date-time column's precision. */
+  sources: { input: string; file: string; columns: string[]; stages: string[]; untimedStages: string[]; timePrecision: Record<string, 'date' | 'time'> }[];
   files: { file: string; input: string; rows: number }[];
   rowsRead: number;
   rowsRejected: number;
@@ -212,7 +213,7 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
       totalProblems: problems.total,
       problems: problems.first,
       warnings: ctx.warnings,
-      sources: [...ctx.sources].map(([input, s]) => ({ input, file: inputs.get(input)!.file, columns: [...s.columns], stages: [...s.stages], timePrecision: s.precision })),
+      sources: [...ctx.sources].map(([input, s]) => ({ input, file: inputs.get(input)!.file, columns: [...s.columns], stages: [...s.stages], untimedStages: [...s.untimedStages], timePrecision: s.precision })),
       dataVersion,
       elapsedMs: Math.round(performance.now() - started),
     };

@@ -88,11 +88,17 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
   }
   await rejectInvalidOrders(ctx, section);
   await ctx.dropRejected(input, 'stg_orders');
-  ctx.noteSource(input, [...keys, ...(status ? [status.column] : [])], [...stages.filter(([, column]) => available.has(column)).map(([stage]) => stage), ...(status ? Object.values(status.values).flat() : [])]);
+  const statusStages = status ? Object.values(status.values).flat() : [];
+  ctx.noteSource(
+    input,
+    [...keys, ...(status ? [status.column] : [])],
+    [...stages.filter(([, column]) => available.has(column)).map(([stage]) => stage), ...statusStages],
+    status && !status.at ? statusStages : [],
+  );
   if (status && !status.at) {
     ctx.warnings.push(
-      `${ctx.inputs.get(input)!.file}: statusStages has no "at" column: ${[...new Set(Object.values(status.values).flat())].join(', ')} ` +
-        `are timed at each order's latest known time, so durations to or from them are not measured times`,
+      `${ctx.inputs.get(input)!.file}: statusStages has no "at" column: ${[...new Set(statusStages)].join(', ')} ` +
+        `are stored without a time: counted as reached (and as settled, for a terminal stage), never in a duration or a funnel step; map the status's date as "at" to time them`,
     );
   }
   await deriveStageEvents(ctx, stages.filter(([, column]) => available.has(column)), status);
@@ -185,7 +191,7 @@ async function rejectInvalidOrders(ctx: ImportContext, section: OrdersSection): 
   await ctx.rejectRepeats(input, 'stg_orders', ['channel', 'order_id'], columnOf('order_id'), `'order ' || order_id || ' of channel ' || channel`);
 }
 
-/** Stage events from timestamp columns, and from status values timed at the order's latest known timestamp. */
+/** Stage events from timestamp columns, and from status values (at their `at` column, else untimed). */
 async function deriveStageEvents(
   ctx: ImportContext,
   stages: [string, string][],
@@ -203,10 +209,11 @@ async function deriveStageEvents(
     const cases = Object.entries(status.values)
       .map(([value, stage]) => `WHEN ${ctx.constants.bind(value.toLowerCase())} THEN [${(Array.isArray(stage) ? stage : [stage]).map((s) => `${ctx.constants.bind(s)}::VARCHAR`).join(', ')}]`)
       .join(' ');
-    const latest = status.at ? '__status_at' : `greatest(created_at${stages.map((_, i) => `, __stage_${i}`).join('')})`;
+    // Without a date of its own, the stage was reached at no known time: stored untimed.
+    const at = status.at ? '__status_at' : 'NULL::TIMESTAMPTZ';
     parts.push(
-      `SELECT order_key, order_id, channel, ${latest} AS "at", 'stage' AS type, unnest(s) AS stage, ${origin(`status:${status.column}`)} AS origin
-       FROM (SELECT *, CASE __status ${cases} END AS s FROM stg_orders WHERE NOT __lookup_only) WHERE s IS NOT NULL AND ${latest} IS NOT NULL`,
+      `SELECT order_key, order_id, channel, ${at} AS "at", 'stage' AS type, unnest(s) AS stage, ${origin(`status:${status.column}`)} AS origin
+       FROM (SELECT *, CASE __status ${cases} END AS s FROM stg_orders WHERE NOT __lookup_only) WHERE s IS NOT NULL${status.at ? ' AND __status_at IS NOT NULL' : ''}`,
     );
   }
   for (const part of parts) {

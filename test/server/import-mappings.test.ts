@@ -89,6 +89,40 @@ describe('mappings that fit real exports', () => {
     await db.close();
   });
 
+  test('a status without its date: the stages it names are reached, untimed, and no duration uses them', async () => {
+    const db = await openStore();
+    const mapping = report({
+      stages: { placed: 'Date', shipped: 'Shipped' },
+      statusStages: { column: 'Status', values: { 'Shipped - Delivered to Buyer': ['shipped', 'delivered'], Cancelled: 'cancelled' } },
+    });
+    const path = file('report.csv', CSV);
+    const result = await runImport(db, { mapping, files: [{ path }] });
+    expect(result.sources[0]).toMatchObject({ stages: ['placed', 'shipped', 'delivered', 'cancelled'], untimedStages: ['shipped', 'delivered', 'cancelled'] });
+    expect(result.warnings).toEqual([
+      'report.csv: statusStages has no "at" column: shipped, delivered, cancelled are stored without a time: counted as reached (and as settled, ' +
+        'for a terminal stage), never in a duration or a funnel step; map the status\'s date as "at" to time them',
+    ]);
+    expect(await rows(db, `SELECT order_id, stage, strftime("at" AT TIME ZONE 'Asia/Shanghai', '%m-%d %H:%M') AS at FROM order_events ORDER BY 1, 3 NULLS LAST, 2`)).toEqual([
+      { order_id: 'A1', stage: 'placed', at: '03-01 10:00' },
+      { order_id: 'A1', stage: 'shipped', at: '03-02 08:00' },
+      { order_id: 'A1', stage: 'delivered', at: null },
+      { order_id: 'A1', stage: 'shipped', at: null },
+      { order_id: 'A2', stage: 'placed', at: '03-01 11:00' },
+      { order_id: 'A2', stage: 'cancelled', at: null },
+    ]);
+    const app = testApp(db);
+    // Shipped has its column's time; delivered none, so placed → delivered measures no order (it
+    // measured 22 h, to the latest known time, before).
+    expect(await metricRows(app, '/api/metrics/cycle-time?fromStage=placed&toStage=shipped')).toMatchObject([{ orders: 1, mean_hours: 22 }]);
+    expect(await metricRows(app, '/api/metrics/cycle-time?fromStage=placed&toStage=delivered')).toEqual([]);
+    // Both orders reached a terminal stage (delivered, cancelled), untimed: neither is stuck.
+    expect(await metricRows(app, '/api/metrics/stuck-orders?asOf=2025-03-10T00:00:00')).toEqual([]);
+    // The same export again: its untimed claims match the stored ones, nothing changes.
+    const again = await runImport(db, { mapping, files: [{ path }] });
+    expect(again).toMatchObject({ ordersUnchanged: 2, eventsInserted: 0, eventsUpdated: 0, eventsRemoved: 0, dataVersion: result.dataVersion });
+    await db.close();
+  });
+
   test('a custom pipeline declared in the mapping: view → cart → purchase, metrics answer at once', async () => {
     const db = await openStore();
     const mapping = parseMapping({

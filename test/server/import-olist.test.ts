@@ -21,7 +21,10 @@ describe('olist preset on the Excel re-saved export', () => {
       rowsRejected: 0,
       totalProblems: 0,
       // Olist's status has no date of its own: the import says what that means.
-      warnings: ["olist_orders_dataset.csv: statusStages has no \"at\" column: cancelled are timed at each order's latest known time, so durations to or from them are not measured times"],
+      warnings: [
+        'olist_orders_dataset.csv: statusStages has no "at" column: cancelled are stored without a time: counted as reached (and as settled, for a terminal stage), ' +
+          'never in a duration or a funnel step; map the status\'s date as "at" to time them',
+      ],
     });
     expect(result.rowsRead).toBe(9999 + 9998 + 9998 + 1500);
     // What each file gave, and which date-time columns carry times: the promise is a date (Excel's 0:00).
@@ -30,6 +33,7 @@ describe('olist preset on the Excel re-saved export', () => {
       file: 'olist_orders_dataset.csv',
       columns: ['order_id', 'order_purchase_timestamp', 'order_estimated_delivery_date', 'customer_id', 'order_approved_at', 'order_delivered_carrier_date', 'order_delivered_customer_date', 'order_status'],
       stages: ['placed', 'paid', 'shipped', 'delivered', 'cancelled'],
+      untimedStages: ['cancelled'],
       timePrecision: {
         order_purchase_timestamp: 'time',
         order_estimated_delivery_date: 'date',

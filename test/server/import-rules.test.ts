@@ -202,9 +202,9 @@ describe('shopify preset', () => {
       { order_id: '#1001', stage: 'shipped', utc: '01-16 14:00' },
       { order_id: '#1002', stage: 'placed', utc: '01-16 12:59' },
       { order_id: '#1002', stage: 'paid', utc: '01-16 13:00' },
-      // Refunds carry no time in the export: timed at the order's latest known timestamp.
-      { order_id: '#1002', stage: 'refunded', utc: '01-17 17:00' },
       { order_id: '#1002', stage: 'shipped', utc: '01-17 17:00' },
+      // Refunds carry no time in the export: stored untimed (no duration can use one).
+      { order_id: '#1002', stage: 'refunded', utc: null },
       { order_id: '#1003', stage: 'placed', utc: '01-18 01:00' },
       { order_id: '#1003', stage: 'cancelled', utc: '01-18 13:00' },
     ]);
@@ -253,8 +253,8 @@ describe('caller mistakes', () => {
     ).toEqual([
       { order_id: 'X-1', stage: 'placed', utc: '31 08:00' },
       { order_id: 'X-1', stage: 'shipped', utc: '01 09:00' },
-      { order_id: 'X-2', stage: 'cancelled', utc: '31 09:00' },
       { order_id: 'X-2', stage: 'placed', utc: '31 09:00' },
+      { order_id: 'X-2', stage: 'cancelled', utc: null },
     ]);
   });
 });
