@@ -113,8 +113,12 @@ export async function writeSettings(db: Database, tenant: string, settings: Sett
     const [stored] = (await c.runAndReadAll('SELECT settings FROM tenants WHERE tenant_id = $tenant', { tenant })).getRowObjectsJson();
     const before = settingsFromJson((stored?.settings as string | null) ?? null);
     await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { tenant, value: JSON.stringify(settings) });
-    // Facts hold local times and pipeline steps.
-    if (settings.timeZone !== before.timeZone || settings.pipeline.join() !== before.pipeline.join()) {
+    // Facts hold local times, pipeline steps and when an order settled in a terminal stage.
+    if (
+      settings.timeZone !== before.timeZone ||
+      settings.pipeline.join() !== before.pipeline.join() ||
+      settings.terminalStages.join() !== before.terminalStages.join()
+    ) {
       await rebuildTenantFacts(c, tenant, settings);
       await rebuildRollups(c, tenant);
     }

@@ -276,6 +276,7 @@ const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>
   '011_durations.sql': rebuildAllFacts,
   '013_rollups.sql': rebuildAllRollups,
   '016_order_identity.sql': rekeyPresetTenants,
+  '019_furthest_stage.sql': rebuildAllFacts,
 };
 
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */

@@ -3,8 +3,8 @@ import { DEFAULT_FUNNEL_STEPS } from '../metrics/default-funnel.js';
 import type { Settings } from '../settings.js';
 import { ROLLUP_FACT_COLUMNS, updateRollups } from './refresh-rollups.js';
 
-/** The settings the facts depend on: a change of either rebuilds the tenant's facts. */
-export type FactSettings = Pick<Settings, 'timeZone' | 'pipeline'>;
+/** The settings the facts depend on: a change of any rebuilds the tenant's facts. */
+export type FactSettings = Pick<Settings, 'timeZone' | 'pipeline' | 'terminalStages'>;
 
 /**
  * What an import already knows about the orders it touched, so the refresh reads none of the
@@ -118,12 +118,18 @@ export async function refreshFacts(
        LEFT JOIN stage_keys k ON k.stage = p.stage
      ), names AS (
        -- Stage names by key (keys run 1..n), and the default funnel's stage keys: once, not per order.
-       SELECT names, list_transform($funnel_stages, s -> list_position(names, s)) AS funnel_keys
+       SELECT names, list_transform($funnel_stages, s -> list_position(names, s)) AS funnel_keys,
+         list_transform($terminal, s -> coalesce(list_position(names, s), 0)) AS terminal_keys
        FROM (SELECT list(stage ORDER BY key) AS names FROM stage_keys)
      ), derived AS (
        -- Everything that follows from the stage lists, in one chain over them, joined once (with a CTE
        -- per fact, each joined back, a 10M run in 1M-order batches ran out of a 2 GB limit).
-       SELECT * EXCLUDE (pos, ats, times, t),
+       SELECT * EXCLUDE (pos, ats, times, t, terminal_at),
+         -- The furthest pipeline stage reached with a time, and when (stuck-orders).
+         pos[len(pos)] AS furthest_pos, ats[len(ats)] AS furthest_at,
+         -- The first time a terminal stage was reached; one stated without a time counts at last_at.
+         CASE WHEN list_has_any(stage_keys, terminal_keys)
+           THEN coalesce(list_min(list_filter(terminal_at, x -> x IS NOT NULL)), last_at) END AS settled_at,
          -- Consecutive pipeline stages reached: (from position × 65536 + to position) and microseconds.
          list_transform(range(2, len(pos) + 1), i -> (pos[i - 1] * 65536 + pos[i])::INTEGER) AS step_pairs,
          list_transform(range(2, len(pos) + 1), i -> epoch_us(ats[i]) - epoch_us(ats[i - 1])) AS step_us,
@@ -131,13 +137,14 @@ export async function refreshFacts(
          op_funnel_gaps(t, depth) AS gaps
        FROM (
          SELECT *, list_filter(range(1, len(times) + 1), j -> times[j] IS NOT NULL) AS pos,
-           list_filter(times, x -> x IS NOT NULL) AS ats, op_funnel_depth(t, NULL) AS depth
+           list_filter(times, x -> x IS NOT NULL) AS ats, op_funnel_depth(t, NULL) AS depth,
+           list_transform(list_filter(range(1, len(stage_keys) + 1), i -> list_contains(terminal_keys, stage_keys[i])), i -> stage_at[i]) AS terminal_at
          FROM (
            -- The latest stages: those reached at last_at, and those stated without a time (a
            -- status column without its date: the export's word as of its latest time).
            SELECT *, list_filter(stage_keys, (k, i) -> stage_at[i] = last_at OR stage_at[i] IS NULL) AS last_keys
            FROM (
-             SELECT r.*, list_max(r.stage_at) AS last_at,
+             SELECT r.*, n.terminal_keys, list_max(r.stage_at) AS last_at,
                op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,
                op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'delivered')) AS delivered_at,
                -- When it reached each pipeline stage, in pipeline order.
@@ -156,7 +163,7 @@ export async function refreshFacts(
          + (coalesce(d.expedite_cost, 0) > 0)::UTINYINT * 4 AS friction_kinds,
        coalesce(list_sort(d.touches), []) AS touches, d.last_at, d.last_keys, d.last_keys[1] AS last_key, len(d.last_keys) AS last_count,
        d.step_pairs, d.step_us,
-       d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at,
+       d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at, d.furthest_pos, d.furthest_at, d.settled_at,
        epoch_us(d.first_response_at) - epoch_us(o.created_at) AS first_response_us,
        epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us
      FROM o JOIN derived d ON d.order_key = o.order_key
@@ -169,8 +176,9 @@ export async function refreshFacts(
       // `kept` is read at the delivered time.
       funnel_stages: listValue(DEFAULT_FUNNEL_STEPS.map((s) => (s === 'kept' ? 'delivered' : s))),
       kept_index: DEFAULT_FUNNEL_STEPS.indexOf('kept') + 1,
+      terminal: listValue([...settings.terminalStages]),
     },
-    { pipeline: LIST(VARCHAR), funnel_stages: LIST(VARCHAR), kept_index: INTEGER },
+    { pipeline: LIST(VARCHAR), funnel_stages: LIST(VARCHAR), kept_index: INTEGER, terminal: LIST(VARCHAR) },
   ] as const;
   if (!rollups) {
     await connection.run(`INSERT INTO order_facts BY NAME ${factsQuery}`, ...factsParams);

@@ -166,7 +166,7 @@ export const METRICS: MetricDefinition[] = [
   {
     name: 'stuck-orders',
     usesLatestEvent: true,
-    summary: 'Orders whose latest stage as of a time is not terminal, by stage and age bucket (<4h, 4-24h, 1-3d, >3d).',
+    summary: 'Orders not settled in a terminal stage as of a time, by the furthest pipeline stage they reached and how long they have waited in it (<4h, 4-24h, 1-3d, >3d).',
     query: z
       .object({ ...scopeQuery, groupBy: groupByQuery(), asOf: z.string().optional().describe('the moment to look at (default: the latest event in the store)') })
       .strict(),
@@ -182,7 +182,7 @@ export const METRICS: MetricDefinition[] = [
           ...base.bindings,
           as_of: instant(asOfMs),
           pipeline: textList(ctx.settings.pipeline),
-          terminal: textList(ctx.settings.terminalStages),
+          pipeline_keys: stageKeys(ctx.settings.pipeline, ctx),
           terminal_keys: stageKeys(ctx.settings.terminalStages, ctx),
         },
       };

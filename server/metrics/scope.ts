@@ -20,19 +20,12 @@ export interface MetricContext {
   lock?: MetricLock;
 }
 
-/**
- * What every metric statement may bind besides its own parameters: the tenant,
- * its time zone, the stage names by key and their ranks for picking the latest
- * stage (terminal 1000, else the pipeline position, else 0).
- */
+/** What every metric statement may bind besides its own parameters: the tenant, its time zone, the stage names by key. */
 export function contextBindings(tenant: string, ctx: MetricContext): Bindings {
-  const { pipeline, terminalStages, timeZone } = ctx.settings;
-  const ranks = ctx.stageNames.map((s) => (terminalStages.includes(s) ? 1000 : pipeline.indexOf(s) + 1));
   return {
     tenant: text(tenant),
-    store_tz: text(timeZone),
+    store_tz: text(ctx.settings.timeZone),
     stage_names: textList(ctx.stageNames),
-    stage_ranks: integerList(ranks),
   };
 }
 

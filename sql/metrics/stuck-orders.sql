@@ -1,8 +1,10 @@
 -- metric: stuck-orders
--- Orders in scope placed at or before $as_of whose latest stage as of $as_of is not terminal, by that
--- stage and by how long they have waited in it (age buckets <4h, 4-24h, 1-3d, >3d).
--- A terminal stage wins a tie with another stage at the same instant; otherwise the later pipeline stage.
--- params: $tenant, $stage_names, $stage_ranks, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $terminal, $terminal_keys, $as_of
+-- Orders in scope placed at or before $as_of that had not settled by then, by the stage they were
+-- in and how long they had waited in it (age buckets <4h, 4-24h, 1-3d, >3d). An order settles when
+-- it reaches a terminal stage, whatever the other timestamps say (delivered before "shipped" is
+-- delivered). The stage it is in is the furthest pipeline stage it had reached, waiting since it
+-- reached it (a correction of an earlier stage does not move it back). sql/README.md, "stuck-orders".
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $pipeline_keys, $terminal_keys, $as_of
 -- columns: stage string, stage_index integer, group string, age_bucket string, age_index integer, orders integer, mean_age_hours number, max_age_hours number, oldest_order_id string
 -- NOT MATERIALIZED: read by both branches below, each of which reads few columns.
 WITH scoped AS NOT MATERIALIZED (
@@ -10,35 +12,30 @@ WITH scoped AS NOT MATERIALIZED (
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
   WHERE created_at <= $as_of::TIMESTAMPTZ
 ), settled_by_then AS (
-  -- Orders whose every stage was reached by $as_of (most, for a recent $as_of): their latest stages
-  -- are last_keys, at last_at, and the one that counts is the highest ranked ($stage_ranks: terminal
-  -- 1000, else the pipeline position, else 0; the first in key order on a tie). No stage list is
-  -- read but for orders with several latest stages (last_key is the first, last_count how many).
-  SELECT order_id, grp, last_at AS since,
-    CASE WHEN last_count = 1 THEN last_key
-      ELSE list_reduce(last_keys, (a, b) -> CASE WHEN $stage_ranks[b] > $stage_ranks[a] THEN b ELSE a END) END AS key
+  -- Orders whose every stage was reached by $as_of (most, for a recent $as_of): the facts hold the
+  -- answer (schema/019), plain columns, no list read.
+  SELECT order_id, grp, furthest_pos AS pos, coalesce(furthest_at, created_at) AS since
   FROM scoped
-  WHERE last_at <= $as_of::TIMESTAMPTZ
-    -- Terminal among the latest: set aside before picking (two conjuncts, so the list test runs
-    -- only on orders with several latest stages, the rare case).
-    AND NOT list_contains($terminal_keys, last_key)
-    AND (last_count = 1 OR NOT list_has_any(last_keys, $terminal_keys))
-), scored AS (
-  -- Orders with a stage after $as_of: each stage reached by then scored by time, then rank, packed
-  -- in one BIGINT so list_max picks the latest, the highest ranked among stages at the same instant.
-  SELECT order_id, grp, stage_keys, stage_at,
-    list_transform(range(1, len(stage_keys) + 1), i ->
-      CASE WHEN stage_at[i] <= $as_of::TIMESTAMPTZ THEN epoch_us(stage_at[i]) * 2048 + $stage_ranks[stage_keys[i]] END) AS scores
+  WHERE last_at <= $as_of::TIMESTAMPTZ AND settled_at IS NULL
+), reached_then AS (
+  -- Orders with a stage after $as_of: the stages they had reached by then, from their lists (an
+  -- untimed stage has no time, so it counts only in the branch above).
+  SELECT order_id, grp, created_at, stage_keys, stage_at,
+    list_transform(list_filter(range(1, len(stage_keys) + 1), i -> stage_at[i] <= $as_of::TIMESTAMPTZ), i -> stage_keys[i]) AS keys
   FROM scoped
   WHERE last_at > $as_of::TIMESTAMPTZ
-), latest AS (
-  SELECT order_id, grp, stage_at[pos] AS since, stage_keys[pos] AS key
-  FROM (SELECT *, list_position(scores, list_max(scores)) AS pos FROM scored)
-  WHERE pos IS NOT NULL
+), later AS (
+  SELECT order_id, grp, pos,
+    CASE WHEN pos IS NULL THEN created_at ELSE stage_at[list_position(stage_keys, $pipeline_keys[pos])] END AS since
+  FROM (
+    SELECT *, list_max(list_transform(keys, k -> list_position($pipeline_keys, k))) AS pos
+    FROM reached_then
+    WHERE NOT list_has_any(keys, $terminal_keys)
+  )
 ), waiting AS (
-  SELECT order_id, grp, $stage_names[key] AS stage, op_hours(since, $as_of::TIMESTAMPTZ) AS age_hours
-  FROM (SELECT * FROM settled_by_then UNION ALL SELECT * FROM latest)
-  WHERE NOT list_contains($terminal, $stage_names[key])
+  -- With no pipeline stage reached (a pipeline without `placed`), the order waits since placement.
+  SELECT order_id, grp, coalesce($pipeline[pos], 'placed') AS stage, op_hours(since, $as_of::TIMESTAMPTZ) AS age_hours
+  FROM (SELECT * FROM settled_by_then UNION ALL SELECT * FROM later)
 ), bucketed AS (
   SELECT *,
     CASE WHEN age_hours < 4 THEN 1 WHEN age_hours < 24 THEN 2 WHEN age_hours < 72 THEN 3 ELSE 4 END AS age_index
@@ -47,7 +44,8 @@ WITH scoped AS NOT MATERIALIZED (
 SELECT stage, list_position($pipeline, stage)::INTEGER AS stage_index, grp AS "group",
   ['<4h', '4-24h', '1-3d', '>3d'][age_index] AS age_bucket, age_index::INTEGER AS age_index,
   count(*)::INTEGER AS orders, avg(age_hours) AS mean_age_hours, max(age_hours) AS max_age_hours,
-  arg_max(order_id, age_hours) AS oldest_order_id
+  -- The oldest; among orders as old, the first by id (one answer for one request).
+  first(order_id ORDER BY age_hours DESC, order_id) AS oldest_order_id
 FROM bucketed
 GROUP BY ALL
 ORDER BY stage_index NULLS LAST, stage, grp NULLS FIRST, age_index

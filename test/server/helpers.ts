@@ -52,7 +52,7 @@ export function testApp(db: Database, options: Partial<AppDeps> & { publicMetric
   return createApp({
     db,
     logger: pino({ level: 'silent' }),
-    logError: () => undefined,
+    logError: process.env.TEST_LOG_ERRORS ? (e: unknown) => console.error(e) : () => undefined,
     security: staticSecurity({ adminKey: ADMIN_KEY, embedSecret: EMBED_SECRET, publicMetrics }),
     metricRequestsPerMinute: 1_000_000,
     ...rest,

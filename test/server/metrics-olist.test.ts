@@ -13,6 +13,8 @@ const HOUR = 3_600_000;
 const STAGES = ['placed', 'paid', 'shipped', 'delivered'] as const;
 
 interface RawOrder {
+  order_id: string;
+  cancelled: boolean;
   channel: string;
   placed: number;
   paid: number | null;
@@ -53,7 +55,7 @@ for (const [folder, format] of [
       raw = (await rows(
         db,
         `WITH p AS (SELECT order_id, arg_min(payment_type, payment_sequential::INT) AS t FROM read_csv('${join(dir, 'olist_order_payments_dataset.csv')}', all_varchar = true) GROUP BY 1)
-         SELECT coalesce(p.t, 'olist') AS channel, ${ms('order_purchase_timestamp')} AS placed, ${ms('order_approved_at')} AS paid,
+         SELECT o.order_id, o.order_status IN ('canceled', 'unavailable') AS cancelled, coalesce(p.t, 'olist') AS channel, ${ms('order_purchase_timestamp')} AS placed, ${ms('order_approved_at')} AS paid,
                 ${ms('order_delivered_carrier_date')} AS shipped, ${ms('order_delivered_customer_date')} AS delivered,
                 ${ms('order_estimated_delivery_date')} AS promised
          FROM read_csv('${join(dir, 'olist_orders_dataset.csv')}', all_varchar = true) o LEFT JOIN p USING (order_id)`,
@@ -76,6 +78,40 @@ for (const [folder, format] of [
       expectClose(row!.p50_hours!, quantile(hours, 0.5));
       expectClose(row!.p90_hours!, quantile(hours, 0.9));
       expectClose(row!.p95_hours!, quantile(hours, 0.95));
+    });
+
+    test('stuck orders: not delivered or cancelled, in the furthest stage reached, as of the latest time', async () => {
+      const asOf = Math.max(...raw.flatMap((o) => [o.placed, o.paid, o.shipped, o.delivered].filter((t): t is number => t !== null)));
+      const expected = new Map<string, { orders: number; hours: number; oldest: [number, string] }>();
+      for (const o of raw) {
+        if (o.delivered !== null || o.cancelled) continue;
+        // The pipeline's order: placed, paid, …, shipped (whatever the timestamps' order).
+        const [stage, since] = o.shipped !== null ? ['shipped', o.shipped] : o.paid !== null ? ['paid', o.paid] : ['placed', o.placed];
+        const age = (asOf - since) / HOUR;
+        const e = expected.get(stage) ?? { orders: 0, hours: 0, oldest: [-1, ''] };
+        e.orders += 1;
+        e.hours += age;
+        if (age > e.oldest[0] || (age === e.oldest[0] && o.order_id < e.oldest[1])) e.oldest = [age, o.order_id];
+        expected.set(stage, e);
+      }
+      const rows = await api('/api/metrics/stuck-orders');
+      const byStage = new Map<string, { orders: number; hours: number; oldest: string }>();
+      for (const r of rows as unknown as { stage: string; orders: number; mean_age_hours: number; max_age_hours: number; oldest_order_id: string }[]) {
+        const b = byStage.get(r.stage) ?? { orders: 0, hours: 0, oldest: '' };
+        b.orders += r.orders;
+        b.hours += r.orders * r.mean_age_hours;
+        byStage.set(r.stage, b);
+      }
+      expect([...byStage.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [stage, e] of expected) {
+        expect(byStage.get(stage)!.orders).toBe(e.orders);
+        expectClose(byStage.get(stage)!.hours, e.hours);
+      }
+      // The oldest of the stage's oldest bucket.
+      const shippedRows = (rows as unknown as { stage: string; age_index: number; oldest_order_id: string }[]).filter((r) => r.stage === 'shipped');
+      if (shippedRows.length > 0) expect(shippedRows.at(-1)!.oldest_order_id).toBe(expected.get('shipped')!.oldest[1]);
+      // On the Excel re-save, 12 of the 178 orders the latest-stage rule listed had been delivered or cancelled.
+      expect([...expected.values()].reduce((n, e) => n + e.orders, 0)).toBe(folder === 'olist' ? 166 : 69);
     });
 
     test('on-time rate', async () => {

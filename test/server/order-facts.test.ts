@@ -195,23 +195,27 @@ describe('order_facts kept at import', () => {
         const [n, hours] = byStage.get(r.stage) ?? [0, 0];
         byStage.set(r.stage, [n + r.orders, hours + r.orders * r.mean_age_hours]);
       }
-      // The latest stage reached by asOf: latest time, then terminal, then later in the pipeline.
+      // Not settled by asOf (no terminal stage reached by then): waiting in the furthest pipeline stage reached, since then.
       const list = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
       const expected = await rows(
         db,
-        `WITH latest AS (
-           SELECT s.channel, s.order_id, max(s."at") AS since,
-             arg_max(s.stage, (epoch_us(s."at"), CASE WHEN list_contains($terminal, s.stage) THEN 1000 ELSE coalesce(list_position($pipeline, s.stage), 0) END)) AS stage
-           FROM (
+        `WITH reached AS (
+           SELECT s.channel, s.order_id, s.stage, s."at" FROM (
              SELECT tenant_id, channel, order_id, stage, min("at") AS "at" FROM (
                SELECT tenant_id, channel, order_id, stage, "at" FROM order_events WHERE type = 'stage'
                UNION ALL SELECT tenant_id, channel, order_id, 'placed', created_at FROM orders) GROUP BY ALL
            ) s JOIN orders o ON o.tenant_id = s.tenant_id AND o.channel = s.channel AND o.order_id = s.order_id
            WHERE s."at" <= timezone('Asia/Shanghai', $as_of::TIMESTAMP) AND o.created_at <= timezone('Asia/Shanghai', $as_of::TIMESTAMP)
+         ), open AS (
+           SELECT channel, order_id FROM reached GROUP BY ALL HAVING NOT bool_or(list_contains($terminal, stage))
+         ), latest AS (
+           SELECT r.channel, r.order_id, arg_max(r.stage, list_position($pipeline, r.stage)) AS stage, arg_max(r."at", list_position($pipeline, r.stage)) AS since
+           FROM reached r SEMI JOIN open USING (channel, order_id)
+           WHERE list_contains($pipeline, r.stage)
            GROUP BY ALL
          )
          SELECT stage, count(*)::INTEGER AS orders, round(sum(epoch(timezone('Asia/Shanghai', $as_of::TIMESTAMP) - since) / 3600), 6) AS hours
-         FROM latest WHERE NOT list_contains($terminal, stage) GROUP BY stage ORDER BY stage`
+         FROM latest GROUP BY stage ORDER BY stage`
           .replaceAll('$terminal', list(DEFAULT_SETTINGS.terminalStages))
           .replaceAll('$pipeline', list(DEFAULT_SETTINGS.pipeline))
           .replaceAll('$as_of', `'${asOf}'`),
