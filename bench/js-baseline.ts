@@ -97,19 +97,27 @@ export function cycleTime(rows: LoadedRows) {
   });
 }
 
-/** on-time by month: delivered orders with a promise, and the share on time. */
+/**
+ * on-time by month of creation, as of the latest event: orders whose promise has passed, not
+ * cancelled (a terminal stage other than delivered, without a delivery), and the share delivered by it.
+ */
 export function onTime(rows: LoadedRows) {
   const delivered = firstReached(rows, 'delivered');
-  const groups = new Map<string, { withPromise: number; onTime: number }>();
+  const settled = ['cancelled', 'refunded', 'returned'].map((s) => firstReached(rows, s));
+  let asOf = -Infinity;
+  for (const at of rows.eventAt) if (at > asOf) asOf = at;
+  const groups = new Map<string, { due: number; onTime: number }>();
   for (let o = 0; o < rows.orders; o++) {
-    if (Number.isNaN(delivered[o]!) || Number.isNaN(rows.promised[o]!)) continue;
+    const promised = rows.promised[o]!;
+    if (Number.isNaN(promised) || !(promised < asOf)) continue;
+    if (Number.isNaN(delivered[o]!) && settled.some((at) => at[o]! <= asOf)) continue;
     const key = monthOf(rows.created[o]!);
-    const g = groups.get(key) ?? { withPromise: 0, onTime: 0 };
-    g.withPromise++;
-    if (delivered[o]! <= rows.promised[o]!) g.onTime++;
+    const g = groups.get(key) ?? { due: 0, onTime: 0 };
+    g.due++;
+    if (delivered[o]! <= promised) g.onTime++;
     groups.set(key, g);
   }
-  return [...groups].map(([key, g]) => ({ key, withPromise: g.withPromise, rate: g.onTime / g.withPromise }));
+  return [...groups].map(([key, g]) => ({ key, due: g.due, rate: g.onTime / g.due }));
 }
 
 /** friction-cost by month: total cost per order (settings: 11 minutes per data move, 60 per hour). */
@@ -160,10 +168,10 @@ export const JS_METRICS = [
   },
   {
     metric: 'on-time',
-    query: 'interval=month',
+    query: 'interval=month&basis=created',
     run: onTime,
     key: (r: Record<string, unknown>) => String(r.bucket).slice(0, 7),
-    pick: (r: Record<string, unknown>) => ({ withPromise: r.with_promise, rate: r.on_time_rate }),
+    pick: (r: Record<string, unknown>) => ({ due: r.due, rate: r.on_time_rate }),
   },
   {
     metric: 'friction-cost',

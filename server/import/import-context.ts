@@ -17,13 +17,23 @@ export class ImportContext {
   private parsedTables = 0;
   readonly warnings: string[] = [];
   /** Per input: the mapped columns read, the stages it states, and each date-time column's precision. */
-  readonly sources = new Map<string, { columns: Set<string>; stages: Set<string>; untimedStages: Set<string>; precision: Record<string, 'date' | 'time'> }>();
+  readonly sources = new Map<
+    string,
+    { columns: Set<string>; stages: Set<string>; untimedStages: Set<string>; precision: Record<string, 'date' | 'time'>; fields: Record<string, string[]> }
+  >();
+
+  /** Notes which order field or stage a date-time column feeds (source_columns.fields). */
+  noteField(input: string, column: string, field: string): void {
+    this.noteSource(input, [column]);
+    const fields = (this.sources.get(input)!.fields[column] ??= []);
+    if (!fields.includes(field)) fields.push(field);
+  }
 
   /** Notes what an input gave: for the import result and source_columns. */
   noteSource(input: string, columns: Iterable<string>, stages: Iterable<string> = [], untimedStages: Iterable<string> = []): void {
     let entry = this.sources.get(input);
     if (!entry) {
-      entry = { columns: new Set(), stages: new Set(), untimedStages: new Set(), precision: {} };
+      entry = { columns: new Set(), stages: new Set(), untimedStages: new Set(), precision: {}, fields: {} };
       this.sources.set(input, entry);
     }
     const available = this.columnsOf(input);

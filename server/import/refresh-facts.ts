@@ -155,7 +155,7 @@ export async function refreshFacts(
          )
        )
      )
-     SELECT o.*, timezone($tz, o.created_at) AS created_local, d.stage_keys, d.stage_at, d.first_response_at,
+     SELECT o.*, timezone($tz, o.created_at) AS created_local, timezone($tz, o.promised_at) AS promised_local, timezone($tz, d.delivered_at) AS delivered_local, d.stage_keys, d.stage_at, d.first_response_at,
        coalesce(d.data_moves, 0) AS data_moves, coalesce(d.exceptions, 0) AS exceptions, coalesce(d.contacts, 0) AS contacts,
        coalesce(d.expedites, 0) AS expedites, coalesce(d.exception_minutes, 0) AS exception_minutes,
        coalesce(d.contact_minutes, 0) AS contact_minutes, coalesce(d.expedite_cost, 0) AS expedite_cost,

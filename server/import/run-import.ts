@@ -192,7 +192,11 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
       // Each date-time column's precision, as this source's latest import found it.
       for (const s of ctx.sources.values()) {
         for (const [column, precision] of Object.entries(s.precision)) {
-          await connection.run('INSERT OR REPLACE INTO source_columns VALUES ($tenant, $source, $column, $precision, now())', { tenant, source: mapping.name, column, precision });
+          await connection.run(
+            `INSERT OR REPLACE INTO source_columns (tenant_id, source, column_name, precision, updated_at, fields, time_zone)
+             VALUES ($tenant, $source, $column, $precision, now(), $fields, $zone)`,
+            { tenant, source: mapping.name, column, precision, fields: (s.fields[column] ?? []).join(','), zone: ctx.timeZone },
+          );
         }
       }
       return { counts, dataVersion };

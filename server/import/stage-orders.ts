@@ -34,6 +34,11 @@ export async function stageOrders(ctx: ImportContext, section: OrdersSection): P
     ...stages.map(([, column]) => [column, 'instant'] as [string, FieldType]),
     ...(status?.at ? [[status.at, 'instant'] as [string, FieldType]] : []),
   ]);
+  for (const [field, spec] of Object.entries(section.fields)) {
+    const column = spec && specColumn(spec);
+    if (column && ORDER_FIELDS[field as OrderField] === 'instant') ctx.noteField(input, column, field);
+  }
+  for (const [stage, column] of stages) ctx.noteField(input, column, stage);
   for (const key of keys) {
     await ctx.reject(input, `in_${input}`, `${cleanText(key)} IS NULL`, key, `'the order key is empty'`);
   }

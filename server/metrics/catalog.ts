@@ -190,11 +190,33 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'on-time',
-    summary: 'Share of delivered orders with a promise that were delivered at or before the promised time.',
-    query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
+    usesLatestEvent: true,
+    summary: 'Of the orders whose promise had passed as of a time (cancelled ones aside), the share delivered by the promise; the late ones delivered late or still open.',
+    query: z
+      .object({
+        ...scopeQuery,
+        interval: intervalQuery,
+        groupBy: groupByQuery(),
+        asOf: z.string().optional().describe('the moment to judge at (default: the latest event in the store)'),
+        basis: z.enum(['promised', 'created']).optional().describe('bucket by the promised date (default) or by the creation date'),
+      })
+      .strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
-      return withBindings(base, durationRollups(base, ctx));
+      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? ctx.latestEventMs ?? Date.now();
+      const basis = q.basis ?? 'promised';
+      return {
+        ...base,
+        params: { ...base.params, asOf: isoInZone(asOfMs, base.tz), basis },
+        bindings: {
+          ...base.bindings,
+          as_of: instant(asOfMs),
+          basis: text(basis),
+          date_sources: textList(ctx.promiseDateSources.map((s) => s.source)),
+          date_zones: textList(ctx.promiseDateSources.map((s) => s.zone)),
+          date_as_of: textList(ctx.promiseDateSources.map((s) => isoInZone(asOfMs, s.zone).slice(0, 10))),
+        },
+      };
     },
   },
   {

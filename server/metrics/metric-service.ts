@@ -60,11 +60,17 @@ export class MetricService {
         const channels = await this.db.query('SELECT DISTINCT channel FROM orders WHERE tenant_id = $tenant', { tenant });
         const [latest] = await this.db.query('SELECT epoch_ms(max("at"))::DOUBLE AS ms FROM order_events WHERE tenant_id = $tenant', { tenant });
         const stages = await this.db.query('SELECT stage FROM stage_keys ORDER BY key');
+        const dateSources = await this.db.query(
+          `SELECT source, any_value(time_zone) AS zone FROM source_columns
+           WHERE tenant_id = $tenant AND precision = 'date' AND list_contains(string_split(fields, ','), 'promised_at') GROUP BY source ORDER BY source`,
+          { tenant },
+        );
         return {
           settings,
           channels: new Set(channels.map((r) => r.channel as string)),
           latestEventMs: (latest?.ms as number | null) ?? null,
           stageNames: stages.map((r) => r.stage as string),
+          promiseDateSources: dateSources.map((r) => ({ source: r.source as string, zone: (r.zone as string | null) ?? settings.timeZone })),
         };
       })();
       context = { version, value };

@@ -1,45 +1,53 @@
 -- metric: on-time
--- Of the orders in scope that reached `delivered` and have a promised_at: the share delivered at or
--- before the promise. By interval of created_at and/or a dimension. From the per-order facts, or
--- from the per-day rollups when $rollup (whole local days, at most a channel filter, grouped by
--- channel or not at all: sql/README.md, "Rollups").
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $rollup, $from_day, $to_day
--- columns: bucket time, group string, delivered integer, with_promise integer, on_time integer, late integer, on_time_rate number, mean_hours_late number
-WITH scoped AS (
-  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
-  WHERE NOT $rollup
-), delivered AS (
-  SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
-         op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
-         -- Microseconds late (≤ 0: on time; NULL: no promise). One difference per order, and plain
-         -- sums rather than filtered aggregates: 172 against 207 ms per 10M orders.
-         op_us(promised_at, delivered_at) AS late_us
-  FROM scoped
-  WHERE delivered_at IS NOT NULL
+-- OTIF-style, as of $as_of: an order in scope with a promise is *due* once its promise has passed;
+-- due orders delivered by the promise are on time, the rest late (delivered late, or still open).
+-- An order that settled by $as_of without a timed delivery (cancelled, refunded before delivery) is
+-- not due. A promise from a source whose promises carry no time of day ($date_sources, from the
+-- import) is a day of the zone it was read in ($date_zones): due once that day is over there, on
+-- time when delivered on it or before. Bucketed by the promise ($basis 'promised') or by creation ('created'); the scope
+-- (range, filters) selects orders by creation, as every metric's does. sql/README.md, "on-time".
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $as_of, $basis, $date_sources, $date_zones, $date_as_of
+-- columns: bucket time, group string, due integer, on_time integer, late integer, delivered_late integer, open_late integer, on_time_rate number, mean_hours_late number
+WITH judged AS (
+  SELECT *,
+    CASE WHEN len($date_sources) > 0 THEN list_position($date_sources, source) END AS date_source,
+    $date_zones[date_source] AS day_zone,
+    date_source IS NOT NULL AS by_date,
+    -- Days of the store's zone from the stored wall times (schema/019), of another zone by ICU.
+    CASE WHEN day_zone = $store_tz THEN promised_local::DATE ELSE timezone(day_zone, promised_at)::DATE END AS promised_day,
+    CASE WHEN day_zone = $store_tz THEN delivered_local::DATE ELSE timezone(day_zone, delivered_at)::DATE END AS delivered_day
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE promised_at IS NOT NULL
+    AND NOT coalesce(settled_at <= $as_of::TIMESTAMPTZ AND delivered_at IS NULL, false)
+), due AS (
+  SELECT
+    -- A promised day is bucketed as that day, whatever the display zone.
+    op_bucket(CASE WHEN $basis = 'created' THEN op_local(created_at, created_local, $tz, $store_tz)
+                   WHEN by_date THEN promised_day::TIMESTAMP ELSE op_local(promised_at, promised_local, $tz, $store_tz) END, $unit) AS bucket,
+    op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
+    delivered_at IS NOT NULL AND delivered_at <= $as_of::TIMESTAMPTZ AS delivered,
+    CASE WHEN by_date THEN delivered_day <= promised_day ELSE delivered_at <= promised_at END AS on_time,
+    -- Late by: from the promise (for a day, whole days from its end).
+    CASE WHEN by_date THEN (delivered_day - promised_day) * 86400000000 ELSE op_us(promised_at, delivered_at) END AS late_us
+  FROM judged
+  -- $date_as_of: the day $as_of falls on in each of those zones.
+  WHERE CASE WHEN by_date THEN $date_as_of[date_source]::DATE > promised_day ELSE promised_at < $as_of::TIMESTAMPTZ END
 ), counts AS (
   SELECT bucket, grp,
-    count(*) AS delivered,
-    count(late_us) AS with_promise,
-    sum((late_us <= 0)::INTEGER) AS on_time,
-    -- Summed over every delivery with a promise: on-time ones add 0, so this is the late orders' total.
-    sum(greatest(late_us, 0)) AS late_us
-  FROM delivered
+    count(*) AS due,
+    count(*) FILTER (coalesce(on_time, false)) AS on_time,
+    count(*) FILTER (delivered AND NOT on_time) AS delivered_late,
+    sum(late_us) FILTER (delivered AND NOT on_time) AS late_us
+  FROM due
   GROUP BY bucket, grp
-  UNION ALL
-  -- The same from the per-day sums (schema/013).
-  SELECT op_bucket(day, $unit), CASE WHEN $group_by = 'channel' THEN channel END,
-    sum(reached_delivered), sum(with_promise), sum(on_time), sum(late_us)
-  FROM op_day_totals($tenant)
-  WHERE $rollup AND day >= $from_day::DATE AND day < $to_day::DATE AND (len($channels) = 0 OR list_contains($channels, channel))
-  GROUP BY ALL
-  HAVING sum(reached_delivered) > 0
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",
-  delivered::INTEGER AS delivered,
-  with_promise::INTEGER AS with_promise,
-  coalesce(on_time, 0)::INTEGER AS on_time,
-  (with_promise - coalesce(on_time, 0))::INTEGER AS late,
-  on_time::DOUBLE / nullif(with_promise, 0) AS on_time_rate,
-  op_us_hours(late_us / nullif(with_promise - on_time, 0)) AS mean_hours_late
+  due::INTEGER AS due,
+  on_time::INTEGER AS on_time,
+  (due - on_time)::INTEGER AS late,
+  delivered_late::INTEGER AS delivered_late,
+  (due - on_time - delivered_late)::INTEGER AS open_late,
+  on_time::DOUBLE / due AS on_time_rate,
+  op_us_hours(late_us / nullif(delivered_late, 0)) AS mean_hours_late
 FROM counts
 ORDER BY bucket NULLS FIRST, grp NULLS FIRST

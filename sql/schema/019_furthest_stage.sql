@@ -5,3 +5,8 @@
 ALTER TABLE order_facts ADD COLUMN furthest_pos UTINYINT;
 ALTER TABLE order_facts ADD COLUMN furthest_at TIMESTAMPTZ;
 ALTER TABLE order_facts ADD COLUMN settled_at TIMESTAMPTZ;
+-- The promise and the delivery as wall times of the tenant's zone, like created_local: on-time
+-- buckets and compares days by them without a time-zone conversion per order (ICU: 166 against
+-- 48 ms per 1M orders).
+ALTER TABLE order_facts ADD COLUMN promised_local TIMESTAMP;
+ALTER TABLE order_facts ADD COLUMN delivered_local TIMESTAMP;

@@ -28,10 +28,13 @@ describe('the response envelope', () => {
       promotion: [],
       interval: 'week',
       groupBy: null,
+      // The default asOf (the latest event) and basis, resolved.
+      asOf: '2025-04-01T10:00:00+08:00',
+      basis: 'promised',
     });
     expect(body.columns[0]).toEqual({ name: 'bucket', type: 'time' });
-    // Weeks start on Monday, local time: 3 March 2025 is a Monday.
-    expect(body.rows.map((r: any) => [r.bucket, r.delivered, r.on_time])).toEqual([
+    // Weeks start on Monday, local time: 3 March 2025 is a Monday (the promises fall on 5-7 March).
+    expect(body.rows.map((r: any) => [r.bucket, r.due, r.on_time])).toEqual([
       ['2025-03-03T00:00:00+08:00', 3, 2],
     ]);
     expect(body.meta).toMatchObject({ dataVersion: 1, cached: false, rowCount: 1 });

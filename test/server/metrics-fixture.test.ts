@@ -117,13 +117,52 @@ describe('stuck-orders', () => {
 });
 
 describe('on-time', () => {
-  test('O1 and O3 delivered before their promise, O2 a day late', async () => {
+  test('O1 and O3 delivered before their promise, O2 a day late; O5 and O6 not due yet', async () => {
+    // As of the latest event (1 April 10:00) O5 and O6 are promised for the 4th; O4 has no promise.
     expect(await metricRows(app, '/api/metrics/on-time')).toEqual([
-      { bucket: null, group: null, delivered: 3, with_promise: 3, on_time: 2, late: 1, on_time_rate: 0.666666667, mean_hours_late: 24 },
+      { bucket: null, group: null, due: 3, on_time: 2, late: 1, delivered_late: 1, open_late: 0, on_time_rate: 0.666666667, mean_hours_late: 24 },
+    ]);
+    // On the 5th both are overdue and still open: late.
+    expect(await metricRows(app, '/api/metrics/on-time?asOf=2025-04-05')).toEqual([
+      { bucket: null, group: null, due: 5, on_time: 2, late: 3, delivered_late: 1, open_late: 2, on_time_rate: 0.4, mean_hours_late: 24 },
     ]);
   });
 
-  test('a delivery at the promised minute is on time; one without a promise counts only as delivered', async () => {
+  test('bucketed by the promised day, or by the creation day', async () => {
+    const day = (date: string) => `${date}T00:00:00+08:00`;
+    expect((await metricRows(app, '/api/metrics/on-time?interval=day')).map((r) => [r.bucket, r.due, r.on_time])).toEqual([
+      [day('2025-03-05'), 1, 0],
+      [day('2025-03-06'), 1, 1],
+      [day('2025-03-07'), 1, 1],
+    ]);
+    expect((await metricRows(app, '/api/metrics/on-time?interval=day&basis=created')).map((r) => [r.bucket, r.due, r.on_time])).toEqual([
+      [day('2025-03-03'), 2, 1],
+      [day('2025-03-04'), 1, 1],
+    ]);
+  });
+
+  test('a promise without a time of day is a day: due once it is over, on time when delivered that day', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-on-time-days-'));
+    const orders = join(dir, 'orders.csv');
+    const events = join(dir, 'events.csv');
+    writeFileSync(orders, ['order_id,channel,created_at,promised_at', 'D1,tmall,2025-03-01 09:00:00,2025-03-02', 'D2,tmall,2025-03-01 09:00:00,2025-03-02',
+      'D3,tmall,2025-03-01 09:00:00,2025-03-02', 'D4,tmall,2025-03-01 09:00:00,2025-03-02', 'D5,tmall,2025-03-01 09:00:00,2025-03-05'].join('\n'));
+    // D1 delivered in the evening of the promised day, D2 after midnight, D3 never, D4 cancelled, D5 promised later.
+    writeFileSync(events, ['order_id,channel,at,type,stage', 'D1,tmall,2025-03-02 18:00:00,stage,delivered', 'D2,tmall,2025-03-03 01:00:00,stage,delivered',
+      'D4,tmall,2025-03-01 10:00:00,stage,cancelled'].join('\n'));
+    const store = await openStore();
+    const result = await importPreset(store, 'canonical', [orders, events]);
+    expect(result.sources[0]!.timePrecision.promised_at).toBe('date');
+    const storeApp = testApp(store);
+    expect(await metricRows(storeApp, '/api/metrics/on-time?asOf=2025-03-04T12:00:00')).toEqual([
+      { bucket: null, group: null, due: 3, on_time: 1, late: 2, delivered_late: 1, open_late: 1, on_time_rate: 0.333333333, mean_hours_late: 24 },
+    ]);
+    // Late in the evening of the 2nd, the promised day is not over: nothing is due.
+    expect(await metricRows(storeApp, '/api/metrics/on-time?asOf=2025-03-02T23:00:00')).toEqual([]);
+    await store.close();
+  });
+
+  test('a delivery at the promised minute is on time; one without a promise is never due', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'op-on-time-'));
     const orders = join(dir, 'orders.csv');
     const events = join(dir, 'events.csv');
@@ -136,7 +175,7 @@ describe('on-time', () => {
     await importPreset(store, 'canonical', [orders, events]);
     const storeApp = testApp(store);
     expect(await metricRows(storeApp, '/api/metrics/on-time')).toEqual([
-      { bucket: null, group: null, delivered: 4, with_promise: 3, on_time: 2, late: 1, on_time_rate: 0.666666667, mean_hours_late: 2.5 },
+      { bucket: null, group: null, due: 3, on_time: 2, late: 1, delivered_late: 1, open_late: 0, on_time_rate: 0.666666667, mean_hours_late: 2.5 },
     ]);
     // roi-compare's on-time rate follows the same rule (all four orders in the current range).
     const kpis = await metricRows(storeApp, '/api/metrics/roi-compare?baselineFrom=2025-02-01&baselineTo=2025-03-01&to=2025-04-01');

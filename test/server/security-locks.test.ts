@@ -274,7 +274,7 @@ describe('property: a locked token sees exactly the locked scope', () => {
     'stage-breakdown': fc.record({ groupBy: groupBy() }),
     'first-response': fc.record({ interval, groupBy: groupBy() }),
     'stuck-orders': fc.record({ groupBy: groupBy(), asOf: instantArb }),
-    'on-time': fc.record({ interval, groupBy: groupBy() }),
+    'on-time': fc.record({ interval, groupBy: groupBy(), asOf: instantArb, basis: fc.constantFrom(undefined, 'promised', 'created') }),
     'friction-cost': fc.record({ interval, groupBy: groupBy() }),
     'friction-pareto': fc.record({ groupBy: groupBy(['stage']), limit: fc.constantFrom(undefined, '3') }),
     'channel-funnel': fc.record({ groupBy: groupBy(), window: fc.constantFrom(undefined, '48h'), steps: fc.constantFrom(undefined, 'placed,shipped,delivered') }),
