@@ -148,7 +148,7 @@ describe('op-filter-change and op-dashboard', () => {
     await Promise.all(dashboard.widgets.map(settle));
     expect(resultOf(onTime!)!.params.channel).to.deep.equal(['douyin']);
     expect(resultOf(funnel!)!.params.channel).to.deep.equal([]); // not the source
-    expect(resultOf(onTime!)!.rows.map((r) => r.delivered)).to.deep.equal([1]);
+    expect(resultOf(onTime!)!.rows.map((r) => r.due)).to.deep.equal([1]);
 
     dashboard.setAttribute('to', '2025-04-01');
     await dashboard.updateComplete;
