@@ -78,6 +78,14 @@ const withBindings = (base: ReturnType<typeof bucketed>, extra: Bindings) => ({
   bindings: { ...base.bindings, ...extra },
 });
 
+/** What on-time's judgement (op_otif) binds: the moment, and the sources whose promises are days. */
+const onTimeBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
+  as_of: instant(asOfMs),
+  date_sources: textList(ctx.promiseDateSources.map((s) => s.source)),
+  date_zones: textList(ctx.promiseDateSources.map((s) => s.zone)),
+  date_as_of: textList(ctx.promiseDateSources.map((s) => isoInZone(asOfMs, s.zone).slice(0, 10))),
+});
+
 const costs = (ctx: MetricContext): Bindings => ({
   minutes_per_data_move: number(ctx.settings.minutesPerDataMove),
   labor_cost_per_hour: number(ctx.settings.laborCostPerHour),
@@ -208,14 +216,7 @@ export const METRICS: MetricDefinition[] = [
       return {
         ...base,
         params: { ...base.params, asOf: isoInZone(asOfMs, base.tz), basis },
-        bindings: {
-          ...base.bindings,
-          as_of: instant(asOfMs),
-          basis: text(basis),
-          date_sources: textList(ctx.promiseDateSources.map((s) => s.source)),
-          date_zones: textList(ctx.promiseDateSources.map((s) => s.zone)),
-          date_as_of: textList(ctx.promiseDateSources.map((s) => isoInZone(asOfMs, s.zone).slice(0, 10))),
-        },
+        bindings: { ...base.bindings, ...onTimeBindings(asOfMs, ctx), basis: text(basis) },
       };
     },
   },
@@ -289,6 +290,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'roi-compare',
+    usesLatestEvent: true,
     summary: 'KPIs of a baseline vs a current range (or cohort vs cohort) with delta and direction-aware improvement %.',
     query: z
       .object({
@@ -298,6 +300,7 @@ export const METRICS: MetricDefinition[] = [
         compare: z.string().optional().describe('cohort comparison instead: two dimension:value pairs, baseline first, e.g. channel:douyin,channel:tmall'),
         fromStage: stageQuery('cycle-time start', 'placed'),
         toStage: stageQuery('cycle-time end', 'delivered'),
+        asOf: z.string().optional().describe("the moment on_time_rate judges at, as on-time's asOf (default: the latest event in the store)"),
       })
       .strict(),
     resolve(q, ctx) {
@@ -331,6 +334,10 @@ export const METRICS: MetricDefinition[] = [
           const locked = ctx.lock?.lists[key];
           if (locked && !locked.includes(value)) throw outsideLock('compare', `'${cohort}' is outside this token's filters`);
           if (key === 'channel' && !locked && !ctx.channels.has(value)) throw badParameter('compare', `unknown channel '${raw}'`);
+          // A value no order has would compare against an empty side (zeros, nulls) as if it were data.
+          if (key !== 'channel' && !ctx.lock && !ctx.dimensionValues[key].has(value)) {
+            throw badParameter('compare', `no order has ${dimension} '${raw.slice(0, 60)}'`);
+          }
           return { ...lists, [key]: [value] };
         });
         sides = [
@@ -367,10 +374,14 @@ export const METRICS: MetricDefinition[] = [
         [`${i === 0 ? 'a_' : 'b_'}from_day`]: dayBound(days[i]?.from ?? null, '-infinity'),
         [`${i === 0 ? 'a_' : 'b_'}to_day`]: dayBound(days[i]?.to ?? null, 'infinity'),
       }));
+      const asOfMs = resolveTime('asOf', q.asOf, scope.tz) ?? ctx.latestEventMs ?? Date.now();
       return {
         tz: scope.tz,
-        params: { ...scope.params, ...mode, fromStage, toStage },
-        bindings: { tz: text(scope.tz), ...a, ...b, rollup: boolean(rollup), from_stage: text(fromStage), to_stage: text(toStage), ...costs(ctx) },
+        params: { ...scope.params, ...mode, fromStage, toStage, asOf: isoInZone(asOfMs, scope.tz) },
+        bindings: {
+          tz: text(scope.tz), ...a, ...b, rollup: boolean(rollup), from_stage: text(fromStage), to_stage: text(toStage),
+          ...costs(ctx), ...onTimeBindings(asOfMs, ctx),
+        },
       };
     },
   },

@@ -60,6 +60,13 @@ export class MetricService {
         const channels = await this.db.query('SELECT DISTINCT channel FROM orders WHERE tenant_id = $tenant', { tenant });
         const [latest] = await this.db.query('SELECT epoch_ms(max("at"))::DOUBLE AS ms FROM order_events WHERE tenant_id = $tenant', { tenant });
         const stages = await this.db.query('SELECT stage FROM stage_keys ORDER BY key');
+        // One pass for the four cohort dimensions' values.
+        const [values] = await this.db.query(
+          `SELECT list(DISTINCT region) AS region, list(DISTINCT sku_series) AS "skuSeries", list(DISTINCT customer_tier) AS "customerTier",
+             list(DISTINCT promotion_id) AS promotion FROM orders WHERE tenant_id = $tenant`,
+          { tenant },
+        );
+        const valuesOf = (key: string) => new Set(((values?.[key] as (string | null)[] | null) ?? []).filter((v): v is string => v !== null));
         const dateSources = await this.db.query(
           `SELECT source, any_value(time_zone) AS zone FROM source_columns
            WHERE tenant_id = $tenant AND precision = 'date' AND list_contains(string_split(fields, ','), 'promised_at') GROUP BY source ORDER BY source`,
@@ -70,6 +77,7 @@ export class MetricService {
           channels: new Set(channels.map((r) => r.channel as string)),
           latestEventMs: (latest?.ms as number | null) ?? null,
           stageNames: stages.map((r) => r.stage as string),
+          dimensionValues: { region: valuesOf('region'), skuSeries: valuesOf('skuSeries'), customerTier: valuesOf('customerTier'), promotion: valuesOf('promotion') },
           promiseDateSources: dateSources.map((r) => ({ source: r.source as string, zone: (r.zone as string | null) ?? settings.timeZone })),
         };
       })();

@@ -14,6 +14,8 @@ export interface MetricContext {
   channels: ReadonlySet<string>;
   /** The latest event time in the store (epoch ms), or null when there are no events. */
   latestEventMs: number | null;
+  /** The values each cohort dimension has in the tenant's orders (roi-compare names a value that matches none). */
+  dimensionValues: Record<'region' | 'skuSeries' | 'customerTier' | 'promotion', ReadonlySet<string>>;
   /** Sources whose promises carry no time of day (source_columns), with the zone their dates are days of: on-time compares dates. */
   promiseDateSources: { source: string; zone: string }[];
   /** Every stage name at the position of its key in order_facts.stage_keys (1-based in SQL). */

@@ -130,3 +130,25 @@ CREATE OR REPLACE TEMP MACRO op_funnel_depth(t, window_hours) AS
              AND (window_hours IS NULL OR op_hours(t[1], t[i]) <= window_hours), false)), false), len(t) + 1) - 1;
 -- Microseconds from each reached step to the next: steps 2 to `depth`.
 CREATE OR REPLACE TEMP MACRO op_funnel_gaps(t, depth) AS list_transform(range(2, depth + 1), k -> op_us(t[k - 1], t[k]));
+
+-- on-time's judgement of one order as of `as_of` (sql/README.md, "on-time"), shared with
+-- roi-compare's on_time_rate. Plain macros over columns the caller computes once per order (a
+-- single macro binding them through lambdas made on-time 7 times slower: 390 against 55 ms per 1M):
+-- `d`, the position of the order's source in `date_sources` (the sources whose promises are days;
+-- NULL for others), and the promise and delivery as days of that source's zone (op_day_of).
+CREATE OR REPLACE TEMP MACRO op_date_source(date_sources, source) AS
+  CASE WHEN len(date_sources) > 0 THEN list_position(date_sources, source) END;
+-- A day of `zone`: from the wall time stored in the tenant's zone (schema/019) when it is that zone.
+CREATE OR REPLACE TEMP MACRO op_day_of(zone, store_tz, local_ts, ts) AS
+  CASE WHEN zone = store_tz THEN local_ts::DATE ELSE timezone(zone, ts)::DATE END;
+-- Due: the promise has passed (a day: it is over on `as_of_day`, as_of's day in its zone), and the
+-- order had not settled by `as_of` without a timed delivery (cancelled, refunded before delivery).
+CREATE OR REPLACE TEMP MACRO op_otif_due(d, as_of_day, promised_day, promised_at, as_of, settled_at, delivered_at) AS
+  promised_at IS NOT NULL
+  AND NOT coalesce(settled_at <= as_of AND delivered_at IS NULL, false)
+  AND CASE WHEN d IS NOT NULL THEN as_of_day > promised_day ELSE promised_at < as_of END;
+CREATE OR REPLACE TEMP MACRO op_otif_on_time(d, delivered_day, promised_day, delivered_at, promised_at) AS
+  coalesce(CASE WHEN d IS NOT NULL THEN delivered_day <= promised_day ELSE delivered_at <= promised_at END, false);
+-- Late by: from the promise (for a day, whole days from its end).
+CREATE OR REPLACE TEMP MACRO op_otif_late_us(d, delivered_day, promised_day, delivered_at, promised_at) AS
+  CASE WHEN d IS NOT NULL THEN (delivered_day - promised_day) * 86400000000 ELSE op_us(promised_at, delivered_at) END;

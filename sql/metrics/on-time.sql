@@ -9,33 +9,27 @@
 -- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $as_of, $basis, $date_sources, $date_zones, $date_as_of
 -- columns: bucket time, group string, due integer, on_time integer, late integer, delivered_late integer, open_late integer, on_time_rate number, mean_hours_late number
 WITH judged AS (
-  SELECT *,
-    CASE WHEN len($date_sources) > 0 THEN list_position($date_sources, source) END AS date_source,
-    $date_zones[date_source] AS day_zone,
-    date_source IS NOT NULL AS by_date,
-    -- Days of the store's zone from the stored wall times (schema/019), of another zone by ICU.
-    CASE WHEN day_zone = $store_tz THEN promised_local::DATE ELSE timezone(day_zone, promised_at)::DATE END AS promised_day,
-    CASE WHEN day_zone = $store_tz THEN delivered_local::DATE ELSE timezone(day_zone, delivered_at)::DATE END AS delivered_day
+  SELECT *, op_date_source($date_sources, source) AS d,
+    op_day_of($date_zones[d], $store_tz, promised_local, promised_at) AS promised_day,
+    op_day_of($date_zones[d], $store_tz, delivered_local, delivered_at) AS delivered_day
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
   WHERE promised_at IS NOT NULL
-    AND NOT coalesce(settled_at <= $as_of::TIMESTAMPTZ AND delivered_at IS NULL, false)
 ), due AS (
   SELECT
     -- A promised day is bucketed as that day, whatever the display zone.
     op_bucket(CASE WHEN $basis = 'created' THEN op_local(created_at, created_local, $tz, $store_tz)
-                   WHEN by_date THEN promised_day::TIMESTAMP ELSE op_local(promised_at, promised_local, $tz, $store_tz) END, $unit) AS bucket,
+                   WHEN d IS NOT NULL THEN promised_day::TIMESTAMP ELSE op_local(promised_at, promised_local, $tz, $store_tz) END, $unit) AS bucket,
     op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
     delivered_at IS NOT NULL AND delivered_at <= $as_of::TIMESTAMPTZ AS delivered,
-    CASE WHEN by_date THEN delivered_day <= promised_day ELSE delivered_at <= promised_at END AS on_time,
-    -- Late by: from the promise (for a day, whole days from its end).
-    CASE WHEN by_date THEN (delivered_day - promised_day) * 86400000000 ELSE op_us(promised_at, delivered_at) END AS late_us
+    op_otif_on_time(d, delivered_day, promised_day, delivered_at, promised_at) AS on_time,
+    op_otif_late_us(d, delivered_day, promised_day, delivered_at, promised_at) AS late_us
   FROM judged
   -- $date_as_of: the day $as_of falls on in each of those zones.
-  WHERE CASE WHEN by_date THEN $date_as_of[date_source]::DATE > promised_day ELSE promised_at < $as_of::TIMESTAMPTZ END
+  WHERE op_otif_due(d, $date_as_of[d]::DATE, promised_day, promised_at, $as_of::TIMESTAMPTZ, settled_at, delivered_at)
 ), counts AS (
   SELECT bucket, grp,
     count(*) AS due,
-    count(*) FILTER (coalesce(on_time, false)) AS on_time,
+    count(*) FILTER (on_time) AS on_time,
     count(*) FILTER (delivered AND NOT on_time) AS delivered_late,
     sum(late_us) FILTER (delivered AND NOT on_time) AS late_us
   FROM due

@@ -5,16 +5,28 @@
 -- From the per-order facts, or from the per-day rollups when $rollup (both scopes are whole local
 -- days in the tenant's zone with at most a channel filter, and the cycle time is placed →
 -- delivered: sql/README.md, "Rollups").
--- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $a_from_day, $a_to_day, $b_from_day, $b_to_day
--- columns: kpi string, unit string, direction string, baseline number, current number, delta number, improvement_pct number
+-- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $a_from_day, $a_to_day, $b_from_day, $b_to_day, $as_of, $date_sources, $date_zones, $date_as_of
+-- columns: kpi string, unit string, direction string, baseline number, current number, delta number, delta_pp number, improvement_pct number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
 -- DuckDB's default of materializing every column (stage lists included) of every order in scope.
-WITH sides AS NOT MATERIALIZED (
+WITH all_sides AS NOT MATERIALIZED (
   SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions)
-  WHERE NOT $rollup
   UNION ALL
   SELECT 'current', * FROM op_scoped_orders($tenant, $b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions)
-  WHERE NOT $rollup
+), sides AS NOT MATERIALIZED (
+  SELECT * FROM all_sides WHERE NOT $rollup
+), on_time AS (
+  -- As on-time judges it, as of $as_of (the latest event by default), from the facts whether or not
+  -- the rest comes from the rollups: they hold deliveries, not what was due as of a moment.
+  SELECT side, count(*) FILTER (op_otif_on_time(d, delivered_day, promised_day, delivered_at, promised_at))::DOUBLE / nullif(count(*), 0) AS on_time_rate
+  FROM (
+    SELECT side, promised_at, delivered_at, settled_at, op_date_source($date_sources, source) AS d,
+    op_day_of($date_zones[d], $store_tz, promised_local, promised_at) AS promised_day,
+    op_day_of($date_zones[d], $store_tz, delivered_local, delivered_at) AS delivered_day
+    FROM all_sides WHERE promised_at IS NOT NULL
+  )
+  WHERE op_otif_due(d, $date_as_of[d]::DATE, promised_day, promised_at, $as_of::TIMESTAMPTZ, settled_at, delivered_at)
+  GROUP BY side
 ), rolled_sides AS (
   -- The two scopes as day ranges, for the per-day rollups (open ends as ±infinity).
   SELECT * FROM (VALUES ('baseline', $a_from_day::DATE, $a_to_day::DATE, $a_channels), ('current', $b_from_day::DATE, $b_to_day::DATE, $b_channels))
@@ -32,8 +44,6 @@ WITH sides AS NOT MATERIALIZED (
   SELECT side, amount,
     first_response_us,
     op_gap_us($from_stage, $to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at, delivery_us) AS cycle_us,
-    -- Microseconds late (≤ 0: on time; NULL: not delivered or no promise), as in on-time.
-    op_us(promised_at, delivered_at) AS late_us,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'cancelled')), false) AS cancelled,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'refunded')), false) AS refunded,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'returned')), false) AS returned,
@@ -63,7 +73,6 @@ WITH sides AS NOT MATERIALIZED (
     op_us_hours(avg(cycle_us) FILTER (cycle_us >= 0)) AS cycle_time_hours,
     (sum(data_moves) * $minutes_per_data_move + sum(labour_minutes)) / 60.0 * $labor_cost_per_hour / count(*)
       + sum(expedite_cost) / count(*) AS friction_cost_per_order,
-    sum((late_us <= 0)::INTEGER)::DOUBLE / nullif(count(late_us), 0) AS on_time_rate,
     avg(cancelled::INTEGER) AS cancellation_rate,
     avg(refunded::INTEGER) AS refund_rate,
     count(*)::DOUBLE AS orders,
@@ -77,7 +86,6 @@ WITH sides AS NOT MATERIALIZED (
     op_us_hours(sum(delivery_us) / nullif(sum(delivered), 0)),
     (sum(data_moves) * $minutes_per_data_move + sum(exception_minutes) + sum(contact_minutes)) / 60.0 * $labor_cost_per_hour / sum(orders)
       + sum(expedite_cost) / sum(orders),
-    sum(on_time)::DOUBLE / nullif(sum(with_promise), 0),
     sum(cancelled)::DOUBLE / sum(orders),
     sum(refunded)::DOUBLE / sum(orders),
     sum(orders)::DOUBLE,
@@ -88,8 +96,8 @@ WITH sides AS NOT MATERIALIZED (
 ), kpis AS (
   -- Throughput joins the two aggregated rows, not every order.
   SELECT k.side, k.first_response_hours, k.cycle_time_hours, k.friction_cost_per_order, t.orders_per_actor_day,
-    k.on_time_rate, k.cancellation_rate, k.refund_rate, k.orders, k.revenue
-  FROM per_side k LEFT JOIN throughput t ON t.side = k.side
+    o.on_time_rate, k.cancellation_rate, k.refund_rate, k.orders, k.revenue
+  FROM per_side k LEFT JOIN throughput t ON t.side = k.side LEFT JOIN on_time o ON o.side = k.side
 ), sides_present AS (
   SELECT * FROM (VALUES ('baseline'), ('current')) v(side)
 ), wide AS (
@@ -106,9 +114,17 @@ WITH sides AS NOT MATERIALIZED (
     (7, 'refund_rate', 'ratio', 'lower'), (8, 'orders', 'orders', 'higher'), (9, 'revenue', 'currency', 'higher')
   ) c(ord, kpi, unit, direction)
 )
-SELECT c.kpi, c.unit, c.direction, b.value AS baseline, n.value AS current, n.value - b.value AS delta,
-  op_improvement_pct(b.value, n.value, c.direction = 'higher') AS improvement_pct
-FROM catalogue c
-LEFT JOIN long b ON b.kpi = c.kpi AND b.side = 'baseline'
-LEFT JOIN long n ON n.kpi = c.kpi AND n.side = 'current'
-ORDER BY c.ord
+SELECT kpi, unit, direction, baseline, current, current - baseline AS delta,
+  -- A rate's change in percentage points (0.30 → 0.40: +10 pp), beside its relative change.
+  CASE WHEN unit = 'ratio' THEN (current - baseline) * 100 END AS delta_pp,
+  op_improvement_pct(baseline, current, direction = 'higher') AS improvement_pct
+FROM (
+  -- A side with no orders has 0 orders and 0 revenue; its averages and rates stay null.
+  SELECT c.ord, c.kpi, c.unit, c.direction,
+    CASE WHEN c.kpi IN ('orders', 'revenue') THEN coalesce(b.value, 0) ELSE b.value END AS baseline,
+    CASE WHEN c.kpi IN ('orders', 'revenue') THEN coalesce(n.value, 0) ELSE n.value END AS current
+  FROM catalogue c
+  LEFT JOIN long b ON b.kpi = c.kpi AND b.side = 'baseline'
+  LEFT JOIN long n ON n.kpi = c.kpi AND n.side = 'current'
+)
+ORDER BY ord

@@ -289,19 +289,33 @@ describe('roi-compare', () => {
     const rows = await metricRows(app, '/api/metrics/roi-compare?baselineFrom=2025-03-01&baselineTo=2025-03-08&to=2025-04-08');
     expect(rows).toEqual([
       // (0.5 + 5 + 0.25) / 3 vs (1 + 1) / 2
-      { kpi: 'first_response_hours', unit: 'hours', direction: 'lower', baseline: 1.916666667, current: 1, delta: -0.916666667, improvement_pct: 47.826086957 },
-      { kpi: 'cycle_time_hours', unit: 'hours', direction: 'lower', baseline: 56, current: null, delta: null, improvement_pct: null },
+      { kpi: 'first_response_hours', unit: 'hours', direction: 'lower', baseline: 1.916666667, current: 1, delta: -0.916666667, delta_pp: null, improvement_pct: 47.826086957 },
+      { kpi: 'cycle_time_hours', unit: 'hours', direction: 'lower', baseline: 56, current: null, delta: null, delta_pp: null, improvement_pct: null },
       // (58 + 150 + 11) / 3 vs 12 / 3
-      { kpi: 'friction_cost_per_order', unit: 'currency', direction: 'lower', baseline: 73, current: 4, delta: -69, improvement_pct: 94.520547945 },
+      { kpi: 'friction_cost_per_order', unit: 'currency', direction: 'lower', baseline: 73, current: 4, delta: -69, delta_pp: null, improvement_pct: 94.520547945 },
       // actor-days (A 3 Mar: O1) (B 3 Mar: O1, O2) (A 4 Mar: O1) (B 4 Mar: O3) → 5 / 4; after: (A 1 Apr: O5) → 1
-      { kpi: 'orders_per_actor_day', unit: 'orders', direction: 'higher', baseline: 1.25, current: 1, delta: -0.25, improvement_pct: -20 },
-      { kpi: 'on_time_rate', unit: 'ratio', direction: 'higher', baseline: 0.666666667, current: null, delta: null, improvement_pct: null },
-      { kpi: 'cancellation_rate', unit: 'ratio', direction: 'lower', baseline: 0, current: 0.333333333, delta: 0.333333333, improvement_pct: null },
-      { kpi: 'refund_rate', unit: 'ratio', direction: 'lower', baseline: 0, current: 0, delta: 0, improvement_pct: null },
-      { kpi: 'orders', unit: 'orders', direction: 'higher', baseline: 3, current: 3, delta: 0, improvement_pct: 0 },
+      { kpi: 'orders_per_actor_day', unit: 'orders', direction: 'higher', baseline: 1.25, current: 1, delta: -0.25, delta_pp: null, improvement_pct: -20 },
+      { kpi: 'on_time_rate', unit: 'ratio', direction: 'higher', baseline: 0.666666667, current: null, delta: null, delta_pp: null, improvement_pct: null },
+      { kpi: 'cancellation_rate', unit: 'ratio', direction: 'lower', baseline: 0, current: 0.333333333, delta: 0.333333333, delta_pp: 33.333333333, improvement_pct: null },
+      { kpi: 'refund_rate', unit: 'ratio', direction: 'lower', baseline: 0, current: 0, delta: 0, delta_pp: 0, improvement_pct: null },
+      { kpi: 'orders', unit: 'orders', direction: 'higher', baseline: 3, current: 3, delta: 0, delta_pp: null, improvement_pct: 0 },
       // net revenue: O2 was returned, O4 cancelled
-      { kpi: 'revenue', unit: 'currency', direction: 'higher', baseline: 150, current: 340, delta: 190, improvement_pct: 126.666666667 },
+      { kpi: 'revenue', unit: 'currency', direction: 'higher', baseline: 150, current: 340, delta: 190, delta_pp: null, improvement_pct: 126.666666667 },
     ]);
+  });
+
+  test('an empty side has 0 orders and 0 revenue; a rate changes by points; a cohort value no order has is a 400', async () => {
+    const rows = await metricRows(app, '/api/metrics/roi-compare?baselineFrom=2024-01-01&baselineTo=2024-02-01&from=2025-03-01&to=2025-04-08');
+    const byKpi = Object.fromEntries(rows.map((r) => [r.kpi, [r.baseline, r.current, r.delta_pp]]));
+    expect(byKpi.orders).toEqual([0, 6, null]);
+    expect(byKpi.revenue).toEqual([0, 490, null]);
+    expect(byKpi.first_response_hours![0]).toBeNull();
+    // A rate's change in percentage points, beside its relative change.
+    const cohorts = await metricRows(app, '/api/metrics/roi-compare?compare=channel:douyin,channel:tmall');
+    expect(cohorts.find((r) => r.kpi === 'on_time_rate')).toMatchObject({ baseline: 1, current: 0.5, delta_pp: -50, improvement_pct: -50 });
+    const res = await app.request('/api/metrics/roi-compare?compare=region:east,region:nowhere');
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toBe("compare: no order has region 'nowhere'");
   });
 
   test('cohort vs cohort: douyin (baseline) vs tmall', async () => {

@@ -278,9 +278,10 @@ describe('property: a locked token sees exactly the locked scope', () => {
     'friction-cost': fc.record({ interval, groupBy: groupBy() }),
     'friction-pareto': fc.record({ groupBy: groupBy(['stage']), limit: fc.constantFrom(undefined, '3') }),
     'channel-funnel': fc.record({ groupBy: groupBy(), window: fc.constantFrom(undefined, '48h'), steps: fc.constantFrom(undefined, 'placed,shipped,delivered') }),
+    // asOf given: its default is the latest event of the lock's own orders (as stuck-orders' is).
     'roi-compare': fc.oneof(
-      fc.record({ baselineFrom: fc.constant('2025-03-01T00:00:00Z'), baselineTo: fc.constantFrom('2025-03-20T00:00:00Z', '2025-04-05T00:00:00+08:00') }),
-      fc.record({ compare: fc.constantFrom('channel:jd,channel:tmall', 'region:Süd,region:north', 'customer_tier:gold,customer_tier:regular') }),
+      fc.record({ baselineFrom: fc.constant('2025-03-01T00:00:00Z'), baselineTo: fc.constantFrom('2025-03-20T00:00:00Z', '2025-04-05T00:00:00+08:00'), asOf: instantArb }),
+      fc.record({ compare: fc.constantFrom('channel:jd,channel:tmall', 'region:Süd,region:north', 'customer_tier:gold,customer_tier:regular'), asOf: instantArb }),
     ),
     'promotion-roi': fc.constant({}),
     throughput: fc.record({ interval, groupBy: groupBy(['actor']) }),

@@ -186,6 +186,11 @@ describe('table, locale, lifecycle', () => {
     const en = await mount<OpMetricElement>(`<op-roi-compare api="${API}" locale="en" baseline-from="2025-03-01" baseline-to="2025-03-08" to="2025-04-08"></op-roi-compare>`);
     const enRow = [...en.shadowRoot!.querySelectorAll('tbody tr')][2]!;
     expect([...enRow.children].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal(['Friction cost per order', 'CN¥73', 'CN¥4', '▼ 94.5% better']);
+    // A rate changes by points: cancellations from 0 to a third, worse (no relative change from 0).
+    const rateRow = [...en.shadowRoot!.querySelectorAll('tbody tr')][5]!;
+    expect([...rateRow.children].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal(['Cancellation rate', '0%', '33.3%', '▲ +33.3 pp worse']);
+    const zhRate = [...zh.shadowRoot!.querySelectorAll('tbody tr')][5]!;
+    expect(zhRate.children[3]!.textContent!.replace(/\s+/g, ' ').trim()).to.equal('▲ +33.3 个百分点 变差');
   });
 
   it('has an accessible name and description, and a removed widget disposes its chart', async () => {

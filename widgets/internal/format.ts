@@ -31,6 +31,12 @@ export class Formatter {
     return this.number({ style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(fraction);
   }
 
+  /** A change of a rate in percentage points, signed: +33 pp (zh: +33 个百分点). */
+  pointsChange(value: number, digits = 1): string {
+    const n = this.number({ maximumFractionDigits: digits, minimumFractionDigits: 0, signDisplay: 'exceptZero' }).format(value);
+    return this.locale.startsWith('zh') ? `${n} 个百分点` : `${n} pp`;
+  }
+
   /** A percentage already ×100 (63.5) as 63.5 %. */
   percentPoints(value: number, digits = 1): string {
     return this.percent(value / 100, digits);

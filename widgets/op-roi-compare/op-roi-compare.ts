@@ -21,16 +21,22 @@ export function formatKpi(unit: string, value: number | null, ctx: RenderContext
   }
 }
 
-/** ▲/▼ by the direction of change, coloured by whether that is better for this KPI. */
+/**
+ * ▲/▼ by the direction of change, coloured by whether that is better for this KPI. A rate's change
+ * reads in percentage points (+33 pp), any other KPI's as its direction-aware improvement %.
+ */
 export function changeBadge(row: Record<string, unknown>, ctx: RenderContext): TemplateResult {
   const pct = row.improvement_pct as number | null;
   const delta = row.delta as number | null;
+  const points = row.unit === 'ratio' ? ((row.delta_pp as number | null | undefined) ?? null) : null;
   if (delta === null) return html`<span class="change">—</span>`;
-  const verdict = pct === null ? 'unchanged' : pct > 0 ? 'better' : pct < 0 ? 'worse' : 'unchanged';
+  // A rate from 0 has no relative change but still a better or worse direction.
+  const better = row.direction === 'higher' ? delta > 0 : delta < 0;
+  const verdict = delta === 0 ? 'unchanged' : points !== null || pct !== null ? (better ? 'better' : 'worse') : 'unchanged';
   const arrow = delta > 0 ? '▲' : delta < 0 ? '▼' : '•';
   return html`<span class="change ${verdict}">
     <span aria-hidden="true">${arrow}</span>
-    ${pct === null ? '' : formatCell('improvement_pct', 'number', pct, ctx.fmt, ctx.t)}
+    ${points !== null ? ctx.fmt.pointsChange(points) : pct === null ? '' : formatCell('improvement_pct', 'number', pct, ctx.fmt, ctx.t)}
     <span class="visually-hidden">${ctx.t(verdict)}</span>
   </span>`;
 }
