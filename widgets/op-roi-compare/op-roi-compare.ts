@@ -52,6 +52,9 @@ export class OpRoiCompare extends OpMetricElement {
   static override styles = [
     ...baseStyles,
     css`
+      .change {
+        white-space: nowrap;
+      }
       .change.better {
         color: var(--_good);
       }
