@@ -1,10 +1,11 @@
 -- metric: stage-breakdown
 -- Duration of each consecutive step among the pipeline stages an order actually reached
--- (ordered by pipeline position), with the bottleneck: the step with the highest median per group.
+-- (ordered by pipeline position), with the bottleneck: the step with the highest median per group
+-- among those at least a tenth as many orders take as its most-travelled one.
 -- From the per-order facts, or from the rollups when $rollup (the scope is whole local days with
 -- at most a channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
 -- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
--- columns: group string, step integer, from_stage string, to_stage string, orders integer, mean_hours number, p50_hours number, p90_hours number, negative_gaps integer, is_bottleneck boolean
+-- columns: group string, step integer, from_stage string, to_stage string, skipped_stages integer, orders integer, mean_hours number, p50_hours number, p90_hours number, negative_gaps integer, is_bottleneck boolean
 WITH scoped AS (
   SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
   WHERE NOT $rollup
@@ -39,7 +40,10 @@ WITH scoped AS (
     orders, mean_hours, op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, negative_gaps
   FROM summary
 )
-SELECT grp AS "group", from_pos::INTEGER AS step, from_stage, to_stage, orders, mean_hours, p50_hours, p90_hours, negative_gaps,
-  coalesce(p50_hours = max(p50_hours) OVER (PARTITION BY grp), false) AS is_bottleneck
-FROM percentiles
+SELECT grp AS "group", from_pos::INTEGER AS step, from_stage, to_stage, (to_pos - from_pos - 1)::INTEGER AS skipped_stages,
+  orders, mean_hours, p50_hours, p90_hours, negative_gaps,
+  -- The bottleneck: the highest median among the steps a real share of the group's orders take
+  -- (at least a tenth as many as its most-travelled step), so a skip-step one order took is not it.
+  coalesce(main AND p50_hours = max(p50_hours) FILTER (main) OVER (PARTITION BY grp), false) AS is_bottleneck
+FROM (SELECT *, orders >= 0.1 * max(orders) OVER (PARTITION BY grp) AS main FROM percentiles)
 ORDER BY grp NULLS FIRST, from_pos, to_pos

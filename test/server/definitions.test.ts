@@ -68,3 +68,27 @@ describe('stuck-orders', () => {
     expect(answers.size).toBe(1);
   });
 });
+
+describe('stage-breakdown', () => {
+  test('a skip-step one order took is not the bottleneck; each step says how many stages it skips', async () => {
+    const db = await openStore();
+    // Eleven orders placed → paid (1 h) → shipped (2 h) → delivered (24 h); one placed → delivered in 500 h.
+    const ids = Array.from({ length: 11 }, (_, i) => `R${String(i + 1).padStart(2, '0')}`);
+    const orders = write('bottleneck-orders.csv', ['order_id,channel,created_at', ...ids.map((id) => `${id},tmall,2025-03-01 00:00:00`), 'X,tmall,2025-03-01 00:00:00']);
+    const events = write('bottleneck-events.csv', [
+      'order_id,channel,at,type,stage',
+      ...ids.flatMap((id) => [`${id},tmall,2025-03-01 01:00:00,stage,paid`, `${id},tmall,2025-03-01 03:00:00,stage,shipped`, `${id},tmall,2025-03-02 03:00:00,stage,delivered`]),
+      'X,tmall,2025-03-21 20:00:00,stage,delivered',
+    ]);
+    await importPreset(db, 'canonical', [orders, events]);
+    const rows = await metricRows(testApp(db), '/api/metrics/stage-breakdown');
+    expect(rows.map((r) => [r.from_stage, r.to_stage, r.skipped_stages, r.orders, r.p50_hours, r.is_bottleneck])).toEqual([
+      ['placed', 'paid', 0, 11, 1, false],
+      // One order in twelve: below a tenth of the most-travelled step's 11, so not the bottleneck at 500 h.
+      ['placed', 'delivered', 6, 1, 500, false],
+      ['paid', 'shipped', 4, 11, 2, false],
+      ['shipped', 'delivered', 0, 11, 24, true],
+    ]);
+    await db.close();
+  });
+});

@@ -67,11 +67,11 @@ describe('stage-breakdown', () => {
     // placed→paid [0.5, 0, 0.25, 1, 1]; paid→credit_checked [1.5 (O1), 3 (O5)]; paid→shipped [6 (O2)] + O3 negative;
     // credit_checked→shipped [22 (O1)]; shipped→delivered [24, 66, 49]
     expect(await metricRows(app, '/api/metrics/stage-breakdown')).toEqual([
-      { group: null, step: 1, from_stage: 'placed', to_stage: 'paid', orders: 5, mean_hours: 0.55, p50_hours: 0.5, p90_hours: 1, negative_gaps: 0, is_bottleneck: false },
-      { group: null, step: 2, from_stage: 'paid', to_stage: 'credit_checked', orders: 2, mean_hours: 2.25, p50_hours: 2.25, p90_hours: 2.85, negative_gaps: 0, is_bottleneck: false },
-      { group: null, step: 2, from_stage: 'paid', to_stage: 'shipped', orders: 1, mean_hours: 6, p50_hours: 6, p90_hours: 6, negative_gaps: 1, is_bottleneck: false },
-      { group: null, step: 3, from_stage: 'credit_checked', to_stage: 'shipped', orders: 1, mean_hours: 22, p50_hours: 22, p90_hours: 22, negative_gaps: 0, is_bottleneck: false },
-      { group: null, step: 7, from_stage: 'shipped', to_stage: 'delivered', orders: 3, mean_hours: 46.333333333, p50_hours: 49, p90_hours: 62.6, negative_gaps: 0, is_bottleneck: true },
+      { group: null, step: 1, from_stage: 'placed', to_stage: 'paid', skipped_stages: 0, orders: 5, mean_hours: 0.55, p50_hours: 0.5, p90_hours: 1, negative_gaps: 0, is_bottleneck: false },
+      { group: null, step: 2, from_stage: 'paid', to_stage: 'credit_checked', skipped_stages: 0, orders: 2, mean_hours: 2.25, p50_hours: 2.25, p90_hours: 2.85, negative_gaps: 0, is_bottleneck: false },
+      { group: null, step: 2, from_stage: 'paid', to_stage: 'shipped', skipped_stages: 4, orders: 1, mean_hours: 6, p50_hours: 6, p90_hours: 6, negative_gaps: 1, is_bottleneck: false },
+      { group: null, step: 3, from_stage: 'credit_checked', to_stage: 'shipped', skipped_stages: 3, orders: 1, mean_hours: 22, p50_hours: 22, p90_hours: 22, negative_gaps: 0, is_bottleneck: false },
+      { group: null, step: 7, from_stage: 'shipped', to_stage: 'delivered', skipped_stages: 0, orders: 3, mean_hours: 46.333333333, p50_hours: 49, p90_hours: 62.6, negative_gaps: 0, is_bottleneck: true },
     ]);
   });
 
@@ -79,7 +79,7 @@ describe('stage-breakdown', () => {
     // douyin: O3 paid → shipped is its only paid → shipped step, and it is negative.
     const douyin = (await metricRows(app, '/api/metrics/stage-breakdown?groupBy=channel')).filter((r) => r.group === 'douyin');
     expect(douyin.find((r) => r.to_stage === 'shipped')).toEqual({
-      group: 'douyin', step: 2, from_stage: 'paid', to_stage: 'shipped', orders: 0, mean_hours: null, p50_hours: null, p90_hours: null, negative_gaps: 1, is_bottleneck: false,
+      group: 'douyin', step: 2, from_stage: 'paid', to_stage: 'shipped', skipped_stages: 4, orders: 0, mean_hours: null, p50_hours: null, p90_hours: null, negative_gaps: 1, is_bottleneck: false,
     });
   });
 });
