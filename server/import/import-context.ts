@@ -12,6 +12,9 @@ import { cleanText, ident } from './sql-text.js';
  * State shared by the staging steps of one import: its connection, the loaded
  * inputs, and the `import_problems` temp table every rejected line goes to.
  */
+/** What a date-time column's values carry: only dates, whole minutes, or seconds (and finer). */
+export type TimePrecision = 'date' | 'minute' | 'time';
+
 export class ImportContext {
   readonly constants = new SqlConstants();
   private parsedTables = 0;
@@ -19,7 +22,7 @@ export class ImportContext {
   /** Per input: the mapped columns read, the stages it states, and each date-time column's precision. */
   readonly sources = new Map<
     string,
-    { columns: Set<string>; stages: Set<string>; untimedStages: Set<string>; precision: Record<string, 'date' | 'time'>; fields: Record<string, string[]> }
+    { columns: Set<string>; stages: Set<string>; untimedStages: Set<string>; precision: Record<string, TimePrecision>; fields: Record<string, string[]> }
   >();
 
   /** Notes which order field or stage a date-time column feeds (source_columns.fields). */
@@ -180,9 +183,10 @@ export class ImportContext {
   }
 
   /**
-   * Whether each date-time column's values carry a time of day: `date` when no non-empty value
-   * has one other than midnight (`2024-03-01`, `10/18/2017 0:00`), `time` otherwise; typed
-   * Parquet date-times are `time`.
+   * What each date-time column's values carry: `date` when no non-empty value has a time of day
+   * other than midnight (`2024-03-01`, `10/18/2017 0:00`), `minute` when none has seconds other
+   * than :00 (`10/18/2017 14:05`), `time` otherwise; Unix times and typed Parquet date-times are
+   * `time`.
    */
   private async notePrecision(input: string, columns: string[]): Promise<void> {
     const available = this.columnsOf(input);
@@ -195,10 +199,12 @@ export class ImportContext {
     const midnight = ['% 0:00', '% 00:00', '% 0:00:00%', '% 00:00:00%', '%T00:00:00%', '% 00:00+%', '% 00:00Z%'];
     const timed = (v: string) =>
       `(try_cast(${v} AS DOUBLE) IS NOT NULL OR (contains(${v}, ':') AND NOT (${midnight.map((m) => `${v} LIKE '${m}'`).join(' OR ')})))`;
-    const checks = text.map((c, i) => `bool_or(${timed(cleanText(c))})::VARCHAR AS t${i}`);
+    // Seconds other than :00, or a fraction that is not all zeros.
+    const seconds = (v: string) => `(try_cast(${v} AS DOUBLE) IS NOT NULL OR regexp_matches(${v}, '\\d:\\d\\d:(0[1-9]|[1-5]\\d)|\\d:\\d\\d:\\d\\d[.,]\\d*[1-9]'))`;
+    const checks = text.flatMap((c, i) => [`bool_or(${timed(cleanText(c))})::VARCHAR AS t${i}`, `bool_or(${seconds(cleanText(c))})::VARCHAR AS s${i}`]);
     const [row] = await this.rows<Record<string, string | null>>(`SELECT ${checks.join(', ')} FROM in_${input}`);
     text.forEach((c, i) => {
-      precision[c] = row?.[`t${i}`] === 'false' ? 'date' : 'time';
+      precision[c] = row?.[`t${i}`] === 'false' ? 'date' : row?.[`s${i}`] === 'false' ? 'minute' : 'time';
     });
   }
 

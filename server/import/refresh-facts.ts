@@ -78,10 +78,17 @@ export async function refreshFacts(
   const factsQuery = `WITH o AS (
        SELECT o.* FROM orders o JOIN touched_orders t ON t.order_key = o.order_key
        WHERE o.tenant_id = $tenant
+     ), coarse AS (
+       -- Sources whose creation times carry only minutes or days (source_columns): an event at the
+       -- placement's instant happened at or after it, so it can be the first response. Only for an
+       -- order whose own creation time is a whole minute: one with seconds was not cut to minutes.
+       SELECT source FROM source_columns
+       WHERE tenant_id = $tenant AND precision IN ('minute', 'date') AND list_contains(string_split(fields, ','), 'created_at')
      ), activity AS (
        -- One pass over the orders' events for every event-derived fact.
        SELECT e.order_key,
-         min(e."at") FILTER (e."at" > o.created_at AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
+         min(e."at") FILTER ((e."at" > o.created_at OR (e."at" = o.created_at AND epoch_us(o.created_at) % 60000000 = 0 AND o.source IN (SELECT source FROM coarse)))
+           AND NOT (e.type = 'stage' AND e.stage = 'placed')) AS first_response_at,
          count(*) FILTER (e.type = 'data_move')::INTEGER AS data_moves,
          count(*) FILTER (e.type = 'exception')::INTEGER AS exceptions,
          count(*) FILTER (e.type = 'contact')::INTEGER AS contacts,

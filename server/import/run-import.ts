@@ -1,9 +1,11 @@
 import { basename } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction, type Database } from '../db/database.js';
 import { ApiError, formatProblem, type RowProblem } from '../errors.js';
 import { bumpDataVersion, readDataVersion } from '../db/data-version.js';
 import { closestName, knownStages, readSettings } from '../settings.js';
-import { rebuildTenantFacts } from './refresh-facts.js';
+import { rebuildTenantFacts, refreshFacts } from './refresh-facts.js';
+import type { TimePrecision } from './import-context.js';
 import { rebuildRollups } from './refresh-rollups.js';
 import { DEFAULT_TENANT } from '../tenants.js';
 import { commitStaged, type CommitCounts } from './commit.js';
@@ -35,7 +37,7 @@ export interface ImportResult extends Omit<CommitCounts, 'changed'> {
   mapping: string;
   /** Per input: its file, the mapped columns it had, the stages it states, and whether each date-time column carries times or dates only. */
   /** Per input: the columns read, the stages stated (and of them those stated without a time), each date-time column's precision. */
-  sources: { input: string; file: string; columns: string[]; stages: string[]; untimedStages: string[]; timePrecision: Record<string, 'date' | 'time'> }[];
+  sources: { input: string; file: string; columns: string[]; stages: string[]; untimedStages: string[]; timePrecision: Record<string, TimePrecision> }[];
   files: { file: string; input: string; rows: number }[];
   rowsRead: number;
   rowsRejected: number;
@@ -165,14 +167,32 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
         const saved = { ...(row?.settings ? (JSON.parse(row.settings as string) as object) : {}), pipeline: settings.pipeline };
         await connection.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { tenant, value: JSON.stringify(saved) });
       }
+      // Each date-time column's precision, as this source's latest import found it: before the
+      // commit, whose facts read it (first response counts same-instant events of coarse sources).
+      const coarseBefore = await coarseCreation(connection, tenant, mapping.name);
+      for (const s of ctx.sources.values()) {
+        for (const [column, precision] of Object.entries(s.precision)) {
+          await connection.run(
+            `INSERT OR REPLACE INTO source_columns (tenant_id, source, column_name, precision, updated_at, fields, time_zone)
+             VALUES ($tenant, $source, $column, $precision, now(), $fields, $zone)`,
+            { tenant, source: mapping.name, column, precision, fields: (s.fields[column] ?? []).join(','), zone: ctx.timeZone },
+          );
+        }
+      }
+      const coarseNow = await coarseCreation(connection, tenant, mapping.name);
       const commit = await commitStaged(connection, tenant, settings);
       if (settings !== stored) {
         // Every stored order's pipeline steps follow the new pipeline.
         await rebuildTenantFacts(connection, tenant, settings);
         await rebuildRollups(connection, tenant);
       }
+      const precisionMoved = settings === stored && (coarseBefore ?? false) !== (coarseNow ?? false);
+      if (precisionMoved) {
+        // The source's creation times changed precision: its stored orders' first responses follow.
+        await refreshFacts(connection, tenant, settings, `SELECT order_key FROM orders WHERE tenant_id = $tenant AND source = ${sqlString(mapping.name)}`);
+      }
       const { changed: staged, ...counts } = commit;
-      const changed = staged || settings !== stored;
+      const changed = staged || settings !== stored || precisionMoved;
       // Nothing changed, nothing to recompute: every cached answer stays valid.
       const dataVersion = changed ? await bumpDataVersion(connection) : await readDataVersion(connection);
       const rowsRead = [...inputs.values()].reduce((n, i) => n + i.rows, 0);
@@ -189,16 +209,6 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
           rejected: problems.rowsRejected,
         },
       );
-      // Each date-time column's precision, as this source's latest import found it.
-      for (const s of ctx.sources.values()) {
-        for (const [column, precision] of Object.entries(s.precision)) {
-          await connection.run(
-            `INSERT OR REPLACE INTO source_columns (tenant_id, source, column_name, precision, updated_at, fields, time_zone)
-             VALUES ($tenant, $source, $column, $precision, now(), $fields, $zone)`,
-            { tenant, source: mapping.name, column, precision, fields: (s.fields[column] ?? []).join(','), zone: ctx.timeZone },
-          );
-        }
-      }
       return { counts, dataVersion };
     });
     onProgress(`committed in ${seconds(t2)}: ${counts.ordersInserted.toLocaleString('en')} orders inserted, ${counts.eventsInserted.toLocaleString('en')} events inserted`);
@@ -227,3 +237,18 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(2)} s`;
 }
+
+/** Whether a source's creation times carry only minutes or days (null: no import of it said yet). */
+async function coarseCreation(connection: DuckDBConnection, tenant: string, source: string): Promise<boolean | null> {
+  const [row] = (
+    await connection.runAndReadAll(
+      `SELECT bool_or(precision IN ('minute', 'date')) AS coarse FROM source_columns
+       WHERE tenant_id = $tenant AND source = $source AND list_contains(string_split(fields, ','), 'created_at')`,
+      { tenant, source },
+    )
+  ).getRowObjectsJson();
+  return (row?.coarse as boolean | null | undefined) ?? null;
+}
+
+/** A SQL string literal. */
+const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;

@@ -35,11 +35,12 @@ describe('olist preset on the Excel re-saved export', () => {
       stages: ['placed', 'paid', 'shipped', 'delivered', 'cancelled'],
       untimedStages: ['cancelled'],
       timePrecision: {
-        order_purchase_timestamp: 'time',
+        // The Excel re-save keeps minutes, no seconds.
+        order_purchase_timestamp: 'minute',
         order_estimated_delivery_date: 'date',
-        order_approved_at: 'time',
-        order_delivered_carrier_date: 'time',
-        order_delivered_customer_date: 'time',
+        order_approved_at: 'minute',
+        order_delivered_carrier_date: 'minute',
+        order_delivered_customer_date: 'minute',
       },
     });
     expect(await rows(db, `SELECT column_name, precision FROM source_columns WHERE source = 'olist' AND column_name LIKE '%estimated%'`)).toEqual([

@@ -85,10 +85,12 @@ describe('stage-breakdown', () => {
 });
 
 describe('first-response', () => {
-  test('the first event strictly after placement; O2 paid at the placement instant, so its response is the expedite at 17:00', async () => {
-    // O1 0.5, O2 5, O3 0.25 (its shipped event before placement is ignored), O4 1, O5 1, O6 none
+  test('the first event after placement; in this export of whole minutes, O2 paid in the placement minute responded then', async () => {
+    // The fixture's times are whole minutes (its created_at column's precision is `minute`): O2's
+    // payment at the placement instant happened at or after it, not necessarily before.
+    // O1 0.5, O2 0, O3 0.25 (its shipped event before placement is ignored), O4 1, O5 1, O6 none
     expect(await metricRows(app, '/api/metrics/first-response')).toEqual([
-      { bucket: null, group: null, orders: 6, responded: 5, no_response: 1, mean_hours: 1.55, p50_hours: 1, p90_hours: 3.4, p95_hours: 4.2, max_hours: 5 },
+      { bucket: null, group: null, orders: 6, responded: 5, no_response: 1, mean_hours: 0.55, p50_hours: 0.5, p90_hours: 1, p95_hours: 1, max_hours: 1 },
     ]);
   });
 });
@@ -288,8 +290,8 @@ describe('roi-compare', () => {
   test('before (1-8 March: O1-O3) vs after (8 March - 8 April: O4-O6)', async () => {
     const rows = await metricRows(app, '/api/metrics/roi-compare?baselineFrom=2025-03-01&baselineTo=2025-03-08&to=2025-04-08');
     expect(rows).toEqual([
-      // (0.5 + 5 + 0.25) / 3 vs (1 + 1) / 2
-      { kpi: 'first_response_hours', unit: 'hours', direction: 'lower', baseline: 1.916666667, current: 1, delta: -0.916666667, delta_pp: null, improvement_pct: 47.826086957 },
+      // (0.5 + 0 + 0.25) / 3 vs (1 + 1) / 2
+      { kpi: 'first_response_hours', unit: 'hours', direction: 'lower', baseline: 0.25, current: 1, delta: 0.75, delta_pp: null, improvement_pct: -300 },
       { kpi: 'cycle_time_hours', unit: 'hours', direction: 'lower', baseline: 56, current: null, delta: null, delta_pp: null, improvement_pct: null },
       // (58 + 150 + 11) / 3 vs 12 / 3
       { kpi: 'friction_cost_per_order', unit: 'currency', direction: 'lower', baseline: 73, current: 4, delta: -69, delta_pp: null, improvement_pct: 94.520547945 },
@@ -324,7 +326,7 @@ describe('roi-compare', () => {
       return { body: await res.json() };
     })();
     const byKpi = Object.fromEntries((body.rows as any[]).map((r) => [r.kpi, [r.baseline, r.current]]));
-    expect(byKpi.first_response_hours).toEqual([0.625, 2.75]);
+    expect(byKpi.first_response_hours).toEqual([0.625, 0.25]);
     expect(byKpi.cycle_time_hours).toEqual([48, 60]);
     expect(byKpi.friction_cost_per_order).toEqual([5.5, 104]);
     expect(byKpi.orders_per_actor_day[0]).toBe(1);

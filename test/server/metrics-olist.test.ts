@@ -114,6 +114,24 @@ for (const [folder, format] of [
       expect([...expected.values()].reduce((n, e) => n + e.orders, 0)).toBe(folder === 'olist' ? 166 : 69);
     });
 
+    test('first response: the first stage after placement, one in the placement minute included where times are whole minutes', async () => {
+      // The Excel re-save has whole minutes: an approval in the placement minute is the response.
+      const sameMinute = folder === 'olist';
+      const responses = raw.flatMap((o) => {
+        const later = [o.paid, o.shipped, o.delivered].filter((t): t is number => t !== null && (t > o.placed || (sameMinute && t === o.placed)));
+        return later.length > 0 ? [(Math.min(...later) - o.placed) / HOUR] : [];
+      });
+      const [row] = await api('/api/metrics/first-response');
+      expect([row!.orders, row!.responded]).toEqual([raw.length, responses.length]);
+      expectClose(row!.mean_hours!, mean(responses));
+      if (sameMinute) {
+        // Read strictly after placement, these 141 orders took a later stage (or none, for 5) as the response.
+        const inMinute = raw.filter((o) => o.paid === o.placed);
+        const noneLater = inMinute.filter((o) => ![o.shipped, o.delivered].some((t) => t !== null && t > o.placed));
+        expect([inMinute.length, noneLater.length]).toEqual([141, 5]);
+      }
+    });
+
     test('on-time (OTIF-style) as of the latest time: due orders, by the promised day, open ones late', async () => {
       const asOf = Math.max(...raw.flatMap((o) => [o.placed, o.paid, o.shipped, o.delivered].filter((t): t is number => t !== null)));
       // The promise is a date (the import found no time of day): compared as days of the mapping's zone.

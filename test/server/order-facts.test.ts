@@ -75,7 +75,16 @@ async function storedFacts(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): 
 
 /** The same facts computed in JavaScript from the raw orders and events rows. */
 async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): Promise<Map<string, Facts>> {
-  const orders = await rows(db, `SELECT channel || '/' || order_id AS id, epoch_ms(created_at)::DOUBLE AS created, epoch_us(created_at)::DOUBLE AS created_us FROM orders`);
+  // A source whose creation times carry only minutes (or days) counts an event at the placement instant as a response,
+  // for an order created on a whole minute.
+  const orders = await rows(
+    db,
+    `SELECT channel || '/' || order_id AS id, epoch_ms(created_at)::DOUBLE AS created, epoch_us(created_at)::DOUBLE AS created_us,
+       epoch_us(created_at) % 60000000 = 0
+         AND source IN (SELECT source FROM source_columns WHERE precision <> 'time' AND 'created_at' IN (SELECT unnest(string_split(fields, ',')))) AS coarse
+     FROM orders`,
+  );
+  const coarse = new Set(orders.filter((o) => o.coarse === true).map((o) => o.id as string));
   const events = await rows(
     db,
     `SELECT channel || '/' || order_id AS id, epoch_ms("at")::DOUBLE AS at, epoch_us("at")::DOUBLE AS at_us, type, stage, minutes, cost::DOUBLE AS cost, actor FROM order_events`,
@@ -101,9 +110,10 @@ async function recomputed(db: Database, pipeline = DEFAULT_SETTINGS.pipeline): P
       const us = stagesUs.get(e.id as string)!;
       us[e.stage as string] = Math.min(us[e.stage as string] ?? Infinity, e.at_us as number);
     }
-    if (at > f.created && !(e.type === 'stage' && e.stage === 'placed')) f.firstResponse = Math.min(f.firstResponse ?? Infinity, at);
+    const responds = !(e.type === 'stage' && e.stage === 'placed');
+    if (responds && (at > f.created || (at === f.created && coarse.has(e.id as string)))) f.firstResponse = Math.min(f.firstResponse ?? Infinity, at);
     const createdUs = stagesUs.get(e.id as string)!.created!;
-    if ((e.at_us as number) > createdUs && !(e.type === 'stage' && e.stage === 'placed')) {
+    if (responds && ((e.at_us as number) > createdUs || ((e.at_us as number) === createdUs && coarse.has(e.id as string)))) {
       f.durationsUs[0] = Math.min(f.durationsUs[0] ?? Infinity, (e.at_us as number) - createdUs);
     }
     if (e.type === 'data_move') f.dataMoves++;
