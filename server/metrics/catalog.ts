@@ -387,14 +387,28 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'promotion-roi',
-    summary: 'Per promotion: orders, net revenue, refund and cancellation rates, spend, ROAS and ROI.',
+    summary: 'Per promotion overlapping the range: the orders of its own period and channel, net revenue, refund and cancellation rates, spend, ROAS and ROI.',
     query: z.object({ ...scopeQuery }).strict(),
     resolve(q, ctx) {
+      // The lock's refusals (403) first.
       const scope = resolveScope(q, ctx);
+      // Spend belongs to a promotion, not to a region, SKU series or customer tier: charged in full
+      // against the revenue of a slice, every promotion looked like a loss.
+      for (const [name, what] of [['region', 'region'], ['skuSeries', 'SKU series'], ['customerTier', 'customer tier']] as const) {
+        if (q[name] !== undefined || ctx.lock?.lists[name]) {
+          throw badParameter(name, `a promotion's spend is not split by ${what}, so its ROI cannot be read for one; filter promotion-roi by channel or promotion only`);
+        }
+      }
       return {
         tz: scope.tz,
         params: { ...scope.params, marginRate: ctx.settings.marginRate },
-        bindings: { ...scope.bindings, margin_rate: number(ctx.settings.marginRate) },
+        bindings: {
+          ...scope.bindings,
+          margin_rate: number(ctx.settings.marginRate),
+          // A locked token's range still bounds the orders it may count.
+          lock_from_ts: instant(ctx.lock?.fromMs ?? null),
+          lock_to_ts: instant(ctx.lock?.toMs ?? null),
+        },
       };
     },
   },

@@ -1,8 +1,11 @@
 -- metric: promotion-roi
--- Per promotion overlapping [from, to) (and in the channel / promotion filters): the orders in scope
--- it brought, net revenue (orders cancelled, refunded or returned excluded), refund and cancellation
--- rates, spend, ROAS = revenue / spend and ROI = (revenue × margin_rate − spend) / spend.
--- params: $tenant, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $margin_rate
+-- Per promotion overlapping [from, to) (and in the channel / promotion filters): the orders it
+-- brought over its own period and in its own channel (the range picks promotions; it does not cut
+-- one short: a week of Double 11 is not Double 11), net revenue (orders cancelled, refunded or
+-- returned excluded), refund and cancellation rates, spend, ROAS = revenue / spend and ROI =
+-- (revenue × margin_rate − spend) / spend. Filters spend cannot follow (region, SKU series,
+-- customer tier) are refused before this runs. A locked token's range still bounds its orders.
+-- params: $tenant, $stage_names, $from_ts, $to_ts, $channels, $promotions, $margin_rate, $lock_from_ts, $lock_to_ts
 -- columns: promotion_id string, name string, channel string, starts_at time, ends_at time, orders integer, gross_revenue number, revenue number, refund_rate number, cancellation_rate number, spend number, roas number, roi number
 WITH promos AS (
   SELECT * FROM op_promotions($tenant)
@@ -11,8 +14,10 @@ WITH promos AS (
     AND (len($channels) = 0 OR list_contains($channels, channel))
     AND (len($promotions) = 0 OR list_contains($promotions, promotion_id))
 ), scoped AS (
-  SELECT o.* FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions) o
-  WHERE o.promotion_id IN (SELECT promotion_id FROM promos)
+  SELECT o.* FROM op_scoped_orders($tenant, $lock_from_ts::TIMESTAMPTZ, $lock_to_ts::TIMESTAMPTZ, $channels, [], [], [], $promotions) o
+  JOIN promos p ON p.promotion_id = o.promotion_id
+  WHERE (p.starts_at IS NULL OR o.created_at >= p.starts_at) AND (p.ends_at IS NULL OR o.created_at < p.ends_at)
+    AND (p.channel IS NULL OR o.channel = p.channel)
 ), outcomes AS (
   SELECT o.promotion_id, o.amount,
     coalesce(list_contains(o.stage_keys, list_position($stage_names, 'cancelled')), false) AS cancelled,

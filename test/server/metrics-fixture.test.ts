@@ -351,6 +351,31 @@ describe('promotion-roi', () => {
       },
     ]);
   });
+
+  test('a range picks promotions and does not cut one short; filters spend cannot follow are a 400', async () => {
+    // 5-6 March overlaps P1 (1-8 March) only: its whole period counts (O1 and O2 were placed on the 3rd).
+    expect((await metricRows(app, '/api/metrics/promotion-roi?from=2025-03-05&to=2025-03-06')).map((r) => [r.promotion_id, r.orders, r.revenue, r.roi])).toEqual([
+      ['P1', 2, 100, -0.7],
+    ]);
+    for (const [query, name, what] of [['skuSeries=S-A', 'skuSeries', 'SKU series'], ['region=east', 'region', 'region'], ['customerTier=gold', 'customerTier', 'customer tier']]) {
+      const res = await app.request(`/api/metrics/promotion-roi?${query}`);
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.message).toBe(`${name}: a promotion's spend is not split by ${what}, so its ROI cannot be read for one; filter promotion-roi by channel or promotion only`);
+    }
+  });
+
+  test("a promotion's orders are those of its own channel", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-promo-'));
+    const orders = join(dir, 'orders.csv');
+    const promotions = join(dir, 'promotions.csv');
+    // Q1 runs on tmall; an order of jd carrying its code (a coupon used elsewhere) is not its revenue.
+    writeFileSync(orders, ['order_id,channel,created_at,amount,promotion_id', 'A,tmall,2025-03-02 10:00:00,100,Q1', 'B,jd,2025-03-02 10:00:00,900,Q1'].join('\n'));
+    writeFileSync(promotions, ['promotion_id,channel,name,starts_at,ends_at,spend', 'Q1,tmall,Spring,2025-03-01 00:00:00,2025-03-08 00:00:00,50'].join('\n'));
+    const store = await openStore();
+    await importPreset(store, 'canonical', [orders, promotions]);
+    expect((await metricRows(testApp(store), '/api/metrics/promotion-roi')).map((r) => [r.promotion_id, r.orders, r.revenue])).toEqual([['Q1', 1, 100]]);
+    await store.close();
+  });
 });
 
 describe('throughput', () => {

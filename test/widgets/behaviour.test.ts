@@ -128,6 +128,26 @@ describe('op-filter-change and op-dashboard', () => {
     expect(events).to.deep.equal([{ source: 'keys', field: 'channel', kind: 'point', value: 'tmall' }]);
   });
 
+  it('a selection a metric cannot follow is not sent to it: promotion ROI under a SKU-series driver', async () => {
+    const host = document.createElement('div');
+    host.innerHTML = `<op-dashboard api="${API}" from="2025-03-01" to="2025-05-01">
+        <op-friction-pareto id="pareto"></op-friction-pareto>
+        <op-promotion-roi id="promotions"></op-promotion-roi>
+        <op-on-time id="follows"></op-on-time>
+      </op-dashboard>`;
+    document.body.append(host);
+    const dashboard = host.firstElementChild as OpDashboard;
+    await dashboard.updateComplete;
+    const [pareto, promotions, follows] = dashboard.widgets;
+    await Promise.all(dashboard.widgets.map(settle));
+    clickPoint(pareto!, 0, 0); // the largest driver's SKU series
+    await Promise.all(dashboard.widgets.map(settle));
+    expect(resultOf(follows!)!.params.skuSeries).to.have.length(1);
+    expect(resultOf(promotions!)!.params.skuSeries).to.deep.equal([]);
+    expect(resultOf(promotions!)!.rows.length).to.be.greaterThan(0);
+    host.remove();
+  });
+
   it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
     const host = document.createElement('div');
     host.innerHTML = `<op-dashboard api="${API}" from="2025-03-01" to="2025-05-01" locale="zh-CN">
@@ -182,7 +202,7 @@ describe('table, locale, lifecycle', () => {
   it('zh-CN durations and dates; en for comparison', async () => {
     const zh = await mount<OpMetricElement>(`<op-roi-compare api="${API}" locale="zh-CN" baseline-from="2025-03-01" baseline-to="2025-03-08" to="2025-04-08"></op-roi-compare>`);
     const firstRow = [...zh.shadowRoot!.querySelectorAll('tbody tr')][0]!;
-    expect([...firstRow.children].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal(['首次响应', '1.9小时', '1小时', '▼ 47.8% 改善']);
+    expect([...firstRow.children].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal(['首次响应', '15分钟', '1小时', '▲ -300% 变差']);
     const en = await mount<OpMetricElement>(`<op-roi-compare api="${API}" locale="en" baseline-from="2025-03-01" baseline-to="2025-03-08" to="2025-04-08"></op-roi-compare>`);
     const enRow = [...en.shadowRoot!.querySelectorAll('tbody tr')][2]!;
     expect([...enRow.children].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal(['Friction cost per order', 'CN¥73', 'CN¥4', '▼ 94.5% better']);

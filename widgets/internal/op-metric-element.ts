@@ -146,6 +146,9 @@ export abstract class OpMetricElement extends LitElement {
     return ctx.t('summary', { title: this.heading(ctx), count: result.rows.length });
   }
 
+  /** The cross-filter fields this widget's metric can follow (undefined: all of them). */
+  protected readonly crossFilterFields?: readonly string[];
+
   protected requestParams(): Record<string, string | undefined> {
     const params: Record<string, string | undefined> = {
       from: this.from,
@@ -157,7 +160,7 @@ export abstract class OpMetricElement extends LitElement {
       ...this.metricParams(),
     };
     for (const clause of this.crossFilters) {
-      if (clause.value === null) continue;
+      if (clause.value === null || (this.crossFilterFields && !this.crossFilterFields.includes(clause.field))) continue;
       const param = FILTER_PARAMS[clause.field];
       if (param && typeof clause.value === 'string') params[param] = clause.value;
       if (clause.field === 'created_at' && Array.isArray(clause.value)) {

@@ -11,6 +11,8 @@ import { promotionRoiOption } from './option.js';
  */
 export class OpPromotionRoi extends OpMetricElement {
   protected readonly metric = 'promotion-roi';
+  // A promotion's spend is not split by region, SKU series or customer tier (the service refuses them).
+  protected override readonly crossFilterFields = ['channel', 'promotion_id', 'created_at'];
   protected readonly titleKey = 'title.promotion-roi';
 
   protected chartOption(result: MetricResult, ctx: RenderContext) {
