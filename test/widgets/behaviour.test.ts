@@ -10,6 +10,17 @@ import { API, chartOf, cleanup, mount, resultOf, settle, shadow } from './helper
 afterEach(cleanup);
 
 /** Clicks a data point's pixel on the chart canvas, as a user would. */
+/** An op-dashboard over March-April 2025 holding `widgets`, its widgets' first answers in. */
+async function mountDashboard(attributes: string, widgets: string): Promise<{ host: HTMLElement; dashboard: OpDashboard }> {
+  const host = document.createElement('div');
+  host.innerHTML = `<op-dashboard api="${API}" from="2025-03-01" to="2025-05-01" ${attributes}>${widgets}</op-dashboard>`;
+  document.body.append(host);
+  const dashboard = host.firstElementChild as OpDashboard;
+  await dashboard.updateComplete;
+  await Promise.all(dashboard.widgets.map(settle));
+  return { host, dashboard };
+}
+
 function clickPoint(el: OpMetricElement, seriesIndex: number, dataIndex: number): void {
   const chart = chartOf(el)!;
   // The bar's own rectangle: grouped bars sit side by side within their category.
@@ -129,17 +140,9 @@ describe('op-filter-change and op-dashboard', () => {
   });
 
   it('a selection a metric cannot follow is not sent to it: promotion ROI under a SKU-series driver', async () => {
-    const host = document.createElement('div');
-    host.innerHTML = `<op-dashboard api="${API}" from="2025-03-01" to="2025-05-01">
-        <op-friction-pareto id="pareto"></op-friction-pareto>
-        <op-promotion-roi id="promotions"></op-promotion-roi>
-        <op-on-time id="follows"></op-on-time>
-      </op-dashboard>`;
-    document.body.append(host);
-    const dashboard = host.firstElementChild as OpDashboard;
-    await dashboard.updateComplete;
+    const { host, dashboard } = await mountDashboard(
+      '', '<op-friction-pareto id="pareto"></op-friction-pareto><op-promotion-roi id="promotions"></op-promotion-roi><op-on-time id="follows"></op-on-time>');
     const [pareto, promotions, follows] = dashboard.widgets;
-    await Promise.all(dashboard.widgets.map(settle));
     clickPoint(pareto!, 0, 0); // the largest driver's SKU series
     await Promise.all(dashboard.widgets.map(settle));
     expect(resultOf(follows!)!.params.skuSeries).to.have.length(1);
@@ -149,17 +152,9 @@ describe('op-filter-change and op-dashboard', () => {
   });
 
   it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
-    const host = document.createElement('div');
-    host.innerHTML = `<op-dashboard api="${API}" from="2025-03-01" to="2025-05-01" locale="zh-CN">
-        <op-channel-funnel id="funnel"></op-channel-funnel>
-        <op-on-time id="on-time"></op-on-time>
-        <op-on-time id="mine" from="2025-03-04"></op-on-time>
-      </op-dashboard>`;
-    document.body.append(host);
-    const dashboard = host.firstElementChild as OpDashboard;
-    await dashboard.updateComplete;
+    const { host, dashboard } = await mountDashboard(
+      'locale="zh-CN"', '<op-channel-funnel id="funnel"></op-channel-funnel><op-on-time id="on-time"></op-on-time><op-on-time id="mine" from="2025-03-04"></op-on-time>');
     const [funnel, onTime, mine] = dashboard.widgets;
-    await Promise.all(dashboard.widgets.map(settle));
     expect(onTime!.getAttribute('locale')).to.equal('zh-CN');
     expect(resultOf(onTime!)!.params.from).to.equal('2025-03-01T00:00:00+08:00');
     expect(resultOf(mine!)!.params.from).to.equal('2025-03-04T00:00:00+08:00'); // its own attribute wins
