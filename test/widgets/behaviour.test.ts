@@ -152,7 +152,7 @@ describe('op-filter-change and op-dashboard', () => {
   });
 
   it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
-    const { host, dashboard } = await mountDashboard(
+    const { dashboard } = await mountDashboard(
       'locale="zh-CN"', '<op-channel-funnel id="funnel"></op-channel-funnel><op-on-time id="on-time"></op-on-time><op-on-time id="mine" from="2025-03-04"></op-on-time>');
     const [funnel, onTime, mine] = dashboard.widgets;
     expect(onTime!.getAttribute('locale')).to.equal('zh-CN');
