@@ -52,8 +52,9 @@ export class OpRoiCompare extends OpMetricElement {
   static override styles = [
     ...baseStyles,
     css`
+      /* Breaks between the arrow, the number and its unit, never inside 个百分点. */
       .change {
-        white-space: nowrap;
+        word-break: keep-all;
       }
       .change.better {
         color: var(--_good);
