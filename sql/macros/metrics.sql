@@ -78,6 +78,8 @@ CREATE OR REPLACE TEMP MACRO op_ms(ts) AS epoch_ms(ts)::DOUBLE;
 -- half the time they take over doubles.
 CREATE OR REPLACE TEMP MACRO op_us(a, b) AS epoch_us(b) - epoch_us(a);
 CREATE OR REPLACE TEMP MACRO op_us_hours(us) AS us / 3600e6;
+-- Money as returned: rounded to cents once, at the end (sums and shares use the exact values).
+CREATE OR REPLACE TEMP MACRO op_cents(x) AS round(x, 2);
 
 -- Hours from `a` to `b` (negative when b is earlier).
 CREATE OR REPLACE TEMP MACRO op_hours(a, b) AS op_us_hours(op_us(a, b));

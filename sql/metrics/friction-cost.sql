@@ -54,9 +54,10 @@ SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group
   orders::INTEGER AS orders,
   orders_with_friction::INTEGER AS orders_with_friction,
   orders_with_friction::DOUBLE / orders AS friction_share,
-  total_cost,
-  total_cost / orders AS cost_per_order,
-  data_move_cost, exception_cost, contact_cost, expedite_cost,
+  op_cents(total_cost) AS total_cost,
+  op_cents(total_cost / orders) AS cost_per_order,
+  op_cents(data_move_cost) AS data_move_cost, op_cents(exception_cost) AS exception_cost,
+  op_cents(contact_cost) AS contact_cost, op_cents(expedite_cost) AS expedite_cost,
   data_moves::INTEGER AS data_moves
 FROM totals
 ORDER BY bucket NULLS FIRST, grp NULLS FIRST

@@ -57,7 +57,7 @@ WITH scoped AS NOT MATERIALIZED (
 ), ranked AS (
   SELECT *, row_number() OVER (ORDER BY cost DESC, component, value NULLS LAST) AS rank FROM drivers
 )
-SELECT rank::INTEGER AS rank, component, value, cost, events, orders,
+SELECT rank::INTEGER AS rank, component, value, op_cents(cost) AS cost, events, orders,
   cost / sum(cost) OVER () AS share,
   sum(cost) OVER (ORDER BY rank ROWS UNBOUNDED PRECEDING) / sum(cost) OVER () AS cumulative_share
 FROM ranked

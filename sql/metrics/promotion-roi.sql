@@ -35,8 +35,8 @@ WITH promos AS (
   FROM promos p LEFT JOIN outcomes x ON x.promotion_id = p.promotion_id
   GROUP BY p.promotion_id
 )
-SELECT promotion_id, name, channel, op_ms(starts_at) AS starts_at, op_ms(ends_at) AS ends_at, orders, gross_revenue, revenue,
-  refund_rate, cancellation_rate, spend,
+SELECT promotion_id, name, channel, op_ms(starts_at) AS starts_at, op_ms(ends_at) AS ends_at, orders,
+  op_cents(gross_revenue) AS gross_revenue, op_cents(revenue) AS revenue, refund_rate, cancellation_rate, op_cents(spend) AS spend,
   revenue / nullif(spend, 0) AS roas,
   (revenue * $margin_rate - spend) / nullif(spend, 0) AS roi
 FROM per_promotion

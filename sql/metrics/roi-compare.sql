@@ -114,7 +114,11 @@ WITH all_sides AS NOT MATERIALIZED (
     (7, 'refund_rate', 'ratio', 'lower'), (8, 'orders', 'orders', 'higher'), (9, 'revenue', 'currency', 'higher')
   ) c(ord, kpi, unit, direction)
 )
-SELECT kpi, unit, direction, baseline, current, current - baseline AS delta,
+SELECT kpi, unit, direction,
+  -- Money to cents; the change and improvement from the exact values.
+  CASE WHEN unit = 'currency' THEN op_cents(baseline) ELSE baseline END AS baseline,
+  CASE WHEN unit = 'currency' THEN op_cents(current) ELSE current END AS current,
+  CASE WHEN unit = 'currency' THEN op_cents(current - baseline) ELSE current - baseline END AS delta,
   -- A rate's change in percentage points (0.30 → 0.40: +10 pp), beside its relative change.
   CASE WHEN unit = 'ratio' THEN (current - baseline) * 100 END AS delta_pp,
   op_improvement_pct(baseline, current, direction = 'higher') AS improvement_pct

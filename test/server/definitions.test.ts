@@ -92,3 +92,16 @@ describe('stage-breakdown', () => {
     await db.close();
   });
 });
+
+describe('money', () => {
+  test('returned in cents, rounded once at the end: 0.10 + 0.20 of expedites is 0.3, not 0.30000000000000004', async () => {
+    const db = await openStore();
+    const orders = write('money-orders.csv', ['order_id,channel,created_at', 'M1,tmall,2025-03-01 09:00:00']);
+    const events = write('money-events.csv', ['order_id,channel,at,type,stage,actor,minutes,cost', 'M1,tmall,2025-03-01 10:00:00,expedite,,,,0.10', 'M1,tmall,2025-03-01 11:00:00,expedite,,,,0.20']);
+    await importPreset(db, 'canonical', [orders, events]);
+    const res = await testApp(db).request('/api/metrics/friction-cost');
+    const [row] = (await res.json()).rows;
+    expect([row.total_cost, row.cost_per_order, row.expedite_cost]).toEqual([0.3, 0.3, 0.3]);
+    await db.close();
+  });
+});
