@@ -414,14 +414,23 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'throughput',
-    summary: 'Orders touched per actor per active day.',
+    summary: 'Orders touched per actor per active day, by when the work happened.',
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery(['actor']) }).strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
+      // The range is the work's: touches in it, of orders created whenever (within a locked range).
+      const lockRange = ctx.lock !== undefined && (ctx.lock.fromMs !== null || ctx.lock.toMs !== null);
+      const days = base.tz === ctx.settings.timeZone ? rollupDays(base.scope.fromMs, base.scope.toMs, ctx) : null;
       // Touch days are the tenant's, and the touch counts know the actor: a breakdown by actor is one too.
-      const usable = base.tz === ctx.settings.timeZone;
-      const asScope = { ...base, groupBy: base.groupBy === 'actor' ? null : base.groupBy };
-      return withBindings(base, durationRollups(asScope, ctx, usable));
+      const rollup = days !== null && !lockRange && rollupAnswers(base.scope, base.groupBy === 'actor' ? null : base.groupBy);
+      return withBindings(base, {
+        rollup: boolean(rollup),
+        touch_days: boolean(days !== null),
+        from_day: dayBound(days?.from ?? null, '-infinity'),
+        to_day: dayBound(days?.to ?? null, 'infinity'),
+        lock_from_ts: instant(ctx.lock?.fromMs ?? null),
+        lock_to_ts: instant(ctx.lock?.toMs ?? null),
+      });
     },
   },
   {

@@ -135,7 +135,9 @@ export class MetricService {
       : shared;
     const resolved = definition.resolve(query, ctx);
     const version = this.db.dataVersion;
-    const key = `${tenant}\n${definition.name}\n${version}\n${JSON.stringify(resolved.params)}`;
+    // The lock too: a locked range bounds what some metrics count (throughput's and promotion-roi's
+    // orders by creation) without showing in their parameters.
+    const key = `${tenant}\n${definition.name}\n${version}\n${JSON.stringify(resolved.params)}\n${JSON.stringify(lock ?? null)}`;
     const cacheOn = this.options.cache ?? true;
 
     const hit = cacheOn ? this.cache.get(key) : undefined;

@@ -379,6 +379,22 @@ describe('promotion-roi', () => {
 });
 
 describe('throughput', () => {
+  test('counts work when it happened: 4 March holds A on O1 and B on O3, whenever the orders were created', async () => {
+    // Scoped by creation, the day held O3 alone (created on the 4th): B, one actor.
+    expect(await metricRows(app, '/api/metrics/throughput?from=2025-03-04&to=2025-03-05')).toEqual([
+      { bucket: null, group: null, actors: 2, actor_days: 2, orders_touched: 2, orders_per_actor_day: 1 },
+    ]);
+    // The same from the events' instants (a range that is not whole days of the tenant's zone).
+    expect(await metricRows(app, '/api/metrics/throughput?from=2025-03-04T00:00:00%2B08:00&to=2025-03-04T23:59:00%2B08:00')).toEqual([
+      { bucket: null, group: null, actors: 2, actor_days: 2, orders_touched: 2, orders_per_actor_day: 1 },
+    ]);
+    // A token locked to orders created from 4 March on sees B's work on O3 only.
+    const minted = await app.request('/api/embed-tokens', { method: 'POST', headers: ADMIN, body: JSON.stringify({ filters: { from: '2025-03-04', to: '2025-04-01' } }) });
+    const { token } = await minted.json();
+    const res = await app.request('/api/metrics/throughput?from=2025-03-04&to=2025-03-05', { headers: { Authorization: `Bearer ${token}` } });
+    expect((await res.json()).rows).toEqual([{ bucket: null, group: null, actors: 1, actor_days: 1, orders_touched: 1, orders_per_actor_day: 1 }]);
+  });
+
   test('orders touched per actor per active day', async () => {
     expect(await metricRows(app, '/api/metrics/throughput')).toEqual([
       { bucket: null, group: null, actors: 2, actor_days: 5, orders_touched: 6, orders_per_actor_day: 1.2 },

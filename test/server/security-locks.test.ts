@@ -368,6 +368,12 @@ describe('property: a locked token sees exactly the locked scope', () => {
           refused++;
           return;
         }
+        // Throughput's range is the work's, while a locked range bounds its orders by creation: no
+        // query spells that out. Its locked answers are checked by the fixture test of throughput.
+        if (metric === 'throughput' && (lockFromMs !== null || lockToMs !== null)) {
+          expect(locked.status, JSON.stringify({ lock, request, body: locked.body })).toBe(200);
+          return;
+        }
         // The same question with the scope spelled out: the lists by a token that locks only them
         // (a value with a comma cannot be sent as a parameter), the range as explicit instants.
         const lists = Object.fromEntries(Object.entries({ channel: lock.channel, region: lock.region, customerTier: lock.customerTier }).filter(([, v]) => v));
