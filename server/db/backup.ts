@@ -1,14 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { sqlString } from '../import/sql-text.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Database } from './database.js';
 
-const quote = (path: string) => `'${path.replaceAll("'", "''")}'`;
 
 /** Writes the whole store (schema, data, settings) to `dir` as Parquet plus DuckDB's schema/load scripts. */
 export async function backupStore(db: Database, dir: string): Promise<void> {
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} is not empty; back up into a new folder`);
   // A writer connection: the export sees one consistent snapshot, and no import runs meanwhile.
-  await db.withConnection((c) => c.run(`EXPORT DATABASE ${quote(dir)} (FORMAT parquet)`));
+  await db.withConnection((c) => c.run(`EXPORT DATABASE ${sqlString(dir)} (FORMAT parquet)`));
 }
 
 /** Loads a backup folder into a new store file; refuses to overwrite an existing one. */
@@ -18,7 +18,7 @@ export async function restoreStore(dir: string, path: string): Promise<void> {
   const instance = await DuckDBInstance.create(path);
   const connection = await instance.connect();
   try {
-    await connection.run(`IMPORT DATABASE ${quote(dir)}`);
+    await connection.run(`IMPORT DATABASE ${sqlString(dir)}`);
     await connection.run('CHECKPOINT');
   } finally {
     connection.closeSync();

@@ -8,13 +8,13 @@ import { dateRangeOf, type StageColumn } from './mapping.js';
 import { ApiError } from '../errors.js';
 import { cleanText, ident } from './sql-text.js';
 
+/** What a date-time column's values carry: only dates, whole minutes, or seconds (and finer). */
+export type TimePrecision = 'date' | 'minute' | 'time';
+
 /**
  * State shared by the staging steps of one import: its connection, the loaded
  * inputs, and the `import_problems` temp table every rejected line goes to.
  */
-/** What a date-time column's values carry: only dates, whole minutes, or seconds (and finer). */
-export type TimePrecision = 'date' | 'minute' | 'time';
-
 export class ImportContext {
   readonly constants = new SqlConstants();
   private parsedTables = 0;

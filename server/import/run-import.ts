@@ -9,6 +9,7 @@ import type { TimePrecision } from './import-context.js';
 import { rebuildRollups } from './refresh-rollups.js';
 import { DEFAULT_TENANT } from '../tenants.js';
 import { commitStaged, type CommitCounts } from './commit.js';
+import { sqlString } from './sql-text.js';
 import { ImportContext } from './import-context.js';
 import { formatOf, loadInput, type LoadedInput } from './load-input.js';
 import { ORDER_FIELDS, type Mapping } from './mapping.js';
@@ -249,6 +250,3 @@ async function coarseCreation(connection: DuckDBConnection, tenant: string, sour
   ).getRowObjectsJson();
   return (row?.coarse as boolean | null | undefined) ?? null;
 }
-
-/** A SQL string literal. */
-const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;

@@ -78,6 +78,16 @@ const withBindings = (base: ReturnType<typeof bucketed>, extra: Bindings) => ({
   bindings: { ...base.bindings, ...extra },
 });
 
+/** The moment an as-of metric judges at: `asOf`, else the latest event (a locked token's own), else now. */
+const asOfOf = (q: Record<string, string | undefined>, tz: string, ctx: MetricContext): number =>
+  resolveTime('asOf', q.asOf, tz) ?? ctx.latestEventMs ?? Date.now();
+
+/** A locked token's range, which still bounds by creation the orders of metrics whose range is something else. */
+const lockRangeBindings = (ctx: MetricContext): Bindings => ({
+  lock_from_ts: instant(ctx.lock?.fromMs ?? null),
+  lock_to_ts: instant(ctx.lock?.toMs ?? null),
+});
+
 /** What on-time's judgement (op_otif) binds: the moment, and the sources whose promises are days. */
 const onTimeBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
   as_of: instant(asOfMs),
@@ -182,7 +192,7 @@ export const METRICS: MetricDefinition[] = [
       const base = bucketed(q, ctx);
       delete base.params.interval;
       // Under a lock, latestEventMs is the latest event of the lock's own orders (MetricService).
-      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? ctx.latestEventMs ?? Date.now();
+      const asOfMs = asOfOf(q, base.tz, ctx);
       return {
         ...base,
         params: { ...base.params, asOf: isoInZone(asOfMs, base.tz), pipeline: ctx.settings.pipeline, terminalStages: ctx.settings.terminalStages },
@@ -211,7 +221,7 @@ export const METRICS: MetricDefinition[] = [
       .strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
-      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? ctx.latestEventMs ?? Date.now();
+      const asOfMs = asOfOf(q, base.tz, ctx);
       const basis = q.basis ?? 'promised';
       return {
         ...base,
@@ -374,7 +384,7 @@ export const METRICS: MetricDefinition[] = [
         [`${i === 0 ? 'a_' : 'b_'}from_day`]: dayBound(days[i]?.from ?? null, '-infinity'),
         [`${i === 0 ? 'a_' : 'b_'}to_day`]: dayBound(days[i]?.to ?? null, 'infinity'),
       }));
-      const asOfMs = resolveTime('asOf', q.asOf, scope.tz) ?? ctx.latestEventMs ?? Date.now();
+      const asOfMs = asOfOf(q, scope.tz, ctx);
       return {
         tz: scope.tz,
         params: { ...scope.params, ...mode, fromStage, toStage, asOf: isoInZone(asOfMs, scope.tz) },
@@ -405,9 +415,7 @@ export const METRICS: MetricDefinition[] = [
         bindings: {
           ...scope.bindings,
           margin_rate: number(ctx.settings.marginRate),
-          // A locked token's range still bounds the orders it may count.
-          lock_from_ts: instant(ctx.lock?.fromMs ?? null),
-          lock_to_ts: instant(ctx.lock?.toMs ?? null),
+          ...lockRangeBindings(ctx),
         },
       };
     },
@@ -428,8 +436,7 @@ export const METRICS: MetricDefinition[] = [
         touch_days: boolean(days !== null),
         from_day: dayBound(days?.from ?? null, '-infinity'),
         to_day: dayBound(days?.to ?? null, 'infinity'),
-        lock_from_ts: instant(ctx.lock?.fromMs ?? null),
-        lock_to_ts: instant(ctx.lock?.toMs ?? null),
+        ...lockRangeBindings(ctx),
       });
     },
   },
