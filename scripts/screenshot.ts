@@ -1,7 +1,7 @@
 /**
  * `npm run screenshot`: serves demo data, opens the demo page in headless
  * Chromium in each theme and locale, checks that every widget shows data and
- * that the console stayed clean, and writes screenshots/demo-<theme>-<locale>.png.
+ * that the console stayed clean, and writes screenshots/demo-<theme>-<locale>.png (1440 px) and demo-<theme>-<locale>-390.png (a phone).
  */
 import { mkdirSync } from 'node:fs';
 import { serve } from '@hono/node-server';
@@ -26,9 +26,11 @@ const port = (server.address() as { port: number }).port;
 const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 mkdirSync('screenshots', { recursive: true });
 let failures = 0;
-for (const [theme, locale] of [['light', 'en'], ['dark', 'zh-CN'], ['dark', 'en'], ['light', 'zh-CN']] as const) {
+// Desktop, and a phone (390 px, files named …-390.png).
+const views = [1440, 390].flatMap((width) => (['light', 'dark'] as const).flatMap((theme) => (['en', 'zh-CN'] as const).map((locale) => [theme, locale, width] as const)));
+for (const [theme, locale, width] of views) {
   const page = await browser.newPage();
-  await page.setViewport({ width: 1440, height: 900, deviceScaleFactor: 1 });
+  await page.setViewport({ width, height: width === 390 ? 844 : 900, deviceScaleFactor: 1 });
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warn') problems.push(`console.${message.type()}: ${message.text()}`);
@@ -54,7 +56,7 @@ for (const [theme, locale] of [['light', 'en'], ['dark', 'zh-CN'], ['dark', 'en'
   );
   const states = (await report.jsonValue()) as { tag: string; state: string | null; canvas: boolean }[];
   for (const s of states) if (s.state) problems.push(`${s.tag} shows "${s.state}"`);
-  const path = `screenshots/demo-${theme}-${locale}.png`;
+  const path = `screenshots/demo-${theme}-${locale}${width === 390 ? '-390' : ''}.png`;
   await page.screenshot({ path, fullPage: true });
   console.log(`${path}: ${states.length} widgets, ${states.filter((s) => s.canvas).length} charts${problems.length ? `, ${problems.length} problems` : ''}`);
   for (const p of problems) console.log(`  ${p}`);
