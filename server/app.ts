@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
 import { settingsRoutes } from './routes/settings.js';
 import { pageRoutes } from './routes/page.js';
+import { extentRoutes } from './routes/extent.js';
 import { metricRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { widgetRoutes } from './routes/widget-files.js';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps) {
   const metrics = new MetricService(deps.db, tenants, METRICS, { cache: deps.cacheMetrics ?? true, timeoutMs: deps.queryTimeoutMs ?? 30_000, rollups: deps.rollups ?? true });
   const limits = { requests: new RateLimiter(perMinute, 60_000), invalid: new RateLimiter(deps.invalidTokensPerMinute ?? 60, 60_000) };
   app.route('/api/metrics', metricRoutes(metrics, deps.security, tenants, limits));
+  app.route('/api/extent', extentRoutes(metrics, deps.security, tenants, limits));
   app.route('/api/openapi.json', openApiRoutes());
   app.route('/', pageRoutes());
 

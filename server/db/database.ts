@@ -277,6 +277,10 @@ const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>
   '013_rollups.sql': rebuildAllRollups,
   '016_order_identity.sql': rekeyPresetTenants,
   '019_furthest_stage.sql': rebuildAllFacts,
+  '021_funnel_any_order.sql': async (connection) => {
+    await rebuildAllFacts(connection);
+    await rebuildAllRollups(connection);
+  },
 };
 
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */

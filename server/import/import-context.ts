@@ -188,7 +188,7 @@ export class ImportContext {
    * than :00 (`10/18/2017 14:05`), `time` otherwise; Unix times and typed Parquet date-times are
    * `time`.
    */
-  private async notePrecision(input: string, columns: string[]): Promise<void> {
+  async notePrecision(input: string, columns: string[]): Promise<void> {
     const available = this.columnsOf(input);
     const text = columns.filter((c) => !isNativeInstant('instant', c, available));
     const precision = this.sources.get(input)!.precision;

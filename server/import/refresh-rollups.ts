@@ -1,11 +1,15 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_FUNNEL_STEPS } from '../metrics/default-funnel.js';
+
+/** The rollup measure of the orders in flight at default-funnel step k (schema/013): this + k. */
+export const IN_FLIGHT_MEASURE = 200;
 
 /** Runs `sql`, binding $tenant only where it is used (DuckDB rejects unused parameters). */
 const runner = (connection: DuckDBConnection, tenant: string) => (sql: string) => connection.run(sql, sql.includes('$tenant') ? { tenant } : {});
 
 /** The order_facts columns the rollups (schema/013) are computed from. */
 export const ROLLUP_FACT_COLUMNS =
-  'channel, created_local, step_pairs, step_us, funnel_depth, funnel_us, first_response_us, delivery_us, promised_at, delivered_at, ' +
+  'channel, created_at, created_local, step_pairs, step_us, funnel_depth, funnel_us, settled_at, first_response_us, delivery_us, promised_at, delivered_at, ' +
   'data_moves, exception_minutes, contact_minutes, expedite_cost, friction_kinds, amount, stage_keys, touches';
 
 /** order_day_totals' sums besides `orders` (schema/013). */
@@ -25,7 +29,8 @@ const COMPACT_FLOOR_ROWS = 1_000_000;
  * What one order contributes to each rollup, as rows of plain values (so two sets of them can be
  * compared). Its durations, by `measure` (schema/013): the default funnel (order_facts.funnel_depth,
  * funnel_us; measure k = 1 to 5: step 1 with 0 µs when reached, its count, and step k = 2.. with
- * the gap from step k − 1), placed → delivered (100, when delivered; negative is a data error),
+ * the gap from step k − 1, negative when reached out of order; 200 + k, 0 µs: not settled and at
+ * depth k − 1, in flight at step k as of the latest event), placed → delivered (100, when delivered; negative is a data error),
  * placement to first response (101; -1 µs, counted apart like a negative, when there is none), and
  * each consecutive pipeline step (its step pair, from 65536 up). Plain unnests: building one list
  * of structs per order and unnesting it took twice as long.
@@ -38,6 +43,8 @@ function contributions(facts: string) {
     durations: `SELECT * FROM (
         SELECT ${day} AS day, channel, 1::INTEGER AS measure, 0::BIGINT AS us FROM ${facts} WHERE funnel_depth >= 1
         UNION ALL SELECT ${day}, channel, (generate_subscripts(funnel_us, 1) + 1)::INTEGER, unnest(funnel_us) FROM ${facts}
+        UNION ALL SELECT ${day}, channel, ${IN_FLIGHT_MEASURE} + funnel_depth + 1, 0 FROM ${facts}
+          WHERE settled_at IS NULL AND funnel_depth BETWEEN 1 AND ${DEFAULT_FUNNEL_STEPS.length - 1}
         UNION ALL SELECT ${day}, channel, 100, delivery_us FROM ${facts} WHERE delivery_us IS NOT NULL
         UNION ALL SELECT ${day}, channel, 101, coalesce(first_response_us, -1) FROM ${facts}
         UNION ALL SELECT ${day}, channel, unnest(step_pairs), unnest(step_us) FROM ${facts})`,
@@ -52,12 +59,14 @@ function contributions(facts: string) {
         data_moves::BIGINT AS data_moves, exception_minutes, contact_minutes, expedite_cost,
         (friction_kinds & 4 <> 0)::BIGINT AS friction_expedite, (friction_kinds & 6 <> 0)::BIGINT AS friction_labour,
         (friction_kinds <> 0)::BIGINT AS friction_any,
-        ${has('cancelled')}::BIGINT AS cancelled, ${has('refunded')}::BIGINT AS refunded,
+        ${has('cancelled')}::BIGINT AS cancelled,
+        -- Refunded or returned: the refund/return rate counts what leaves revenue.
+        (${has('refunded')} OR ${has('returned')})::BIGINT AS refunded,
         CASE WHEN ${has('cancelled')} OR ${has('refunded')} OR ${has('returned')} THEN 0 ELSE coalesce(amount, 0) END::DECIMAL(38, 2) AS revenue
       FROM ${facts})`,
     touches: `SELECT * FROM (SELECT ${day} AS day, channel, t.actor_key, t.day AS touch_day
       FROM (SELECT created_local, channel, unnest(touches) AS t FROM ${facts}))`,
-    hours: `SELECT * FROM (SELECT op_local_hour(created_local) AS hour, channel FROM ${facts})`,
+    hours: `SELECT * FROM (SELECT op_utc_hour(created_at) AS hour, channel FROM ${facts})`,
   };
 }
 

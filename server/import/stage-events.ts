@@ -55,6 +55,12 @@ async function stageLines(
 export async function stageEvents(ctx: ImportContext, section: NonNullable<Mapping['events']>): Promise<void> {
   const input = section.input;
   const columnOf = await stageLines(ctx, section, EVENT_FIELDS, { required: ['order_id', 'at', 'type'], lower: ['channel', 'type', 'stage'] }, 'm_events');
+  // The events' times feed every stage they state (source_columns.fields: `event_at`).
+  const at = columnOf('at');
+  if (ctx.columnsOf(input).has(at)) {
+    await ctx.notePrecision(input, [at]);
+    ctx.noteField(input, at, 'event_at');
+  }
   const knownList = `[${ctx.knownStages.map((k) => ctx.constants.bind(k)).join(', ')}]::VARCHAR[]`;
   const checks: [string, string, string][] = [
     ['order_id IS NULL', 'order_id', `'order_id is empty'`],

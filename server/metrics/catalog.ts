@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { ApiError } from '../errors.js';
 import { boolean, integer, number, text, textList, instant, type Bindings } from './bindings.js';
 import { DEFAULT_FUNNEL_STEPS } from './default-funnel.js';
 import {
   DIMENSIONS,
   badParameter,
+  currencyQuery,
   dayBound,
   durationRollupBindings,
   groupByQuery,
@@ -12,6 +14,7 @@ import {
   outsideLock,
   resolveRange,
   resolveScope,
+  resolveCurrency,
   resolveStage,
   resolveTime,
   resolveTimeZone,
@@ -36,6 +39,11 @@ export interface MetricDefinition {
   name: string;
   summary: string;
   query: z.ZodObject;
+  /**
+   * The order fields and stages whose times the answer measures or compares, from its resolved
+   * parameters: when one of them carries only dates, the answer says `meta.precision: "day"`.
+   */
+  times?(params: Record<string, unknown>, ctx: MetricContext): string[];
   /** Whether `resolve` reads `ctx.latestEventMs` (a default as-of time). */
   usesLatestEvent?: boolean;
   resolve(q: Record<string, string | undefined>, ctx: MetricContext): Resolved;
@@ -78,6 +86,22 @@ const withBindings = (base: ReturnType<typeof bucketed>, extra: Bindings) => ({
   bindings: { ...base.bindings, ...extra },
 });
 
+/**
+ * `day` when one of `fields` (order fields and stages) carries only dates in some source of the
+ * tenant (source_columns; an events file's dates make every stage a day), else `time`.
+ */
+export function precisionOf(fields: readonly string[], ctx: MetricContext): 'day' | 'time' {
+  const dayOnly = ctx.dayOnlyFields;
+  const isStage = (f: string) => f !== 'created_at' && f !== 'promised_at';
+  return fields.some((f) => dayOnly.has(f) || (isStage(f) && dayOnly.has('event_at'))) ? 'day' : 'time';
+}
+
+/** A money metric's currency (resolveCurrency) as its parameter and binding. */
+function money(q: Record<string, string | undefined>, ctx: MetricContext) {
+  const { currency, filter } = resolveCurrency(q.currency, ctx);
+  return { currency, filtered: filter.length > 0, params: { currency }, bindings: { currencies: textList(filter) } };
+}
+
 /** The moment an as-of metric judges at: `asOf`, else the latest event (a locked token's own), else now. */
 const asOfOf = (q: Record<string, string | undefined>, tz: string, ctx: MetricContext): number =>
   resolveTime('asOf', q.asOf, tz) ?? ctx.latestEventMs ?? Date.now();
@@ -102,6 +126,8 @@ const costs = (ctx: MetricContext): Bindings => ({
 });
 
 const stageQuery = (what: string, fallback: string) => z.string().optional().describe(`${what} stage (default ${fallback})`);
+
+const HOUR_MS = 3_600_000;
 
 /** The longest funnel window, in hours: a hundred years. */
 const MAX_WINDOW_HOURS = 876_000;
@@ -138,6 +164,7 @@ export const COHORT_DIMENSIONS: Record<string, 'channel' | 'region' | 'skuSeries
 export const METRICS: MetricDefinition[] = [
   {
     name: 'cycle-time',
+    times: (p) => [p.fromStage as string, p.toStage as string],
     summary: 'Hours between two stages per order: orders, mean, p50, p90, p95, max; negative gaps excluded and counted.',
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery(), fromStage: stageQuery('start', 'placed'), toStage: stageQuery('end', 'delivered') }).strict(),
     resolve(q, ctx) {
@@ -160,6 +187,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'stage-breakdown',
+    times: (_p, ctx) => [...ctx.settings.pipeline],
     summary: 'Median and p90 hours of each consecutive pipeline step orders passed, with the bottleneck step.',
     query: z.object({ ...scopeQuery, groupBy: groupByQuery() }).strict(),
     resolve(q, ctx) {
@@ -174,6 +202,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'first-response',
+    times: (_p, ctx) => ['created_at', ...ctx.settings.pipeline],
     summary: 'Hours from placement to the first event after it (the first status update).',
     query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
     resolve(q, ctx) {
@@ -183,6 +212,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'stuck-orders',
+    times: (_p, ctx) => [...ctx.settings.pipeline],
     usesLatestEvent: true,
     summary: 'Orders not settled in a terminal stage as of a time, by the furthest pipeline stage they reached and how long they have waited in it (<4h, 4-24h, 1-3d, >3d).',
     query: z
@@ -199,6 +229,8 @@ export const METRICS: MetricDefinition[] = [
         bindings: {
           ...base.bindings,
           as_of: instant(asOfMs),
+          // Stage times that are dates: ages in whole days (sql/README.md, "Time precision").
+          whole_days: boolean(precisionOf(ctx.settings.pipeline, ctx) === 'day'),
           pipeline: textList(ctx.settings.pipeline),
           pipeline_keys: stageKeys(ctx.settings.pipeline, ctx),
           terminal_keys: stageKeys(ctx.settings.terminalStages, ctx),
@@ -208,6 +240,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'on-time',
+    times: () => ['promised_at', 'delivered'],
     usesLatestEvent: true,
     summary: 'Of the orders whose promise had passed as of a time (cancelled ones aside), the share delivered by the promise; the late ones delivered late or still open.',
     query: z
@@ -233,10 +266,12 @@ export const METRICS: MetricDefinition[] = [
   {
     name: 'friction-cost',
     summary: 'Friction cost per order (data moves, exceptions, contacts, expedites), by interval and dimension.',
-    query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
+    query: z.object({ ...scopeQuery, currency: currencyQuery, interval: intervalQuery, groupBy: groupByQuery() }).strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
-      return withBindings(base, { ...costs(ctx), ...durationRollups(base, ctx) });
+      const m = money(q, ctx);
+      // The rollups hold no currency: a store of one currency alone reads them.
+      return { tz: base.tz, params: { ...base.params, ...m.params }, bindings: { ...base.bindings, ...costs(ctx), ...m.bindings, ...durationRollups(base, ctx, !m.filtered) } };
     },
   },
   {
@@ -245,6 +280,7 @@ export const METRICS: MetricDefinition[] = [
     query: z
       .object({
         ...scopeQuery,
+        currency: currencyQuery,
         groupBy: groupByQuery(['stage']).describe('dimension of the drivers (default sku_series; stage = the stage the order was in)'),
         limit: z.string().regex(/^\d+$/, 'a whole number').optional().describe('at most this many drivers (default 20, at most 500)'),
       })
@@ -254,22 +290,27 @@ export const METRICS: MetricDefinition[] = [
       delete base.params.interval;
       const limit = Number(q.limit ?? 20);
       if (!(limit >= 1 && limit <= 500)) throw badParameter('limit', 'must be from 1 to 500');
+      const m = money(q, ctx);
       return {
         ...base,
-        params: { ...base.params, limit },
-        bindings: { ...base.bindings, ...costs(ctx), limit: integer(limit), pipeline: textList(ctx.settings.pipeline) },
+        params: { ...base.params, limit, ...m.params },
+        bindings: { ...base.bindings, ...costs(ctx), ...m.bindings, limit: integer(limit), pipeline: textList(ctx.settings.pipeline) },
       };
     },
   },
   {
     name: 'channel-funnel',
-    summary: 'Strict ordered funnel per channel (or dimension): count, conversion, drop-off, time between steps, worst step.',
+    times: (p) => (p.steps as string[]).map((s) => (s === 'kept' ? 'delivered' : s)),
+    usesLatestEvent: true,
+    summary: 'Ordered funnel per channel (or dimension): count, in flight, out of order, conversion over decided orders, drop-off, time between steps, worst step.',
     query: z
       .object({
         ...scopeQuery,
         groupBy: groupByQuery().describe('break down by this dimension (default channel)'),
         steps: z.string().optional().describe('comma-separated stages in order (default placed,paid,shipped,delivered,kept)'),
         window: z.string().optional().describe('conversion window from the first step: 72h, 7d, 90m or hours (default none)'),
+        order: z.enum(['any', 'strict']).optional().describe('any (default): a step reached before the previous one counts (out_of_order); strict: it does not'),
+        asOf: z.string().optional().describe('the moment to look at: later steps are not reached yet, and in flight is judged then (default: the latest event)'),
       })
       .strict(),
     resolve(q, ctx) {
@@ -280,10 +321,13 @@ export const METRICS: MetricDefinition[] = [
       const steps = splitList(q.steps ?? (pipelineHas ? DEFAULT_FUNNEL_STEPS : ctx.settings.pipeline).join()).map((s) => resolveStage('steps', s, ctx, ['kept']));
       if (steps.length < 2) throw badParameter('steps', 'a funnel needs at least two steps');
       const windowHours = q.window === undefined ? null : parseWindow(q.window);
-      const precomputed = windowHours === null && steps.join() === DEFAULT_FUNNEL_STEPS.join();
+      const order = q.order ?? 'any';
+      const asOfMs = asOfOf(q, base.tz, ctx);
+      // As of the latest event (the default), every stage reached and every settlement has happened.
+      const precomputed = windowHours === null && order === 'any' && q.asOf === undefined && steps.join() === DEFAULT_FUNNEL_STEPS.join();
       return {
         tz: base.tz,
-        params: { ...base.params, steps, windowHours },
+        params: { ...base.params, steps, windowHours, order, asOf: isoInZone(asOfMs, base.tz) },
         bindings: {
           ...base.bindings,
           steps: textList(steps),
@@ -291,6 +335,8 @@ export const METRICS: MetricDefinition[] = [
           step_keys: stageKeys(steps.map((s) => (s === 'kept' ? 'delivered' : s)), ctx),
           kept_index: integer(steps.indexOf('kept') + 1),
           window_hours: number(windowHours),
+          strict: boolean(order === 'strict'),
+          as_of: instant(asOfMs),
           // The default funnel is kept per order at import (DEFAULT_FUNNEL_STEPS), and in the rollups.
           precomputed: boolean(precomputed),
           ...durationRollups(base, ctx, precomputed),
@@ -300,6 +346,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'roi-compare',
+    times: () => ['created_at', 'placed', 'delivered'],
     usesLatestEvent: true,
     summary: 'KPIs of a baseline vs a current range (or cohort vs cohort) with delta and direction-aware improvement %.',
     query: z
@@ -311,6 +358,7 @@ export const METRICS: MetricDefinition[] = [
         fromStage: stageQuery('cycle-time start', 'placed'),
         toStage: stageQuery('cycle-time end', 'delivered'),
         asOf: z.string().optional().describe("the moment on_time_rate judges at, as on-time's asOf (default: the latest event in the store)"),
+        currency: currencyQuery,
       })
       .strict(),
     resolve(q, ctx) {
@@ -378,7 +426,8 @@ export const METRICS: MetricDefinition[] = [
           ? rollupDays(side.fromMs, side.toMs, ctx)
           : null,
       );
-      const rollup = days.every((d) => d !== null);
+      const m = money(q, ctx);
+      const rollup = !m.filtered && days.every((d) => d !== null);
       const [a, b] = sides.map((side, i) => ({
         ...scopeBindings(i === 0 ? 'a_' : 'b_', side.fromMs, side.toMs, side.lists),
         [`${i === 0 ? 'a_' : 'b_'}from_day`]: dayBound(days[i]?.from ?? null, '-infinity'),
@@ -387,9 +436,9 @@ export const METRICS: MetricDefinition[] = [
       const asOfMs = asOfOf(q, scope.tz, ctx);
       return {
         tz: scope.tz,
-        params: { ...scope.params, ...mode, fromStage, toStage, asOf: isoInZone(asOfMs, scope.tz) },
+        params: { ...scope.params, ...mode, fromStage, toStage, asOf: isoInZone(asOfMs, scope.tz), ...m.params },
         bindings: {
-          tz: text(scope.tz), ...a, ...b, rollup: boolean(rollup), from_stage: text(fromStage), to_stage: text(toStage),
+          tz: text(scope.tz), ...a, ...b, ...m.bindings, rollup: boolean(rollup), from_stage: text(fromStage), to_stage: text(toStage),
           ...costs(ctx), ...onTimeBindings(asOfMs, ctx),
         },
       };
@@ -398,7 +447,7 @@ export const METRICS: MetricDefinition[] = [
   {
     name: 'promotion-roi',
     summary: 'Per promotion overlapping the range: the orders of its own period and channel, net revenue, refund and cancellation rates, spend, ROAS and ROI.',
-    query: z.object({ ...scopeQuery }).strict(),
+    query: z.object({ ...scopeQuery, currency: currencyQuery }).strict(),
     resolve(q, ctx) {
       // The lock's refusals (403) first.
       const scope = resolveScope(q, ctx);
@@ -409,11 +458,13 @@ export const METRICS: MetricDefinition[] = [
           throw badParameter(name, `a promotion's spend is not split by ${what}, so its ROI cannot be read for one; filter promotion-roi by channel or promotion only`);
         }
       }
+      const m = money(q, ctx);
       return {
         tz: scope.tz,
-        params: { ...scope.params, marginRate: ctx.settings.marginRate },
+        params: { ...scope.params, marginRate: ctx.settings.marginRate, ...m.params },
         bindings: {
           ...scope.bindings,
+          ...m.bindings,
           margin_rate: number(ctx.settings.marginRate),
           ...lockRangeBindings(ctx),
         },
@@ -442,6 +493,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'surge-alerts',
+    times: () => ['created_at'],
     summary: "Hours where a channel's orders reach 4× (+300 %) its trailing 24-hour hourly average.",
     query: z
       .object({
@@ -455,12 +507,23 @@ export const METRICS: MetricDefinition[] = [
       const factor = Number(q.factor ?? 4);
       if (!Number.isFinite(factor) || factor <= 1 || factor > 1e6) throw badParameter('factor', `must be a number above 1 and at most 1,000,000, not '${q.factor?.slice(0, 60)}'`);
       const minOrders = boundedInteger('minOrders', q.minOrders, 10, 1, 1_000_000_000);
-      // Hours of the tenant's zone, over whole days of it.
-      const days = scope.tz === ctx.settings.timeZone && rollupAnswers(scope, null) ? rollupDays(scope.fromMs, scope.toMs, ctx) : null;
+      if (precisionOf(['created_at'], ctx) === 'day') {
+        throw new ApiError(
+          400,
+          'dates_only',
+          'surge-alerts counts orders per hour, and the order times of this data (created_at) carry dates only: there is no hour to count them in',
+          { field: 'created_at' },
+        );
+      }
+      // The 24 hours before the range feed its first hours' baselines; a lock's range still bounds them.
+      const historyFromMs = scope.fromMs === null ? null : Math.max(scope.fromMs - 24 * HOUR_MS, ctx.lock?.fromMs ?? -Infinity);
+      // The hourly rollup holds UTC hours: it answers a range of whole hours, whatever the display zone.
+      const wholeHours = [historyFromMs, scope.toMs].every((ms) => ms === null || ms % HOUR_MS === 0);
+      const rollup = wholeHours && rollupAnswers(scope, null);
       return {
         tz: scope.tz,
         params: { ...scope.params, factor, minOrders },
-        bindings: { ...scope.bindings, factor: number(factor), min_orders: integer(minOrders), ...durationRollupBindings(days) },
+        bindings: { ...scope.bindings, factor: number(factor), min_orders: integer(minOrders), history_from_ts: instant(historyFromMs), rollup: boolean(rollup) },
       };
     },
   },

@@ -3,7 +3,8 @@ import type { Database } from '../db/database.js';
 import { settingsFromJson } from '../settings.js';
 import type { TenantDirectory } from '../tenants.js';
 import { bindingsFor, boolean, text, type Bindings } from './bindings.js';
-import type { MetricDefinition, Resolved } from './catalog.js';
+import { precisionOf, type MetricDefinition, type Resolved } from './catalog.js';
+import { extentOf, type Extent } from './extent.js';
 import { LruCache } from './lru-cache.js';
 import { contextBindings, scopeBindings, type MetricContext } from './scope.js';
 import { lockOf, type MetricLock } from '../security/locked-filters.js';
@@ -15,11 +16,11 @@ export interface MetricResponse {
   params: Record<string, unknown>;
   columns: Column[];
   rows: Record<string, unknown>[];
-  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number };
+  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number; precision?: 'day' | 'time' };
 }
 
 interface Computed {
-  body: Omit<MetricResponse, 'meta'> & { meta: { dataVersion: number; elapsedMs: number; rowCount: number } };
+  body: Omit<MetricResponse, 'meta'> & { meta: Omit<MetricResponse['meta'], 'cached'> };
   etag: string;
 }
 
@@ -72,8 +73,18 @@ export class MetricService {
            WHERE tenant_id = $tenant AND precision = 'date' AND list_contains(string_split(fields, ','), 'promised_at') GROUP BY source ORDER BY source`,
           { tenant },
         );
+        const dayOnly = await this.db.query(
+          `SELECT DISTINCT field FROM (SELECT unnest(string_split(fields, ',')) AS field FROM source_columns WHERE tenant_id = $tenant AND precision = 'date')`,
+          { tenant },
+        );
+        const currencies = await this.db.query(
+          'SELECT DISTINCT currency FROM orders WHERE tenant_id = $tenant AND currency IS NOT NULL ORDER BY currency',
+          { tenant },
+        );
         return {
           settings,
+          currencies: currencies.map((r) => r.currency as string),
+          dayOnlyFields: new Set(dayOnly.map((r) => r.field as string)),
           channels: new Set(channels.map((r) => r.channel as string)),
           latestEventMs: (latest?.ms as number | null) ?? null,
           stageNames: stages.map((r) => r.stage as string),
@@ -121,6 +132,13 @@ export class MetricService {
     return latest;
   }
 
+  /** What `tenant`'s data holds (GET /api/extent), within a token's lock. */
+  async extent(tenant: string, filters?: TokenFilters): Promise<Extent> {
+    const shared = await this.metricContext(tenant);
+    const lock = filters && lockOf(filters);
+    return extentOf(this.db, tenant, lock ? { ...shared, lock } : shared);
+  }
+
   /** Runs a metric over `tenant`'s data; `filters` (an embed token's) narrow every scope it resolves. */
   async run(
     definition: MetricDefinition,
@@ -134,6 +152,7 @@ export class MetricService {
       ? { ...shared, lock, latestEventMs: definition.usesLatestEvent ? await this.latestEventIn(tenant, lock) : null }
       : shared;
     const resolved = definition.resolve(query, ctx);
+    const precision = definition.times && precisionOf(definition.times(resolved.params, ctx), ctx);
     const version = this.db.dataVersion;
     // The lock too: a locked range bounds what some metrics count (throughput's and promotion-roi's
     // orders by creation) without showing in their parameters.
@@ -151,7 +170,13 @@ export class MetricService {
         const rows = await sql.run(this.db, this.bindings(resolved, tenant, ctx), resolved.tz, this.options.timeoutMs, tenant);
         const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
         return {
-          body: { metric: definition.name, params: resolved.params, columns: sql.columns, rows, meta: { dataVersion: version, elapsedMs, rowCount: rows.length } },
+          body: {
+            metric: definition.name,
+            params: resolved.params,
+            columns: sql.columns,
+            rows,
+            meta: { dataVersion: version, elapsedMs, rowCount: rows.length, ...(precision ? { precision } : {}) },
+          },
           etag: `W/"${version}-${createHash('sha1').update(key).digest('hex').slice(0, 20)}"`,
         };
       })();

@@ -18,6 +18,10 @@ export interface MetricContext {
   dimensionValues: Record<'region' | 'skuSeries' | 'customerTier' | 'promotion', ReadonlySet<string>>;
   /** Sources whose promises carry no time of day (source_columns), with the zone their dates are days of: on-time compares dates. */
   promiseDateSources: { source: string; zone: string }[];
+  /** The currencies of the tenant's orders, sorted. */
+  currencies: readonly string[];
+  /** Order fields and stages (and `event_at`, an events file's times) that carry only dates in some source (source_columns). */
+  dayOnlyFields: ReadonlySet<string>;
   /** Every stage name at the position of its key in order_facts.stage_keys (1-based in SQL). */
   stageNames: string[];
   /** An embed token's locked filters: every scope is narrowed to them. */
@@ -51,6 +55,30 @@ export const scopeQuery = {
   customerTier: csv('customer tiers to include'),
   promotion: csv('promotion ids to include'),
 };
+/** The money metrics' currency (friction costs, revenue, spend): amounts in two currencies are never added. */
+export const currencyQuery = z.string().optional().describe("the orders' currency, e.g. CNY (needed when the orders have several)");
+
+/**
+ * The currency a money metric adds amounts in, and the orders it keeps: `currency` when given
+ * (none to filter when it is the only one), else the orders' one currency; orders in several
+ * currencies without `currency` are a 400 naming them.
+ */
+export function resolveCurrency(value: string | undefined, ctx: MetricContext): { currency: string | null; filter: string[] } {
+  const all = ctx.currencies;
+  if (value === undefined) {
+    if (all.length > 1) {
+      throw new ApiError(400, 'several_currencies', `the orders are in ${all.length} currencies (${all.join(', ')}): amounts in different currencies are not added; pass currency=${all[0]}`, {
+        parameter: 'currency',
+        currencies: all,
+      });
+    }
+    return { currency: all[0] ?? null, filter: [] };
+  }
+  const currency = value.trim().toUpperCase();
+  if (!all.includes(currency)) throw badParameter('currency', `no order is in '${value.slice(0, 60)}'; the orders' currencies are ${all.join(', ') || 'none'}`);
+  return { currency, filter: all.length === 1 ? [] : [currency] };
+}
+
 export const intervalQuery = z.enum(['day', 'week', 'month']).optional().describe('bucket by day, ISO week or month of the local time');
 export const groupByQuery = (extra: string[] = []) =>
   z.enum([...DIMENSIONS, ...extra] as [string, ...string[]]).optional().describe('break down by this dimension');

@@ -8,7 +8,8 @@
 -- The tenant's orders in scope, with their per-order facts (schema/004):
 -- created in [from_ts, to_ts) (a NULL bound is open) and, for each non-empty
 -- list, with a value in it.
-CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions) AS TABLE
+-- `currencies` (default: all): a money metric of a store with orders in several currencies adds one's.
+CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, currencies := []::VARCHAR[]) AS TABLE
   SELECT * EXCLUDE (tenant_id) FROM order_facts
   WHERE tenant_id = tenant
     AND (from_ts IS NULL OR created_at >= from_ts)
@@ -17,7 +18,8 @@ CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, 
     AND (len(regions) = 0 OR list_contains(regions, region))
     AND (len(series) = 0 OR list_contains(series, sku_series))
     AND (len(tiers) = 0 OR list_contains(tiers, customer_tier))
-    AND (len(promotions) = 0 OR list_contains(promotions, promotion_id));
+    AND (len(promotions) = 0 OR list_contains(promotions, promotion_id))
+    AND (len(currencies) = 0 OR list_contains(currencies, currency));
 
 -- Actor names by key (schema/009): order_facts.touches hold keys, looked up after grouping.
 CREATE OR REPLACE TEMP MACRO op_actor_keys() AS TABLE SELECT actor, key FROM actor_keys;
@@ -68,6 +70,9 @@ END::TIMESTAMP;
 CREATE OR REPLACE TEMP MACRO op_local_hour(local_ts) AS make_timestamp(op_floor_to(epoch_us(local_ts), 3600000000));
 
 -- A wall time in `tz` as epoch milliseconds of the instant it names.
+-- The UTC hour an instant falls in, as a UTC wall time (surge-alerts' hours: real hours, whatever
+-- the zone's clock changes do).
+CREATE OR REPLACE TEMP MACRO op_utc_hour(ts) AS make_timestamp(op_floor_to(epoch_us(ts), 3600000000));
 CREATE OR REPLACE TEMP MACRO op_local_ms(local_ts, tz) AS epoch_ms(timezone(tz, local_ts))::DOUBLE;
 
 -- An instant as epoch milliseconds, the form the service turns into ISO 8601 with offset.
@@ -124,13 +129,13 @@ CREATE OR REPLACE TEMP MACRO op_funnel_times(stage_keys, stage_at, step_keys, ke
 CREATE OR REPLACE TEMP MACRO op_undone(stage_keys, stage_names) AS
   coalesce(list_contains(stage_keys, list_position(stage_names, 'returned')), false)
     OR coalesce(list_contains(stage_keys, list_position(stage_names, 'refunded')), false);
--- How many leading steps of times `t` hold: reached, no earlier than the step before, and within
--- `window_hours` (NULL: no window) of the first.
-CREATE OR REPLACE TEMP MACRO op_funnel_depth(t, window_hours) AS
+-- How many leading steps of times `t` hold: reached, within `window_hours` (NULL: no window) of
+-- the first, and, when `strict`, no earlier than the step before (order=any counts a step reached
+-- before the previous one, whose gap is then negative: out_of_order).
+CREATE OR REPLACE TEMP MACRO op_funnel_depth(t, window_hours, strict) AS
   coalesce(list_position(list_transform(range(1, len(t) + 1), i ->
-    coalesce(t[i] IS NOT NULL AND (i = 1 OR t[i] >= t[i - 1])
+    coalesce(t[i] IS NOT NULL AND (i = 1 OR NOT strict OR t[i] >= t[i - 1])
              AND (window_hours IS NULL OR op_hours(t[1], t[i]) <= window_hours), false)), false), len(t) + 1) - 1;
--- Microseconds from each reached step to the next: steps 2 to `depth`.
 CREATE OR REPLACE TEMP MACRO op_funnel_gaps(t, depth) AS list_transform(range(2, depth + 1), k -> op_us(t[k - 1], t[k]));
 
 -- on-time's judgement of one order as of `as_of` (sql/README.md, "on-time"), shared with

@@ -5,7 +5,7 @@
 -- returned excluded), refund and cancellation rates, spend, ROAS = revenue / spend and ROI =
 -- (revenue × margin_rate − spend) / spend. Filters spend cannot follow (region, SKU series,
 -- customer tier) are refused before this runs. A locked token's range still bounds its orders.
--- params: $tenant, $stage_names, $from_ts, $to_ts, $channels, $promotions, $margin_rate, $lock_from_ts, $lock_to_ts
+-- params: $tenant, $stage_names, $from_ts, $to_ts, $channels, $promotions, $margin_rate, $lock_from_ts, $lock_to_ts, $currencies
 -- columns: promotion_id string, name string, channel string, starts_at time, ends_at time, orders integer, gross_revenue number, revenue number, refund_rate number, cancellation_rate number, spend number, roas number, roi number
 WITH promos AS (
   SELECT * FROM op_promotions($tenant)
@@ -14,7 +14,7 @@ WITH promos AS (
     AND (len($channels) = 0 OR list_contains($channels, channel))
     AND (len($promotions) = 0 OR list_contains($promotions, promotion_id))
 ), scoped AS (
-  SELECT o.* FROM op_scoped_orders($tenant, $lock_from_ts::TIMESTAMPTZ, $lock_to_ts::TIMESTAMPTZ, $channels, [], [], [], $promotions) o
+  SELECT o.* FROM op_scoped_orders($tenant, $lock_from_ts::TIMESTAMPTZ, $lock_to_ts::TIMESTAMPTZ, $channels, [], [], [], $promotions, currencies := $currencies) o
   JOIN promos p ON p.promotion_id = o.promotion_id
   WHERE (p.starts_at IS NULL OR o.created_at >= p.starts_at) AND (p.ends_at IS NULL OR o.created_at < p.ends_at)
     AND (p.channel IS NULL OR o.channel = p.channel)
@@ -30,7 +30,7 @@ WITH promos AS (
     count(x.promotion_id)::INTEGER AS orders,
     coalesce(sum(x.amount), 0)::DOUBLE AS gross_revenue,
     coalesce(sum(x.amount) FILTER (NOT (x.cancelled OR x.refunded OR x.returned)), 0)::DOUBLE AS revenue,
-    avg(x.refunded::INTEGER) AS refund_rate,
+    avg((x.refunded OR x.returned)::INTEGER) AS refund_rate,
     avg(x.cancelled::INTEGER) AS cancellation_rate
   FROM promos p LEFT JOIN outcomes x ON x.promotion_id = p.promotion_id
   GROUP BY p.promotion_id

@@ -4,7 +4,9 @@
 -- it reaches a terminal stage, whatever the other timestamps say (delivered before "shipped" is
 -- delivered). The stage it is in is the furthest pipeline stage it had reached, waiting since it
 -- reached it (a correction of an earlier stage does not move it back). sql/README.md, "stuck-orders".
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $pipeline_keys, $terminal_keys, $as_of
+-- With $whole_days (the stage times carry dates only) an age is the whole days from the stage's day to
+-- $as_of's, in the store's zone, and the two buckets under a day are one, <1d.
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days
 -- columns: stage string, stage_index integer, group string, age_bucket string, age_index integer, orders integer, mean_age_hours number, max_age_hours number, oldest_order_id string
 -- NOT MATERIALIZED: read by both branches below, each of which reads few columns.
 WITH scoped AS NOT MATERIALIZED (
@@ -34,15 +36,17 @@ WITH scoped AS NOT MATERIALIZED (
   )
 ), waiting AS (
   -- With no pipeline stage reached (a pipeline without `placed`), the order waits since placement.
-  SELECT order_id, grp, coalesce($pipeline[pos], 'placed') AS stage, op_hours(since, $as_of::TIMESTAMPTZ) AS age_hours
+  SELECT order_id, grp, coalesce($pipeline[pos], 'placed') AS stage,
+    CASE WHEN $whole_days THEN (timezone($store_tz, $as_of::TIMESTAMPTZ)::DATE - timezone($store_tz, since)::DATE) * 24.0
+         ELSE op_hours(since, $as_of::TIMESTAMPTZ) END AS age_hours
   FROM (SELECT * FROM settled_by_then UNION ALL SELECT * FROM later)
 ), bucketed AS (
   SELECT *,
-    CASE WHEN age_hours < 4 THEN 1 WHEN age_hours < 24 THEN 2 WHEN age_hours < 72 THEN 3 ELSE 4 END AS age_index
+    CASE WHEN age_hours < 4 AND NOT $whole_days THEN 1 WHEN age_hours < 24 THEN 2 WHEN age_hours < 72 THEN 3 ELSE 4 END AS age_index
   FROM waiting
 )
 SELECT stage, list_position($pipeline, stage)::INTEGER AS stage_index, grp AS "group",
-  ['<4h', '4-24h', '1-3d', '>3d'][age_index] AS age_bucket, age_index::INTEGER AS age_index,
+  CASE WHEN $whole_days AND age_index = 2 THEN '<1d' ELSE ['<4h', '4-24h', '1-3d', '>3d'][age_index] END AS age_bucket, age_index::INTEGER AS age_index,
   count(*)::INTEGER AS orders, avg(age_hours) AS mean_age_hours, max(age_hours) AS max_age_hours,
   -- The oldest; among orders as old, the first by id (one answer for one request).
   first(order_id ORDER BY age_hours DESC, order_id) AS oldest_order_id

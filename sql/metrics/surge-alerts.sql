@@ -1,18 +1,21 @@
 -- metric: surge-alerts
--- Local hours in which a channel's new orders reached $factor × its average over the 24 hours before
--- (empty hours count as 0; a channel needs 24 hours of history), with at least $min_orders orders.
--- Orders per hour from the per-order facts, or from the hourly rollup when $rollup (whole local days
--- in the tenant's zone, at most a channel filter: sql/README.md, "Rollups").
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $factor, $min_orders, $rollup, $from_day, $to_day
+-- UTC hours (returned as instants, shown in the display zone) in [$from_ts, $to_ts) in which a channel's new orders
+-- exceeded $factor × its baseline, with at least $min_orders orders. The baseline is the mean of the
+-- 24 hours before (empty hours count as 0; read from $history_from_ts, 24 hours before the range
+-- unless a lock starts later), floored at 1 order an hour: a channel with no recent orders needs more
+-- than $factor orders in the hour. Orders per hour from the per-order facts, or from the hourly
+-- rollup when $rollup (range at whole UTC hours, at most a channel filter: sql/README.md, "Rollups").
+-- params: $tenant, $from_ts, $to_ts, $history_from_ts, $channels, $regions, $series, $tiers, $promotions, $factor, $min_orders, $rollup
 -- columns: channel string, hour time, orders integer, trailing_avg number, ratio number
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $history_from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
   WHERE NOT $rollup
 ), hourly AS (
-  SELECT channel, op_local_hour(op_local(created_at, created_local, $tz, $store_tz)) AS hour, count(*) AS orders FROM scoped GROUP BY ALL
+  SELECT channel, op_utc_hour(created_at) AS hour, count(*) AS orders FROM scoped GROUP BY ALL
   UNION ALL
   SELECT channel, hour, sum(n) FROM op_hour_counts($tenant)
-  WHERE $rollup AND hour >= $from_day::DATE::TIMESTAMP AND hour < $to_day::DATE::TIMESTAMP
+  WHERE $rollup AND ($history_from_ts IS NULL OR hour >= op_utc_hour($history_from_ts::TIMESTAMPTZ))
+    AND ($to_ts IS NULL OR hour < op_utc_hour($to_ts::TIMESTAMPTZ))
     AND (len($channels) = 0 OR list_contains($channels, channel))
   GROUP BY ALL
   HAVING sum(n) > 0
@@ -20,14 +23,12 @@ WITH scoped AS (
   -- The trailing sum over the 24 hours before, empty hours counting 0: a window over the hours that
   -- have orders, never a grid of every hour between the first and the last (one order dated
   -- 9999-12-31 made that grid 70M hours long).
-  SELECT *,
-    coalesce(sum(orders) OVER w, 0) / 24.0 AS trailing_avg,
-    min(hour) OVER (PARTITION BY channel) AS first_hour
+  SELECT *, coalesce(sum(orders) OVER w, 0) / 24.0 AS trailing_avg
   FROM hourly
   WINDOW w AS (PARTITION BY channel ORDER BY hour RANGE BETWEEN INTERVAL 24 HOUR PRECEDING AND INTERVAL 1 HOUR PRECEDING)
 )
-SELECT channel, op_local_ms(hour, $tz) AS hour, orders::INTEGER AS orders, trailing_avg,
+SELECT channel, epoch_ms(hour)::DOUBLE AS hour, orders::INTEGER AS orders, trailing_avg,
   orders / nullif(trailing_avg, 0) AS ratio
 FROM with_history
-WHERE hour >= first_hour + INTERVAL 24 HOUR AND orders >= $min_orders AND orders >= $factor * trailing_avg
+WHERE ($from_ts IS NULL OR hour >= op_utc_hour($from_ts::TIMESTAMPTZ)) AND orders >= $min_orders AND orders > $factor * greatest(trailing_avg, 1)
 ORDER BY hour, channel

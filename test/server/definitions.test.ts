@@ -98,4 +98,118 @@ describe('money', () => {
     expect([row.total_cost, row.cost_per_order, row.expedite_cost]).toEqual([0.3, 0.3, 0.3]);
     await db.close();
   });
+
+  test('amounts in two currencies are never added: the money metrics ask which, and add that one', async () => {
+    const db = await openStore();
+    const orders = write('currency-orders.csv', [
+      'order_id,channel,created_at,amount,currency',
+      'C1,tmall,2025-03-01 09:00:00,100.00,CNY',
+      'C2,tmall,2025-03-01 10:00:00,300.00,CNY',
+      'U1,shopify,2025-03-01 11:00:00,50.00,USD',
+    ]);
+    const events = write('currency-events.csv', [
+      'order_id,channel,at,type,stage,actor,minutes,cost',
+      'C1,tmall,2025-03-01 12:00:00,expedite,,,,20.00',
+      'U1,shopify,2025-03-01 12:00:00,expedite,,,,7.00',
+      'C2,tmall,2025-03-02 12:00:00,stage,returned,,,',
+    ]);
+    await importPreset(db, 'canonical', [orders, events]);
+    const app = testApp(db);
+    const get = async (url: string) => {
+      const res = await app.request(url);
+      return { status: res.status, body: await res.json() };
+    };
+    for (const metric of ['friction-cost', 'friction-pareto', 'promotion-roi', 'roi-compare?baselineFrom=2025-02-01&baselineTo=2025-03-01']) {
+      const { status, body } = await get(`/api/metrics/${metric}`);
+      expect([status, body.error?.code], metric).toEqual([400, 'several_currencies']);
+      expect(body.error.message, metric).toContain('2 currencies (CNY, USD)');
+    }
+    const cny = await get('/api/metrics/friction-cost?currency=cny');
+    expect(cny.body.params.currency).toBe('CNY');
+    // C1 and C2: 20 of expedites over 2 orders.
+    expect(cny.body.rows.map((r: any) => [r.orders, r.total_cost, r.cost_per_order])).toEqual([[2, 20, 10]]);
+    const usd = await get('/api/metrics/friction-cost?currency=USD');
+    expect(usd.body.rows.map((r: any) => [r.orders, r.total_cost])).toEqual([[1, 7]]);
+    // Net revenue leaves out the returned C2, and the refund/return rate counts it: 1 of 2.
+    const roi = await get('/api/metrics/roi-compare?baselineFrom=2025-02-01&baselineTo=2025-03-01&currency=CNY');
+    const kpi = (name: string) => roi.body.rows.find((r: any) => r.kpi === name).current;
+    expect([kpi('orders'), kpi('revenue'), kpi('refund_rate')]).toEqual([2, 100, 0.5]);
+    const unknown = await get('/api/metrics/friction-cost?currency=EUR');
+    expect([unknown.status, unknown.body.error.message]).toEqual([400, "currency: no order is in 'EUR'; the orders' currencies are CNY, USD"]);
+    // A metric that adds no money needs no currency.
+    expect((await get('/api/metrics/cycle-time')).status).toBe(200);
+    await db.close();
+  });
+});
+
+describe('time precision', () => {
+  // An export whose every time is a date: orders created, paid and shipped on whole days.
+  let db: Database;
+  let app: ReturnType<typeof testApp>;
+  beforeAll(async () => {
+    db = await openStore();
+    const orders = write('dated-orders.csv', [
+      'order_id,channel,created_at,amount,currency',
+      'D1,shop,2025-03-01,10,CNY',
+      'D2,shop,2025-03-03,10,CNY',
+      'D3,shop,2025-03-05,10,CNY',
+    ]);
+    const events = write('dated-events.csv', [
+      'order_id,channel,at,type,stage',
+      'D1,shop,2025-03-02,stage,paid',
+      'D1,shop,2025-03-04,stage,shipped',
+      'D2,shop,2025-03-03,stage,paid',
+      'D2,shop,2025-03-05,stage,shipped',
+      'D3,shop,2025-03-05,stage,paid',
+    ]);
+    await importPreset(db, 'canonical', [orders, events]);
+    app = testApp(db);
+  });
+  afterAll(() => db.close());
+
+  const answer = async (url: string) => {
+    const res = await app.request(url);
+    return { status: res.status, body: await res.json() };
+  };
+
+  test('stuck orders wait whole days, and the buckets under a day are one (<1d)', async () => {
+    // As of the latest date, 5 March: D1 shipped on the 4th (1 day), D2 shipped and D3 paid that day.
+    const { body } = await answer('/api/metrics/stuck-orders');
+    expect(body.meta.precision).toBe('day');
+    expect(body.rows.map((r: any) => [r.stage, r.age_bucket, r.orders, r.max_age_hours, r.oldest_order_id])).toEqual([
+      ['paid', '<1d', 1, 0, 'D3'],
+      ['shipped', '<1d', 1, 0, 'D2'],
+      ['shipped', '1-3d', 1, 24, 'D1'],
+    ]);
+    // As of the 5th at 18:00 still whole days: no invented hours.
+    const later = await answer('/api/metrics/stuck-orders?asOf=2025-03-05T18:00:00');
+    expect(later.body.rows.map((r: any) => r.max_age_hours)).toEqual([0, 0, 24]);
+  });
+
+  test('surge alerts are refused: there is no hour to count orders in', async () => {
+    const { status, body } = await answer('/api/metrics/surge-alerts');
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('dates_only');
+    expect(body.error.message).toContain('carry dates only');
+  });
+
+  test('durations say they are days; metrics that need no time of day say nothing', async () => {
+    for (const metric of ['cycle-time?toStage=shipped', 'first-response', 'stage-breakdown', 'channel-funnel?steps=placed,paid,shipped']) {
+      expect((await answer(`/api/metrics/${metric}`)).body.meta.precision, metric).toBe('day');
+    }
+    // placed → shipped: D1 3 days, D2 2 days.
+    expect((await answer('/api/metrics/cycle-time?toStage=shipped')).body.rows[0]).toMatchObject({ orders: 2, mean_hours: 60, max_hours: 72 });
+    expect((await answer('/api/metrics/friction-cost')).body.meta.precision).toBeUndefined();
+  });
+
+  test('timed data says time', async () => {
+    const timed = await openStore();
+    await importPreset(timed, 'canonical', [
+      write('timed-orders.csv', ['order_id,channel,created_at,amount,currency', 'T1,shop,2025-03-01 09:15:00,10,CNY']),
+      write('timed-events.csv', ['order_id,channel,at,type,stage', 'T1,shop,2025-03-01 11:40:00,stage,paid']),
+    ]);
+    const res = await testApp(timed).request('/api/metrics/stuck-orders');
+    expect((await res.json()).meta.precision).toBe('time');
+    await timed.close();
+  });
 });

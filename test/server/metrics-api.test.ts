@@ -66,7 +66,7 @@ describe('the response envelope', () => {
     ]);
     const funnel = body.metrics.find((m: any) => m.name === 'channel-funnel');
     expect(funnel.parameters.map((p: any) => p.name)).toEqual([
-      'from', 'to', 'tz', 'channel', 'region', 'skuSeries', 'customerTier', 'promotion', 'groupBy', 'steps', 'window',
+      'from', 'to', 'tz', 'channel', 'region', 'skuSeries', 'customerTier', 'promotion', 'groupBy', 'steps', 'window', 'order', 'asOf',
     ]);
     expect(funnel.parameters.find((p: any) => p.name === 'groupBy').enum).toEqual(['channel', 'sku_series', 'region', 'customer_tier', 'promotion_id']);
     const { body: openapi } = await getJson(app, '/api/openapi.json');

@@ -247,28 +247,82 @@ describe('friction-pareto', () => {
 });
 
 describe('channel-funnel', () => {
-  const row = (group: string, k: number, step: string, orders: number, conv: number | null, first: number, drop: number | null, dropRate: number | null, median: number | null, mean: number | null, worst: boolean) => ({
-    group, step_index: k, step, orders, conversion_from_previous: conv, conversion_from_first: first, drop_off: drop, drop_off_rate: dropRate,
-    median_hours_from_previous: median, mean_hours_from_previous: mean, is_worst_step: worst,
+  const row = (group: string, k: number, step: string, orders: number, inFlight: number, outOfOrder: number, conv: number | null, first: number | null, drop: number | null, dropRate: number | null, median: number | null, mean: number | null, worst: boolean) => ({
+    group, step_index: k, step, orders, in_flight: inFlight, out_of_order: outOfOrder, conversion_from_previous: conv, conversion_from_first: first,
+    drop_off: drop, drop_off_rate: dropRate, median_hours_from_previous: median, mean_hours_from_previous: mean, is_worst_step: worst,
   });
 
-  test('strict order, kept = delivered and not returned; O3 shipped before paid so it stops at paid', async () => {
+  // As of the latest event (1 April 10:00): O5 (paid, credit checked) and O6 (placed only) are open,
+  // so they are in flight at shipped and paid; O4 was cancelled after paying: a drop-off at shipped.
+  const jd = [
+    row('jd', 1, 'placed', 2, 0, 0, null, 1, null, null, null, null, false),
+    // decided at paid: 2 − O6 = 1, and O5 paid: 1 of 1
+    row('jd', 2, 'paid', 1, 1, 0, 1, 1, 0, 0, 1, 1, false),
+    // decided: 1 − O5 = 0; from first: 2 − 1 − 1 = 0
+    row('jd', 3, 'shipped', 0, 1, 0, null, null, 0, null, null, null, false),
+    row('jd', 4, 'delivered', 0, 0, 0, null, null, 0, null, null, null, false),
+    row('jd', 5, 'kept', 0, 0, 0, null, null, 0, null, null, null, false),
+  ];
+  const tmall = [
+    row('tmall', 1, 'placed', 2, 0, 0, null, 1, null, null, null, null, false),
+    row('tmall', 2, 'paid', 2, 0, 0, 1, 1, 0, 0, 0.25, 0.25, false),
+    row('tmall', 3, 'shipped', 2, 0, 0, 1, 1, 0, 0, 14.75, 14.75, false),
+    row('tmall', 4, 'delivered', 2, 0, 0, 1, 1, 0, 0, 45, 45, false),
+    // O2 was returned (delivered: settled, so decided)
+    row('tmall', 5, 'kept', 1, 0, 0, 0.5, 0.5, 1, 0.5, 0, 0, true),
+  ];
+
+  test('order=any (default): O3 shipped before it was paid still reaches shipped, out of order; open orders are in flight', async () => {
     expect(await metricRows(app, '/api/metrics/channel-funnel')).toEqual([
-      row('douyin', 1, 'placed', 2, null, 1, null, null, null, null, false),
-      row('douyin', 2, 'paid', 2, 1, 1, 0, 0, 0.625, 0.625, false),
-      row('douyin', 3, 'shipped', 0, 0, 0, 2, 1, null, null, true),
-      row('douyin', 4, 'delivered', 0, null, 0, 0, null, null, null, false),
-      row('douyin', 5, 'kept', 0, null, 0, 0, null, null, null, false),
-      row('jd', 1, 'placed', 2, null, 1, null, null, null, null, false),
-      row('jd', 2, 'paid', 1, 0.5, 0.5, 1, 0.5, 1, 1, false),
-      row('jd', 3, 'shipped', 0, 0, 0, 1, 1, null, null, true),
-      row('jd', 4, 'delivered', 0, null, 0, 0, null, null, null, false),
-      row('jd', 5, 'kept', 0, null, 0, 0, null, null, null, false),
-      row('tmall', 1, 'placed', 2, null, 1, null, null, null, null, false),
-      row('tmall', 2, 'paid', 2, 1, 1, 0, 0, 0.25, 0.25, false),
-      row('tmall', 3, 'shipped', 2, 1, 1, 0, 0, 14.75, 14.75, false),
-      row('tmall', 4, 'delivered', 2, 1, 1, 0, 0, 45, 45, false),
-      row('tmall', 5, 'kept', 1, 0.5, 0.5, 1, 0.5, 0, 0, true),
+      row('douyin', 1, 'placed', 2, 0, 0, null, 1, null, null, null, null, false),
+      // O3 0.25 h, O4 1 h
+      row('douyin', 2, 'paid', 2, 0, 0, 1, 1, 0, 0, 0.625, 0.625, false),
+      // O3 (shipped 09:00, 1.25 h before paid: no duration), O4 cancelled
+      row('douyin', 3, 'shipped', 1, 0, 1, 0.5, 0.5, 1, 0.5, null, null, true),
+      // O3 shipped 4 March 09:00 → delivered 6 March 10:00
+      row('douyin', 4, 'delivered', 1, 0, 0, 1, 0.5, 0, 0, 49, 49, false),
+      row('douyin', 5, 'kept', 1, 0, 0, 1, 0.5, 0, 0, 0, 0, false),
+      ...jd,
+      ...tmall,
+    ]);
+  });
+
+  test('order=strict: O3 stops at paid and is a drop-off (it was delivered: decided)', async () => {
+    expect(await metricRows(app, '/api/metrics/channel-funnel?order=strict')).toEqual([
+      row('douyin', 1, 'placed', 2, 0, 0, null, 1, null, null, null, null, false),
+      row('douyin', 2, 'paid', 2, 0, 0, 1, 1, 0, 0, 0.625, 0.625, false),
+      row('douyin', 3, 'shipped', 0, 0, 0, 0, 0, 2, 1, null, null, true),
+      row('douyin', 4, 'delivered', 0, 0, 0, null, 0, 0, null, null, null, false),
+      row('douyin', 5, 'kept', 0, 0, 0, null, 0, 0, null, null, null, false),
+      ...jd,
+      ...tmall,
+    ]);
+  });
+
+  test('as of a moment: later steps are not reached yet, and an order open then is in flight', async () => {
+    // 5 March 12:00: O1 delivered (09:00) and kept; O2 shipped, delivered only on the 6th: open, in flight;
+    // O3 paid, shipped (out of order), open; O4-O6 not placed yet, so jd has no row.
+    const rows = await metricRows(app, '/api/metrics/channel-funnel?asOf=2025-03-05T12:00:00%2B08:00');
+    expect(rows.map((r) => [r.group, r.step, r.orders, r.in_flight, r.out_of_order, r.drop_off])).toEqual([
+      ['douyin', 'placed', 1, 0, 0, null],
+      ['douyin', 'paid', 1, 0, 0, 0],
+      ['douyin', 'shipped', 1, 0, 1, 0],
+      ['douyin', 'delivered', 0, 1, 0, 0],
+      ['douyin', 'kept', 0, 0, 0, 0],
+      ['tmall', 'placed', 2, 0, 0, null],
+      ['tmall', 'paid', 2, 0, 0, 0],
+      ['tmall', 'shipped', 2, 0, 0, 0],
+      ['tmall', 'delivered', 1, 1, 0, 0],
+      ['tmall', 'kept', 1, 0, 0, 0],
+    ]);
+  });
+
+  test('with a window, an open order is in flight only while its window lasts', async () => {
+    // As of 1 April 10:00, O6 (placed 09:00) is 1 h into a 2 h window: in flight at paid; O5 (placed
+    // 06:00) is past it: a drop-off at shipped though still open.
+    const rows = await metricRows(app, '/api/metrics/channel-funnel?channel=jd&window=2h');
+    expect(rows.map((r) => [r.step, r.orders, r.in_flight, r.drop_off])).toEqual([
+      ['placed', 2, 0, null], ['paid', 1, 1, 0], ['shipped', 0, 0, 1], ['delivered', 0, 0, 0], ['kept', 0, 0, 0],
     ]);
   });
 
@@ -299,7 +353,8 @@ describe('roi-compare', () => {
       { kpi: 'orders_per_actor_day', unit: 'orders', direction: 'higher', baseline: 1.25, current: 1, delta: -0.25, delta_pp: null, improvement_pct: -20 },
       { kpi: 'on_time_rate', unit: 'ratio', direction: 'higher', baseline: 0.666666667, current: null, delta: null, delta_pp: null, improvement_pct: null },
       { kpi: 'cancellation_rate', unit: 'ratio', direction: 'lower', baseline: 0, current: 0.333333333, delta: 0.333333333, delta_pp: 33.333333333, improvement_pct: null },
-      { kpi: 'refund_rate', unit: 'ratio', direction: 'lower', baseline: 0, current: 0, delta: 0, delta_pp: 0, improvement_pct: null },
+      // O2 was returned: it left revenue, and counts in the refund/return rate (1 of 3).
+      { kpi: 'refund_rate', unit: 'ratio', direction: 'lower', baseline: 0.333333333, current: 0, delta: -0.333333333, delta_pp: -33.333333333, improvement_pct: 100 },
       { kpi: 'orders', unit: 'orders', direction: 'higher', baseline: 3, current: 3, delta: 0, delta_pp: null, improvement_pct: 0 },
       // net revenue: O2 was returned, O4 cancelled
       { kpi: 'revenue', unit: 'currency', direction: 'higher', baseline: 150, current: 340, delta: 190, delta_pp: null, improvement_pct: 126.666666667 },
@@ -343,7 +398,7 @@ describe('promotion-roi', () => {
     expect(await metricRows(app, '/api/metrics/promotion-roi')).toEqual([
       {
         promotion_id: 'P1', name: 'Spring sale', channel: 'tmall', starts_at: '2025-03-01T00:00:00+08:00', ends_at: '2025-03-08T00:00:00+08:00',
-        orders: 2, gross_revenue: 300, revenue: 100, refund_rate: 0, cancellation_rate: 0, spend: 100, roas: 1, roi: -0.7,
+        orders: 2, gross_revenue: 300, revenue: 100, refund_rate: 0.5, cancellation_rate: 0, spend: 100, roas: 1, roi: -0.7,
       },
       {
         promotion_id: 'P2', name: 'Live stream', channel: 'douyin', starts_at: '2025-03-09T00:00:00+08:00', ends_at: '2025-03-12T00:00:00+08:00',

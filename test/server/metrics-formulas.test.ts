@@ -56,11 +56,20 @@ describe('buckets by integer arithmetic (op_bucket, op_bucket_start, op_local_ho
 });
 
 describe('surge-alerts', () => {
-  test('an hour at 4× the trailing 24-hour average (empty hours count as zero) is flagged', async () => {
+  const storeOf = async (lines: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-surge-'));
+    writeFileSync(join(dir, 'orders.csv'), ['order_id,channel,created_at,amount,currency', ...lines].join('\n'));
+    const db = await openStore();
+    await importPreset(db, 'canonical', [join(dir, 'orders.csv')]);
+    const app = testApp(db);
+    return { db, alerts: async (query: string) => (await (await app.request(`/api/metrics/surge-alerts${query}`)).json()).rows };
+  };
+
+  test('an hour above 4× the trailing 24-hour average (empty hours count as zero) is flagged, whatever the range', async () => {
     // wechat: one order an hour on 1 May (00:00-23:00, Shanghai) except 05:00, which has none;
-    // then 2 May 00:00 has 5 orders: trailing average 23 / 24 → flagged at ≥ 4×.
+    // then 2 May 00:00 has 5 orders: trailing average 23 / 24, floored at 1 → 5 > 4 × 1, flagged.
     // 2 May 01:00 has 4: the trailing 24 h hold 22 + 5 = 27 orders → 1.125 average, 4 < 4.5 → not flagged.
-    const lines = ['order_id,channel,created_at,amount,currency'];
+    const lines: string[] = [];
     let n = 0;
     const add = (time: string, count: number) => {
       for (let i = 0; i < count; i++) lines.push(`W${++n},wechat,${time},1,CNY`);
@@ -68,18 +77,39 @@ describe('surge-alerts', () => {
     for (let h = 0; h < 24; h++) if (h !== 5) add(`2025-05-01 ${String(h).padStart(2, '0')}:10:00`, 1);
     add('2025-05-02 00:20:00', 5);
     add('2025-05-02 01:30:00', 4);
-    const dir = mkdtempSync(join(tmpdir(), 'op-surge-'));
-    writeFileSync(join(dir, 'orders.csv'), lines.join('\n'));
-    const db = await openStore();
-    await importPreset(db, 'canonical', [join(dir, 'orders.csv')]);
-    const app = testApp(db);
-    const alerts = async (query: string) => (await (await app.request(`/api/metrics/surge-alerts${query}`)).json()).rows;
-    expect(await alerts('?minOrders=3')).toEqual([
-      { channel: 'wechat', hour: '2025-05-02T00:00:00+08:00', orders: 5, trailing_avg: 23 / 24, ratio: 5 / (23 / 24) },
-    ]);
+    const { db, alerts } = await storeOf(lines);
+    const flagged = { channel: 'wechat', hour: '2025-05-02T00:00:00+08:00', orders: 5, trailing_avg: 23 / 24, ratio: 5 / (23 / 24) };
+    expect(await alerts('?minOrders=3')).toEqual([flagged]);
+    // The baseline reads the day before the range, so the alert does not depend on where it starts.
+    expect(await alerts('?minOrders=3&from=2025-05-02')).toEqual([flagged]);
+    expect(await alerts('?minOrders=3&from=2025-05-02T00:00:00%2B08:00&to=2025-05-02T00:30:00%2B08:00')).toEqual([flagged]);
     expect(await alerts('?minOrders=6')).toEqual([]);
-    // A lower factor also flags 01:00 (4 ≥ 3 × 1.125).
+    // A lower factor also flags 01:00 (4 > 3 × 1.125).
     expect((await alerts('?minOrders=3&factor=3')).map((r: any) => r.hour)).toEqual(['2025-05-02T00:00:00+08:00', '2025-05-02T01:00:00+08:00']);
+    // Exceeding means more than: 01:00 is exactly 4 / 1.125 = 3.5556 × its average.
+    expect((await alerts(`?minOrders=3&factor=${4 / 1.125}`)).map((r: any) => r.hour)).toEqual(['2025-05-02T00:00:00+08:00']);
+    await db.close();
+  });
+
+  test('hours are real (UTC) hours: a flat channel raises nothing across clock changes, and a repeated local hour is two hours', async () => {
+    // One order every UTC hour around Berlin's spring (30 March, 01:00 UTC) and autumn (26 October,
+    // 01:00 UTC) changes; by local wall hours the spring day had one hour fewer and autumn's 02:00 two orders.
+    const lines: string[] = [];
+    let n = 0;
+    for (const start of [Date.UTC(2025, 2, 28), Date.UTC(2025, 9, 24)]) {
+      for (let h = 0; h < 96; h++) lines.push(`F${++n},flat,${new Date(start + h * 3_600_000 + 600_000).toISOString()},1,EUR`);
+    }
+    // And 10 more orders in each of the two UTC hours that Berlin calls 02:00-03:00 on 26 October.
+    for (const hour of ['2025-10-26T00:40:00Z', '2025-10-26T01:40:00Z']) for (let i = 0; i < 10; i++) lines.push(`S${++n},spiky,${hour},1,EUR`);
+    const { db, alerts } = await storeOf(lines);
+    expect(await alerts('?minOrders=1&factor=1.01&channel=flat&tz=Europe/Berlin')).toEqual([]);
+    // spiky has no history: its hours need more than 4 orders (the floor) and 5 (minOrders).
+    expect(await alerts('?minOrders=5&channel=spiky&tz=Europe/Berlin')).toEqual([
+      { channel: 'spiky', hour: '2025-10-26T02:00:00+02:00', orders: 10, trailing_avg: 0, ratio: null },
+      { channel: 'spiky', hour: '2025-10-26T02:00:00+01:00', orders: 10, trailing_avg: 10 / 24, ratio: 24 },
+    ]);
+    // 10 orders after a quiet day are not above 10 × the floor.
+    expect(await alerts('?minOrders=5&channel=spiky&factor=10')).toEqual([]);
     await db.close();
   });
 });
