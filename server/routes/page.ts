@@ -20,6 +20,7 @@ const PAGE = `<!doctype html>
   body.dark header { border-color: #30363d; }
   h1 { margin: 0 auto 0 0; font-size: 1.4em; }
   label { display: flex; flex-direction: column; font-size: 0.85em; gap: 2px; }
+  [hidden] { display: none !important; }
   input, select, button { font: inherit; padding: 4px 6px; }
   main { padding: 20px 24px; }
   op-dashboard { --op-chart-height: 280px; }
@@ -31,21 +32,25 @@ const PAGE = `<!doctype html>
 <body>
 <header>
   <h1>OrderPulse</h1>
-  <label>From <input id="from" type="date" value="2025-01-01"></label>
-  <label>To <input id="to" type="date" value="2026-01-01"></label>
-  <label>Channel <select id="channel"><option value="">All channels</option></select></label>
-  <label>Language <select id="locale"><option value="en">English</option><option value="zh-CN">简体中文</option></select></label>
-  <label>Theme <select id="theme"><option value="auto">Auto</option><option value="light">Light</option><option value="dark">Dark</option></select></label>
-  <button id="clear" type="button">Clear selection</button>
+  <label><span data-text="from">From</span> <input id="from" type="date"></label>
+  <label><span data-text="to">To</span> <input id="to" type="date"></label>
+  <label><span data-text="channel">Channel</span> <select id="channel"><option value="" data-text="allChannels">All channels</option></select></label>
+  <label id="currency-control" hidden><span data-text="currency">Currency</span> <select id="currency"></select></label>
+  <label><span data-text="language">Language</span> <select id="locale"><option value="en">English</option><option value="zh-CN">简体中文</option></select></label>
+  <label><span data-text="theme">Theme</span> <select id="theme"><option value="auto" data-text="themeAuto">Auto</option><option value="light" data-text="themeLight">Light</option><option value="dark" data-text="themeDark">Dark</option></select></label>
+  <button id="clear" type="button" data-text="clear">Clear selection</button>
 </header>
 <main>
-  <op-dashboard id="dashboard" from="2025-01-01" to="2026-01-01" theme="auto" locale="en">
-    <!-- The half-year after the demo's go-live, against the half-year before it. -->
+  <p id="no-data" hidden data-text="noData">No orders yet: import an export (see the README, "Importing data"), then reload.</p>
+  <op-dashboard id="dashboard" theme="auto" locale="en"></op-dashboard>
+  <!-- Added once the data's extent is known, so each widget fetches once, with ranges that fit the data. -->
+  <template id="widgets">
+    <!-- The second half of the range, against the first (against the period before it, in the cards). -->
     <div class="kpis">
-      <op-kpi id="kpi-first-response" kpi="first_response_hours" from="2025-07-01" to="2026-01-01"></op-kpi>
-      <op-kpi id="kpi-friction" kpi="friction_cost_per_order" from="2025-07-01" to="2026-01-01"></op-kpi>
-      <op-kpi id="kpi-on-time" kpi="on_time_rate" from="2025-07-01" to="2026-01-01"></op-kpi>
-      <op-kpi id="kpi-throughput" kpi="orders_per_actor_day" from="2025-07-01" to="2026-01-01"></op-kpi>
+      <op-kpi id="kpi-first-response" kpi="first_response_hours" data-half="current"></op-kpi>
+      <op-kpi id="kpi-friction" kpi="friction_cost_per_order" data-half="current"></op-kpi>
+      <op-kpi id="kpi-on-time" kpi="on_time_rate" data-half="current"></op-kpi>
+      <op-kpi id="kpi-throughput" kpi="orders_per_actor_day" data-half="current"></op-kpi>
     </div>
     <op-channel-funnel id="funnel" class="wide"></op-channel-funnel>
     <op-cycle-time id="cycle-time" interval="month" group-by="channel"></op-cycle-time>
@@ -54,35 +59,91 @@ const PAGE = `<!doctype html>
     <op-friction-pareto id="pareto" group-by="sku_series"></op-friction-pareto>
     <op-on-time id="on-time" interval="month"></op-on-time>
     <op-stuck-orders id="stuck"></op-stuck-orders>
-    <op-roi-compare id="roi" baseline-from="2025-01-01" baseline-to="2025-07-01" from="2025-07-01" to="2026-01-01"></op-roi-compare>
+    <op-roi-compare id="roi" data-half="both"></op-roi-compare>
     <op-promotion-roi id="promotions"></op-promotion-roi>
     <op-surge-alerts id="surges" class="wide"></op-surge-alerts>
-  </op-dashboard>
+  </template>
 </main>
-<footer>Click a channel, a month or a driver to filter the other widgets; click it again to clear. <a href="/api/metrics">API</a> · <a href="/api/openapi.json">OpenAPI</a></footer>
+<footer><span data-text="footer">Click a channel, a month or a driver to filter the other widgets; click it again to clear.</span> <a href="/api/metrics">API</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/api/extent" data-text="extent">Data extent</a></footer>
 <script type="module">
+  const TEXT = {
+    en: {},
+    'zh-CN': {
+      from: '开始', to: '结束', channel: '渠道', allChannels: '全部渠道', currency: '货币', language: '语言', theme: '主题',
+      themeAuto: '自动', themeLight: '浅色', themeDark: '深色', clear: '清除筛选',
+      noData: '还没有订单：请先导入导出文件（见 README 的 “Importing data”），然后刷新。',
+      footer: '点击渠道、月份或成本来源可筛选其他组件；再次点击取消。', extent: '数据范围',
+    },
+  };
+  const english = Object.fromEntries([...document.querySelectorAll('[data-text]')].map((el) => [el.dataset.text, el.textContent]));
+  const translatePage = (locale) => {
+    for (const el of document.querySelectorAll('[data-text]')) el.textContent = TEXT[locale]?.[el.dataset.text] ?? english[el.dataset.text];
+  };
   const dashboard = document.getElementById('dashboard');
-  const bind = (id, attribute) => document.getElementById(id).addEventListener('change', (event) => {
-    const value = event.target.value;
-    if (value) dashboard.setAttribute(attribute, value); else dashboard.removeAttribute(attribute);
-    if (attribute === 'theme') applyTheme(value);
-    if (attribute === 'locale') document.documentElement.lang = value;
-  });
-  bind('from', 'from'); bind('to', 'to'); bind('channel', 'channel'); bind('locale', 'locale'); bind('theme', 'theme');
+  const setShared = (attribute, value) => (value ? dashboard.setAttribute(attribute, value) : dashboard.removeAttribute(attribute));
   const applyTheme = (theme) => document.body.classList.toggle('dark', theme === 'dark' || (theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches));
+
+  // The range's two halves (by whole months when it is whole months), for the before/after widgets.
+  const months = (day) => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7)) - 1;
+  const monthDay = (index) => \`\${String(Math.floor(index / 12)).padStart(4, '0')}-\${String((index % 12) + 1).padStart(2, '0')}-01\`;
+  function halves(from, to) {
+    if (from.endsWith('-01') && to.endsWith('-01') && months(to) - months(from) >= 2) return monthDay(Math.floor((months(from) + months(to)) / 2));
+    const a = Date.parse(from + 'T00:00:00Z');
+    const b = Date.parse(to + 'T00:00:00Z');
+    return new Date(a + Math.max(1, Math.round((b - a) / 86400000 / 2)) * 86400000).toISOString().slice(0, 10);
+  }
+  function fitRange(from, to) {
+    setShared('from', from);
+    setShared('to', to);
+    if (!from || !to || from >= to) return;
+    const middle = halves(from, to);
+    for (const el of dashboard.querySelectorAll('[data-half]')) {
+      el.setAttribute('from', middle);
+      el.setAttribute('to', to);
+      if (el.dataset.half === 'both') {
+        el.setAttribute('baseline-from', from);
+        el.setAttribute('baseline-to', middle);
+      }
+    }
+  }
+
+  const params = new URLSearchParams(location.search);
+  const extent = await fetch('/api/extent').then((r) => r.json());
+  document.getElementById('no-data').hidden = extent.orders > 0;
+  // The funnel over the default steps the data has (a pipeline of view → cart → purchase: the service's own default).
+  const present = new Set((extent.stages ?? []).map((s) => s.stage));
+  const steps = ['placed', 'paid', 'shipped', 'delivered'].filter((s) => present.has(s));
+  if (present.has('delivered')) steps.push('kept');
+  dashboard.append(document.getElementById('widgets').content.cloneNode(true));
+  if (steps.length >= 2) document.getElementById('funnel').setAttribute('steps', steps.join(','));
+
+  const select = document.getElementById('channel');
+  for (const channel of extent.channels ?? []) select.add(new Option(channel.code, channel.code));
+  const currencies = extent.currencies ?? [];
+  const currency = document.getElementById('currency');
+  for (const c of currencies) currency.add(new Option(c.code, c.code));
+  document.getElementById('currency-control').hidden = currencies.length < 2;
+  if (currencies.length > 0) setShared('currency', currencies[0].code);
+
+  const range = extent.defaultRange ?? { from: '', to: '' };
+  document.getElementById('from').value = params.get('from') ?? range.from;
+  document.getElementById('to').value = params.get('to') ?? range.to;
+  fitRange(document.getElementById('from').value, document.getElementById('to').value);
+  const bind = (id, apply) => document.getElementById(id).addEventListener('change', (event) => apply(event.target.value));
+  bind('from', (value) => fitRange(value, document.getElementById('to').value));
+  bind('to', (value) => fitRange(document.getElementById('from').value, value));
+  bind('channel', (value) => setShared('channel', value));
+  bind('currency', (value) => setShared('currency', value));
+  bind('theme', (value) => { setShared('theme', value); applyTheme(value); });
+  bind('locale', (value) => { setShared('locale', value); document.documentElement.lang = value; translatePage(value); });
   applyTheme('auto');
   document.getElementById('clear').addEventListener('click', () => dashboard.clearSelections());
-  const params = new URLSearchParams(location.search);
-  for (const name of ['from', 'to', 'locale', 'theme', 'channel']) {
+  for (const name of ['locale', 'theme', 'channel', 'currency']) {
     if (!params.has(name)) continue;
     const control = document.getElementById(name);
     control.value = params.get(name);
     control.dispatchEvent(new Event('change'));
   }
-  const funnel = await fetch('/api/metrics/channel-funnel?steps=placed,paid').then((r) => r.json());
-  const select = document.getElementById('channel');
-  for (const channel of new Set(funnel.rows.map((r) => r.group))) select.add(new Option(channel, channel));
-  if (params.has('channel')) select.value = params.get('channel');
 </script>
 </body>
 </html>`;

@@ -64,20 +64,26 @@ describe('states', () => {
     expect(drawn).to.deep.equal([1, 1]);
   });
 
-  it('says so when the range holds no orders', async () => {
-    const el = await mount<OpMetricElement>(`<op-on-time api="${API}" from="2030-01-01" to="2030-02-01"></op-on-time>`);
+  it('says so when the range holds no orders, and what is missing where a widget needs more than orders', async () => {
+    const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" from="2030-01-01" to="2030-02-01"></op-cycle-time>`);
     expect(shadow(el, '.state')!.textContent!.trim()).to.equal('No orders in this range');
+    const onTime = await mount<OpMetricElement>(`<op-on-time api="${API}" from="2030-01-01" to="2030-02-01"></op-on-time>`);
+    expect(shadow(onTime, '.state')!.textContent!.trim()).to.equal(
+      'No order in this range is due yet: an order is due once its promised date has passed, and orders need a promised date.',
+    );
+    const surges = await mount<OpMetricElement>(`<op-surge-alerts api="${API}" locale="zh-CN"></op-surge-alerts>`);
+    expect(shadow(surges, '.state')!.textContent!.trim()).to.equal('此范围内没有订单激增');
   });
 
-  it("shows the service's message and retries", async () => {
+  it("shows the service's message; a refused request has no Retry, and a corrected attribute asks again", async () => {
     const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" from-stage="boxed"></op-cycle-time>`);
     const state = shadow(el, '.state.error')!;
     expect(state.getAttribute('role')).to.equal('alert');
     expect(state.querySelector('span')!.textContent).to.equal(
       "Could not load the data: fromStage: unknown stage 'boxed'; stages are placed, paid, credit_checked, stock_locked, dispatched, picked, shipped, delivered, cancelled, refunded, returned",
     );
+    expect(state.querySelector('button')).to.equal(null);
     el.setAttribute('from-stage', 'paid');
-    state.querySelector('button')!.click();
     await settle(el);
     expect(shadow(el, '.state')).to.equal(null);
     expect(resultOf(el)!.params.fromStage).to.equal('paid');
@@ -86,6 +92,8 @@ describe('states', () => {
   it('reports an unreachable service as an error, not a blank box', async () => {
     const el = await mount<OpMetricElement>(`<op-on-time api="http://127.0.0.1:9"></op-on-time>`);
     expect(shadow(el, '.state.error span')!.textContent).to.equal('Could not load the data: the OrderPulse service cannot be reached');
+    // Asking again may help here.
+    expect(shadow(el, '.state.error button')!.textContent!.trim()).to.equal('Retry');
   });
 });
 

@@ -4,7 +4,7 @@ import { Task, initialState } from '@lit/task';
 import { ChartController } from '../controllers/chart-controller.js';
 import type { ChartOption } from '../echarts/echarts.js';
 import { OpFilterChangeEvent, type FilterClause } from '../events/op-filter-change.js';
-import { fetchMetric, metricUrl, type MetricResult } from './api-client.js';
+import { MetricRequestError, fetchMetric, metricUrl, type MetricResult } from './api-client.js';
 import { baseStyles } from './base-styles.js';
 import { cellKind, formatCell, type Translate } from './cell-format.js';
 import { download, toCsv } from './download.js';
@@ -30,6 +30,9 @@ const FILTER_PARAMS: Record<string, string> = {
   customer_tier: 'customerTier',
   promotion_id: 'promotion',
 };
+
+/** Whether asking again may help: not for a refusal of the request itself (a 4xx other than 429). */
+const retryable = (error: unknown) => !(error instanceof MetricRequestError) || error.status === 0 || error.status === 429 || error.status >= 500;
 
 /**
  * Base of every metric widget: the shared attributes, fetching through the
@@ -70,8 +73,11 @@ export abstract class OpMetricElement extends LitElement {
   @property({ attribute: 'time-zone' }) timeZone?: string;
   /** `light`, `dark` or `auto` (follows prefers-color-scheme). */
   @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
-  /** ISO 4217 currency for money values. */
-  @property() currency = 'CNY';
+  /**
+   * ISO 4217 currency of the orders whose money values a widget adds (needed when the store holds
+   * several; default: the orders' one currency, as the service answers it).
+   */
+  @property() currency?: string;
   /** Selections from other widgets, set by `op-dashboard` (or a host page). */
   @property({ attribute: false }) crossFilters: FilterClause[] = [];
 
@@ -146,6 +152,9 @@ export abstract class OpMetricElement extends LitElement {
     return ctx.t('summary', { title: this.heading(ctx), count: result.rows.length });
   }
 
+  /** Whether the metric adds money, and takes `currency`. */
+  protected readonly addsMoney: boolean = false;
+
   /** The cross-filter fields this widget's metric can follow (undefined: all of them). */
   protected readonly crossFilterFields?: readonly string[];
 
@@ -157,6 +166,7 @@ export abstract class OpMetricElement extends LitElement {
       groupBy: this.groupBy,
       interval: this.interval,
       tz: this.timeZone,
+      ...(this.addsMoney ? { currency: this.currency?.toUpperCase() } : {}),
       ...this.metricParams(),
     };
     for (const clause of this.crossFilters) {
@@ -187,7 +197,8 @@ export abstract class OpMetricElement extends LitElement {
     const granularity = (this.interval as RenderContext['granularity']) ?? 'day';
     // Dates read in the zone the service bucketed them in, unless the page chose one.
     const timeZone = this.timeZone ?? (this.data.value?.params.tz as string | undefined);
-    return { t: messagesFor(this.locale), fmt: new Formatter(this.locale, timeZone, this.currency), colors, base: baseOption(colors), granularity };
+    const currency = this.currency ?? (this.data.value?.params.currency as string | null | undefined) ?? 'CNY';
+    return { t: messagesFor(this.locale), fmt: new Formatter(this.locale, timeZone, currency), colors, base: baseOption(colors), granularity };
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -293,15 +304,33 @@ export abstract class OpMetricElement extends LitElement {
         ${this.data.render({
           initial: () => html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`,
           pending: () => html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`,
-          complete: (result) =>
-            result.rows.length === 0 ? html`<div class="state" part="state" role="status">${t('empty')}</div>` : this.renderResult(result, ctx),
+          complete: (result) => {
+            const empty = this.emptyMessage(result, ctx);
+            return empty !== undefined ? html`<div class="state" part="state" role="status">${empty}</div>` : this.renderResult(result, ctx);
+          },
           error: (error) => html`<div class="state error" part="state" role="alert">
-            <span>${t('error')}: ${error instanceof Error ? error.message : String(error)}</span>
-            <button class="button" type="button" @click=${() => this.refresh()}>${t('retry')}</button>
+            <span>${this.errorMessage(error, ctx)}</span>
+            ${retryable(error) ? html`<button class="button" type="button" @click=${() => this.refresh()}>${t('retry')}</button>` : nothing}
           </div>`,
         })}
       </div>
     </section>`;
+  }
+
+  /**
+   * What to say instead of drawing when the answer holds nothing to show (no rows by default; a
+   * widget whose input the data lacks says which, and how to add it); undefined: draw it.
+   */
+  protected emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    return result.rows.length === 0 ? ctx.t('empty') : undefined;
+  }
+
+  /** An error in words that help: the service's known refusals translated, others as the service said them. */
+  protected errorMessage(error: unknown, ctx: RenderContext): string {
+    const code = error instanceof MetricRequestError ? error.code : undefined;
+    const known = code ? ctx.t(`error.${code}`) : undefined;
+    if (known && known !== `error.${code}`) return known;
+    return `${ctx.t('error')}: ${error instanceof Error ? error.message : String(error)}`;
   }
 
   /** Widgets that render HTML only (a table, a card) have no chart to toggle or export. */

@@ -19,9 +19,11 @@ export class OpChannelFunnel extends OpMetricElement {
   @property() steps?: string;
   /** Conversion window from the first step: 72h, 7d… */
   @property() window?: string;
+  /** `any` (default): a step reached before the one before it still counts; `strict`: it does not. */
+  @property() order?: 'any' | 'strict';
 
   protected override metricParams() {
-    return { steps: this.steps, window: this.window };
+    return { steps: this.steps, window: this.window, order: this.order };
   }
 
   protected chartOption(result: MetricResult, ctx: RenderContext) {
@@ -33,7 +35,7 @@ export class OpChannelFunnel extends OpMetricElement {
   }
 
   protected override tableColumns() {
-    return ['group', 'step', 'orders', 'conversion_from_previous', 'conversion_from_first', 'drop_off', 'median_hours_from_previous', 'is_worst_step'];
+    return ['group', 'step', 'orders', 'conversion_from_previous', 'conversion_from_first', 'drop_off', 'in_flight', 'out_of_order', 'median_hours_from_previous', 'is_worst_step'];
   }
 
   protected override describe(result: MetricResult, ctx: RenderContext): string {

@@ -11,9 +11,15 @@ import { frictionCostOption } from './option.js';
  */
 export class OpFrictionCost extends OpMetricElement {
   protected readonly metric = 'friction-cost';
+  protected override readonly addsMoney = true;
   protected readonly titleKey = 'title.friction-cost';
 
   override interval = 'month';
+
+  /** No friction at all (every cost 0) is the data lacking friction events, not a flat line at zero. */
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    return result.rows.every((r) => !r.total_cost) ? ctx.t('empty.friction') : undefined;
+  }
 
   protected chartOption(result: MetricResult, ctx: RenderContext) {
     return frictionCostOption(result, ctx);

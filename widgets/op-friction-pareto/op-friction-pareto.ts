@@ -12,6 +12,7 @@ import { frictionParetoOption } from './option.js';
  */
 export class OpFrictionPareto extends OpMetricElement {
   protected readonly metric = 'friction-pareto';
+  protected override readonly addsMoney = true;
   protected readonly titleKey = 'title.friction-pareto';
 
   /** At most this many drivers (default 10). */
@@ -19,6 +20,10 @@ export class OpFrictionPareto extends OpMetricElement {
 
   protected override metricParams() {
     return { limit: this.limit };
+  }
+
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    return result.rows.length === 0 ? ctx.t('empty.friction') : undefined;
   }
 
   protected chartOption(result: MetricResult, ctx: RenderContext) {

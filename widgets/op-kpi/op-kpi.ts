@@ -54,6 +54,7 @@ export class OpKpi extends OpMetricElement {
   ];
 
   protected readonly metric = 'roi-compare';
+  protected override readonly addsMoney = true;
   protected readonly titleKey = 'title.kpi';
 
   /** One of roi-compare's KPIs: first_response_hours, cycle_time_hours, friction_cost_per_order, orders_per_actor_day, on_time_rate, cancellation_rate, refund_rate, orders, revenue. */
@@ -94,6 +95,18 @@ export class OpKpi extends OpMetricElement {
       yAxis: { type: 'value', show: false, scale: true },
       series: [{ id: 'trend', type: 'line', showSymbol: false, lineStyle: { color: ctx.colors.series[0] }, data: trend.rows.map((r) => r[source.field]) }],
     };
+  }
+
+  /** A KPI neither period has a value for: what the data lacks, in words (no promises, no actors…). */
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    const row = result.rows.find((r) => r.kpi === this.kpi);
+    // Friction of 0 in both periods: no friction events were imported, not a perfect process.
+    const none = (v: unknown) => v === null || (this.kpi === 'friction_cost_per_order' && v === 0);
+    if (row && none(row.current) && none(row.baseline)) {
+      const specific = ctx.t(`empty.kpi.${this.kpi}`);
+      return specific === `empty.kpi.${this.kpi}` ? ctx.t('empty') : specific;
+    }
+    return super.emptyMessage(result, ctx);
   }
 
   protected override renderResult(result: MetricResult, ctx: RenderContext): TemplateResult {

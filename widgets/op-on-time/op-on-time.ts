@@ -14,6 +14,10 @@ export class OpOnTime extends OpMetricElement {
 
   override interval = 'month';
 
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    return result.rows.length === 0 ? ctx.t('empty.onTime') : undefined;
+  }
+
   protected chartOption(result: MetricResult, ctx: RenderContext) {
     return onTimeOption(result, ctx);
   }

@@ -11,9 +11,14 @@ import { promotionRoiOption } from './option.js';
  */
 export class OpPromotionRoi extends OpMetricElement {
   protected readonly metric = 'promotion-roi';
+  protected override readonly addsMoney = true;
   // A promotion's spend is not split by region, SKU series or customer tier (the service refuses them).
   protected override readonly crossFilterFields = ['channel', 'promotion_id', 'created_at'];
   protected readonly titleKey = 'title.promotion-roi';
+
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    return result.rows.length === 0 ? ctx.t('empty.promotions') : undefined;
+  }
 
   protected chartOption(result: MetricResult, ctx: RenderContext) {
     return promotionRoiOption(result, ctx);

@@ -69,6 +69,7 @@ export class OpRoiCompare extends OpMetricElement {
   ];
 
   protected readonly metric = 'roi-compare';
+  protected override readonly addsMoney = true;
   protected readonly titleKey = 'title.roi-compare';
 
   @property({ attribute: 'baseline-from' }) baselineFrom?: string;

@@ -3,25 +3,31 @@ import type { MetricResult } from '../internal/api-client.js';
 import { distinct } from '../internal/define.js';
 import type { RenderContext } from '../internal/op-metric-element.js';
 
-export const AGE_BUCKETS = ['<4h', '4-24h', '1-3d', '>3d'];
+/** `<1d` stands for the two buckets under a day when the data has dates only. */
+export const AGE_BUCKETS = ['<4h', '4-24h', '<1d', '1-3d', '>3d'];
 
 /** Stacked bars: stuck orders per current stage, one stack segment per age bucket, labelled with counts. */
 export function stuckOrdersOption(result: MetricResult, ctx: RenderContext): ChartOption {
   const { t, fmt, base, colors } = ctx;
   const stages = distinct<string>(result.rows, 'stage');
   // Oldest in the warmest colour: the order of the palette is not a severity scale.
-  const ageColors = [colors.series[0], colors.series[3], colors.series[6], colors.accent];
+  const ageColors: Record<string, string | undefined> = {
+    '<4h': colors.series[0], '4-24h': colors.series[3], '<1d': colors.series[3], '1-3d': colors.series[6], '>3d': colors.accent,
+  };
+  // Dates only: <1d instead of <4h and 4-24h.
+  const days = result.meta.precision === 'day';
+  const buckets = AGE_BUCKETS.filter((b) => (b === '<1d' ? days : !days || (b !== '<4h' && b !== '4-24h')));
   return {
     ...base,
     tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.integer(v) : '—') },
     xAxis: { type: 'category', data: stages.map((s) => t(`stage.${s}`)), ...base.axis },
     yAxis: { type: 'value', minInterval: 1, ...base.axis },
-    series: AGE_BUCKETS.map((bucket, i) => ({
+    series: buckets.map((bucket) => ({
       id: bucket,
       name: bucket,
       type: 'bar',
       stack: 'age',
-      itemStyle: { color: ageColors[i] },
+      itemStyle: { color: ageColors[bucket] },
       label: { show: true, color: colors.background, formatter: (p: { value: number }) => (p.value > 0 ? fmt.integer(p.value) : '') },
       data: stages.map((stage) =>
         result.rows.filter((r) => r.stage === stage && r.age_bucket === bucket).reduce((n, r) => n + (r.orders as number), 0),

@@ -23,6 +23,10 @@ export class OpSurgeAlerts extends OpMetricElement {
     return { factor: this.factor, minOrders: this.minOrders };
   }
 
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    return result.rows.length === 0 ? ctx.t('empty.surges') : undefined;
+  }
+
   protected chartOption(result: MetricResult, ctx: RenderContext) {
     return surgeAlertsOption(result, ctx);
   }
