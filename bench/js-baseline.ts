@@ -138,7 +138,8 @@ export function frictionCost(rows: LoadedRows) {
     g.total += cost[o]!;
     groups.set(key, g);
   }
-  return [...groups].map(([key, g]) => ({ key, orders: g.orders, costPerOrder: g.total / g.orders }));
+  // The service returns money in cents, rounded once at the end (sql/README.md, "Money").
+  return [...groups].map(([key, g]) => ({ key, orders: g.orders, costPerOrder: Math.round((g.total / g.orders) * 100) / 100 }));
 }
 
 /** first-response by month: hours to the first event after placement (not a placed stage event), p50. */

@@ -40,13 +40,9 @@ WITH scoped AS (
     )
   )
 ), rolled AS (
-  -- Measures 1..n: the orders that reached each step (bucket -1: out of order); 201..200 + n: in flight.
+  -- Measures 1..n: the orders that reached each step (bucket -1: out of order); n + 1..2n: in flight.
   SELECT * FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,
-    $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', NULL, 1, len($steps), [0.5])
-  WHERE $rollup
-  UNION ALL
-  SELECT * FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,
-    $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', NULL, 201, 200 + len($steps), [0.5])
+    $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', NULL, 1, 2 * len($steps), [0.5])
   WHERE $rollup
 ), rolled_groups AS (
   -- Every order reached step 1, so every group in scope has its histogram.
@@ -73,7 +69,7 @@ WITH scoped AS (
     CASE WHEN s.k > 1 THEN op_us_hours(r.q[1]) END, CASE WHEN s.k > 1 THEN op_us_hours(r.sum_us / nullif(r.orders, 0)) END
   FROM rolled_groups g CROSS JOIN steps s
   LEFT JOIN rolled r ON r.gkey = g.gkey AND r.measure = s.k
-  LEFT JOIN rolled f ON f.gkey = g.gkey AND f.measure = 200 + s.k
+  LEFT JOIN rolled f ON f.gkey = g.gkey AND f.measure = len($steps) + s.k
 ), rates AS (
   SELECT *,
     lag(orders) OVER g - in_flight AS decided,
