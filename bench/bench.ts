@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--sizes 100000,1000000,10000000] [--runs 7] [--import-sizes 100000] [--memory-limit 2GB]`
+ * `npm run bench -- [--sizes 100000,1000000,10000000] [--runs 7] [--import-sizes 100000] [--memory-limit 2GB] [--long-tail-only]`
  *
  * For each size: generates demo data (about 10 events per order) into a store
  * file, then measures in the same run — each figure a median and p95 over
@@ -43,12 +43,13 @@ import { contextBindings } from '../server/metrics/scope.js';
 import { DEFAULT_TENANT, TenantDirectory } from '../server/tenants.js';
 import { JS_METRICS, loadRows, sameNumbers, type LoadedRows } from './js-baseline.js';
 import { benchLoad } from './load.js';
+import { benchLongTail } from './long-tail.js';
 import { benchPercentileBound } from './percentile-bound.js';
 import { rssSampler, round, summarize, time } from './stats.js';
 import { benchWidgetPaint } from './widget-paint.js';
 
 const { values } = parseArgs({
-  options: { sizes: { type: 'string' }, runs: { type: 'string' }, 'import-sizes': { type: 'string' }, 'memory-limit': { type: 'string' } },
+  options: { sizes: { type: 'string' }, runs: { type: 'string' }, 'import-sizes': { type: 'string' }, 'memory-limit': { type: 'string' }, 'long-tail-only': { type: 'boolean' } },
 });
 const memoryLimit = values['memory-limit'] ?? '2GB';
 const BATCH_ORDERS = 500_000;
@@ -56,6 +57,8 @@ const WIDGET_ORDERS = 100_000;
 const sizes = (values.sizes ?? '100000,1000000').split(',').map(Number);
 const importSizes = new Set((values['import-sizes'] ?? '100000').split(',').map(Number));
 const runs = Number(values.runs ?? 7);
+// Only generate the data and time the long tail (bench/long-tail.ts): for iterating on it; writes no report.
+const longTailOnly = values['long-tail-only'] ?? false;
 // A widget draws in tens of ms, where one scheduling hiccup of this 2-core machine weighs: its p95
 // needs more than the handful of runs a 10M metric gets (with 5, p95 is the slowest of 5).
 const widgetRuns = Math.max(runs, 40);
@@ -96,6 +99,8 @@ interface SizeResult {
   /** Small imports into the full store, after everything else at this size. */
   incremental: Row[];
   metrics: Row[];
+  /** The questions a few clicks away, against a flat baseline (long-tail.ts). */
+  longTail: Row[];
   jsBaseline: Row[];
   /** DuckDB's exact quantile over the values the percentile metrics aggregate, flat (see percentile-bound.ts). */
   percentileBound: Row[];
@@ -111,7 +116,7 @@ const duckdbVersion = ((await (await (await DuckDBInstance.create(':memory:')).c
 const machine = { cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`, memoryGb: round(os.totalmem() / 2 ** 30, 0), node: process.version, duckdb: duckdbVersion, date: new Date().toISOString() };
 
 // First, on a store of their own, so the widget figures do not depend on which sizes are run.
-results.widgets = await benchWidgets();
+if (!longTailOnly) results.widgets = await benchWidgets();
 
 for (const size of sizes) {
   try {
@@ -145,7 +150,7 @@ for (const size of sizes) {
     const direct = new MetricService(db, new TenantDirectory(db), METRICS, { cache: false });
     const ctx = await direct.metricContext(DEFAULT_TENANT);
     const metrics: Row[] = [];
-    for (const definition of METRICS) {
+    for (const definition of longTailOnly ? [] : METRICS) {
       const query = QUERIES[definition.name]!;
       const url = `/api/metrics/${definition.name}?${query}`;
       const resolved = definition.resolve(Object.fromEntries(new URLSearchParams(query)), ctx);
@@ -202,6 +207,20 @@ for (const size of sizes) {
       console.log(`  ${definition.name.padEnd(16)} cold ${http.median} ms (p95 ${http.p95})${factsNote}, SQL ${sqlOnly.median} ms, warm ${cached.median} ms`);
     }
 
+    // The same SQL in-process for any URL: the metric's statement with the bindings the service resolves.
+    const sqlOf = async (url: string) => {
+      const parsed = new URL(url, 'http://x');
+      const definition = METRICS.find((m) => parsed.pathname.endsWith(`/${m.name}`))!;
+      const resolved = definition.resolve(Object.fromEntries(parsed.searchParams), ctx);
+      return direct.sqlOf(definition.name).run(db, { ...resolved.bindings, ...contextBindings(DEFAULT_TENANT, ctx) }, resolved.tz);
+    };
+    const longTail = await benchLongTail(db, cold, sqlOf, runs);
+    if (longTailOnly) {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+
     const server = serve({ fetch: warm.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -227,6 +246,7 @@ for (const size of sizes) {
       imports,
       incremental,
       metrics,
+      longTail,
       jsBaseline,
       percentileBound,
       load,
@@ -490,6 +510,16 @@ function writeReports(): void {
       );
     }
     md.push('', '"read from": the rollups answer the benchmarked query, or the per-order facts; "facts alone": the same request, cold, with the rollups switched off (`createApp({ rollups: false })`).', '');
+    if (r.longTail?.length) {
+      md.push(
+        'The long tail: questions a few clicks from the defaults (bench/long-tail.ts), cold over HTTP, the same SQL in-process, and a flat baseline: the plainest DuckDB SQL answering the same question over a flat table of the same orders with one column per stage time (built once, not timed). "÷ flat" = cold median ÷ flat median:',
+        '',
+        '| variant | cold median | cold p95 | SQL median | flat median | ÷ flat |',
+        '|---|---|---|---|---|---|',
+        ...r.longTail.map((v) => `| ${v.variant} | ${v.coldMedian} | ${v.coldP95} | ${v.sqlMedian} | ${v.flatMedian} | ${v.overFlat} |`),
+        '',
+      );
+    }
     if (r.jsBaseline.length) {
       md.push('Hand-written JavaScript loops over the rows loaded in arrays (loading not timed) against the service over HTTP, same question; "disagree" counts groups whose numbers differ beyond 1e-9:', '');
       md.push('| metric | query | JS median | JS p95 | service median | JS ÷ service | disagree |', '|---|---|---|---|---|---|---|');

@@ -281,6 +281,7 @@ const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>
     await rebuildAllFacts(connection);
     await rebuildAllRollups(connection);
   },
+  '022_stage_time_columns.sql': rebuildAllFacts,
 };
 
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */

@@ -1,5 +1,6 @@
 import { INTEGER, LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_FUNNEL_STEPS } from '../metrics/default-funnel.js';
+import { STAGE_TIME_COLUMNS } from '../metrics/stage-columns.js';
 import type { Settings } from '../settings.js';
 import { ROLLUP_FACT_COLUMNS, updateRollups } from './refresh-rollups.js';
 
@@ -154,6 +155,7 @@ export async function refreshFacts(
              SELECT r.*, n.terminal_keys, list_max(r.stage_at) AS last_at,
                op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'placed')) AS placed_at,
                op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, 'delivered')) AS delivered_at,
+               ${STAGE_TIME_COLUMNS.map((stage) => `op_reached_at(r.stage_keys, r.stage_at, list_position(n.names, '${stage}')) AS ${stage}_at`).join(',\n               ')},
                -- When it reached each pipeline stage, in pipeline order.
                list_transform(p.keys, k -> r.stage_at[list_position(r.stage_keys, k)]) AS times,
                op_funnel_times(r.stage_keys, r.stage_at, n.funnel_keys, $kept_index, op_undone(r.stage_keys, n.names)) AS t
@@ -170,7 +172,7 @@ export async function refreshFacts(
          + (coalesce(d.expedite_cost, 0) > 0)::UTINYINT * 4 AS friction_kinds,
        coalesce(list_sort(d.touches), []) AS touches, d.last_at, d.last_keys, d.last_keys[1] AS last_key, len(d.last_keys) AS last_count,
        d.step_pairs, d.step_us,
-       d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at, d.furthest_pos, d.furthest_at, d.settled_at,
+       d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at, ${STAGE_TIME_COLUMNS.map((stage) => `d.${stage}_at`).join(', ')}, d.furthest_pos, d.furthest_at, d.settled_at,
        epoch_us(d.first_response_at) - epoch_us(o.created_at) AS first_response_us,
        epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us
      FROM o JOIN derived d ON d.order_key = o.order_key

@@ -129,6 +129,9 @@ const stageQuery = (what: string, fallback: string) => z.string().optional().des
 
 const HOUR_MS = 3_600_000;
 
+/** cycle-time's statistics (`stats`); `count` (the orders) is always computed. */
+const CYCLE_STATS = ['count', 'mean', 'p50', 'p90', 'p95', 'max'] as const;
+
 /** The longest funnel window, in hours: a hundred years. */
 const MAX_WINDOW_HOURS = 876_000;
 
@@ -166,17 +169,37 @@ export const METRICS: MetricDefinition[] = [
     name: 'cycle-time',
     times: (p) => [p.fromStage as string, p.toStage as string],
     summary: 'Hours between two stages per order: orders, mean, p50, p90, p95, max; negative gaps excluded and counted.',
-    query: z.object({ ...scopeQuery, interval: intervalQuery, groupBy: groupByQuery(), fromStage: stageQuery('start', 'placed'), toStage: stageQuery('end', 'delivered') }).strict(),
+    query: z
+      .object({
+        ...scopeQuery,
+        interval: intervalQuery,
+        groupBy: groupByQuery(),
+        fromStage: stageQuery('start', 'placed'),
+        toStage: stageQuery('end', 'delivered'),
+        stats: z.string().optional().describe(`statistics to compute, comma-separated from ${CYCLE_STATS.join(', ')} (default all; the others are null)`),
+      })
+      .strict(),
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
       const fromStage = resolveStage('fromStage', q.fromStage ?? 'placed', ctx);
       const toStage = resolveStage('toStage', q.toStage ?? 'delivered', ctx);
       if (fromStage === toStage) throw badParameter('toStage', 'must differ from fromStage');
+      const stats = q.stats === undefined ? [...CYCLE_STATS] : splitList(q.stats);
+      const unknown = stats.find((s) => !(CYCLE_STATS as readonly string[]).includes(s));
+      if (unknown !== undefined || stats.length === 0) throw badParameter('stats', `'${(unknown ?? '').slice(0, 60)}' is not a statistic; statistics are ${CYCLE_STATS.join(', ')}`);
+      // p50, p90 and p95 come from one sort: asking for one of them computes the three.
+      const wantsQuantile = stats.some((s) => s === 'p50' || s === 'p90' || s === 'p95');
       return {
         tz: base.tz,
-        params: { ...base.params, fromStage, toStage },
+        params: { ...base.params, fromStage, toStage, stats: CYCLE_STATS.filter((s) => stats.includes(s)) },
         bindings: {
           ...base.bindings,
+          with_mean: boolean(stats.includes('mean')),
+          with_quantiles: boolean(wantsQuantile),
+          with_median: boolean(stats.includes('p50')),
+          with_ninetieth: boolean(stats.includes('p90')),
+          with_ninety_fifth: boolean(stats.includes('p95')),
+          with_max: boolean(stats.includes('max')),
           from_stage: text(fromStage),
           to_stage: text(toStage),
           // The rollups hold placed → delivered.

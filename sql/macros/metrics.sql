@@ -34,13 +34,17 @@ CREATE OR REPLACE TEMP MACRO op_promotions(tenant) AS TABLE
 -- the stage with key `k`; NULL if it never did. The service binds
 -- $stage_names, every stage name at the position of its key, so a metric
 -- finds a key with list_position($stage_names, 'delivered') (a constant).
-CREATE OR REPLACE TEMP MACRO op_reached_at(keys, ats, k) AS ats[list_position(keys, k)];
+CREATE OR REPLACE TEMP MACRO op_reached_at(keys, ats, k) AS ats[list_position(keys, k::SMALLINT)];
 
--- When an order first reached the stage named `stage` (NULL: never): the plain columns for placed
--- and delivered (schema/008), else a lookup in its stage list. `stage` is a bound parameter, so
--- DuckDB keeps only the branch it names.
-CREATE OR REPLACE TEMP MACRO op_stage_at(stage, stage_names, stage_keys, stage_at, placed_at, delivered_at) AS
-  CASE stage WHEN 'placed' THEN placed_at WHEN 'delivered' THEN delivered_at
+-- When an order first reached the stage named `stage` (NULL: never): the plain columns for the
+-- standard pipeline stages (schema/008, schema/022), else a lookup in its stage list (the key
+-- SMALLINT as the list's: bound as an INTEGER, DuckDB cast every order's list to compare). `stage`
+-- is a bound parameter, so DuckDB keeps only the branch it names.
+CREATE OR REPLACE TEMP MACRO op_stage_at(stage, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at,
+    stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS
+  CASE stage WHEN 'placed' THEN placed_at WHEN 'paid' THEN paid_at WHEN 'credit_checked' THEN credit_checked_at
+    WHEN 'stock_locked' THEN stock_locked_at WHEN 'dispatched' THEN dispatched_at WHEN 'picked' THEN picked_at
+    WHEN 'shipped' THEN shipped_at WHEN 'delivered' THEN delivered_at
     ELSE op_reached_at(stage_keys, stage_at, list_position(stage_names, stage)) END;
 
 -- An order's created_at as wall time in `tz`: the stored created_local when
@@ -93,10 +97,11 @@ CREATE OR REPLACE TEMP MACRO op_hours(a, b) AS op_us_hours(op_us(a, b));
 -- reached `to_stage` (NULL: it did not reach both): the stored delivery_us (schema/011) for placed
 -- to delivered, else the difference of the two stage times. The stages are bound parameters, so
 -- DuckDB keeps only the branch they name.
-CREATE OR REPLACE TEMP MACRO op_gap_us(from_stage, to_stage, stage_names, stage_keys, stage_at, placed_at, delivered_at, delivery_us) AS
+CREATE OR REPLACE TEMP MACRO op_gap_us(from_stage, to_stage, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at,
+    stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at, delivery_us) AS
   CASE WHEN from_stage = 'placed' AND to_stage = 'delivered' THEN delivery_us
-    ELSE op_us(op_stage_at(from_stage, stage_names, stage_keys, stage_at, placed_at, delivered_at),
-               op_stage_at(to_stage, stage_names, stage_keys, stage_at, placed_at, delivered_at)) END;
+    ELSE op_us(op_stage_at(from_stage, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at),
+               op_stage_at(to_stage, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at)) END;
 
 -- The value of an allowlisted order dimension ('' = no breakdown: NULL for all).
 CREATE OR REPLACE TEMP MACRO op_dimension(dim, channel, sku_series, region, customer_tier, promotion_id) AS

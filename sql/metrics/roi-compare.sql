@@ -43,7 +43,7 @@ WITH all_sides AS NOT MATERIALIZED (
   -- converted or priced per side (a sum of costs is the cost of the sums).
   SELECT side, amount,
     first_response_us,
-    op_gap_us($from_stage, $to_stage, $stage_names, stage_keys, stage_at, placed_at, delivered_at, delivery_us) AS cycle_us,
+    op_gap_us($from_stage, $to_stage, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at, delivery_us) AS cycle_us,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'cancelled')), false) AS cancelled,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'refunded')), false) AS refunded,
     coalesce(list_contains(stage_keys, list_position($stage_names, 'returned')), false) AS returned,

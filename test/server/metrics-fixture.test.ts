@@ -24,6 +24,16 @@ describe('cycle-time', () => {
     ]);
   });
 
+  test('stats: only the statistics asked for, the others null; from the rollups and the facts alike', async () => {
+    const want = { bucket: null, group: null, orders: 3, mean_hours: null, p50_hours: 48, p90_hours: 67.2, p95_hours: null, max_hours: null, negative_gaps: 0 };
+    expect(await metricRows(app, '/api/metrics/cycle-time?stats=count,p50,p90')).toEqual([want]);
+    // region is not in the rollups: the facts path.
+    expect(await metricRows(app, '/api/metrics/cycle-time?stats=p90,p50&region=east,west,north')).toEqual([want]);
+    expect((await metricRows(app, '/api/metrics/cycle-time?stats=count'))[0]).toMatchObject({ orders: 3, mean_hours: null, p50_hours: null, max_hours: null });
+    const bad = await app.request('/api/metrics/cycle-time?stats=p99');
+    expect([bad.status, (await bad.json()).error.message]).toEqual([400, "stats: 'p99' is not a statistic; statistics are count, mean, p50, p90, p95, max"]);
+  });
+
   test('by channel: jd never delivered, so it has no row', async () => {
     expect(await metricRows(app, '/api/metrics/cycle-time?groupBy=channel')).toEqual([
       { bucket: null, group: 'douyin', orders: 1, mean_hours: 48, p50_hours: 48, p90_hours: 48, p95_hours: 48, max_hours: 48, negative_gaps: 0 },

@@ -22,7 +22,12 @@ export class OpCycleTime extends OpMetricElement {
   override interval = 'week';
 
   protected override metricParams() {
-    return { fromStage: this.fromStage, toStage: this.toStage };
+    // What the chart and its table show: the service skips the rest (p95, max).
+    return { fromStage: this.fromStage, toStage: this.toStage, stats: 'count,mean,p50,p90' };
+  }
+
+  protected override tableColumns() {
+    return ['bucket', 'group', 'orders', 'mean_hours', 'p50_hours', 'p90_hours', 'negative_gaps'];
   }
 
   protected chartOption(result: MetricResult, ctx: RenderContext) {
