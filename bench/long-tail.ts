@@ -34,7 +34,7 @@ export async function buildFlatTable(db: Database): Promise<void> {
 
 /** A pair's duration in the flat table, in whole microseconds, for orders that reached both. */
 const pairSql = (from: string, to: string, group: string, where = '', bucket = '') => `
-  SELECT ${[bucket, group].filter(Boolean).join(', ')}${bucket || group ? ',' : ''} ${STATS}
+  SELECT ${[bucket ? 'bucket_' : '', group].filter(Boolean).join(', ')}${bucket || group ? ',' : ''} ${STATS}
   FROM (SELECT ${[bucket ? `${bucket} AS bucket_` : '', group].filter(Boolean).join(', ')}${bucket || group ? ',' : ''} epoch_us(${col(to)}) - epoch_us(${col(from)}) AS us
         FROM flat_orders WHERE ${col(from)} IS NOT NULL AND ${col(to)} IS NOT NULL ${where ? `AND ${where}` : ''})
   WHERE us >= 0 ${bucket || group ? `GROUP BY ${[bucket ? 'bucket_' : '', group].filter(Boolean).join(', ')}` : ''}`;
@@ -45,7 +45,7 @@ interface Variant {
   flat: string;
 }
 
-function variants(): Variant[] {
+export function variants(): Variant[] {
   const out: Variant[] = [];
   // Every ordered pair of pipeline stages, by channel: "orders and hours from A to B per channel".
   for (let i = 0; i < PIPELINE.length; i++) {
@@ -58,7 +58,7 @@ function variants(): Variant[] {
   for (const dim of ['sku_series', 'region', 'customer_tier', 'promotion_id']) {
     out.push({ name: `cycle-time by ${dim}`, url: `/api/metrics/cycle-time?groupBy=${dim}`, flat: pairSql('placed', 'delivered', dim) });
   }
-  for (const [param, column, value] of [['region', 'region', 'east'], ['skuSeries', 'sku_series', 'S-1'], ['customerTier', 'customer_tier', 'gold'], ['promotion', 'promotion_id', 'P1']] as const) {
+  for (const [param, column, value] of [['region', 'region', 'east'], ['skuSeries', 'sku_series', 'denim'], ['customerTier', 'customer_tier', 'gold'], ['promotion', 'promotion_id', 'P1']] as const) {
     out.push({ name: `cycle-time ${param}=${value}`, url: `/api/metrics/cycle-time?${param}=${value}&groupBy=channel`, flat: pairSql('placed', 'delivered', 'channel', `${column} = '${value}'`) });
   }
   out.push({
