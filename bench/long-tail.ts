@@ -72,6 +72,19 @@ export function variants(): Variant[] {
     flat: `SELECT sku_series, count(us), avg(us), quantile_cont(us, [0.5, 0.9, 0.95]) FROM (SELECT sku_series, first_response_us AS us FROM flat_orders) GROUP BY ALL`,
   });
   out.push({
+    name: 'channel-funnel (default, the head)',
+    url: '/api/metrics/channel-funnel',
+    flat: `SELECT channel, count(*), count(${col('paid')}), count(*) FILTER (${col('paid')} IS NOT NULL AND ${col('shipped')} IS NOT NULL),
+        count(*) FILTER (${col('paid')} IS NOT NULL AND ${col('shipped')} IS NOT NULL AND ${col('delivered')} IS NOT NULL) FROM flat_orders GROUP BY channel`,
+  });
+  out.push({
+    name: 'channel-funnel order=strict',
+    url: '/api/metrics/channel-funnel?order=strict',
+    flat: `SELECT channel, count(*), count(*) FILTER (${col('paid')} >= ${col('placed')}),
+        count(*) FILTER (${col('paid')} >= ${col('placed')} AND ${col('shipped')} >= ${col('paid')}),
+        count(*) FILTER (${col('paid')} >= ${col('placed')} AND ${col('shipped')} >= ${col('paid')} AND ${col('delivered')} >= ${col('shipped')}) FROM flat_orders GROUP BY channel`,
+  });
+  out.push({
     name: 'channel-funnel window=7d',
     url: '/api/metrics/channel-funnel?window=7d&steps=placed,paid,shipped,delivered',
     flat: `SELECT channel, count(*) AS placed,

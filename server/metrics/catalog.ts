@@ -132,6 +132,9 @@ const HOUR_MS = 3_600_000;
 /** cycle-time's statistics (`stats`); `count` (the orders) is always computed. */
 const CYCLE_STATS = ['count', 'mean', 'p50', 'p90', 'p95', 'max'] as const;
 
+/** The most steps a funnel has (its SQL keeps one column per step). */
+const MAX_FUNNEL_STEPS = 10;
+
 /** The longest funnel window, in hours: a hundred years. */
 const MAX_WINDOW_HOURS = 876_000;
 
@@ -341,8 +344,10 @@ export const METRICS: MetricDefinition[] = [
       delete base.params.interval;
       // A pipeline without the default funnel's stages (view → cart → purchase) is its own default funnel.
       const pipelineHas = DEFAULT_FUNNEL_STEPS.every((s) => s === 'kept' || ctx.settings.pipeline.includes(s) || ctx.settings.terminalStages.includes(s));
-      const steps = splitList(q.steps ?? (pipelineHas ? DEFAULT_FUNNEL_STEPS : ctx.settings.pipeline).join()).map((s) => resolveStage('steps', s, ctx, ['kept']));
+      const steps = splitList(q.steps ?? (pipelineHas ? DEFAULT_FUNNEL_STEPS : ctx.settings.pipeline.slice(0, MAX_FUNNEL_STEPS)).join()).map((s) => resolveStage('steps', s, ctx, ['kept']));
       if (steps.length < 2) throw badParameter('steps', 'a funnel needs at least two steps');
+      // One column per step (sql/metrics/channel-funnel.sql, t1..t10).
+      if (steps.length > MAX_FUNNEL_STEPS) throw badParameter('steps', `a funnel has at most ${MAX_FUNNEL_STEPS} steps, not ${steps.length}`);
       const windowHours = q.window === undefined ? null : parseWindow(q.window);
       const order = q.order ?? 'any';
       const asOfMs = asOfOf(q, base.tz, ctx);
@@ -354,8 +359,6 @@ export const METRICS: MetricDefinition[] = [
         bindings: {
           ...base.bindings,
           steps: textList(steps),
-          // `kept` is read at the delivered time.
-          step_keys: stageKeys(steps.map((s) => (s === 'kept' ? 'delivered' : s)), ctx),
           kept_index: integer(steps.indexOf('kept') + 1),
           window_hours: number(windowHours),
           strict: boolean(order === 'strict'),

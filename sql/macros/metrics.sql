@@ -132,8 +132,8 @@ CREATE OR REPLACE TEMP MACRO op_improvement_pct(baseline, current, higher_is_bet
 CREATE OR REPLACE TEMP MACRO op_funnel_times(stage_keys, stage_at, step_keys, kept_index, undone) AS
   list_transform(step_keys, (k, i) -> CASE WHEN i = kept_index AND undone THEN NULL ELSE stage_at[list_position(stage_keys, k)] END);
 CREATE OR REPLACE TEMP MACRO op_undone(stage_keys, stage_names) AS
-  coalesce(list_contains(stage_keys, list_position(stage_names, 'returned')), false)
-    OR coalesce(list_contains(stage_keys, list_position(stage_names, 'refunded')), false);
+  coalesce(list_contains(stage_keys, list_position(stage_names, 'returned')::SMALLINT), false)
+    OR coalesce(list_contains(stage_keys, list_position(stage_names, 'refunded')::SMALLINT), false);
 -- How many leading steps of times `t` hold: reached, within `window_hours` (NULL: no window) of
 -- the first, and, when `strict`, no earlier than the step before (order=any counts a step reached
 -- before the previous one, whose gap is then negative: out_of_order).
@@ -142,6 +142,17 @@ CREATE OR REPLACE TEMP MACRO op_funnel_depth(t, window_hours, strict) AS
     coalesce(t[i] IS NOT NULL AND (i = 1 OR NOT strict OR t[i] >= t[i - 1])
              AND (window_hours IS NULL OR op_hours(t[1], t[i]) <= window_hours), false)), false), len(t) + 1) - 1;
 CREATE OR REPLACE TEMP MACRO op_funnel_gaps(t, depth) AS list_transform(range(2, depth + 1), k -> op_us(t[k - 1], t[k]));
+
+-- channel-funnel at query time, over columns: the time an order reached step k of `steps` (NULL
+-- past the last step); `kept` at the delivered time unless the order was returned or refunded
+-- (`undone`).
+CREATE OR REPLACE TEMP MACRO op_funnel_step_at(steps, k, undone, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS
+  CASE WHEN k > len(steps) THEN NULL
+    WHEN steps[k] = 'kept' THEN CASE WHEN NOT undone THEN delivered_at END
+    ELSE op_stage_at(steps[k], stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) END;
+-- Whether a step reached at `t` counts, given the step before (`previous`) and the first (`first`).
+CREATE OR REPLACE TEMP MACRO op_funnel_reached(t, previous, first, strict, window_hours) AS
+  t IS NOT NULL AND (NOT strict OR t >= previous) AND (window_hours IS NULL OR op_hours(first, t) <= window_hours);
 
 -- on-time's judgement of one order as of `as_of` (sql/README.md, "on-time"), shared with
 -- roi-compare's on_time_rate. Plain macros over columns the caller computes once per order (a
