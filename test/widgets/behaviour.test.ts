@@ -159,6 +159,26 @@ describe('op-filter-change and op-dashboard', () => {
     host.remove();
   });
 
+  it('a month selected outside a widget range says so without a request; inside it, a KPI compares with the period before', async () => {
+    const kpi = await mount<OpMetricElement>(`<op-kpi api="${API}" kpi="orders" from="2025-03-01" to="2025-04-01"></op-kpi>`);
+    const before = resultOf(kpi)!;
+    kpi.crossFilters = [{ source: 'friction', kind: 'interval', field: 'created_at', value: ['2025-04-01', '2025-05-01'] } as FilterClause];
+    await kpi.updateComplete;
+    await settle(kpi);
+    expect(shadow(kpi, '.state')!.textContent!.trim()).to.equal('Outside the selected period');
+    expect(shadow(kpi, '.state.error')).to.equal(null);
+    expect(resultOf(kpi)).to.equal(before); // nothing was asked
+    // 3-10 March: the current range narrows to it, and the previous period is the week before.
+    kpi.crossFilters = [{ source: 'friction', kind: 'interval', field: 'created_at', value: ['2025-03-03', '2025-03-10'] } as FilterClause];
+    await kpi.updateComplete;
+    await settle(kpi);
+    expect(shadow(kpi, '.state')).to.equal(null);
+    const params = resultOf(kpi)!.params;
+    expect([params.from, params.baselineFrom, params.baselineTo]).to.deep.equal(['2025-03-03T00:00:00+08:00', '2025-02-24T00:00:00+08:00', '2025-03-03T00:00:00+08:00']);
+    // O1-O3 were created in [3 March, 10 March); O4 on the 10th.
+    expect(resultOf(kpi)!.rows.find((r) => r.kpi === 'orders')!.current).to.equal(3);
+  });
+
   it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
     const { dashboard } = await mountDashboard(
       'locale="zh-CN"', '<op-channel-funnel id="funnel"></op-channel-funnel><op-on-time id="on-time"></op-on-time><op-on-time id="mine" from="2025-03-04"></op-on-time>');

@@ -2,6 +2,7 @@
 const en = {
   loading: 'Loading…',
   empty: 'No orders in this range',
+  outsideSelection: 'Outside the selected period',
   'empty.friction': 'No friction in this range: no data moves, exceptions, contacts or expedites were imported for these orders (to add them, see "Mapping files" in the README).',
   'empty.surges': 'No surges in this range',
   'empty.onTime': 'No order in this range is due yet: an order is due once its promised date has passed, and orders need a promised date.',
@@ -131,6 +132,7 @@ export type MessageKey = keyof typeof en;
 const zhCN: Record<MessageKey, string> = {
   loading: '加载中…',
   empty: '此范围内没有订单',
+  outsideSelection: '不在所选时间段内',
   'empty.friction': '此范围内没有摩擦成本：这些订单没有导入数据搬运、异常、催单或加急事件（导入方法见 README 的 “Mapping files”）。',
   'empty.surges': '此范围内没有订单激增',
   'empty.onTime': '此范围内还没有到期的订单：承诺日期过后订单才到期，且订单需要有承诺日期。',

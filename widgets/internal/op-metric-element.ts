@@ -31,6 +31,14 @@ const FILTER_PARAMS: Record<string, string> = {
   promotion_id: 'promotion',
 };
 
+/** `from` before `to`: days compare as text, date-times (or a day against one) as instants. */
+function rangeHasTime(from: string, to: string): boolean {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  if (day.test(from) && day.test(to)) return from < to;
+  const ms = (v: string) => Date.parse(day.test(v) ? `${v}T00:00:00` : v);
+  return !(ms(from) >= ms(to));
+}
+
 /** Whether asking again may help: not for a refusal of the request itself (a 4xx other than 429). */
 const retryable = (error: unknown) => !(error instanceof MetricRequestError) || error.status === 0 || error.status === 429 || error.status >= 500;
 
@@ -93,7 +101,7 @@ export abstract class OpMetricElement extends LitElement {
 
   protected readonly data = new Task(this, {
     task: async ([url, token], { signal }) => {
-      if (!this.canFetch()) return initialState;
+      if (!this.canFetch() || this.outsideSelection()) return initialState;
       const fresh = this.tokenProvider ? await this.tokenProvider() : token;
       return fetchMetric(url, fresh, signal);
     },
@@ -184,6 +192,15 @@ export abstract class OpMetricElement extends LitElement {
 
   requestUrl(): string {
     return metricUrl(this.api, this.metric, this.requestParams());
+  }
+
+  /**
+   * Whether the selection made in other widgets leaves none of this widget's range (a month
+   * clicked outside it): the widget says so instead of asking the service for an empty range.
+   */
+  protected outsideSelection(): boolean {
+    const { from, to } = this.requestParams();
+    return from !== undefined && to !== undefined && !rangeHasTime(from, to);
   }
 
   /** Fetches again (the error state's retry button). */
@@ -301,7 +318,9 @@ export abstract class OpMetricElement extends LitElement {
         </div>
       </div>
       <div class="body">
-        ${this.data.render({
+        ${this.outsideSelection()
+          ? html`<div class="state" part="state" role="status">${t('outsideSelection')}</div>`
+          : this.data.render({
           initial: () => html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`,
           pending: () => html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`,
           complete: (result) => {
@@ -312,7 +331,7 @@ export abstract class OpMetricElement extends LitElement {
             <span>${this.errorMessage(error, ctx)}</span>
             ${retryable(error) ? html`<button class="button" type="button" @click=${() => this.refresh()}>${t('retry')}</button>` : nothing}
           </div>`,
-        })}
+            })}
       </div>
     </section>`;
   }

@@ -69,15 +69,19 @@ export class OpKpi extends OpMetricElement {
     return !!(this.from && this.to);
   }
 
-  protected override metricParams() {
-    const previous = this.from && this.to ? previousPeriod(this.from, this.to) : undefined;
-    return { baselineFrom: previous?.from, baselineTo: previous?.to };
+  /** The previous period of the range as the selection narrows it (a month clicked elsewhere: the month before). */
+  protected override requestParams(): Record<string, string | undefined> {
+    const params = super.requestParams();
+    const previous = params.from && params.to ? previousPeriod(params.from, params.to) : undefined;
+    return { ...params, baselineFrom: previous?.from, baselineTo: previous?.to };
   }
 
   private sparkUrl(): string | undefined {
     const source = SPARK_SOURCE[this.kpi];
-    if (!source) return undefined;
-    return metricUrl(this.api, source.metric, { from: this.from, to: this.to, channel: this.channel, tz: this.timeZone, interval: 'week' });
+    if (!source || this.outsideSelection()) return undefined;
+    // The card's own scope, selections included, so the line moves with the value.
+    const { from, to, channel, region, skuSeries, customerTier, promotion, tz } = this.requestParams();
+    return metricUrl(this.api, source.metric, { from, to, channel, region, skuSeries, customerTier, promotion, tz, interval: 'week' });
   }
 
   protected override hasChart(): boolean {
