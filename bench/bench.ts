@@ -45,7 +45,7 @@ import { JS_METRICS, loadRows, sameNumbers, type LoadedRows } from './js-baselin
 import { benchLoad } from './load.js';
 import { benchLongTail } from './long-tail.js';
 import { benchPercentileBound } from './percentile-bound.js';
-import { rssSampler, round, summarize, time } from './stats.js';
+import { byTurns as timedByTurns, rssSampler, round, summarize, time } from './stats.js';
 import { benchWidgetPaint } from './widget-paint.js';
 
 const { values } = parseArgs({
@@ -155,20 +155,7 @@ for (const size of sizes) {
       const url = `/api/metrics/${definition.name}?${query}`;
       const resolved = definition.resolve(Object.fromEntries(new URLSearchParams(query)), ctx);
       const sql = direct.sqlOf(definition.name);
-      // Each work once to warm DuckDB's caches and the JIT, then `count` timed rounds. Several works
-      // run by turns, which one goes first alternating, so all see the same state of the machine:
-      // the service and its own SQL timed one series after the other gave stage-breakdown an overhead
-      // of 1.69 in one 10M run (241 ms over HTTP, 142 ms SQL) and 1.13 in the run before, same code.
-      const byTurns = async (works: (() => Promise<unknown>)[], count = runs) => {
-        for (const work of works) await work();
-        const samples = works.map((): number[] => []);
-        for (let i = 0; i < count; i++) {
-          const order = works.map((_, j) => j);
-          if (i % 2 === 1) order.reverse();
-          for (const j of order) samples[j]!.push(await time(works[j]!));
-        }
-        return samples.map(summarize);
-      };
+      const byTurns = (works: (() => Promise<unknown>)[], count = runs) => timedByTurns(works, count);
       const request = (app: ReturnType<typeof createApp>) => async () => {
         const res = await app.request(url);
         if (res.status !== 200) throw new Error(`${url} → ${res.status} ${await res.text()}`);

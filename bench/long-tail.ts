@@ -10,7 +10,7 @@
 import type { createApp } from '../server/app.js';
 import type { Database } from '../server/db/database.js';
 import { DEFAULT_SETTINGS } from '../server/settings.js';
-import { round, summarize, time } from './stats.js';
+import { byTurns, round, type summarize } from './stats.js';
 
 type Row = Record<string, number | string>;
 
@@ -122,14 +122,7 @@ export async function benchLongTail(db: Database, app: ReturnType<typeof createA
       () => sql(v.url),
       () => db.query(v.flat),
     ];
-    for (const work of works) await work();
-    const samples = works.map((): number[] => []);
-    for (let i = 0; i < runs; i++) {
-      const order = works.map((_, j) => j);
-      if (i % 2 === 1) order.reverse();
-      for (const j of order) samples[j]!.push(await time(works[j]!));
-    }
-    const [http, inProcess, flat] = samples.map(summarize) as [ReturnType<typeof summarize>, ReturnType<typeof summarize>, ReturnType<typeof summarize>];
+    const [http, inProcess, flat] = (await byTurns(works, runs)) as [ReturnType<typeof summarize>, ReturnType<typeof summarize>, ReturnType<typeof summarize>];
     rows.push({ variant: v.name, url: v.url, coldMedian: http.median, coldP95: http.p95, sqlMedian: inProcess.median, flatMedian: flat.median, overFlat: round(http.median / flat.median) });
     console.log(`  ${v.name.padEnd(48)} cold ${http.median} ms (p95 ${http.p95}), SQL ${inProcess.median}, flat ${flat.median} → ${round(http.median / flat.median)}×`);
   }
