@@ -87,11 +87,14 @@ WITH scoped AS (
   -- A group whose orders never entered the funnel (by $as_of) has no row, as in the histograms.
   WHERE depth >= 1
   GROUP BY grp
-), counts AS (
+), counts(grp, k, step, orders, in_flight, out_of_order, median_hours_from_previous, mean_hours_from_previous) AS (
+  -- when not $rollup
   SELECT g.grp, s.k, s.step, g.orders[s.k]::INTEGER AS orders, g.flight[s.k]::INTEGER AS in_flight, g.backwards[s.k]::INTEGER AS out_of_order,
     op_us_hours(g.medians[s.k]) AS median_hours_from_previous, op_us_hours(g.means[s.k]) AS mean_hours_from_previous
   FROM per_group g CROSS JOIN steps s
+  -- or
   UNION ALL
+  -- when $rollup
   -- The same from the default funnel's histograms: step k's holds the orders that reached it
   -- (step 1: 0 µs each; later steps: the gap from step k − 1, a negative one apart).
   SELECT nullif(g.gkey, ''), s.k, s.step, (coalesce(r.orders, 0) + coalesce(r.negatives, 0))::INTEGER,
@@ -100,6 +103,7 @@ WITH scoped AS (
   FROM rolled_groups g CROSS JOIN steps s
   LEFT JOIN rolled r ON r.gkey = g.gkey AND r.measure = s.k
   LEFT JOIN rolled f ON f.gkey = g.gkey AND f.measure = len($steps) + s.k
+  -- end
 ), rates AS (
   SELECT *,
     lag(orders) OVER g - in_flight AS decided,

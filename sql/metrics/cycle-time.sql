@@ -28,7 +28,8 @@ WITH scoped AS (
     quantile_cont(us, [0.5, 0.9, 0.95]) FILTER ($with_quantiles) AS q, max(us) FILTER ($with_max) AS max_us
   FROM gaps
   GROUP BY ALL
-), per_group AS (
+), per_group(bucket, grp, orders, mean_us, q, max_us, negative_gaps) AS (
+  -- when not $rollup
   SELECT bucket, grp,
     coalesce(sum(n) FILTER (NOT negative), 0)::INTEGER AS orders,
     any_value(mean_us) FILTER (NOT negative) AS mean_us,
@@ -37,13 +38,16 @@ WITH scoped AS (
     coalesce(sum(n) FILTER (negative), 0)::INTEGER AS negative_gaps
   FROM by_sign
   GROUP BY bucket, grp
+  -- or
   UNION ALL
+  -- when $rollup
   -- The same from the placed → delivered histograms (measure 100); the largest is the quantile at 1.
   SELECT CASE WHEN $unit IS NOT NULL THEN pkey END, nullif(gkey, ''), orders::INTEGER, CASE WHEN $with_mean THEN sum_us / nullif(orders, 0) END,
     CASE WHEN $with_quantiles THEN q[1:3] END, CASE WHEN $with_max THEN q[4] END, negatives::INTEGER
   FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,
     $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', $unit, 100, 100, [0.5, 0.9, 0.95, 1.0])
   WHERE $rollup
+  -- end
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group", orders, op_us_hours(mean_us) AS mean_hours,
   CASE WHEN $with_median THEN op_us_hours(q[1]) END AS p50_hours, CASE WHEN $with_ninetieth THEN op_us_hours(q[2]) END AS p90_hours,

@@ -13,7 +13,8 @@ WITH scoped AS (
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
          first_response_us AS us
   FROM scoped
-), per_group AS (
+), per_group(bucket, grp, orders, responded, no_response, mean_us, q, max_us) AS (
+  -- when not $rollup
   -- One list quantile per group over whole microseconds (order_facts.first_response_us, schema/011):
   -- the values are sorted once for all three percentiles.
   SELECT bucket, grp,
@@ -25,7 +26,9 @@ WITH scoped AS (
     max(us) AS max_us
   FROM waits
   GROUP BY bucket, grp
+  -- or
   UNION ALL
+  -- when $rollup
   -- The same from the first-response histograms (measure 101, where bucket -1 counts the orders
   -- with no response); the largest is the quantile at 1.
   SELECT CASE WHEN $unit IS NOT NULL THEN pkey END, nullif(gkey, ''), (orders + negatives)::INTEGER, orders::INTEGER, negatives::INTEGER,
@@ -33,6 +36,7 @@ WITH scoped AS (
   FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,
     $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', $unit, 101, 101, [0.5, 0.9, 0.95, 1.0])
   WHERE $rollup
+  -- end
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group", orders, responded, no_response, op_us_hours(mean_us) AS mean_hours,
   op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, op_us_hours(q[3]) AS p95_hours, op_us_hours(max_us) AS max_hours

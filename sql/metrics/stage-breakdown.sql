@@ -21,7 +21,8 @@ WITH scoped AS (
   SELECT grp, pair, us < 0 AS negative, count(*) AS n, avg(us) AS mean_us, quantile_cont(us, [0.5, 0.9]) AS q
   FROM steps
   GROUP BY ALL
-), summary AS (
+), summary(grp, pair, orders, mean_hours, q, negative_gaps) AS (
+  -- when not $rollup
   SELECT grp, pair,
     coalesce(sum(n) FILTER (NOT negative), 0)::INTEGER AS orders,
     op_us_hours(any_value(mean_us) FILTER (NOT negative)) AS mean_hours,
@@ -29,12 +30,15 @@ WITH scoped AS (
     coalesce(sum(n) FILTER (negative), 0)::INTEGER AS negative_gaps
   FROM by_sign
   GROUP BY grp, pair
+  -- or
   UNION ALL
+  -- when $rollup
   -- The same from the duration histograms of the pipeline steps (measures from 65536 up).
   SELECT nullif(gkey, ''), measure, orders::INTEGER, op_us_hours(sum_us / nullif(orders, 0)), q, negatives::INTEGER
   FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,
     $head_to::DATE, $tail_from::DATE, $tail_to::DATE, $channels, $group_by = 'channel', NULL, 65536, 2147483647, [0.5, 0.9])
   WHERE $rollup
+  -- end
 ), percentiles AS (
   SELECT grp, pair // 65536 AS from_pos, pair % 65536 AS to_pos, $pipeline[from_pos] AS from_stage, $pipeline[to_pos] AS to_stage,
     orders, mean_hours, op_us_hours(q[1]) AS p50_hours, op_us_hours(q[2]) AS p90_hours, negative_gaps

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../server/db/database.js';
 import { METRICS, METRIC_NAMES } from '../../server/metrics/catalog.js';
-import { SqlMetric } from '../../server/metrics/sql-metric.js';
+import { boolean } from '../../server/metrics/bindings.js';
+import { SqlMetric, specialize } from '../../server/metrics/sql-metric.js';
 import { ADMIN, FIXTURES } from './helpers.js';
 import { fixtureApp, getJson } from './metrics-helpers.js';
 
@@ -218,5 +219,14 @@ describe('lenient where it is safe', () => {
     const repeated = await getJson(app, '/api/metrics/cycle-time?channel=tmall&channel=douyin&groupBy=channel');
     expect(repeated.body.params.channel).toEqual(['tmall', 'douyin']);
     expect(repeated.body.rows.map((r: any) => r.group)).toEqual(['douyin', 'tmall']);
+  });
+});
+
+describe('SQL branches by a flag (specialize)', () => {
+  const sql = ['SELECT 1 AS x', '  -- when not $rollup', '  FROM facts', '  -- or', '  UNION ALL', '  -- when $rollup', '  FROM rollups', '  -- end', 'ORDER BY x'].join('\n');
+  test('keeps the branch the boolean binding selects, without the separator; an unknown flag keeps the whole statement', () => {
+    expect(specialize(sql, { rollup: boolean(true) }).split('\n').filter((l) => !l.trim().startsWith('--'))).toEqual(['SELECT 1 AS x', '  FROM rollups', 'ORDER BY x']);
+    expect(specialize(sql, { rollup: boolean(false) }).split('\n').filter((l) => !l.trim().startsWith('--'))).toEqual(['SELECT 1 AS x', '  FROM facts', 'ORDER BY x']);
+    expect(specialize(sql, {})).toBe(sql);
   });
 });
