@@ -27,7 +27,8 @@ export async function buildFlatTable(db: Database): Promise<void> {
   ).join(',\n      ');
   await db.withConnection((c) =>
     c.run(`CREATE OR REPLACE TABLE flat_orders AS
-      SELECT channel, region, sku_series, customer_tier, promotion_id, created_at, created_local, first_response_us, ${times}
+      SELECT channel, region, sku_series, customer_tier, promotion_id, created_at, created_local, first_response_us, settled_at,
+        op_undone(stage_keys, (SELECT list(stage ORDER BY key) FROM stage_keys)) AS undone, ${times}
       FROM order_facts WHERE tenant_id = 'default'`),
   );
 }
@@ -38,6 +39,35 @@ const pairSql = (from: string, to: string, group: string, where = '', bucket = '
   FROM (SELECT ${[bucket ? `${bucket} AS bucket_` : '', group].filter(Boolean).join(', ')}${bucket || group ? ',' : ''} epoch_us(${col(to)}) - epoch_us(${col(from)}) AS us
         FROM flat_orders WHERE ${col(from)} IS NOT NULL AND ${col(to)} IS NOT NULL ${where ? `AND ${where}` : ''})
   WHERE us >= 0 ${bucket || group ? `GROUP BY ${[bucket ? 'bucket_' : '', group].filter(Boolean).join(', ')}` : ''}`;
+
+/**
+ * A funnel by channel over the flat table, as the service answers it: per step the orders that
+ * reached it and every step before (in order when `strict`, within the window of step 1), those in
+ * flight (stopped at the step before, not settled), and the median and mean time from the step
+ * before over those that reached it in order. `kept` is the delivered time of an order not undone.
+ */
+function funnelSql(steps: string[], options: { strict?: boolean; windowHours?: number } = {}): string {
+  const t = (k: number) => (steps[k - 1] === 'kept' ? `CASE WHEN NOT undone THEN ${col('delivered')} END` : col(steps[k - 1]!));
+  const reached = steps.map((_, i) => {
+    const k = i + 1;
+    if (k === 1) return `${t(1)} IS NOT NULL AS r1`;
+    const conditions = [`r${k - 1}`, `${t(k)} IS NOT NULL`];
+    if (options.strict) conditions.push(`${t(k)} >= ${t(k - 1)}`);
+    if (options.windowHours) conditions.push(`${t(k)} <= ${t(1)} + INTERVAL ${options.windowHours} HOUR`);
+    return `${conditions.join(' AND ')} AS r${k}`;
+  });
+  const gaps = steps.slice(1).map((_, i) => `epoch_us(${t(i + 2)}) - epoch_us(${t(i + 1)}) AS g${i + 2}`);
+  const figures = steps.map((_, i) => {
+    const k = i + 1;
+    if (k === 1) return 'count(*) FILTER (r1) AS o1';
+    return `count(*) FILTER (r${k}) AS o${k}, count(*) FILTER (r${k - 1} AND NOT r${k} AND settled_at IS NULL) AS f${k},
+      quantile_cont(g${k}, 0.5) FILTER (r${k} AND g${k} >= 0) AS m${k}, avg(g${k}) FILTER (r${k} AND g${k} >= 0) AS a${k}`;
+  });
+  // r_k reads r_(k-1): one nesting per step.
+  let rows = `SELECT channel, settled_at, undone, ${steps.map((_, i) => col(steps[i] === 'kept' ? 'delivered' : steps[i]!)).filter((c, i, all) => all.indexOf(c) === i).join(', ')}, ${gaps.join(', ')} FROM flat_orders`;
+  for (const r of reached) rows = `SELECT *, ${r} FROM (${rows})`;
+  return `SELECT channel, ${figures.join(', ')} FROM (${rows}) GROUP BY channel`;
+}
 
 interface Variant {
   name: string;
@@ -71,33 +101,14 @@ export function variants(): Variant[] {
     url: '/api/metrics/first-response?groupBy=sku_series',
     flat: `SELECT sku_series, count(us), avg(us), quantile_cont(us, [0.5, 0.9, 0.95]) FROM (SELECT sku_series, first_response_us AS us FROM flat_orders) GROUP BY ALL`,
   });
-  out.push({
-    name: 'channel-funnel (default, the head)',
-    url: '/api/metrics/channel-funnel',
-    flat: `SELECT channel, count(*), count(${col('paid')}), count(*) FILTER (${col('paid')} IS NOT NULL AND ${col('shipped')} IS NOT NULL),
-        count(*) FILTER (${col('paid')} IS NOT NULL AND ${col('shipped')} IS NOT NULL AND ${col('delivered')} IS NOT NULL) FROM flat_orders GROUP BY channel`,
-  });
-  out.push({
-    name: 'channel-funnel order=strict',
-    url: '/api/metrics/channel-funnel?order=strict',
-    flat: `SELECT channel, count(*), count(*) FILTER (${col('paid')} >= ${col('placed')}),
-        count(*) FILTER (${col('paid')} >= ${col('placed')} AND ${col('shipped')} >= ${col('paid')}),
-        count(*) FILTER (${col('paid')} >= ${col('placed')} AND ${col('shipped')} >= ${col('paid')} AND ${col('delivered')} >= ${col('shipped')}) FROM flat_orders GROUP BY channel`,
-  });
+  out.push({ name: 'channel-funnel (default, the head)', url: '/api/metrics/channel-funnel', flat: funnelSql(['placed', 'paid', 'shipped', 'delivered', 'kept']) });
+  out.push({ name: 'channel-funnel order=strict', url: '/api/metrics/channel-funnel?order=strict', flat: funnelSql(['placed', 'paid', 'shipped', 'delivered', 'kept'], { strict: true }) });
   out.push({
     name: 'channel-funnel window=7d',
     url: '/api/metrics/channel-funnel?window=7d&steps=placed,paid,shipped,delivered',
-    flat: `SELECT channel, count(*) AS placed,
-        count(*) FILTER (${col('paid')} <= ${col('placed')} + INTERVAL 7 DAY) AS paid,
-        count(*) FILTER (${col('paid')} <= ${col('placed')} + INTERVAL 7 DAY AND ${col('shipped')} <= ${col('placed')} + INTERVAL 7 DAY) AS shipped,
-        count(*) FILTER (${col('paid')} <= ${col('placed')} + INTERVAL 7 DAY AND ${col('shipped')} <= ${col('placed')} + INTERVAL 7 DAY AND ${col('delivered')} <= ${col('placed')} + INTERVAL 7 DAY) AS delivered
-      FROM flat_orders GROUP BY channel`,
+    flat: funnelSql(['placed', 'paid', 'shipped', 'delivered'], { windowHours: 168 }),
   });
-  out.push({
-    name: 'channel-funnel steps=placed,shipped,delivered',
-    url: '/api/metrics/channel-funnel?steps=placed,shipped,delivered',
-    flat: `SELECT channel, count(*), count(${col('shipped')}), count(*) FILTER (${col('shipped')} IS NOT NULL AND ${col('delivered')} IS NOT NULL) FROM flat_orders GROUP BY channel`,
-  });
+  out.push({ name: 'channel-funnel steps=placed,shipped,delivered', url: '/api/metrics/channel-funnel?steps=placed,shipped,delivered', flat: funnelSql(['placed', 'shipped', 'delivered']) });
   out.push({
     name: 'stage-breakdown by region',
     url: '/api/metrics/stage-breakdown?groupBy=region',

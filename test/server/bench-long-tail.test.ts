@@ -36,3 +36,25 @@ test('every cycle-time variant: the flat baseline counts the same orders, with t
     }
   }
 });
+
+test('every funnel variant: the flat baseline has the same orders, in flight and median per channel and step', async () => {
+  const app = testApp(db);
+  const checked = variants().filter((v) => v.url.includes('/channel-funnel'));
+  expect(checked.length).toBe(4);
+  for (const v of checked) {
+    const rows = (await (await app.request(v.url)).json()).rows as Record<string, any>[];
+    const flat = new Map((await db.query(v.flat)).map((r) => [r.channel as string, r]));
+    expect(flat.size, v.name).toBe(new Set(rows.map((r) => r.group)).size);
+    for (const r of rows) {
+      const f = flat.get(r.group)!;
+      const k = r.step_index;
+      expect(Number(f[`o${k}`]), `${v.name} ${r.group} ${r.step}`).toBe(r.orders);
+      if (k > 1) {
+        expect(Number(f[`f${k}`]), `${v.name} ${r.group} ${r.step} in flight`).toBe(r.in_flight);
+        const median = f[`m${k}`] === null ? null : Number(f[`m${k}`]) / 3.6e9;
+        if (median === null) expect(r.median_hours_from_previous).toBeNull();
+        else expect(Math.abs(median - r.median_hours_from_previous), `${v.name} ${r.group} ${r.step} median`).toBeLessThan(1e-9 * Math.max(1, median));
+      }
+    }
+  }
+});
