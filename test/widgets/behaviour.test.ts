@@ -91,7 +91,9 @@ describe('states', () => {
 
   it('reports an unreachable service as an error, not a blank box', async () => {
     const el = await mount<OpMetricElement>(`<op-on-time api="http://127.0.0.1:9"></op-on-time>`);
-    expect(shadow(el, '.state.error span')!.textContent).to.equal('Could not load the data: the OrderPulse service cannot be reached');
+    expect(shadow(el, '.state.error span')!.textContent).to.equal(
+      'The OrderPulse service cannot be reached: check the api attribute, and that this page’s origin is among the tenant’s allowedOrigins (a refused origin looks like an unreachable service to the browser).',
+    );
     // Asking again may help here.
     expect(shadow(el, '.state.error button')!.textContent!.trim()).to.equal('Retry');
   });

@@ -79,8 +79,8 @@ export abstract class OpMetricElement extends LitElement {
   @property({ reflect: true }) locale = 'en';
   /** IANA time zone for dates (default: the service's setting). */
   @property({ attribute: 'time-zone' }) timeZone?: string;
-  /** `light`, `dark` or `auto` (follows prefers-color-scheme). */
-  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
+  /** `light` (default: a widget inside a light host page stays light whatever the OS), `dark`, or `auto` (follows prefers-color-scheme). */
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'light';
   /**
    * ISO 4217 currency of the orders whose money values a widget adds (needed when the store holds
    * several; default: the orders' one currency, as the service answers it).
