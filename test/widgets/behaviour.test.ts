@@ -207,6 +207,27 @@ describe('op-filter-change and op-dashboard', () => {
 });
 
 describe('table, locale, lifecycle', () => {
+  it('Before/after never overflows: stacked KPI blocks with labelled figures when narrow, four columns when wide', async () => {
+    for (const [width, locale] of [[360, 'zh-CN'], [390, 'en'], [1024, 'en']] as const) {
+      const host = document.createElement('div');
+      host.style.width = `${width}px`;
+      host.innerHTML = `<op-roi-compare api="${API}" locale="${locale}" baseline-from="2025-03-01" baseline-to="2025-03-08" to="2025-04-08"></op-roi-compare>`;
+      document.body.append(host);
+      const el = host.firstElementChild as OpMetricElement;
+      await settle(el);
+      const table = shadow(el, 'table')!;
+      const body = shadow(el, '.body')!;
+      expect(table.scrollWidth, `${width} ${locale}`).to.be.at.most(body.clientWidth);
+      const firstRow = table.querySelector('tbody tr')!;
+      const stacked = getComputedStyle(firstRow).display === 'grid';
+      expect(stacked, `${width}`).to.equal(width < 440);
+      if (stacked) {
+        expect(getComputedStyle(firstRow.querySelector('td')!, '::before').content).to.equal(locale === 'zh-CN' ? '"改进前"' : '"Before"');
+      }
+      host.remove();
+    }
+  });
+
   it('the table toggle shows the same numbers, formatted for zh-CN', async () => {
     const el = await mount<OpMetricElement>(`<op-friction-cost api="${API}" locale="zh-CN" group-by="channel" interval=""></op-friction-cost>`);
     const toggle = shadow(el, '.toolbar button')!;

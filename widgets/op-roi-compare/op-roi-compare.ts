@@ -64,6 +64,49 @@ export class OpRoiCompare extends OpMetricElement {
       }
       .body {
         height: auto;
+        container-type: inline-size;
+      }
+      /* Narrow (a phone, a sidebar): one KPI per block, its name over its three figures, each
+         labelled, instead of four columns that overflowed 390 px by 120. */
+      @container (max-width: 440px) {
+        .data-table thead {
+          position: absolute;
+          width: 1px;
+          height: 1px;
+          overflow: hidden;
+          clip: rect(0 0 0 0);
+        }
+        .data-table tr {
+          display: grid;
+          grid-template-columns: repeat(3, minmax(0, 1fr));
+          column-gap: 12px;
+          border-bottom: 1px solid var(--_grid);
+          padding: 4px 0;
+        }
+        .data-table th[scope='row'] {
+          grid-column: 1 / -1;
+          border: 0;
+          padding-bottom: 0;
+        }
+        .data-table td {
+          border: 0;
+          padding-inline: 0;
+          text-align: start;
+          /* A long amount wraps inside its cell rather than running into the next. */
+          overflow-wrap: anywhere;
+        }
+        .data-table th[scope='row'] {
+          padding-inline: 0;
+        }
+        .data-table td.number {
+          text-align: start;
+        }
+        .data-table td::before {
+          content: attr(data-label);
+          display: block;
+          font-size: 0.8em;
+          color: var(--_muted);
+        }
       }
     `,
   ];
@@ -111,9 +154,9 @@ export class OpRoiCompare extends OpMetricElement {
           ${result.rows.map(
             (row) => html`<tr>
               <th scope="row">${ctx.t(`kpi.${row.kpi}`)}</th>
-              <td class="number">${formatKpi(row.unit as string, row.baseline as number | null, ctx)}</td>
-              <td class="number">${formatKpi(row.unit as string, row.current as number | null, ctx)}</td>
-              <td class="number">${changeBadge(row, ctx)}</td>
+              <td class="number" data-label=${ctx.t('col.baseline')}>${formatKpi(row.unit as string, row.baseline as number | null, ctx)}</td>
+              <td class="number" data-label=${ctx.t('col.current')}>${formatKpi(row.unit as string, row.current as number | null, ctx)}</td>
+              <td class="number" data-label=${ctx.t('col.improvement_pct')}>${changeBadge(row, ctx)}</td>
             </tr>`,
           )}
         </tbody>
