@@ -207,6 +207,16 @@ describe('op-filter-change and op-dashboard', () => {
 });
 
 describe('table, locale, lifecycle', () => {
+  it('a duration axis reads in one unit chosen from its range, not minutes, hours and days mixed', async () => {
+    // placed → delivered: p90 up to 69.6 h, so days; paid → shipped by channel: under two days, so hours.
+    for (const [query, unit] of [['', /^[\d.]+ days?$/], [' from-stage="paid" to-stage="shipped"', /^[\d.]+ hr$/]] as const) {
+      const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" interval="month"${query}></op-cycle-time>`);
+      const formatter = (chartOf(el)!.getOption() as any).yAxis[0].axisLabel.formatter as (v: number) => string;
+      const labels = [0, 12, 24, 36, 48, 60].map((v) => formatter(v));
+      for (const label of labels) expect(label, labels.join(', ')).to.match(unit);
+    }
+  });
+
   it('Before/after never overflows: stacked KPI blocks with labelled figures when narrow, four columns when wide', async () => {
     for (const [width, locale] of [[360, 'zh-CN'], [390, 'en'], [1024, 'en']] as const) {
       const host = document.createElement('div');

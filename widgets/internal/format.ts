@@ -54,6 +54,18 @@ export class Formatter {
     return this.number({ style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
   }
 
+  /**
+   * An axis's tick labels for durations up to `maxHours`, all in one unit chosen from that range
+   * (minutes under an hour, hours under two days, days from there; days when `days`: the data has
+   * dates only), so ticks never read "20 hr, 40 hr, 2.5 days".
+   */
+  durationAxis(maxHours: number, days = false): (hours: number) => string {
+    const unit = days || maxHours >= 48 ? 'day' : maxHours >= 1 ? 'hour' : 'minute';
+    const per = { day: 1 / 24, hour: 1, minute: 60 }[unit];
+    const format = this.number({ style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'minute' ? 0 : 1 });
+    return (hours) => format.format(hours * per);
+  }
+
   private dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
     const key = `d${JSON.stringify(options)}`;
     let f = this.cache.get(key) as Intl.DateTimeFormat | undefined;

@@ -8,6 +8,8 @@ import type { RenderContext } from '../internal/op-metric-element.js';
  * Median and p90 per bucket as lines; with a breakdown, one median line per
  * group. Without an interval the x-axis has one point per group.
  */
+const maxOf = (values: (number | null)[]) => Math.max(0, ...values.filter((v): v is number => v !== null));
+
 export function cycleTimeOption(result: MetricResult, ctx: RenderContext): ChartOption {
   const { t, fmt, base } = ctx;
   const rows = result.rows;
@@ -36,7 +38,7 @@ export function cycleTimeOption(result: MetricResult, ctx: RenderContext): Chart
     ...base,
     tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.hours(v) : '—') },
     xAxis: { type: 'category', data: buckets.map(label), ...base.axis },
-    yAxis: { type: 'value', ...base.axis, axisLabel: { ...base.axis.axisLabel, formatter: (v: number) => fmt.hours(v) } },
+    yAxis: { type: 'value', ...base.axis, axisLabel: { ...base.axis.axisLabel, formatter: fmt.durationAxis(maxOf(series.flatMap((s) => s.data)), result.meta.precision === 'day') } },
     series,
   };
 }

@@ -10,7 +10,16 @@ export function stageBreakdownOption(result: MetricResult, ctx: RenderContext): 
   return {
     ...base,
     tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.hours(v) : '—') },
-    xAxis: { type: 'value', splitNumber: 3, ...base.axis, axisLabel: { ...base.axis.axisLabel, hideOverlap: true, formatter: (v: number) => fmt.hours(v) } },
+    xAxis: {
+      type: 'value',
+      splitNumber: 3,
+      ...base.axis,
+      axisLabel: {
+        ...base.axis.axisLabel,
+        hideOverlap: true,
+        formatter: fmt.durationAxis(Math.max(0, ...rows.map((r) => (r.p90_hours as number | null) ?? 0)), result.meta.precision === 'day'),
+      },
+    },
     yAxis: { type: 'category', data: labels, inverse: true, ...base.axis },
     series: [
       {
