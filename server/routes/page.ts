@@ -18,6 +18,7 @@ const PAGE = `<!doctype html>
   body.dark { background: #010409; color: #e6edf3; }
   header { display: flex; flex-wrap: wrap; align-items: end; gap: 12px 20px; padding: 16px 24px; border-bottom: 1px solid #d0d7de; }
   body.dark header { border-color: #30363d; }
+  body.dark a { color: #58a6ff; }
   h1 { margin: 0 auto 0 0; font-size: 1.4em; }
   label { display: flex; flex-direction: column; font-size: 0.85em; gap: 2px; }
   [hidden] { display: none !important; }
