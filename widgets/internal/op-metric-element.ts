@@ -160,6 +160,11 @@ export abstract class OpMetricElement extends LitElement {
     return ctx.t('summary', { title: this.heading(ctx), count: result.rows.length });
   }
 
+  /** How the rows' times read (the table, labels): by the interval, else as days. */
+  protected timeGranularity(): RenderContext['granularity'] {
+    return (this.interval as RenderContext['granularity']) ?? 'day';
+  }
+
   /** Whether the metric adds money, and takes `currency`. */
   protected readonly addsMoney: boolean = false;
 
@@ -211,7 +216,7 @@ export abstract class OpMetricElement extends LitElement {
   protected context(): RenderContext {
     const root = this.renderRoot.querySelector('.root');
     const colors = root ? readColors(root) : readColors(this);
-    const granularity = (this.interval as RenderContext['granularity']) ?? 'day';
+    const granularity = this.timeGranularity();
     // Dates read in the zone the service bucketed them in, unless the page chose one.
     const timeZone = this.timeZone ?? (this.data.value?.params.tz as string | undefined);
     const currency = this.currency ?? (this.data.value?.params.currency as string | null | undefined) ?? 'CNY';

@@ -23,6 +23,11 @@ export class OpSurgeAlerts extends OpMetricElement {
     return { factor: this.factor, minOrders: this.minOrders };
   }
 
+  /** An alert is an hour: the table shows it (it showed the day alone). */
+  protected override timeGranularity() {
+    return 'hour' as const;
+  }
+
   protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
     return result.rows.length === 0 ? ctx.t('empty.surges') : undefined;
   }
