@@ -207,6 +207,18 @@ describe('op-filter-change and op-dashboard', () => {
 });
 
 describe('table, locale, lifecycle', () => {
+  it('a channel keeps its colour when a filter leaves it alone, and across widgets', async () => {
+    const colorOf = (el: OpMetricElement, name: string) => ((chartOf(el)!.getOption() as any).series as any[]).find((s) => s.name === name)?.color;
+    const all = await mount<OpMetricElement>(`<op-channel-funnel api="${API}"></op-channel-funnel>`);
+    const jd = colorOf(all, 'jd');
+    expect(jd).to.be.a('string');
+    expect(colorOf(all, 'douyin')).to.not.equal(jd);
+    const only = await mount<OpMetricElement>(`<op-channel-funnel api="${API}" channel="jd"></op-channel-funnel>`);
+    expect(colorOf(only, 'jd')).to.equal(jd);
+    const lines = await mount<OpMetricElement>(`<op-cycle-time api="${API}" interval="month" group-by="channel" to-stage="paid"></op-cycle-time>`);
+    expect(colorOf(lines, 'jd')).to.equal(jd);
+  });
+
   it('a duration axis reads in one unit chosen from its range, not minutes, hours and days mixed', async () => {
     // placed → delivered: p90 up to 69.6 h, so days; paid → shipped by channel: under two days, so hours.
     for (const [query, unit] of [['', /^[\d.]+ days?$/], [' from-stage="paid" to-stage="shipped"', /^[\d.]+ hr$/]] as const) {

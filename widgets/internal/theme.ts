@@ -73,6 +73,23 @@ export function readColors(root: Element): ChartColors {
   };
 }
 
+/** Common marketplace and channel codes, each with its own palette colour; others by their name's hash. */
+const KNOWN_CHANNELS = ['douyin', 'jd', 'offline', 'tmall', 'wechat', 'shopify', 'pinduoduo', 'amazon'];
+
+/**
+ * A series' colour by its name (a channel code, or any group value), not by its position: jd stays
+ * green when a filter leaves it the only series, and in every widget.
+ */
+export function seriesColor(name: string | null, colors: ChartColors): string {
+  const palette = colors.series;
+  if (name === null) return palette[0]!;
+  const known = KNOWN_CHANNELS.indexOf(name.toLowerCase());
+  if (known >= 0) return palette[known % palette.length]!;
+  let hash = 0;
+  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)!) >>> 0;
+  return palette[hash % palette.length]!;
+}
+
 /** The parts of an ECharts option every chart shares: palette, text, axes, tooltip. */
 export function baseOption(colors: ChartColors) {
   const axis = {

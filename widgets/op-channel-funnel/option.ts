@@ -2,6 +2,7 @@ import type { ChartOption } from '../echarts/echarts.js';
 import type { MetricResult } from '../internal/api-client.js';
 import { distinct } from '../internal/define.js';
 import type { RenderContext } from '../internal/op-metric-element.js';
+import { seriesColor } from '../internal/theme.js';
 
 /**
  * Funnels side by side: steps on the x-axis, one bar series per channel
@@ -21,6 +22,7 @@ export function channelFunnelOption(result: MetricResult, ctx: RenderContext): C
       id: `group-${group}`,
       name: group ?? t('all'),
       type: 'bar',
+      color: seriesColor(group, colors),
       data: steps.map((step) => {
         const row = result.rows.find((r) => r.group === group && r.step === step)!;
         const conversion = row.conversion_from_previous as number | null;

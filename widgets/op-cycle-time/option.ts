@@ -3,6 +3,7 @@ import type { MetricResult } from '../internal/api-client.js';
 import { rowIndex } from '../internal/bucket-series.js';
 import { distinct } from '../internal/define.js';
 import type { RenderContext } from '../internal/op-metric-element.js';
+import { seriesColor } from '../internal/theme.js';
 
 /**
  * Median and p90 per bucket as lines; with a breakdown, one median line per
@@ -31,6 +32,7 @@ export function cycleTimeOption(result: MetricResult, ctx: RenderContext): Chart
           id: `group-${group}`,
           name: group ?? t('none'),
           type: 'line' as const,
+          color: seriesColor(group, ctx.colors),
           showSymbol: buckets.length < 40,
           data: buckets.map((b) => valueOf(b, group, 'p50_hours')),
         }));
