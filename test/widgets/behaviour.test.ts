@@ -181,6 +181,23 @@ describe('op-filter-change and op-dashboard', () => {
     expect(resultOf(kpi)!.rows.find((r) => r.kpi === 'orders')!.current).to.equal(3);
   });
 
+  it('the dashboard shows each selection as a chip that clears it', async () => {
+    const { host, dashboard } = await mountDashboard('locale="zh-CN"', '<op-channel-funnel id="funnel"></op-channel-funnel><op-on-time id="on-time"></op-on-time>');
+    const [funnel, onTime] = dashboard.widgets;
+    const chips = () => [...dashboard.shadowRoot!.querySelectorAll('.chip')].map((c) => c.textContent!.trim());
+    expect(chips()).to.deep.equal([]);
+    clickPoint(funnel!, 0, 0); // douyin
+    await Promise.all(dashboard.widgets.map(settle));
+    await dashboard.updateComplete;
+    expect(chips()).to.deep.equal(['渠道: douyin ×']);
+    (dashboard.shadowRoot!.querySelector('.chip') as HTMLButtonElement).click();
+    await dashboard.updateComplete;
+    await Promise.all(dashboard.widgets.map(settle));
+    expect(chips()).to.deep.equal([]);
+    expect(resultOf(onTime!)!.params.channel).to.deep.equal([]);
+    host.remove();
+  });
+
   it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
     const { dashboard } = await mountDashboard(
       'locale="zh-CN"', '<op-channel-funnel id="funnel"></op-channel-funnel><op-on-time id="on-time"></op-on-time><op-on-time id="mine" from="2025-03-04"></op-on-time>');

@@ -2,6 +2,8 @@ import { LitElement, css, html } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { FilterClause, OpFilterChangeEvent } from '../events/op-filter-change.js';
 import { define } from '../internal/define.js';
+import { Formatter } from '../internal/format.js';
+import { messagesFor } from '../internal/messages.js';
 import type { OpMetricElement } from '../internal/op-metric-element.js';
 
 /** Attributes the dashboard hands down to the widgets inside it (unless a widget sets its own). */
@@ -18,6 +20,8 @@ const SHARED = ['api', 'token', 'from', 'to', 'channel', 'locale', 'time-zone', 
  *   <op-friction-cost></op-friction-cost>
  * </op-dashboard>
  * @slot - the widgets
+ * @csspart chips - the row of active selections above the grid, each a button that clears it
+ * @csspart chip - one selection
  * @csspart grid - the grid the widgets are laid out in
  * @cssproperty --op-dashboard-columns - grid columns (default repeat(auto-fill, minmax(420px, 1fr)))
  * @cssproperty --op-dashboard-gap - space between widgets (default 16px)
@@ -26,6 +30,25 @@ export class OpDashboard extends LitElement {
   static override styles = css`
     :host {
       display: block;
+    }
+    .chips {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px;
+      margin-bottom: 12px;
+    }
+    .chips:empty {
+      display: none;
+    }
+    .chip {
+      font: inherit;
+      font-size: 0.85em;
+      padding: 2px 10px;
+      border-radius: 999px;
+      border: 1px solid var(--op-chip-border, #0969da);
+      background: var(--op-chip-background, transparent);
+      color: inherit;
+      cursor: pointer;
     }
     .grid {
       display: grid;
@@ -71,13 +94,25 @@ export class OpDashboard extends LitElement {
     this.pushSelections();
   }
 
+  /** The active selections, one per source widget. */
+  get activeSelections(): FilterClause[] {
+    return [...this.selections.values()];
+  }
+
   private applySelection(clause: FilterClause): void {
     if (clause.value === null) this.selections.delete(clause.source);
     else this.selections.set(clause.source, clause);
     this.pushSelections();
   }
 
+  private clearSelection(source: string): void {
+    this.selections.delete(source);
+    this.pushSelections();
+  }
+
   private pushSelections(): void {
+    // The chips show the selections.
+    this.requestUpdate();
     for (const widget of this.widgets) {
       const source = widget.id || widget.localName;
       widget.crossFilters = [...this.selections.values()].filter((c) => c.source !== source);
@@ -108,7 +143,14 @@ export class OpDashboard extends LitElement {
   }
 
   override render() {
-    return html`<div class="grid" part="grid" role="region" aria-label="OrderPulse"><slot @slotchange=${() => this.shareAttributes()}></slot></div>`;
+    const t = messagesFor(this.locale ?? 'en');
+    const fmt = new Formatter(this.locale ?? 'en', this.timeZone);
+    const valueOf = (c: FilterClause) => (Array.isArray(c.value) ? `${fmt.date(c.value[0])} – ${fmt.date(c.value[1])}` : String(c.value));
+    return html`<div class="chips" part="chips" role="list">${this.activeSelections.map((c) => {
+        const text = `${t(`filter.${c.field}`)}: ${valueOf(c)}`;
+        return html`<button class="chip" part="chip" role="listitem" type="button" aria-label=${t('filter.clear', { name: text })} @click=${() => this.clearSelection(c.source)}>${text} ×</button>`;
+      })}</div>
+      <div class="grid" part="grid" role="region" aria-label="OrderPulse"><slot @slotchange=${() => this.shareAttributes()}></slot></div>`;
   }
 }
 
