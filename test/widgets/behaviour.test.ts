@@ -64,6 +64,21 @@ describe('states', () => {
     expect(drawn).to.deep.equal([1, 1]);
   });
 
+  it('keeps the chart drawn, dimmed, while a new selection is fetched, and the same canvas after', async () => {
+    const el = await mount<OpMetricElement>(`<op-channel-funnel api="${API}"></op-channel-funnel>`);
+    const canvas = shadow(el, 'canvas');
+    expect(canvas).to.not.equal(null);
+    el.crossFilters = [{ source: 'other', kind: 'point', field: 'channel', value: 'jd' } as FilterClause];
+    await el.updateComplete;
+    expect(shadow(el, '.result.stale')).to.not.equal(null);
+    expect(shadow(el, '.skeleton')).to.equal(null);
+    expect(shadow(el, 'canvas')).to.equal(canvas);
+    await settle(el);
+    expect(shadow(el, '.result.stale')).to.equal(null);
+    expect(shadow(el, 'canvas')).to.equal(canvas);
+    expect(resultOf(el)!.params.channel).to.deep.equal(['jd']);
+  });
+
   it('says so when the range holds no orders, and what is missing where a widget needs more than orders', async () => {
     const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" from="2030-01-01" to="2030-02-01"></op-cycle-time>`);
     expect(shadow(el, '.state')!.textContent!.trim()).to.equal('No orders in this range');

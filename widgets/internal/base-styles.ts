@@ -110,6 +110,13 @@ export const baseStyles = [
     .state.error {
       color: var(--_bad);
     }
+    .result {
+      height: 100%;
+      transition: opacity 0.15s;
+    }
+    .result.stale {
+      opacity: 0.55;
+    }
     .skeleton {
       height: 100%;
       border-radius: 6px;

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { Task, initialState } from '@lit/task';
+import { Task, TaskStatus, initialState } from '@lit/task';
 import { ChartController } from '../controllers/chart-controller.js';
 import type { ChartOption } from '../echarts/echarts.js';
 import { OpFilterChangeEvent, type FilterClause } from '../events/op-filter-change.js';
@@ -231,6 +231,8 @@ export abstract class OpMetricElement extends LitElement {
       this.chart.dispose();
       return;
     }
+    // While a new answer is on its way the chart keeps showing the one before (dimmed).
+    if (this.data.status === TaskStatus.PENDING && this.chart.chart) return;
     if (result && result.rows.length > 0) {
       const option = this.chartOption(result, this.context());
       if (option) this.chart.render(container, option);
@@ -327,10 +329,17 @@ export abstract class OpMetricElement extends LitElement {
           ? html`<div class="state" part="state" role="status">${t('outsideSelection')}</div>`
           : this.data.render({
           initial: () => html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`,
-          pending: () => html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`,
+          // The answer drawn before stays, dimmed, until the new one is drawn (a selection clicked
+          // elsewhere blanked every chart), in the same element so its chart is kept.
+          pending: () => {
+            const previous = this.data.value;
+            return previous && this.emptyMessage(previous, ctx) === undefined
+              ? this.resultView(previous, ctx, true)
+              : html`<div class="skeleton" part="state" role="status" aria-label=${t('loading')}></div>`;
+          },
           complete: (result) => {
             const empty = this.emptyMessage(result, ctx);
-            return empty !== undefined ? html`<div class="state" part="state" role="status">${empty}</div>` : this.renderResult(result, ctx);
+            return empty !== undefined ? html`<div class="state" part="state" role="status">${empty}</div>` : this.resultView(result, ctx, false);
           },
           error: (error) => html`<div class="state error" part="state" role="alert">
             <span>${this.errorMessage(error, ctx)}</span>
@@ -339,6 +348,10 @@ export abstract class OpMetricElement extends LitElement {
             })}
       </div>
     </section>`;
+  }
+
+  private resultView(result: MetricResult, ctx: RenderContext, stale: boolean): TemplateResult {
+    return html`<div class="result ${stale ? 'stale' : ''}" aria-busy=${stale ? 'true' : 'false'}>${this.renderResult(result, ctx)}</div>`;
   }
 
   /**
