@@ -145,7 +145,7 @@ export async function refreshFacts(
          op_funnel_gaps(t, depth) AS gaps
        FROM (
          SELECT *, list_filter(range(1, len(times) + 1), j -> times[j] IS NOT NULL) AS pos,
-           list_filter(times, x -> x IS NOT NULL) AS ats, op_funnel_depth(t, NULL, false) AS depth,
+           list_filter(times, x -> x IS NOT NULL) AS ats, op_funnel_depth(t) AS depth,
            list_transform(list_filter(range(1, len(stage_keys) + 1), i -> list_contains(terminal_keys, stage_keys[i])), i -> stage_at[i]) AS terminal_at
          FROM (
            -- The latest stages: those reached at last_at, and those stated without a time (a

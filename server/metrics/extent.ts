@@ -3,7 +3,7 @@ import { readSql } from '../db/sql-files.js';
 import { bindingsFor } from './bindings.js';
 import { precisionOf } from './catalog.js';
 import { contextBindings, resolveScope, type MetricContext } from './scope.js';
-import { isoInZone } from './zoned-time.js';
+import { isoInZone, monthStart } from './zoned-time.js';
 
 const SQL = readSql('extent.sql');
 
@@ -25,13 +25,6 @@ export interface Extent {
   events: { data_move: number; exception: number; contact: number; expedite: number; touched_orders: number };
 }
 
-/** `YYYY-MM-DD` of the first of the month `months` after the month of local day `day`. */
-function monthStart(day: string, months: number): string {
-  const [y, m] = day.split('-').map(Number) as [number, number];
-  const index = y * 12 + (m - 1) + months;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
-}
-
 /** The day after local day `day`. */
 function nextDay(day: string): string {
   const next = new Date(`${day}T00:00:00Z`);
@@ -49,11 +42,11 @@ export function defaultRange(firstDay: string, lastDay: string): { from: string;
   return twelveBack <= firstDay ? { from: firstDay, to: nextDay(lastDay) } : { from: twelveBack, to };
 }
 
-export async function extentOf(db: Database, tenant: string, ctx: MetricContext): Promise<Extent> {
+export async function extentOf(db: Database, tenant: string, ctx: MetricContext, timeoutMs?: number): Promise<Extent> {
   // The scope of no parameters: everything, or what a token's lock lets it see.
   const scope = resolveScope({}, ctx);
   const { values, types } = bindingsFor(SQL, { ...scope.bindings, ...contextBindings(tenant, ctx) });
-  const [row] = await db.query(SQL, values, types);
+  const [row] = await db.query(SQL, values, types, timeoutMs, tenant);
   const r = row as Record<string, unknown>;
   const tz = ctx.settings.timeZone;
   const iso = (ms: unknown) => (typeof ms === 'number' ? isoInZone(ms, tz) : null);

@@ -3,7 +3,7 @@ import { ApiError } from '../errors.js';
 import { canonicalTimeZone, type Settings } from '../settings.js';
 import { narrowList, narrowRange, outsideLock, type MetricLock } from '../security/locked-filters.js';
 import { boolean, instant, integerList, text, textList, type Binding, type Bindings } from './bindings.js';
-import { isoInZone, parseApiTime } from './zoned-time.js';
+import { isoInZone, monthStart, parseApiTime } from './zoned-time.js';
 
 /** Order dimensions a metric may group or filter by; the SQL maps each to its column (op_dimension). */
 export const DIMENSIONS = ['channel', 'sku_series', 'region', 'customer_tier', 'promotion_id'] as const;
@@ -250,11 +250,7 @@ export const dayBound = (day: string | null, open: '-infinity' | 'infinity') => 
  */
 export function durationRollupBindings(days: DayRange | null, months = true): Bindings {
   const { from, to } = days ?? { from: null, to: null };
-  const firstOfNext = (day: string) => {
-    const [y, m] = day.split('-').map(Number) as [number, number];
-    return m === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}-01`;
-  };
-  const wholeFrom = from === null || from.endsWith('-01') ? from : firstOfNext(from);
+  const wholeFrom = from === null || from.endsWith('-01') ? from : monthStart(from, 1);
   const wholeTo = to === null ? null : `${to.slice(0, 8)}01`;
   const none = { from: 'infinity', to: 'infinity' };
   let monthRange: { from: string; to: string };

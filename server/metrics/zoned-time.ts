@@ -98,3 +98,10 @@ export function parseApiTime(text: string, timeZone: string): number | undefined
   }
   return undefined;
 }
+/** `YYYY-MM-DD` of the first of the month `months` after the month of local day `day`. */
+export function monthStart(day: string, months: number): string {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  const index = y * 12 + (m - 1) + months;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+}
+

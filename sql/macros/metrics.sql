@@ -125,7 +125,8 @@ CREATE OR REPLACE TEMP MACRO op_improvement_pct(baseline, current, higher_is_bet
        WHEN higher_is_better THEN (current - baseline) / baseline * 100
        ELSE (baseline - current) / baseline * 100 END;
 
--- channel-funnel, shared with the per-order default funnel kept at import (order_facts, schema/007).
+-- The per-order default funnel kept at import (order_facts, schema/007; channel-funnel at query
+-- time reads the stage columns instead: op_funnel_step_at below).
 -- The time an order reached each funnel step (NULL: never): `step_keys` are the steps' stage keys,
 -- `kept` being read at the delivered time; the step at `kept_index` (0: none) is never reached by
 -- an order `undone` by a return or refund (op_undone).
@@ -134,13 +135,9 @@ CREATE OR REPLACE TEMP MACRO op_funnel_times(stage_keys, stage_at, step_keys, ke
 CREATE OR REPLACE TEMP MACRO op_undone(stage_keys, stage_names) AS
   coalesce(list_contains(stage_keys, list_position(stage_names, 'returned')::SMALLINT), false)
     OR coalesce(list_contains(stage_keys, list_position(stage_names, 'refunded')::SMALLINT), false);
--- How many leading steps of times `t` hold: reached, within `window_hours` (NULL: no window) of
--- the first, and, when `strict`, no earlier than the step before (order=any counts a step reached
--- before the previous one, whose gap is then negative: out_of_order).
-CREATE OR REPLACE TEMP MACRO op_funnel_depth(t, window_hours, strict) AS
-  coalesce(list_position(list_transform(range(1, len(t) + 1), i ->
-    coalesce(t[i] IS NOT NULL AND (i = 1 OR NOT strict OR t[i] >= t[i - 1])
-             AND (window_hours IS NULL OR op_hours(t[1], t[i]) <= window_hours), false)), false), len(t) + 1) - 1;
+-- How many leading steps of times `t` were reached, in any timestamp order (order=any: a step
+-- reached before the previous one has a negative gap, out_of_order).
+CREATE OR REPLACE TEMP MACRO op_funnel_depth(t) AS coalesce(list_position(list_transform(t, x -> x IS NOT NULL), false), len(t) + 1) - 1;
 CREATE OR REPLACE TEMP MACRO op_funnel_gaps(t, depth) AS list_transform(range(2, depth + 1), k -> op_us(t[k - 1], t[k]));
 
 -- channel-funnel at query time, over columns: the time an order reached step k of `steps` (NULL

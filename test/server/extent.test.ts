@@ -5,7 +5,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../server/db/database.js';
 import { defaultRange } from '../../server/metrics/extent.js';
-import { ADMIN } from './helpers.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN, importPreset } from './helpers.js';
 import { fixtureApp, getJson } from './metrics-helpers.js';
 
 let db: Database;
@@ -57,5 +60,15 @@ describe('GET /api/extent', () => {
     expect(defaultRange('2024-04-01', '2025-03-31')).toEqual({ from: '2024-04-01', to: '2025-04-01' });
     expect(defaultRange('2024-04-02', '2025-03-31')).toEqual({ from: '2024-04-02', to: '2025-04-01' });
     expect(defaultRange('2024-12-31', '2024-12-31')).toEqual({ from: '2024-12-31', to: '2025-01-01' });
+  });
+
+  test('is kept per data version: an import that adds a later order moves it', async () => {
+    const before = (await getJson(app, '/api/extent')).body;
+    expect((await getJson(app, '/api/extent')).body).toEqual(before);
+    const dir = mkdtempSync(join(tmpdir(), 'op-extent-'));
+    writeFileSync(join(dir, 'orders.csv'), 'order_id,channel,created_at,amount,currency\nO9,jd,2025-06-10 09:00:00,10.00,USD\n');
+    await importPreset(db, 'canonical', [join(dir, 'orders.csv')]);
+    const after = (await getJson(app, '/api/extent')).body;
+    expect([after.orders, after.lastOrderAt, after.currencies]).toEqual([7, '2025-06-10T09:00:00+08:00', [{ code: 'CNY', orders: 6 }, { code: 'USD', orders: 1 }]]);
   });
 });
