@@ -172,3 +172,48 @@ CREATE OR REPLACE TEMP MACRO op_otif_on_time(d, delivered_day, promised_day, del
 -- Late by: from the promise (for a day, whole days from its end).
 CREATE OR REPLACE TEMP MACRO op_otif_late_us(d, delivered_day, promised_day, delivered_at, promised_at) AS
   CASE WHEN d IS NOT NULL THEN (delivered_day - promised_day) * 86400000000 ELSE op_us(promised_at, delivered_at) END;
+
+-- The orders in scope placed at or before as_of that had not settled by then, one row each, with
+-- the stage they waited in, since when, and their age bucket: what stuck-orders counts and what
+-- GET /api/orders lists for one of its bars (one definition, so the list's count is the bar's).
+-- The rules are stuck-orders' (sql/metrics/stuck-orders.sql, sql/README.md "stuck-orders").
+CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days) AS TABLE
+WITH scoped AS NOT MATERIALIZED (
+  SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
+  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions)
+  WHERE created_at <= as_of
+), settled_by_then AS (
+  -- Orders whose every stage was reached by as_of (most, for a recent as_of): the facts hold the
+  -- answer (schema/019), plain columns, no list read.
+  SELECT order_key, order_id, grp, furthest_pos AS pos, coalesce(furthest_at, created_at) AS since
+  FROM scoped
+  WHERE last_at <= as_of AND settled_at IS NULL
+), reached_then AS (
+  -- Orders with a stage after as_of: the stages they had reached by then, from their lists (an
+  -- untimed stage has no time, so it counts only in the branch above).
+  SELECT order_key, order_id, grp, created_at, stage_keys, stage_at,
+    list_transform(list_filter(range(1, len(stage_keys) + 1), i -> stage_at[i] <= as_of), i -> stage_keys[i]) AS keys
+  FROM scoped
+  WHERE last_at > as_of
+), later AS (
+  SELECT order_key, order_id, grp, pos,
+    CASE WHEN pos IS NULL THEN created_at ELSE stage_at[list_position(stage_keys, pipeline_keys[pos])] END AS since
+  FROM (
+    SELECT *, list_max(list_transform(keys, k -> list_position(pipeline_keys, k))) AS pos
+    FROM reached_then
+    WHERE NOT list_has_any(keys, terminal_keys)
+  )
+), waiting AS (
+  -- With no pipeline stage reached (a pipeline without `placed`), the order waits since placement.
+  SELECT order_key, order_id, grp, coalesce(pipeline[pos], 'placed') AS stage, since,
+    CASE WHEN whole_days THEN (timezone(store_tz, as_of)::DATE - timezone(store_tz, since)::DATE) * 24.0
+         ELSE op_hours(since, as_of) END AS age_hours
+  FROM (SELECT * FROM settled_by_then UNION ALL SELECT * FROM later)
+)
+SELECT *,
+  CASE WHEN age_hours < 4 AND NOT whole_days THEN 1 WHEN age_hours < 24 THEN 2 WHEN age_hours < 72 THEN 3 ELSE 4 END AS age_index
+FROM waiting;
+
+-- An age bucket's label (stuck-orders): dates-only stages have one bucket under a day, <1d.
+CREATE OR REPLACE TEMP MACRO op_age_bucket(age_index, whole_days) AS
+  CASE WHEN whole_days AND age_index = 2 THEN '<1d' ELSE ['<4h', '4-24h', '1-3d', '>3d'][age_index] END;
