@@ -14,6 +14,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { pageRoutes } from './routes/page.js';
 import { extentRoutes } from './routes/extent.js';
 import { metricRoutes } from './routes/metrics.js';
+import { orderRoutes } from './routes/orders.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { widgetRoutes } from './routes/widget-files.js';
 import { METRICS } from './metrics/catalog.js';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps) {
   const limits = { requests: new RateLimiter(perMinute, 60_000), invalid: new RateLimiter(deps.invalidTokensPerMinute ?? 60, 60_000) };
   app.route('/api/metrics', metricRoutes(metrics, deps.security, tenants, limits));
   app.route('/api/extent', extentRoutes(metrics, deps.security, tenants, limits));
+  app.route('/api/orders', orderRoutes(deps.db, metrics, deps.security, tenants, { limits, timeoutMs: deps.queryTimeoutMs ?? 30_000 }));
   app.route('/api/openapi.json', openApiRoutes());
   app.route('/', pageRoutes());
 

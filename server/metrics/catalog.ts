@@ -103,7 +103,7 @@ function money(q: Record<string, string | undefined>, ctx: MetricContext) {
 }
 
 /** The moment an as-of metric judges at: `asOf`, else the latest event (a locked token's own), else now. */
-const asOfOf = (q: Record<string, string | undefined>, tz: string, ctx: MetricContext): number =>
+export const asOfOf = (q: Record<string, string | undefined>, tz: string, ctx: MetricContext): number =>
   resolveTime('asOf', q.asOf, tz) ?? ctx.latestEventMs ?? Date.now();
 
 /** A locked token's range, which still bounds by creation the orders of metrics whose range is something else. */
@@ -120,7 +120,18 @@ const onTimeBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
   date_as_of: textList(ctx.promiseDateSources.map((s) => isoInZone(asOfMs, s.zone).slice(0, 10))),
 });
 
-const costs = (ctx: MetricContext): Bindings => ({
+/** What op_stuck (stuck-orders and the order list) binds besides the scope. */
+export const stuckBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
+  as_of: instant(asOfMs),
+  // Stage times that are dates: ages in whole days (sql/README.md, "Time precision").
+  whole_days: boolean(precisionOf(ctx.settings.pipeline, ctx) === 'day'),
+  pipeline: textList(ctx.settings.pipeline),
+  pipeline_keys: stageKeys(ctx.settings.pipeline, ctx),
+  terminal_keys: stageKeys(ctx.settings.terminalStages, ctx),
+});
+
+/** Friction's prices (settings). */
+export const costs = (ctx: MetricContext): Bindings => ({
   minutes_per_data_move: number(ctx.settings.minutesPerDataMove),
   labor_cost_per_hour: number(ctx.settings.laborCostPerHour),
 });
@@ -252,15 +263,7 @@ export const METRICS: MetricDefinition[] = [
       return {
         ...base,
         params: { ...base.params, asOf: isoInZone(asOfMs, base.tz), pipeline: ctx.settings.pipeline, terminalStages: ctx.settings.terminalStages },
-        bindings: {
-          ...base.bindings,
-          as_of: instant(asOfMs),
-          // Stage times that are dates: ages in whole days (sql/README.md, "Time precision").
-          whole_days: boolean(precisionOf(ctx.settings.pipeline, ctx) === 'day'),
-          pipeline: textList(ctx.settings.pipeline),
-          pipeline_keys: stageKeys(ctx.settings.pipeline, ctx),
-          terminal_keys: stageKeys(ctx.settings.terminalStages, ctx),
-        },
+        bindings: { ...base.bindings, ...stuckBindings(asOfMs, ctx) },
       };
     },
   },

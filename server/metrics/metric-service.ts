@@ -148,6 +148,22 @@ export class MetricService {
     return extent;
   }
 
+  /**
+   * The context of a request under a token's `filters`: its lock, and (when `latestEvent`) the
+   * latest event of the lock's own orders as the default "as of".
+   */
+  async lockedContext(tenant: string, filters: TokenFilters | undefined, latestEvent: boolean): Promise<{ ctx: MetricContext; lock: MetricLock | undefined }> {
+    const shared = await this.metricContext(tenant);
+    const lock = filters && lockOf(filters);
+    if (!lock) return { ctx: shared, lock };
+    return { ctx: { ...shared, lock, latestEventMs: latestEvent ? await this.latestEventIn(tenant, lock) : null }, lock };
+  }
+
+  /** The store's data version (a cursor or an ETag names it). */
+  get dataVersion(): number {
+    return this.db.dataVersion;
+  }
+
   /** Runs a metric over `tenant`'s data; `filters` (an embed token's) narrow every scope it resolves. */
   async run(
     definition: MetricDefinition,
@@ -155,11 +171,7 @@ export class MetricService {
     tenant: string,
     filters?: TokenFilters,
   ): Promise<{ body: MetricResponse; etag: string }> {
-    const shared = await this.metricContext(tenant);
-    const lock = filters && lockOf(filters);
-    const ctx: MetricContext = lock
-      ? { ...shared, lock, latestEventMs: definition.usesLatestEvent ? await this.latestEventIn(tenant, lock) : null }
-      : shared;
+    const { ctx, lock } = await this.lockedContext(tenant, filters, definition.usesLatestEvent ?? false);
     const resolved = definition.resolve(query, ctx);
     const precision = definition.times && precisionOf(definition.times(resolved.params, ctx), ctx);
     const version = this.db.dataVersion;

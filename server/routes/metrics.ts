@@ -1,25 +1,12 @@
 import { Hono } from 'hono';
-import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { METRICS, METRIC_NAMES, type MetricDefinition } from '../metrics/catalog.js';
 import type { MetricService } from '../metrics/metric-service.js';
 import { metricAccess } from '../security/access.js';
+import { queryValidator } from './query.js';
 import type { SecurityConfig } from '../security/secrets.js';
 import type { TenantDirectory } from '../tenants.js';
-
-/** A zod failure on query parameters as a 400 that names the parameter. */
-function queryError(definition: MetricDefinition, error: z.ZodError): ApiError {
-  const issue = error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const takes = Object.keys(definition.query.shape).join(', ');
-    return new ApiError(400, 'unknown_parameter', `unknown parameter '${issue.keys[0]}'; ${definition.name} takes ${takes}`, {
-      parameter: issue.keys[0],
-    });
-  }
-  const parameter = String(issue.path[0] ?? '');
-  return new ApiError(400, 'invalid_parameter', `${parameter}: ${issue.message}`, { parameter });
-}
 
 /** Parameter list of a metric for `GET /api/metrics` and the OpenAPI document. */
 export function describeParameters(definition: MetricDefinition) {
@@ -43,15 +30,7 @@ export function metricRoutes(service: MetricService, security: SecurityConfig, t
     app.get(
       `/${definition.name}`,
       metricAccess(security, tenants, limits),
-      validator('query', (query) => {
-        // An empty value means "not given"; a repeated key (channel=a&channel=b) is a list.
-        const given = Object.entries(query)
-          .map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : value] as const)
-          .filter(([, value]) => value !== '');
-        const parsed = definition.query.safeParse(Object.fromEntries(given));
-        if (!parsed.success) throw queryError(definition, parsed.error);
-        return parsed.data as Record<string, string | undefined>;
-      }),
+      queryValidator(definition.name, definition.query),
       async (c) => {
         const access = c.get('access');
         if (access.kind === 'embed' && access.claims.metrics && !access.claims.metrics.includes(definition.name)) {

@@ -7,6 +7,7 @@ import { canonicalTimeZone } from '../settings.js';
 import { DEFAULT_TENANT, tenantId } from '../tenants.js';
 import { parseApiTime } from '../metrics/zoned-time.js';
 import type { EmbedSecret } from './secrets.js';
+import { ORDER_ROW_FIELDS, type OrderRowField } from '../orders/fields.js';
 
 /** Longest lifetime of a token, in seconds, counted from its `iat`. */
 export const MAX_TOKEN_SECONDS = 86_400;
@@ -71,6 +72,13 @@ export const mintRequestSchema = z
     tenant: tenantId.default(DEFAULT_TENANT),
     metrics: z.array(z.string()).min(1).optional(),
     filters: lockRequestSchema.default({}),
+    /** Whether the token may list orders (GET /api/orders): off unless asked for. */
+    orders: z.boolean().default(false),
+    /** The order fields it may see (default: all but customer_id and events). */
+    orderFields: z
+      .array(z.enum(ORDER_ROW_FIELDS, { error: (issue) => `'${String(issue.input)}' is not an order field; fields are ${ORDER_ROW_FIELDS.join(', ')}` }))
+      .min(1)
+      .optional(),
     /** Lifetime in seconds: at most a day. */
     expiresIn: z.number().int().min(60).max(MAX_TOKEN_SECONDS).default(3600),
   })
@@ -110,6 +118,9 @@ export interface EmbedClaims {
   tenant: string;
   metrics: string[] | null;
   filters: TokenFilters;
+  /** Whether it may list orders, and which of their fields (null: the default set). */
+  orders: boolean;
+  orderFields: OrderRowField[] | null;
   exp: number;
   /** What the rate limit counts against: the token's id, the same for every spelling of it. */
   identity: string;
@@ -119,6 +130,8 @@ const claimsSchema = z.object({
   tenant: tenantId,
   metrics: z.array(z.string().max(100)).max(100).nullable().default(null),
   filters: tokenFiltersSchema.default({}),
+  orders: z.boolean().default(false),
+  orderFields: z.array(z.enum(ORDER_ROW_FIELDS)).max(ORDER_ROW_FIELDS.length).nullable().default(null),
   exp: z.number().int(),
   iat: z.number().int(),
   jti: z.string().max(100).optional(),
@@ -129,12 +142,20 @@ const jwk = (s: EmbedSecret) => ({ kty: 'oct', k: Buffer.from(s.secret).toString
 /** Signs a token with the newest secret (its key id in the header, so older secrets can still verify). */
 export async function mintEmbedToken(
   secrets: EmbedSecret[],
-  request: { tenant: string; metrics?: string[] | undefined; filters: TokenFilters; expiresIn: number },
+  request: { tenant: string; metrics?: string[] | undefined; filters: TokenFilters; expiresIn: number; orders?: boolean; orderFields?: OrderRowField[] | undefined },
   now = Date.now(),
 ) {
   const iat = Math.floor(now / 1000);
   const exp = iat + request.expiresIn;
-  const claims = { tenant: request.tenant, metrics: request.metrics ?? null, filters: request.filters, exp, iat, jti: randomUUID() };
+  const claims = {
+    tenant: request.tenant,
+    metrics: request.metrics ?? null,
+    filters: request.filters,
+    ...(request.orders ? { orders: true, orderFields: request.orderFields ?? null } : {}),
+    exp,
+    iat,
+    jti: randomUUID(),
+  };
   const token = await sign(claims, jwk(secrets[0]!));
   return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }
@@ -176,8 +197,8 @@ export async function verifyEmbedToken(secrets: EmbedSecret[], token: string): P
     if (path === 'exp' || path === 'iat') throw unauthorized(`the token has no ${path}: tokens must say when they were issued and when they expire`);
     throw unauthorized(`the token carries a malformed claim '${path}'`);
   }
-  const { tenant, metrics, filters, exp, iat, jti } = claims.data;
+  const { tenant, metrics, filters, orders, orderFields, exp, iat, jti } = claims.data;
   if (exp - iat > MAX_TOKEN_SECONDS) throw unauthorized(`the token lives longer than ${MAX_TOKEN_SECONDS / 3600} hours from its iat`);
   const identity = jti ?? createHash('sha256').update(segments[1]!).digest('base64url');
-  return { tenant, metrics, filters, exp, identity: `${tenant}:${identity}` };
+  return { tenant, metrics, filters, orders, orderFields, exp, identity: `${tenant}:${identity}` };
 }

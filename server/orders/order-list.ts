@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Database } from '../db/database.js';
+import { readSql } from '../db/sql-files.js';
+import { ApiError } from '../errors.js';
+import { asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
+import { bindingsFor, boolean, integer, number, text, type Bindings } from '../metrics/bindings.js';
+import { badParameter, contextBindings, resolveScope, scopeQuery, type MetricContext } from '../metrics/scope.js';
+import { isoInZone } from '../metrics/zoned-time.js';
+import { ORDER_ROW_FIELDS, type OrderRowField } from './fields.js';
+
+const LIST_SQL = readSql('orders/list.sql').replace(/--[^\n]*/g, '');
+const EVENTS_SQL = readSql('orders/events.sql').replace(/--[^\n]*/g, '');
+
+/** Stuck-orders' age buckets by label, as op_stuck numbers them (`<1d` when stages carry dates only). */
+const AGE_BUCKETS: Record<string, number> = { '<4h': 1, '4-24h': 2, '<1d': 2, '1-3d': 3, '>3d': 4 };
+const SORT_FIELDS = ['created_at', 'promised_at', 'age', 'amount', 'friction_cost'] as const;
+
+/** Most rows a page may ask for; `limit` defaults to 50. */
+export const MAX_PAGE_SIZE = 500;
+
+export const orderListQuery = z
+  .object({
+    ...scopeQuery,
+    stage: z.string().optional().describe("only orders waiting in this stage as of asOf, by stuck-orders' rule"),
+    ageBucket: z.string().optional().describe("with stage: only those of this stuck-orders age bucket (<4h, 4-24h, <1d, 1-3d, >3d)"),
+    asOf: z.string().optional().describe('the moment stages and ages are read at (default: the latest event in the store)'),
+    sort: z.string().optional().describe(`sort by ${SORT_FIELDS.join(', ')}; a leading - sorts descending (default -created_at)`),
+    limit: z.string().optional().describe(`rows per page, 1 to ${MAX_PAGE_SIZE} (default 50)`),
+    cursor: z.string().optional().describe("the previous page's nextCursor"),
+  })
+  .strict();
+export type OrderListQuery = z.infer<typeof orderListQuery>;
+
+export interface OrderPage {
+  params: Record<string, unknown>;
+  /** Orders in the whole selection, every page together. */
+  total: number;
+  orders: Record<string, unknown>[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+  meta: { dataVersion: number; elapsedMs: number };
+}
+
+interface Cursor {
+  /** What the cursor's list was: a cursor from another selection is refused. */
+  scope: string;
+  value: number;
+  key: string;
+}
+
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+function decodeCursor(value: string, scope: string): Cursor {
+  let cursor: Partial<Cursor>;
+  try {
+    cursor = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<Cursor>;
+  } catch {
+    throw badParameter('cursor', 'not a cursor this service gave');
+  }
+  if (typeof cursor.value !== 'number' || typeof cursor.key !== 'string' || typeof cursor.scope !== 'string') {
+    throw badParameter('cursor', 'not a cursor this service gave');
+  }
+  if (cursor.scope !== scope) throw badParameter('cursor', 'it belongs to another selection (other filters or sort); start again without it');
+  return cursor as Cursor;
+}
+
+function pageSize(limit: string | undefined): number {
+  if (limit === undefined) return 50;
+  const n = Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw badParameter('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}, not '${limit.slice(0, 20)}'`);
+  return n;
+}
+
+function sortOf(sort: string | undefined): { field: (typeof SORT_FIELDS)[number]; descending: boolean } {
+  const value = sort ?? '-created_at';
+  const descending = value.startsWith('-');
+  const field = (descending ? value.slice(1) : value) as (typeof SORT_FIELDS)[number];
+  if (!SORT_FIELDS.includes(field)) throw badParameter('sort', `'${value.slice(0, 40)}' is not a sort; sorts are ${SORT_FIELDS.join(', ')}, each with a leading - to sort descending`);
+  return { field, descending };
+}
+
+/** The stage and age bucket a list narrows to (stuck-orders' stages and buckets). */
+function stuckFilter(q: OrderListQuery, ctx: MetricContext, wholeDays: boolean): { stage: string | null; ageIndex: number | null } {
+  if (q.ageBucket !== undefined && q.stage === undefined) throw badParameter('ageBucket', 'needs stage: an age is how long an order has waited in a stage');
+  if (q.stage === undefined) return { stage: null, ageIndex: null };
+  const stages = [...new Set(['placed', ...ctx.settings.pipeline])];
+  if (!stages.includes(q.stage)) throw badParameter('stage', `'${q.stage.slice(0, 40)}' is not a stage an order waits in; stages are ${stages.join(', ')}`);
+  if (q.ageBucket === undefined) return { stage: q.stage, ageIndex: null };
+  const buckets = wholeDays ? ['<1d', '1-3d', '>3d'] : ['<4h', '4-24h', '1-3d', '>3d'];
+  if (!buckets.includes(q.ageBucket)) throw badParameter('ageBucket', `'${q.ageBucket.slice(0, 20)}' is not an age bucket here; buckets are ${buckets.join(', ')}`);
+  return { stage: q.stage, ageIndex: AGE_BUCKETS[q.ageBucket]! };
+}
+
+/** A row as the caller may see it: times in `tz`, only `fields`. */
+function shape(row: Record<string, unknown>, tz: string, fields: ReadonlySet<OrderRowField>): Record<string, unknown> {
+  const iso = (ms: unknown) => (typeof ms === 'number' ? isoInZone(ms, tz) : null);
+  const full: Record<string, unknown> = {
+    ...row,
+    created_at: iso(row.created_at),
+    promised_at: iso(row.promised_at),
+    stage_since: iso(row.stage_since),
+    settled_at: iso(row.settled_at),
+    stages: (row.stages as { stage: string; at: number | null }[]).map((s) => ({ stage: s.stage, at: iso(s.at) })),
+  };
+  return Object.fromEntries(ORDER_ROW_FIELDS.filter((f) => fields.has(f) && f in full).map((f) => [f, full[f]]));
+}
+
+/** Lists orders (GET /api/orders): the scope and stuck filter of `q`, one page. */
+export async function listOrders(
+  db: Database,
+  tenant: string,
+  q: OrderListQuery,
+  ctx: MetricContext,
+  fields: ReadonlySet<OrderRowField>,
+  options: { timeoutMs?: number; only?: { channel: string; orderId: string } } = {},
+): Promise<OrderPage & { orderKeys: string[] }> {
+  const started = performance.now();
+  const scope = resolveScope(q, ctx);
+  const asOfMs = asOfOf(q, scope.tz, ctx);
+  const stuck = stuckBindings(asOfMs, ctx);
+  const { stage, ageIndex } = stuckFilter(q, ctx, stuck.whole_days!.value === true);
+  const size = pageSize(q.limit);
+  const sort = sortOf(q.sort);
+  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
+  // Not the data version: a cursor goes on after an import, from where the list was.
+  const scopeKey = createHash('sha1').update(JSON.stringify({ ...params, limit: undefined })).digest('base64url').slice(0, 16);
+  const after = q.cursor === undefined ? null : decodeCursor(q.cursor, scopeKey);
+  const bindings: Bindings = {
+    ...scope.bindings,
+    ...contextBindings(tenant, ctx),
+    ...stuck,
+    ...costs(ctx),
+    stage: text(stage),
+    age_index: { ...integer(0), value: ageIndex },
+    order_channel: text(options.only?.channel ?? null),
+    order_id: text(options.only?.orderId ?? null),
+    sort_field: text(sort.field),
+    descending: boolean(sort.descending),
+    after_value: number(after?.value ?? null),
+    after_key: text(after?.key ?? null),
+    page_size: integer(size),
+  };
+  const { values, types } = bindingsFor(LIST_SQL, bindings);
+  const result = await db.query(LIST_SQL, values, types, options.timeoutMs, tenant);
+  const total = (result[0]?.total as number | undefined) ?? 0;
+  const rows = result.filter((r) => r.order_key !== null).slice(0, size);
+  const last = result.length > size ? rows.at(-1) : undefined;
+  return {
+    params,
+    total,
+    orders: rows.map((r) => shape(r, scope.tz, fields)),
+    orderKeys: rows.map((r) => r.order_key as string),
+    nextCursor: last ? encodeCursor({ scope: scopeKey, value: last.sort_value as number, key: last.order_key as string }) : null,
+    meta: { dataVersion: db.dataVersion, elapsedMs: Math.round((performance.now() - started) * 10) / 10 },
+  };
+
+}
+
+/** One order's events, oldest first, times in `tz`. */
+export async function orderEvents(db: Database, tenant: string, orderKey: string, tz: string, timeoutMs?: number): Promise<Record<string, unknown>[]> {
+  const { values, types } = bindingsFor(EVENTS_SQL, { tenant: text(tenant), order_key: text(orderKey) });
+  const rows = await db.query(EVENTS_SQL, values, types, timeoutMs, tenant);
+  return rows.map((r) => ({ ...r, at: typeof r.at === 'number' ? isoInZone(r.at, tz) : null }));
+}
+
+/** The fields a caller sees: every one for the admin or open demo, a token's allow-list (or default) otherwise. */
+export function visibleFields(allowed: readonly OrderRowField[] | null | undefined, fallback: readonly OrderRowField[]): ReadonlySet<OrderRowField> {
+  return new Set(allowed ?? fallback);
+}
+
+export function orderNotFound(channel: string, id: string): ApiError {
+  return new ApiError(404, 'order_not_found', `no order '${id.slice(0, 80)}' of channel '${channel.slice(0, 40)}' here`, {});
+}

@@ -1,0 +1,338 @@
+/**
+ * GET /api/orders and /api/orders/{channel}/{id}: the orders behind a number. On the hand-worked
+ * fixture the rows are asserted whole; on the demo data and on Olist every stuck-orders bar's count
+ * is the list's total for the same scope, and the scope alone is counted by a second query over the
+ * orders table.
+ */
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { createApp } from '../../server/app.js';
+import type { Database } from '../../server/db/database.js';
+import { generateDemoData } from '../../server/demo/generate-demo-data.js';
+import { ORDER_ROW_FIELDS } from '../../server/orders/fields.js';
+import { ADMIN, SHARED_DATA, importPreset, openStore, rows, testApp } from './helpers.js';
+import { fixtureApp, getJson, rounded } from './metrics-helpers.js';
+
+type App = ReturnType<typeof createApp>;
+
+/** Every page of a list, following nextCursor. */
+async function allPages(app: App, url: string, init?: RequestInit): Promise<{ total: number; orders: any[]; pages: number }> {
+  const orders: any[] = [];
+  let cursor: string | null = null;
+  let total = -1;
+  let pages = 0;
+  do {
+    const res = await app.request(`${url}${url.includes('?') ? '&' : '?'}limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`, init);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    if (total >= 0) expect(body.total).toBe(total);
+    total = body.total;
+    orders.push(...body.orders);
+    cursor = body.nextCursor;
+    pages++;
+  } while (cursor);
+  return { total, orders, pages };
+}
+const PAGE = 37;
+
+describe('on the hand-worked fixture', () => {
+  let db: Database;
+  let app: App;
+  beforeAll(async () => ({ db, app } = await fixtureApp()));
+  afterAll(() => db.close());
+
+  test("stuck at credit check 4-24h as of 2 April 09:00: O5, the order stuck-orders counts there, whole", async () => {
+    const { status, body } = await getJson(app, '/api/orders?asOf=2025-04-02T09:00:00&stage=credit_checked&ageBucket=4-24h');
+    expect(status).toBe(200);
+    expect(body.total).toBe(1);
+    expect(body.nextCursor).toBeNull();
+    expect(rounded(body.orders)).toEqual([
+      {
+        channel: 'jd',
+        order_id: 'O5',
+        created_at: '2025-04-01T06:00:00+08:00',
+        promised_at: '2025-04-04T06:00:00+08:00',
+        customer_id: null,
+        customer_tier: 'regular',
+        region: 'north',
+        sku: null,
+        sku_series: 'S-A',
+        quantity: null,
+        amount: 300,
+        currency: 'CNY',
+        promotion_id: null,
+        current_stage: 'credit_checked',
+        stage_since: '2025-04-01T10:00:00+08:00',
+        age_hours: 23,
+        settled_at: null,
+        // 12 contact minutes at 60 an hour.
+        friction_cost: 12,
+        stages: [
+          { stage: 'placed', at: '2025-04-01T06:00:00+08:00' },
+          { stage: 'paid', at: '2025-04-01T07:00:00+08:00' },
+          { stage: 'credit_checked', at: '2025-04-01T10:00:00+08:00' },
+        ],
+      },
+    ]);
+    // The other bar: O6, waiting since placement.
+    const placed = await getJson(app, '/api/orders?asOf=2025-04-02T09:00:00&stage=placed');
+    expect(placed.body.orders.map((o: any) => [o.order_id, o.current_stage, o.age_hours])).toEqual([['O6', 'placed', 24]]);
+    expect((await getJson(app, '/api/orders?asOf=2025-04-02T09:00:00&stage=credit_checked&ageBucket=1-3d')).body).toMatchObject({ total: 0, orders: [], nextCursor: null });
+  });
+
+  test('friction cost priced as friction-cost prices it, sorted and paged by keyset', async () => {
+    // O2 expedite 150; O1 2 data moves × 11 min + 30 + 6 min at 60/h = 58; O5 12; O3 one move, 11.
+    const seen: [string, number][] = [];
+    let url = '/api/orders?sort=-friction_cost&limit=2';
+    const cursors: (string | null)[] = [];
+    for (;;) {
+      const { status, body } = await getJson(app, url);
+      expect(status).toBe(200);
+      expect(body.total).toBe(6);
+      seen.push(...body.orders.map((o: any) => [o.order_id, o.friction_cost] as [string, number]));
+      cursors.push(body.nextCursor);
+      if (!body.nextCursor) break;
+      url = `/api/orders?sort=-friction_cost&limit=2&cursor=${body.nextCursor}`;
+    }
+    // Ties (O4 and O6 have none) by the order's key: douyin's O4 before jd's O6.
+    expect(seen).toEqual([['O2', 150], ['O1', 58], ['O5', 12], ['O3', 11], ['O4', 0], ['O6', 0]]);
+    expect(cursors.map((c) => c !== null)).toEqual([true, true, false]);
+    const ascending = await getJson(app, '/api/orders?sort=created_at&limit=3');
+    expect(ascending.body.orders.map((o: any) => o.order_id)).toEqual(['O1', 'O2', 'O3']);
+  });
+
+  test('a settled order is at its latest stage, with its settling time; O2 was returned after delivery', async () => {
+    const { body } = await getJson(app, '/api/orders?channel=tmall&sort=created_at');
+    expect(body.orders.map((o: any) => [o.order_id, o.current_stage, o.settled_at, o.age_hours])).toEqual([
+      ['O1', 'delivered', '2025-03-05T09:00:00+08:00', null],
+      ['O2', 'returned', '2025-03-06T12:00:00+08:00', null],
+    ]);
+  });
+
+  test('one order with its events, oldest first; its channel in any case; a missing one is a 404', async () => {
+    const { status, body } = await getJson(app, '/api/orders/TMALL/O1?tz=UTC');
+    expect(status).toBe(200);
+    expect(body.order.order_id).toBe('O1');
+    expect(body.order.created_at).toBe('2025-03-03T01:00:00+00:00');
+    expect(body.order.events.map((e: any) => [e.at.slice(11, 16), e.type, e.stage ?? e.actor])).toEqual([
+      ['01:30', 'stage', 'paid'],
+      ['02:00', 'data_move', 'A'],
+      ['02:30', 'data_move', 'A'],
+      ['03:00', 'stage', 'credit_checked'],
+      ['03:30', 'exception', 'B'],
+      ['01:00', 'stage', 'shipped'],
+      ['02:00', 'contact', 'A'],
+      ['01:00', 'stage', 'delivered'],
+    ]);
+    const missing = await getJson(app, '/api/orders/tmall/O9');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('order_not_found');
+  });
+
+  test.each([
+    ['limit=0', 'limit', 'must be a whole number from 1 to 500'],
+    ['limit=501', 'limit', 'must be a whole number from 1 to 500'],
+    ['sort=price', 'sort', "'price' is not a sort; sorts are created_at, promised_at, age, amount, friction_cost"],
+    ['ageBucket=1-3d', 'ageBucket', 'needs stage'],
+    ['stage=shipping', 'stage', "'shipping' is not a stage an order waits in"],
+    ['stage=paid&ageBucket=<1d', 'ageBucket', "'<1d' is not an age bucket here; buckets are <4h, 4-24h, 1-3d, >3d"],
+    ['cursor=garbage', 'cursor', 'not a cursor this service gave'],
+    ['from=2025-04-01&to=2025-03-01', 'from', 'must be before to'],
+    ['channel=amazon', 'channel', "unknown channel 'amazon'"],
+  ])('%s is a 400 naming %s', async (query, parameter, message) => {
+    const { status, body } = await getJson(app, `/api/orders?${query}`);
+    expect(status).toBe(400);
+    expect(body.error.details.parameter).toBe(parameter);
+    expect(body.error.message).toContain(message);
+  });
+
+  test("a cursor of another selection is refused, not read as this one's", async () => {
+    const first = await getJson(app, '/api/orders?sort=amount&limit=1');
+    const other = await getJson(app, `/api/orders?sort=-amount&limit=1&cursor=${first.body.nextCursor}`);
+    expect(other.status).toBe(400);
+    expect(other.body.error.message).toContain('another selection');
+    const unknown = await getJson(app, '/api/orders?page=2');
+    expect(unknown.body.error.code).toBe('unknown_parameter');
+  });
+});
+
+describe('on the demo data: every stuck-orders bar lists exactly its orders', () => {
+  let db: Database;
+  let app: App;
+  beforeAll(async () => {
+    db = await openStore();
+    await generateDemoData(db, { orders: 4000, seed: 21 });
+    app = testApp(db, { cacheMetrics: false });
+  });
+  afterAll(() => db.close());
+
+  test('per stage, age bucket and channel, as of the latest event and as of a month before', async () => {
+    for (const asOf of ['', '&asOf=2025-12-01']) {
+      const bars = (await getJson(app, `/api/metrics/stuck-orders?groupBy=channel${asOf}`)).body.rows as any[];
+      expect(bars.length).toBeGreaterThan(5);
+      for (const bar of bars) {
+        const list = await allPages(app, `/api/orders?stage=${bar.stage}&ageBucket=${encodeURIComponent(bar.age_bucket)}&channel=${bar.group}&sort=-age${asOf}`);
+        expect(list.total, `${bar.stage} ${bar.age_bucket} ${bar.group}`).toBe(bar.orders);
+        expect(list.orders).toHaveLength(bar.orders);
+        expect(new Set(list.orders.map((o) => o.order_id)).size).toBe(bar.orders);
+        expect(list.orders.every((o) => o.channel === bar.group && o.current_stage === bar.stage)).toBe(true);
+        // Sorted by age, the first is as old as the bar's oldest, and the bar's oldest is listed.
+        expect(rounded(list.orders[0].age_hours)).toBe(rounded(bar.max_age_hours));
+        expect(list.orders.some((o) => o.order_id === bar.oldest_order_id)).toBe(true);
+      }
+    }
+  });
+
+  test("a scope's orders counted by a second query over the orders table", async () => {
+    for (const query of ['', 'channel=jd,tmall', 'from=2025-03-01&to=2025-06-01&tz=UTC', 'region=north&skuSeries=knitwear', 'customerTier=gold&promotion=P1']) {
+      const list = await getJson(app, `/api/orders?${query}&limit=1`);
+      const p = new URLSearchParams(query);
+      const where = [
+        p.get('channel') && `channel IN (${p.get('channel')!.split(',').map((c) => `'${c}'`).join(', ')})`,
+        p.get('from') && `created_at >= TIMESTAMPTZ '${p.get('from')} 00:00:00+00'`,
+        p.get('to') && `created_at < TIMESTAMPTZ '${p.get('to')} 00:00:00+00'`,
+        p.get('region') && `region = '${p.get('region')}'`,
+        p.get('skuSeries') && `sku_series = '${p.get('skuSeries')}'`,
+        p.get('customerTier') && `customer_tier = '${p.get('customerTier')}'`,
+        p.get('promotion') && `promotion_id = '${p.get('promotion')}'`,
+      ].filter(Boolean);
+      const [row] = await rows(db, `SELECT count(*)::INTEGER AS n FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`);
+      expect(list.body.total, query).toBe(row!.n);
+      expect(row!.n).toBeGreaterThan(0);
+    }
+  });
+
+  test('paging with the default sort returns every order once, newest first', async () => {
+    const list = await allPages(app, '/api/orders?channel=douyin');
+    const [row] = await rows(db, "SELECT count(*)::INTEGER AS n FROM orders WHERE channel = 'douyin'");
+    expect(list.orders).toHaveLength(row!.n);
+    expect(list.pages).toBe(Math.ceil(row!.n / PAGE));
+    expect(new Set(list.orders.map((o) => o.order_id)).size).toBe(row!.n);
+    const times = list.orders.map((o) => Date.parse(o.created_at));
+    expect(times.every((t, i) => i === 0 || times[i - 1]! >= t)).toBe(true);
+  });
+});
+
+describe('on Olist: every stuck-orders bar lists exactly its orders', () => {
+  let db: Database;
+  let app: App;
+  beforeAll(async () => {
+    db = await openStore();
+    const dir = join(SHARED_DATA, 'olist');
+    await importPreset(db, 'olist', [join(dir, 'olist_orders_dataset.csv'), join(dir, 'olist_order_payments_dataset.csv')]);
+    app = testApp(db, { cacheMetrics: false });
+  });
+  afterAll(() => db.close());
+
+  test('per stage and age bucket, and per channel', async () => {
+    for (const groupBy of ['', 'channel']) {
+      const bars = (await getJson(app, `/api/metrics/stuck-orders?groupBy=${groupBy}`)).body.rows as any[];
+      expect(bars.reduce((n, b) => n + b.orders, 0)).toBe(166);
+      for (const bar of bars) {
+        const channel = bar.group ? `&channel=${bar.group}` : '';
+        const { body } = await getJson(app, `/api/orders?stage=${bar.stage}&ageBucket=${encodeURIComponent(bar.age_bucket)}${channel}&sort=-age&limit=500`);
+        expect(body.total, `${bar.stage} ${bar.age_bucket} ${bar.group}`).toBe(bar.orders);
+        expect(body.orders[0].order_id).toBe(bar.oldest_order_id);
+      }
+    }
+  });
+});
+
+describe('embed tokens: the orders capability, the field allow-list, the lock', () => {
+  let db: Database;
+  let app: App;
+  beforeAll(async () => {
+    db = await openStore();
+    await generateDemoData(db, { orders: 1200, seed: 5, start: '2025-01-01', end: '2025-04-01' });
+    app = testApp(db, { publicMetrics: false, cacheMetrics: false });
+  });
+  afterAll(() => db.close());
+
+  async function mint(body: Record<string, unknown>): Promise<RequestInit> {
+    const res = await app.request('/api/embed-tokens', { method: 'POST', headers: ADMIN, body: JSON.stringify(body) });
+    const json = await res.json();
+    expect(res.status, JSON.stringify(json)).toBe(201);
+    return { headers: { Authorization: `Bearer ${json.token}` } };
+  }
+
+  test('without "orders": true a token may not list or open orders (403); the admin key may', async () => {
+    const plain = await mint({ filters: { channel: ['jd'] } });
+    for (const url of ['/api/orders', '/api/orders/jd/JD000000001']) {
+      const res = await app.request(url, plain);
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.code).toBe('orders_not_allowed');
+    }
+    expect((await app.request('/api/orders', { headers: ADMIN })).status).toBe(200);
+    expect((await app.request('/api/orders')).status).toBe(401);
+  });
+
+  test('by default a token sees every field but customer_id and events; an allow-list shows only its fields', async () => {
+    const token = await mint({ orders: true });
+    const { orders } = await (await app.request('/api/orders?limit=1', token)).json();
+    expect(Object.keys(orders[0])).toEqual(ORDER_ROW_FIELDS.filter((f) => f !== 'customer_id' && f !== 'events'));
+    const one = await (await app.request(`/api/orders/${orders[0].channel}/${orders[0].order_id}`, token)).json();
+    expect(one.order).not.toHaveProperty('events');
+    expect(one.order).not.toHaveProperty('customer_id');
+
+    const narrow = await mint({ orders: true, orderFields: ['order_id', 'current_stage'] });
+    const page = await (await app.request('/api/orders?limit=3', narrow)).json();
+    expect(page.orders.map((o: any) => Object.keys(o))).toEqual([['order_id', 'current_stage'], ['order_id', 'current_stage'], ['order_id', 'current_stage']]);
+    const bad = await app.request('/api/embed-tokens', { method: 'POST', headers: ADMIN, body: JSON.stringify({ orders: true, orderFields: ['password'] }) });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toContain("'password' is not an order field");
+  });
+
+  test('a locked token lists its own orders only, opens no other, and is refused any channel outside its lock', async () => {
+    const token = await mint({ orders: true, filters: { channel: ['jd'], from: '2025-02-01', to: '2025-03-01' } });
+    const list = await allPages(app, '/api/orders', token);
+    const [row] = await rows(
+      db,
+      "SELECT count(*)::INTEGER AS n FROM orders WHERE channel = 'jd' AND created_at >= TIMESTAMPTZ '2025-02-01 00:00:00+08' AND created_at < TIMESTAMPTZ '2025-03-01 00:00:00+08'",
+    );
+    expect(list.total).toBe(row!.n);
+    expect(list.orders.every((o) => o.channel === 'jd' && o.created_at >= '2025-02-01' && o.created_at < '2025-03-01')).toBe(true);
+    const [other] = await rows(db, "SELECT channel, order_id FROM orders WHERE channel = 'tmall' LIMIT 1");
+    const [outside] = await rows(db, "SELECT channel, order_id FROM orders WHERE channel = 'jd' AND created_at < TIMESTAMPTZ '2025-01-15 00:00:00+08' LIMIT 1");
+    for (const o of [other!, outside!]) {
+      const res = await app.request(`/api/orders/${o.channel}/${o.order_id}`, token);
+      expect(res.status).toBe(404);
+    }
+    expect((await app.request('/api/orders?channel=tmall', token)).status).toBe(403);
+  });
+
+  test('property: no parameter of the list lets a locked token see an order outside its lock', async () => {
+    const token = await mint({ orders: true, filters: { channel: ['tmall', 'douyin'], region: ['north', 'east'] } });
+    const [{ n: lockedTotal }] = (await rows(db, "SELECT count(*)::INTEGER AS n FROM orders WHERE channel IN ('tmall', 'douyin') AND region IN ('north', 'east')")) as { n: number }[];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            channel: fc.constantFrom('tmall', 'douyin', 'jd', 'TMALL', 'tmall,jd', ' tmall'),
+            region: fc.constantFrom('north', 'south', 'north,south', ''),
+            stage: fc.constantFrom('paid', 'shipped', 'placed'),
+            from: fc.constantFrom('2025-02-01', '2024-01-01', '2025-03-01T00:00:00Z'),
+            tz: fc.constantFrom('UTC', 'Pacific/Kiritimati', 'America/Adak'),
+            sort: fc.constantFrom('age', '-amount', 'created_at'),
+          },
+          { requiredKeys: [] },
+        ),
+        async (params) => {
+          const query = new URLSearchParams(params as Record<string, string>).toString();
+          const res = await app.request(`/api/orders?${query}&limit=500`, token);
+          const body = await res.json();
+          if (res.status !== 200) {
+            expect(res.status, JSON.stringify(body)).toBe(403);
+            return;
+          }
+          expect(body.total).toBeLessThanOrEqual(lockedTotal);
+          for (const o of body.orders) {
+            expect(['tmall', 'douyin']).toContain(o.channel);
+            expect(['north', 'east']).toContain(o.region);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
