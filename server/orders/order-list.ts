@@ -6,10 +6,13 @@ import { ApiError } from '../errors.js';
 import { asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
 import { bindingsFor, boolean, integer, number, text, type Bindings } from '../metrics/bindings.js';
 import { badParameter, contextBindings, resolveScope, scopeQuery, type MetricContext } from '../metrics/scope.js';
+import { specialize } from '../metrics/sql-metric.js';
 import { isoInZone } from '../metrics/zoned-time.js';
 import { ORDER_ROW_FIELDS, type OrderRowField } from './fields.js';
 
-const LIST_SQL = readSql('orders/list.sql').replace(/--[^\n]*/g, '');
+const LIST_SQL = readSql('orders/list.sql');
+/** The list's statement with its $page_first branch chosen, without comments (specialize). */
+const LIST_STATEMENTS = new Map([true, false].map((pageFirst) => [pageFirst, specialize(LIST_SQL, { page_first: boolean(pageFirst) }).replace(/--[^\n]*/g, '')]));
 const EVENTS_SQL = readSql('orders/events.sql').replace(/--[^\n]*/g, '');
 
 /** Stuck-orders' age buckets by label, as op_stuck numbers them (`<1d` when stages carry dates only). */
@@ -141,8 +144,9 @@ export async function listOrders(
     after_key: text(after?.key ?? null),
     page_size: integer(size),
   };
-  const { values, types } = bindingsFor(LIST_SQL, bindings);
-  const result = await db.query(LIST_SQL, values, types, options.timeoutMs, tenant);
+  const sql = LIST_STATEMENTS.get(stage === null && sort.field !== 'age')!;
+  const { values, types } = bindingsFor(sql, bindings);
+  const result = await db.query(sql, values, types, options.timeoutMs, tenant);
   const total = (result[0]?.total as number | undefined) ?? 0;
   const rows = result.filter((r) => r.order_key !== null).slice(0, size);
   const last = result.length > size ? rows.at(-1) : undefined;

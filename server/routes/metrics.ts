@@ -9,7 +9,7 @@ import type { SecurityConfig } from '../security/secrets.js';
 import type { TenantDirectory } from '../tenants.js';
 
 /** Parameter list of a metric for `GET /api/metrics` and the OpenAPI document. */
-export function describeParameters(definition: MetricDefinition) {
+export function describeParameters(definition: Pick<MetricDefinition, 'query'>) {
   const schema = z.toJSONSchema(definition.query, { io: 'input' }) as { properties: Record<string, { description?: string; enum?: string[] }> };
   return Object.entries(schema.properties).map(([name, property]) => ({
     name,

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { METRICS } from '../metrics/catalog.js';
+import { orderListQuery } from '../orders/order-list.js';
 import { describeParameters } from './metrics.js';
 
 const errorResponse = {
@@ -30,6 +31,28 @@ export function openApiDocument() {
       },
     };
   }
+  const queryParameters = (query: Parameters<typeof describeParameters>[0]['query']) =>
+    describeParameters({ query }).map((p) => ({ name: p.name, in: 'query', required: false, description: p.description, schema: { type: 'string' } }));
+  paths['/api/orders'] = {
+    get: {
+      operationId: 'orders',
+      summary: "a page of the orders in a scope, or of those a stuck-orders bar counts: {params, total, orders, nextCursor, meta}",
+      parameters: queryParameters(orderListQuery),
+      responses: { 200: { description: 'a page of orders' }, 400: errorResponse, 403: errorResponse },
+    },
+  };
+  paths['/api/orders/{channel}/{id}'] = {
+    get: {
+      operationId: 'order',
+      summary: 'one order with its events: {params, order, meta}',
+      parameters: [
+        { name: 'channel', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        ...queryParameters(orderListQuery.pick({ tz: true, asOf: true })),
+      ],
+      responses: { 200: { description: 'the order' }, 403: errorResponse, 404: errorResponse },
+    },
+  };
   paths['/api/metrics'] = { get: { summary: 'the metrics and their parameters', responses: { 200: { description: 'list' } } } };
   paths['/api/health'] = { get: { summary: 'status, data version, row counts', responses: { 200: { description: 'ok' } } } };
   const tenantHeader = {
@@ -64,7 +87,7 @@ export function openApiDocument() {
   };
   paths['/api/embed-tokens'] = {
     post: {
-      summary: 'mint an embed token ({tenant?, metrics?, filters?, expiresIn?})',
+      summary: 'mint an embed token ({tenant?, metrics?, filters?, orders?, orderFields?, expiresIn?})',
       responses: { 201: { description: '{token, expiresAt}' }, 400: errorResponse, 404: errorResponse },
     },
   };

@@ -177,11 +177,12 @@ CREATE OR REPLACE TEMP MACRO op_otif_late_us(d, delivered_day, promised_day, del
 -- the stage they waited in, since when, and their age bucket: what stuck-orders counts and what
 -- GET /api/orders lists for one of its bars (one definition, so the list's count is the bar's).
 -- The rules are stuck-orders' (sql/metrics/stuck-orders.sql, sql/README.md "stuck-orders").
-CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days) AS TABLE
+-- `only_keys`: just these orders (a page of the list), so a page costs its rows, not the scope's.
+CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days, only_keys := NULL::VARCHAR[]) AS TABLE
 WITH scoped AS NOT MATERIALIZED (
   SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
   FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions)
-  WHERE created_at <= as_of
+  WHERE created_at <= as_of AND (only_keys IS NULL OR list_contains(only_keys, order_key))
 ), settled_by_then AS (
   -- Orders whose every stage was reached by as_of (most, for a recent as_of): the facts hold the
   -- answer (schema/019), plain columns, no list read.
@@ -217,3 +218,14 @@ FROM waiting;
 -- An age bucket's label (stuck-orders): dates-only stages have one bucket under a day, <1d.
 CREATE OR REPLACE TEMP MACRO op_age_bucket(age_index, whole_days) AS
   CASE WHEN whole_days AND age_index = 2 THEN '<1d' ELSE ['<4h', '4-24h', '1-3d', '>3d'][age_index] END;
+
+-- An order list's sort key (sql/orders/list.sql): one number, larger first when descending, empty
+-- values last either way (a finite stand-in for infinity, which a cursor's JSON could not carry).
+CREATE OR REPLACE TEMP MACRO op_order_sort_value(sort_field, descending, created_at, promised_at, age_hours, amount, friction_cost) AS
+  coalesce(CASE WHEN descending THEN -1 ELSE 1 END * CASE sort_field
+      WHEN 'created_at' THEN epoch_us(created_at)::DOUBLE
+      WHEN 'promised_at' THEN epoch_us(promised_at)::DOUBLE
+      WHEN 'age' THEN age_hours
+      WHEN 'amount' THEN amount::DOUBLE
+      WHEN 'friction_cost' THEN friction_cost::DOUBLE
+    END, 1e300);

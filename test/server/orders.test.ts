@@ -206,9 +206,10 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
   test('paging with the default sort returns every order once, newest first', async () => {
     const list = await allPages(app, '/api/orders?channel=douyin');
     const [row] = await rows(db, "SELECT count(*)::INTEGER AS n FROM orders WHERE channel = 'douyin'");
-    expect(list.orders).toHaveLength(row!.n);
-    expect(list.pages).toBe(Math.ceil(row!.n / PAGE));
-    expect(new Set(list.orders.map((o) => o.order_id)).size).toBe(row!.n);
+    const n = row!.n as number;
+    expect(list.orders).toHaveLength(n);
+    expect(list.pages).toBe(Math.ceil(n / PAGE));
+    expect(new Set(list.orders.map((o) => o.order_id)).size).toBe(n);
     const times = list.orders.map((o) => Date.parse(o.created_at));
     expect(times.every((t, i) => i === 0 || times[i - 1]! >= t)).toBe(true);
   });

@@ -27,14 +27,18 @@ interface Shared {
 /** Requests in flight, by URL and token: widgets asking the same question share one fetch. */
 const inFlight = new Map<string, Shared>();
 
-export function metricUrl(api: string, metric: string, params: Record<string, string | undefined>): string {
+/** A service URL: `path` with the given parameters, sorted (one URL per question), empty ones left out. */
+export function serviceUrl(api: string, path: string, params: Record<string, string | undefined>): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params).sort(([a], [b]) => a.localeCompare(b))) {
     if (value !== undefined && value !== '') query.set(key, value);
   }
-  const base = api.replace(/\/+$/, '');
   const search = query.toString();
-  return `${base}/api/metrics/${metric}${search ? `?${search}` : ''}`;
+  return `${api.replace(/\/+$/, '')}${path}${search ? `?${search}` : ''}`;
+}
+
+export function metricUrl(api: string, metric: string, params: Record<string, string | undefined>): string {
+  return serviceUrl(api, `/api/metrics/${metric}`, params);
 }
 
 async function request(url: string, token: string | undefined, signal: AbortSignal): Promise<MetricResult> {

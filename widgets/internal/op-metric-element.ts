@@ -4,6 +4,7 @@ import { Task, TaskStatus, initialState } from '@lit/task';
 import { ChartController } from '../controllers/chart-controller.js';
 import type { ChartOption } from '../echarts/echarts.js';
 import { OpFilterChangeEvent, type FilterClause } from '../events/op-filter-change.js';
+import { OpDrillThroughEvent, type DrillThrough } from '../events/op-drill-through.js';
 import { MetricRequestError, fetchMetric, metricUrl, type MetricResult } from './api-client.js';
 import { baseStyles } from './base-styles.js';
 import { cellKind, formatCell, type Translate } from './cell-format.js';
@@ -48,6 +49,7 @@ const retryable = (error: unknown) => !(error instanceof MetricRequestError) || 
  * chart ⇄ table toggle, CSV and PNG export, and `op-filter-change`.
  *
  * @fires op-filter-change - the user selected (or cleared) a channel, stage or period
+ * @fires op-drill-through - the user clicked an element whose orders can be listed
  * @csspart header - the title row
  * @csspart title - the heading
  * @csspart toolbar - the table toggle and download buttons
@@ -103,7 +105,7 @@ export abstract class OpMetricElement extends LitElement {
     task: async ([url, token], { signal }) => {
       if (!this.canFetch() || this.outsideSelection()) return initialState;
       const fresh = this.tokenProvider ? await this.tokenProvider() : token;
-      return fetchMetric(url, fresh, signal);
+      return this.toResult(await fetchMetric(url, fresh, signal));
     },
     args: () => [this.requestUrl(), this.token] as const,
   });
@@ -138,6 +140,16 @@ export abstract class OpMetricElement extends LitElement {
   /** Turns a chart click into a selection, or undefined when the click selects nothing. */
   protected clickToFilter(_params: { name?: string; seriesName?: string; dataIndex?: number }, _result: MetricResult): Omit<FilterClause, 'source' | 'kind'> | undefined {
     return undefined;
+  }
+
+  /** Turns a chart click into a request for the orders behind it, or undefined (then clickToFilter decides). */
+  protected clickToDrill(_params: { name?: string; seriesName?: string; dataIndex?: number }, _result: MetricResult): Omit<DrillThrough, 'source'> | undefined {
+    return undefined;
+  }
+
+  /** The answer as the widget draws it (an order page becomes rows, for instance). */
+  protected toResult(body: MetricResult): MetricResult {
+    return body;
   }
 
   /** The row a chart click landed on, when the chart draws one data point per row. */
@@ -242,6 +254,11 @@ export abstract class OpMetricElement extends LitElement {
   private handleChartClick(params: { name?: string; seriesName?: string; dataIndex?: number }): void {
     const result = this.data.value;
     if (!result) return;
+    const drill = this.clickToDrill(params, result);
+    if (drill) {
+      this.dispatchEvent(new OpDrillThroughEvent({ source: this.id || this.localName, ...drill }));
+      return;
+    }
     const clause = this.clickToFilter(params, result);
     if (!clause) return;
     const key = JSON.stringify(clause.value);
@@ -252,7 +269,7 @@ export abstract class OpMetricElement extends LitElement {
     );
   }
 
-  private downloadCsv(): void {
+  protected downloadCsv(): void {
     const result = this.data.value;
     if (result) download(`${this.metric}.csv`, new Blob([toCsv(result)], { type: 'text/csv;charset=utf-8' }));
   }

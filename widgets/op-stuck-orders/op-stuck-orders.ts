@@ -8,7 +8,7 @@ import { stuckOrdersOption } from './option.js';
  * Orders not yet at a terminal stage, by the stage they wait in and for how long.
  *
  * @example <op-stuck-orders as-of="2025-12-31T12:00:00"></op-stuck-orders>
- * @fires op-filter-change - a stage was clicked (field `stage`)
+ * @fires op-drill-through - a bar segment was clicked: its orders (`stage`, `ageBucket`, `asOf` and the widget's scope), for `op-order-list`
  */
 export class OpStuckOrders extends OpMetricElement {
   protected readonly metric = 'stuck-orders';
@@ -25,9 +25,18 @@ export class OpStuckOrders extends OpMetricElement {
     return stuckOrdersOption(result, ctx);
   }
 
-  protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
+  protected override clickToDrill(params: { seriesName?: string; dataIndex?: number }, result: MetricResult) {
     const stage = distinct<string>(result.rows, 'stage')[params.dataIndex ?? -1];
-    return stage ? { field: 'stage', value: stage } : undefined;
+    const bucket = params.seriesName;
+    if (!stage || !bucket) return undefined;
+    const { groupBy: _g, interval: _i, ...scope } = this.requestParams();
+    const given = Object.fromEntries(Object.entries(scope).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+    const t = this.context().t;
+    return {
+      metric: this.metric,
+      params: { ...given, stage, ageBucket: bucket, asOf: String(result.params.asOf) },
+      label: `${t(`stage.${stage}`)} · ${bucket}`,
+    };
   }
 
   protected override tableColumns() {

@@ -1,0 +1,176 @@
+import { css, html, nothing, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { fetchMetric, serviceUrl, type MetricResult } from '../internal/api-client.js';
+import { baseStyles } from '../internal/base-styles.js';
+import { define } from '../internal/define.js';
+import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+
+/** An order page of GET /api/orders, as the service answers it. */
+interface OrderPage {
+  params: Record<string, unknown>;
+  total: number;
+  orders: Record<string, unknown>[];
+  nextCursor: string | null;
+  meta: MetricResult['meta'];
+}
+
+/** The columns shown, in order, and their types; those the caller's token hides are left out. */
+const COLUMNS: MetricResult['columns'] = [
+  { name: 'order_id', type: 'string' },
+  { name: 'channel', type: 'string' },
+  { name: 'created_at', type: 'time' },
+  { name: 'current_stage', type: 'string' },
+  { name: 'age_hours', type: 'number' },
+  { name: 'promised_at', type: 'time' },
+  { name: 'amount', type: 'number' },
+  { name: 'friction_cost', type: 'number' },
+];
+
+/** A page as the table reads it, the whole selection's size and the next page's cursor kept beside the rows. */
+type OrderResult = MetricResult & { total: number; nextCursor: string | null };
+
+/**
+ * The orders behind a number (GET /api/orders): a table of the orders in scope, or of those a
+ * stuck-orders bar counts (`stage`, `age-bucket`), a page at a time with "Show more". `op-dashboard`
+ * opens one for a clicked bar; a page can place one itself. The token needs the `orders` capability.
+ *
+ * @example <op-order-list stage="stock_locked" age-bucket=">3d" sort="-age"></op-order-list>
+ */
+export class OpOrderList extends OpMetricElement {
+  static override styles = [
+    ...baseStyles,
+    css`
+      .result {
+        display: flex;
+        flex-direction: column;
+      }
+      .table-wrap {
+        flex: 1;
+        min-height: 0;
+      }
+      /* The header stays while the rows scroll. */
+      .data-table thead th {
+        position: sticky;
+        top: 0;
+        background: var(--_bg);
+      }
+      .list-footer {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        align-items: center;
+        gap: 8px;
+        padding-top: 6px;
+        font-size: 0.9em;
+      }
+    `,
+  ];
+  protected readonly metric = 'orders';
+  protected readonly titleKey = 'title.order-list';
+
+  /** Only orders waiting in this stage (stuck-orders' rule). */
+  @property() stage?: string;
+  /** With `stage`: one age bucket (`<4h`, `4-24h`, `<1d`, `1-3d`, `>3d`). */
+  @property({ attribute: 'age-bucket' }) ageBucket?: string;
+  /** When stages and ages are read (default: the latest event). */
+  @property({ attribute: 'as-of' }) asOf?: string;
+  /** `created_at`, `promised_at`, `age`, `amount` or `friction_cost`, `-` first for descending (default `-created_at`). */
+  @property() sort?: string;
+  /** Rows per page (default 100, at most 500). */
+  @property({ type: Number, attribute: 'page-size' }) pageSize = 100;
+
+  /** Rows of the pages fetched after the first ("Show more"). */
+  @state() private more: Record<string, unknown>[] = [];
+  @state() private cursor: string | null = null;
+  private moreFor = '';
+
+  protected override metricParams() {
+    return { stage: this.stage, ageBucket: this.ageBucket, asOf: this.asOf, sort: this.sort, limit: String(this.pageSize) };
+  }
+
+  override requestUrl(): string {
+    // The list takes the scope, not a breakdown or an interval.
+    const { groupBy: _g, interval: _i, ...params } = this.requestParams();
+    return serviceUrl(this.api, '/api/orders', params);
+  }
+
+  protected override toResult(body: MetricResult): MetricResult {
+    const page = body as unknown as OrderPage;
+    const shown = new Set(page.orders.flatMap((o) => Object.keys(o)));
+    const result: OrderResult = {
+      metric: 'orders',
+      params: page.params,
+      columns: COLUMNS.filter((c) => page.orders.length === 0 || shown.has(c.name)),
+      rows: page.orders,
+      meta: { ...page.meta, cached: false, rowCount: page.orders.length },
+      total: page.total,
+      nextCursor: page.nextCursor,
+    };
+    return result;
+  }
+
+  protected chartOption() {
+    return undefined;
+  }
+
+  protected override hasChart(): boolean {
+    return false;
+  }
+
+  protected override heading(ctx: RenderContext): string {
+    return this.stage ? ctx.t('title.order-list.stage', { stage: ctx.t(`stage.${this.stage}`) }) + (this.ageBucket ? ` · ${this.ageBucket}` : '') : ctx.t(this.titleKey);
+  }
+
+  protected override timeGranularity(): RenderContext['granularity'] {
+    return 'hour';
+  }
+
+  protected override describe(result: MetricResult, ctx: RenderContext): string {
+    return ctx.t('ordersShown', { shown: result.rows.length, total: (result as OrderResult).total });
+  }
+
+  /** The first page's rows and those fetched since. */
+  private rowsShown(result: OrderResult): { rows: Record<string, unknown>[]; cursor: string | null } {
+    // A new first page (other filters) drops the pages fetched for the one before.
+    if (this.moreFor !== this.requestUrl()) return { rows: result.rows, cursor: result.nextCursor };
+    return { rows: [...result.rows, ...this.more], cursor: this.cursor };
+  }
+
+  private async showMore(result: OrderResult): Promise<void> {
+    const { cursor } = this.rowsShown(result);
+    if (!cursor) return;
+    const first = this.requestUrl();
+    const token = this.tokenProvider ? await this.tokenProvider() : this.token;
+    const page = (await fetchMetric(`${first}&cursor=${encodeURIComponent(cursor)}`, token, new AbortController().signal)) as unknown as OrderPage;
+    if (this.moreFor !== first) this.more = [];
+    this.moreFor = first;
+    this.more = [...this.more, ...page.orders];
+    this.cursor = page.nextCursor;
+  }
+
+  protected override renderResult(result: MetricResult, ctx: RenderContext): TemplateResult {
+    const page = result as OrderResult;
+    const { rows, cursor } = this.rowsShown(page);
+    return html`${this.renderTable({ ...page, rows }, ctx)}
+      <div class="list-footer" part="footer">
+        <span role="status">${ctx.t('ordersShown', { shown: ctx.fmt.integer(rows.length), total: ctx.fmt.integer(page.total) })}</span>
+        ${cursor
+          ? html`<button class="button" type="button" @click=${() => void this.showMore(page)}>
+              ${ctx.t('loadMore', { shown: ctx.fmt.integer(rows.length), total: ctx.fmt.integer(page.total) })}
+            </button>`
+          : nothing}
+      </div>`;
+  }
+
+  protected override tableColumns(result: MetricResult): string[] {
+    return result.columns.map((c) => c.name);
+  }
+}
+
+define('op-order-list', OpOrderList);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'op-order-list': OpOrderList;
+  }
+}
