@@ -329,3 +329,50 @@ describe('table, locale, lifecycle', () => {
     expect(liveChartCount()).to.equal(before + 1);
   });
 });
+
+describe('drill-through', () => {
+  it('a stuck-orders bar opens, in the dashboard, the list of exactly the orders it counts', async () => {
+    const { host, dashboard } = await mountDashboard('', '<op-stuck-orders id="stuck" as-of="2025-04-02T09:00:00"></op-stuck-orders>');
+    const [stuck] = dashboard.widgets;
+    const drills: { params: Record<string, string>; label: string }[] = [];
+    host.addEventListener('op-drill-through', (e) => drills.push((e as CustomEvent).detail));
+    // The bar of credit_checked (second stage) waiting 4-24h (second series): O5, 23 h.
+    const bar = resultOf(stuck!)!.rows.find((r) => r.stage === 'credit_checked' && r.age_bucket === '4-24h')!;
+    expect(bar.orders).to.equal(1);
+    clickPoint(stuck!, 1, 1);
+    await dashboard.updateComplete;
+    const list = dashboard.shadowRoot!.querySelector('op-order-list') as unknown as OpMetricElement;
+    expect(list).to.not.equal(null);
+    await settle(list);
+    expect(drills).to.have.length(1);
+    expect(drills[0]!.params).to.deep.include({ stage: 'credit_checked', ageBucket: '4-24h', asOf: '2025-04-02T09:00:00+08:00', from: '2025-03-01', to: '2025-05-01' });
+    expect(drills[0]!.label).to.equal('Credit checked · 4-24h');
+    const cells = [...list.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()));
+    expect(cells.length).to.equal(bar.orders);
+    expect(cells[0]!.slice(0, 2)).to.deep.equal(['O5', 'jd']);
+    expect(shadow(list, '.title')!.textContent).to.equal('Orders waiting at Credit checked · 4-24h');
+    expect(shadow(list, '.list-footer [role=status]')!.textContent).to.equal('1 of 1 orders');
+    // A drill is not a selection: no chip, nothing else narrowed.
+    expect(dashboard.shadowRoot!.querySelectorAll('.chip').length).to.equal(0);
+    (dashboard.shadowRoot!.querySelector('.drill-close') as HTMLButtonElement).click();
+    await dashboard.updateComplete;
+    expect(dashboard.shadowRoot!.querySelector('op-order-list')).to.equal(null);
+    host.remove();
+  });
+
+  it('an order list pages with "Show more" until the whole selection is shown, in zh-CN', async () => {
+    const el = await mount<OpMetricElement>(`<op-order-list api="${API}" locale="zh-CN" page-size="4" sort="created_at"></op-order-list>`);
+    const ids = () => [...el.shadowRoot!.querySelectorAll('tbody tr td:first-child')].map((td) => td.textContent!.trim());
+    expect(ids()).to.deep.equal(['O1', 'O2', 'O3', 'O4']);
+    expect([...el.shadowRoot!.querySelectorAll('thead th')].map((th) => th.textContent!.trim())).to.deep.equal([
+      '订单', '渠道', '下单时间', '环节', '已等待', '承诺时间', '金额', '摩擦成本',
+    ]);
+    const more = el.shadowRoot!.querySelector('.list-footer button') as HTMLButtonElement;
+    expect(more.textContent!.trim()).to.equal('显示更多（4 / 6）');
+    more.click();
+    for (let i = 0; i < 20 && ids().length < 6; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ids()).to.deep.equal(['O1', 'O2', 'O3', 'O4', 'O5', 'O6']);
+    expect(el.shadowRoot!.querySelector('.list-footer button')).to.equal(null);
+    expect(shadow(el, '.list-footer [role=status]')!.textContent).to.equal('6 / 6 个订单');
+  });
+});

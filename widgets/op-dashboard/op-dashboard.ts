@@ -1,6 +1,8 @@
-import { LitElement, css, html } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, css, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { FilterClause, OpFilterChangeEvent } from '../events/op-filter-change.js';
+import type { DrillThrough, OpDrillThroughEvent } from '../events/op-drill-through.js';
+import '../op-order-list/op-order-list.js';
 import { define } from '../internal/define.js';
 import { Formatter } from '../internal/format.js';
 import { messagesFor } from '../internal/messages.js';
@@ -22,6 +24,7 @@ const SHARED = ['api', 'token', 'from', 'to', 'channel', 'locale', 'time-zone', 
  * @slot - the widgets
  * @csspart chips - the row of active selections above the grid, each a button that clears it
  * @csspart chip - one selection
+ * @csspart drill - the panel listing the orders behind a clicked bar (`op-drill-through`), above the grid
  * @csspart grid - the grid the widgets are laid out in
  * @cssproperty --op-dashboard-columns - grid columns (default repeat(auto-fill, minmax(420px, 1fr)))
  * @cssproperty --op-dashboard-gap - space between widgets (default 16px)
@@ -50,6 +53,23 @@ export class OpDashboard extends LitElement {
       color: inherit;
       cursor: pointer;
     }
+    .drill {
+      margin-bottom: 16px;
+    }
+    .drill-header {
+      display: flex;
+      justify-content: flex-end;
+      margin-bottom: 4px;
+    }
+    .drill-close {
+      font: inherit;
+      padding: 2px 10px;
+      border-radius: 6px;
+      border: 1px solid var(--op-chip-border, #0969da);
+      background: transparent;
+      color: inherit;
+      cursor: pointer;
+    }
     .grid {
       display: grid;
       grid-template-columns: var(--op-dashboard-columns, repeat(auto-fill, minmax(min(420px, 100%), 1fr)));
@@ -70,10 +90,19 @@ export class OpDashboard extends LitElement {
   /** The current selection of each source widget. */
   private readonly selections = new Map<string, FilterClause>();
   private readonly onFilterChange = (event: OpFilterChangeEvent) => this.applySelection(event.detail);
+  /** The orders a click asked for, listed in the panel (null: closed). */
+  @state() private drill: DrillThrough | null = null;
+  private readonly onDrill = (event: OpDrillThroughEvent) => {
+    // From the panel's own list nothing drills further.
+    if (event.detail.source === 'op-order-list') return;
+    this.drill = event.detail;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.drill')?.scrollIntoView?.({ block: 'nearest' }));
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('op-filter-change', this.onFilterChange);
+    this.addEventListener('op-drill-through', this.onDrill);
     // Before the widgets' first update (a microtask away), so they fetch once, with the shared range.
     this.shareAttributes();
   }
@@ -81,6 +110,12 @@ export class OpDashboard extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('op-filter-change', this.onFilterChange);
+    this.removeEventListener('op-drill-through', this.onDrill);
+  }
+
+  /** Closes the order panel. */
+  closeDrill(): void {
+    this.drill = null;
   }
 
   /** The op-* widgets inside (not nested dashboards' own). */
@@ -150,7 +185,38 @@ export class OpDashboard extends LitElement {
         const text = `${t(`filter.${c.field}`)}: ${valueOf(c)}`;
         return html`<button class="chip" part="chip" role="listitem" type="button" aria-label=${t('filter.clear', { name: text })} @click=${() => this.clearSelection(c.source)}>${text} ×</button>`;
       })}</div>
+      ${this.drill ? this.renderDrill(this.drill, t) : nothing}
       <div class="grid" part="grid" role="region" aria-label="OrderPulse"><slot @slotchange=${() => this.shareAttributes()}></slot></div>`;
+  }
+
+  /** The clicked bar's orders: an op-order-list with the dashboard's service, token, locale and theme. */
+  private renderDrill(drill: DrillThrough, t: ReturnType<typeof messagesFor>) {
+    const p = drill.params;
+    return html`<section class="drill" part="drill" aria-label=${drill.label}>
+      <div class="drill-header"><button class="drill-close" type="button" @click=${() => this.closeDrill()}>${t('closePanel')}</button></div>
+      <op-order-list
+        .api=${this.api ?? ''}
+        .token=${this.token}
+        .locale=${this.locale ?? 'en'}
+        .theme=${(this.theme as 'light' | 'dark' | 'auto' | undefined) ?? 'light'}
+        .timeZone=${p.tz ?? this.timeZone}
+        .currency=${this.currency}
+        .from=${p.from}
+        .to=${p.to}
+        .channel=${p.channel}
+        .stage=${p.stage}
+        .ageBucket=${p.ageBucket}
+        .asOf=${p.asOf}
+        .sort=${p.ageBucket ? '-age' : undefined}
+        .crossFilters=${this.crossFiltersOf(p)}
+      ></op-order-list>
+    </section>`;
+  }
+
+  /** The clicked widget's other narrowing (region, series…) as the list's cross-filters. */
+  private crossFiltersOf(params: Record<string, string>): FilterClause[] {
+    const fields: Record<string, string> = { region: 'region', skuSeries: 'sku_series', customerTier: 'customer_tier', promotion: 'promotion_id' };
+    return Object.entries(fields).flatMap(([param, field]) => (params[param] ? [{ source: 'drill', field, kind: 'point' as const, value: params[param] }] : []));
   }
 }
 
