@@ -1,7 +1,8 @@
 /**
  * `npm run screenshot`: serves demo data, opens the demo page in headless
  * Chromium in each theme and locale, checks that every widget shows data and
- * that the console stayed clean, and writes screenshots/demo-<theme>-<locale>.png (1440 px) and demo-<theme>-<locale>-390.png (a phone).
+ * that the console stayed clean, and writes screenshots/demo-<theme>-<locale>.png (1440 px) and demo-<theme>-<locale>-390.png (a phone);
+ * then clicks the tallest stuck-orders bar and writes the order list it opens, drill-<theme>-<locale>[-390].png.
  */
 import { mkdirSync } from 'node:fs';
 import { serve } from '@hono/node-server';
@@ -59,6 +60,39 @@ for (const [theme, locale, width] of views) {
   const path = `screenshots/demo-${theme}-${locale}${width === 390 ? '-390' : ''}.png`;
   await page.screenshot({ path, fullPage: true });
   console.log(`${path}: ${states.length} widgets, ${states.filter((s) => s.canvas).length} charts${problems.length ? `, ${problems.length} problems` : ''}`);
+  // Drill-through: click the tallest stuck-orders segment as a user would; the dashboard lists its orders.
+  const point = await page.evaluate(() => {
+    const stuck = document.querySelector('op-stuck-orders') as unknown as { scrollIntoView(): void; chart: { chart?: any } } | null;
+    const chart = stuck?.chart.chart;
+    if (!chart) return null;
+    stuck!.scrollIntoView();
+    const series = chart.getOption().series as { data: number[] }[];
+    let best = { s: 0, i: 0, v: -1 };
+    series.forEach((x, s) => x.data.forEach((v, i) => (v > best.v ? (best = { s, i, v }) : undefined)));
+    const bar = chart.getModel().getSeriesByIndex(best.s).getData().getItemLayout(best.i) as { x: number; y: number; width: number; height: number };
+    const box = chart.getDom().querySelector('canvas').getBoundingClientRect();
+    return { x: box.left + bar.x + bar.width / 2, y: box.top + bar.y + bar.height / 2 };
+  });
+  if (point) {
+    await page.mouse.click(point.x, point.y);
+    const listed = await page.waitForFunction(
+      () => {
+        const list = document.querySelector('op-dashboard')?.shadowRoot?.querySelector('op-order-list');
+        const rows = list?.shadowRoot?.querySelectorAll('tbody tr').length ?? 0;
+        return rows > 0 ? rows : false;
+      },
+      { timeout: 15_000, polling: 200 },
+    ).catch(() => null);
+    if (!listed) problems.push('a click on a stuck-orders bar listed no orders');
+    const panel = await page.evaluateHandle(() => document.querySelector('op-dashboard')!.shadowRoot!.querySelector('.drill'));
+    const element = panel.asElement() as import('puppeteer-core').ElementHandle<Element> | null;
+    if (element) {
+      await element.scrollIntoView();
+      const drillPath = `screenshots/drill-${theme}-${locale}${width === 390 ? '-390' : ''}.png`;
+      await element.screenshot({ path: drillPath });
+      console.log(`${drillPath}: ${await listed?.jsonValue()} orders listed`);
+    }
+  } else problems.push('no stuck-orders chart to drill into');
   for (const p of problems) console.log(`  ${p}`);
   failures += problems.length;
   await page.close();

@@ -17,14 +17,17 @@ WITH scoped AS (
   WHERE $order_id IS NULL OR (channel = $order_channel AND order_id = $order_id)
 -- when $page_first
 ), keyed AS (
-  SELECT *, op_order_sort_value($sort_field, $descending, created_at, promised_at, NULL, amount, friction_cost) AS sort_value
+  SELECT order_key, op_order_sort_value($sort_field, $descending, created_at, promised_at, NULL, amount, friction_cost) AS sort_value
   FROM scoped
-), first_rows AS (
-  SELECT * FROM keyed
+), first_keys AS (
+  -- The page's keys first, then its rows: sorting narrow rows, not every order's lists.
+  SELECT order_key, sort_value FROM keyed
   WHERE $after_key IS NULL OR sort_value > $after_value OR (sort_value = $after_value AND order_key > $after_key)
   ORDER BY sort_value, order_key
   -- One more than a page: whether there is a next one.
   LIMIT $page_size + 1
+), first_rows AS (
+  SELECT s.*, k.sort_value FROM scoped s JOIN first_keys k ON k.order_key = s.order_key
 ), waiting AS (
   SELECT order_key, stage, since, age_hours
   FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions,
