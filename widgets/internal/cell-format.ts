@@ -11,7 +11,7 @@ export function cellKind(name: string, type: string): 'text' | 'integer' | 'deci
   if (name.endsWith('_hours')) return 'hours';
   if (/(rate|share|conversion_from_\w+)$/.test(name)) return 'percent';
   if (/(cost|revenue|spend|amount)/.test(name)) return 'money';
-  if (['stage', 'from_stage', 'to_stage', 'step', 'component', 'kpi'].includes(name)) return 'label';
+  if (['stage', 'current_stage', 'from_stage', 'to_stage', 'step', 'component', 'kpi'].includes(name)) return 'label';
   if (type === 'integer') return 'integer';
   if (type === 'number') return 'decimal';
   return 'text';

@@ -48,6 +48,11 @@ export class OpOrderList extends OpMetricElement {
         flex: 1;
         min-height: 0;
       }
+      /* One line per order: a narrow card scrolls the table sideways, never the page. */
+      .data-table th,
+      .data-table td {
+        white-space: nowrap;
+      }
       /* The header stays while the rows scroll. */
       .data-table thead th {
         position: sticky;
