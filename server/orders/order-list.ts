@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { ApiError } from '../errors.js';
-import { asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
-import { bindingsFor, boolean, integer, number, text, type Bindings } from '../metrics/bindings.js';
-import { badParameter, contextBindings, resolveScope, scopeQuery, type MetricContext } from '../metrics/scope.js';
+import { METRICS, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
+import { bindingsFor, boolean, integer, number, text, textList, type Bindings } from '../metrics/bindings.js';
+import { badParameter, contextBindings, resolveCurrency, resolveScope, scopeQuery, type MetricContext } from '../metrics/scope.js';
 import { specialize } from '../metrics/sql-metric.js';
 import { isoInZone } from '../metrics/zoned-time.js';
 import { ORDER_ROW_FIELDS, type OrderRowField } from './fields.js';
@@ -28,6 +28,19 @@ export const orderListQuery = z
     stage: z.string().optional().describe("only orders waiting in this stage as of asOf, by stuck-orders' rule"),
     ageBucket: z.string().optional().describe("with stage: only those of this stuck-orders age bucket (<4h, 4-24h, <1d, 1-3d, >3d)"),
     asOf: z.string().optional().describe('the moment stages and ages are read at (default: the latest event in the store)'),
+    component: z
+      .enum(['contact', 'data_move', 'exception', 'expedite'])
+      .optional()
+      .describe("only orders with friction of this component (a friction-pareto driver's orders, with its dimension's value as a filter)"),
+    currency: z.string().optional().describe('only orders in this currency (e.g. CNY)'),
+    step: z.string().optional().describe("only orders of this channel-funnel step (with steps, window, order as the funnel's), by outcome"),
+    outcome: z
+      .enum(['converted', 'dropped', 'in_flight'])
+      .optional()
+      .describe("with step: converted (reached it: the step's orders, default), dropped (its drop_off) or in_flight (its in_flight)"),
+    steps: z.string().optional().describe("with step: the funnel's steps (channel-funnel's steps)"),
+    window: z.string().optional().describe("with step: the funnel's window (channel-funnel's window)"),
+    order: z.enum(['any', 'strict']).optional().describe("with step: the funnel's order (channel-funnel's order)"),
     sort: z.string().optional().describe(`sort by ${SORT_FIELDS.join(', ')}; a leading - sorts descending (default -created_at)`),
     limit: z.string().optional().describe(`rows per page, 1 to ${MAX_PAGE_SIZE} (default 50)`),
     cursor: z.string().optional().describe("the previous page's nextCursor"),
@@ -95,6 +108,29 @@ function stuckFilter(q: OrderListQuery, ctx: MetricContext, wholeDays: boolean):
   return { stage: q.stage, ageIndex: AGE_BUCKETS[q.ageBucket]! };
 }
 
+/** The funnel step a list narrows to: channel-funnel's own resolution of the same parameters, and the step's position. */
+function funnelFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<string, unknown>; bindings: Bindings } {
+  if (q.step === undefined) {
+    const stray = (['outcome', 'steps', 'window', 'order'] as const).find((name) => q[name] !== undefined);
+    if (stray) throw badParameter(stray, 'needs step: it says which funnel step to list');
+    const none = { steps: textList([]), kept_index: integer(0), precomputed: boolean(false), window_hours: number(null), strict: boolean(false) };
+    return { params: {}, bindings: { ...none, funnel_step: { ...integer(0), value: null }, funnel_outcome: text(null) } };
+  }
+  const funnel = METRICS.find((m) => m.name === 'channel-funnel')!;
+  const { stage: _s, ageBucket: _a, component: _c, currency: _cu, sort: _so, limit: _l, cursor: _cur, step: _st, outcome: _o, ...asked } = q;
+  const resolved = funnel.resolve(asked, ctx);
+  const steps = resolved.params.steps as string[];
+  const k = steps.indexOf(q.step) + 1;
+  if (k === 0) throw badParameter('step', `'${q.step.slice(0, 40)}' is not a step of this funnel; its steps are ${steps.join(', ')}`);
+  const outcome = q.outcome ?? 'converted';
+  if (k === 1 && outcome !== 'converted') throw badParameter('outcome', `the first step (${steps[0]}) loses no one: every order in the funnel entered there`);
+  const b = resolved.bindings;
+  return {
+    params: { step: q.step, outcome, steps, windowHours: resolved.params.windowHours, order: resolved.params.order },
+    bindings: { steps: b.steps!, kept_index: b.kept_index!, precomputed: b.precomputed!, window_hours: b.window_hours!, strict: b.strict!, funnel_step: integer(k), funnel_outcome: text(outcome) },
+  };
+}
+
 /** A row as the caller may see it: times in `tz`, only `fields`. */
 function shape(row: Record<string, unknown>, tz: string, fields: ReadonlySet<OrderRowField>): Record<string, unknown> {
   const iso = (ms: unknown) => (typeof ms === 'number' ? isoInZone(ms, tz) : null);
@@ -122,10 +158,13 @@ export async function listOrders(
   const scope = resolveScope(q, ctx);
   const asOfMs = asOfOf(q, scope.tz, ctx);
   const stuck = stuckBindings(asOfMs, ctx);
+  const funnel = funnelFilter(q, ctx);
   const { stage, ageIndex } = stuckFilter(q, ctx, stuck.whole_days!.value === true);
   const size = pageSize(q.limit);
+  // A list adds no amounts: orders of several currencies are listed unless one is asked for.
+  const currency = q.currency === undefined ? null : resolveCurrency(q.currency, ctx).currency;
   const sort = sortOf(q.sort);
-  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
+  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, component: q.component ?? null, currency, ...funnel.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
   // Not the data version: a cursor goes on after an import, from where the list was.
   const scopeKey = createHash('sha1').update(JSON.stringify({ ...params, limit: undefined })).digest('base64url').slice(0, 16);
   const after = q.cursor === undefined ? null : decodeCursor(q.cursor, scopeKey);
@@ -134,10 +173,13 @@ export async function listOrders(
     ...contextBindings(tenant, ctx),
     ...stuck,
     ...costs(ctx),
+    ...funnel.bindings,
     stage: text(stage),
     age_index: { ...integer(0), value: ageIndex },
     order_channel: text(options.only?.channel ?? null),
     order_id: text(options.only?.orderId ?? null),
+    component: text(q.component ?? null),
+    currencies: textList(currency ? [currency] : []),
     sort_field: text(sort.field),
     descending: boolean(sort.descending),
     after_value: number(after?.value ?? null),

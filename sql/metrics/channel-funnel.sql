@@ -12,59 +12,12 @@
 -- most a channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
 -- params: $tenant, $stage_names, $kept_index, $precomputed, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours, $strict, $as_of, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
 -- columns: group string, step_index integer, step string, orders integer, in_flight integer, out_of_order integer, conversion_from_previous number, conversion_from_first number, drop_off integer, drop_off_rate number, median_hours_from_previous number, mean_hours_from_previous number, is_worst_step boolean
-WITH scoped AS (
-  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
-  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
-  WHERE NOT $rollup
+-- Per order: op_funnel_orders (sql/macros/metrics.sql), which GET /api/orders lists from too.
+WITH per_order AS (
+  SELECT * FROM op_funnel_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions,
+    $group_by, $steps, $stage_names, $kept_index, $precomputed, $window_hours, $strict, $as_of::TIMESTAMPTZ, $rollup)
 ), steps AS (
   SELECT unnest($steps) AS step, generate_subscripts($steps, 1) AS k
-), timed AS (
-  -- Each step's time as a column (t1..t10; op_stage_at reads the stage columns, schema/022), not
-  -- a list per order: custom steps over lists and lambdas took 796 ms per 1M orders, 172 over columns. A step reached
-  -- after $as_of is not reached yet.
-  SELECT grp, settled_at, CASE WHEN s1 <= $as_of::TIMESTAMPTZ THEN s1 END AS t1, CASE WHEN s2 <= $as_of::TIMESTAMPTZ THEN s2 END AS t2, CASE WHEN s3 <= $as_of::TIMESTAMPTZ THEN s3 END AS t3, CASE WHEN s4 <= $as_of::TIMESTAMPTZ THEN s4 END AS t4, CASE WHEN s5 <= $as_of::TIMESTAMPTZ THEN s5 END AS t5, CASE WHEN s6 <= $as_of::TIMESTAMPTZ THEN s6 END AS t6, CASE WHEN s7 <= $as_of::TIMESTAMPTZ THEN s7 END AS t7, CASE WHEN s8 <= $as_of::TIMESTAMPTZ THEN s8 END AS t8, CASE WHEN s9 <= $as_of::TIMESTAMPTZ THEN s9 END AS t9, CASE WHEN s10 <= $as_of::TIMESTAMPTZ THEN s10 END AS t10
-  FROM (
-    SELECT grp, settled_at,
-        op_funnel_step_at($steps, 1, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s1,
-        op_funnel_step_at($steps, 2, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s2,
-        op_funnel_step_at($steps, 3, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s3,
-        op_funnel_step_at($steps, 4, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s4,
-        op_funnel_step_at($steps, 5, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s5,
-        op_funnel_step_at($steps, 6, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s6,
-        op_funnel_step_at($steps, 7, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s7,
-        op_funnel_step_at($steps, 8, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s8,
-        op_funnel_step_at($steps, 9, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s9,
-        op_funnel_step_at($steps, 10, undone, $stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s10
-    FROM (SELECT *, $kept_index > 0 AND op_undone(stage_keys, $stage_names) AS undone FROM scoped WHERE NOT $precomputed)
-  )
-), per_order AS (
-  -- Per order: how many leading steps it reached (op_funnel_reached: within the window, and under
-  -- $strict no earlier than the step before), whether it is in flight at the step after its last,
-  -- and the microseconds from step k − 1 to step k (g2..g10; valid up to its depth). The default
-  -- funnel ($precomputed: default steps, no window, order=any, as of the latest event, by which
-  -- every settled order has settled) is kept per order at import (order_facts.funnel_depth,
-  -- funnel_us; schema/007).
-  SELECT grp, funnel_depth AS depth, funnel_depth BETWEEN 1 AND len($steps) - 1 AND settled_at IS NULL AS in_flight, funnel_us[1] AS g2, funnel_us[2] AS g3, funnel_us[3] AS g4, funnel_us[4] AS g5, funnel_us[5] AS g6, funnel_us[6] AS g7, funnel_us[7] AS g8, funnel_us[8] AS g9, funnel_us[9] AS g10
-  FROM scoped WHERE $precomputed
-  UNION ALL
-  SELECT grp, depth,
-    depth BETWEEN 1 AND len($steps) - 1 AND NOT coalesce(settled_at <= $as_of::TIMESTAMPTZ, false)
-      AND ($window_hours IS NULL OR op_hours(t1, $as_of::TIMESTAMPTZ) < $window_hours),
-    op_us(t1, t2) AS g2, op_us(t2, t3) AS g3, op_us(t3, t4) AS g4, op_us(t4, t5) AS g5, op_us(t5, t6) AS g6, op_us(t6, t7) AS g7, op_us(t7, t8) AS g8, op_us(t8, t9) AS g9, op_us(t9, t10) AS g10
-  FROM (
-    SELECT *, CASE WHEN t1 IS NULL THEN 0
-      WHEN len($steps) < 2 OR NOT coalesce(op_funnel_reached(t2, t1, t1, $strict, $window_hours), false) THEN 1
-      WHEN len($steps) < 3 OR NOT coalesce(op_funnel_reached(t3, t2, t1, $strict, $window_hours), false) THEN 2
-      WHEN len($steps) < 4 OR NOT coalesce(op_funnel_reached(t4, t3, t1, $strict, $window_hours), false) THEN 3
-      WHEN len($steps) < 5 OR NOT coalesce(op_funnel_reached(t5, t4, t1, $strict, $window_hours), false) THEN 4
-      WHEN len($steps) < 6 OR NOT coalesce(op_funnel_reached(t6, t5, t1, $strict, $window_hours), false) THEN 5
-      WHEN len($steps) < 7 OR NOT coalesce(op_funnel_reached(t7, t6, t1, $strict, $window_hours), false) THEN 6
-      WHEN len($steps) < 8 OR NOT coalesce(op_funnel_reached(t8, t7, t1, $strict, $window_hours), false) THEN 7
-      WHEN len($steps) < 9 OR NOT coalesce(op_funnel_reached(t9, t8, t1, $strict, $window_hours), false) THEN 8
-      WHEN len($steps) < 10 OR NOT coalesce(op_funnel_reached(t10, t9, t1, $strict, $window_hours), false) THEN 9
-      ELSE 10 END AS depth
-    FROM timed
-  )
 ), rolled AS (
   -- Measures 1..n: the orders that reached each step (bucket -1: out of order); n + 1..2n: in flight.
   SELECT * FROM op_duration_quantiles($tenant, $from_day::DATE, $to_day::DATE, $months_from::DATE, $months_to::DATE, $head_from::DATE,

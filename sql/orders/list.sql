@@ -1,20 +1,36 @@
 -- orders: list
 -- The orders behind a metric's number (GET /api/orders): the orders in scope, or with $stage those
 -- waiting in that stage as of $as_of by stuck-orders' rule (op_stuck, the same macro the metric
--- counts from), of one age bucket with $age_index; with $order_id, the one order of $order_channel.
+-- counts from), of one age bucket with $age_index; with $component, those with friction of that
+-- component; with $funnel_step, a funnel step's orders of $funnel_outcome; with $order_id, the one
+-- order of $order_channel.
 -- Each row: the order's fields, its current stage (where it waits, else the latest stage it
 -- reached) with since when and its age if open, its friction cost priced as friction-cost prices
 -- it, and every stage it reached with the time. Paged by keyset: sorted by $sort_field
 -- ($descending), then order_key; a page starts after ($after_value, $after_key). Times as epoch ms.
 -- $page_first (no $stage, not sorted by age): the page is picked from the facts alone and only its
 -- rows are looked up in op_stuck; the first page of 1M orders took 1.16 s when every order was.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
-WITH scoped AS (
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
+WITH funnel AS (
+  -- A funnel step's orders by outcome, from the rows channel-funnel counts (op_funnel_orders): those
+  -- that reached step $funnel_step (`orders`), or stopped at the step before and are decided
+  -- (`drop_off`) or undecided (`in_flight`).
+  SELECT order_key
+  FROM op_funnel_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions,
+    '', $steps, $stage_names, $kept_index, $precomputed, $window_hours, $strict, $as_of::TIMESTAMPTZ, $funnel_step IS NULL)
+  WHERE CASE $funnel_outcome WHEN 'converted' THEN depth >= $funnel_step
+    WHEN 'dropped' THEN depth = $funnel_step - 1 AND NOT in_flight
+    WHEN 'in_flight' THEN depth = $funnel_step - 1 AND in_flight END
+), scoped AS (
   SELECT *,
     op_cents(data_moves * $minutes_per_data_move / 60.0 * $labor_cost_per_hour
       + (exception_minutes + contact_minutes) / 60.0 * $labor_cost_per_hour + expedite_cost) AS friction_cost
-  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
-  WHERE $order_id IS NULL OR (channel = $order_channel AND order_id = $order_id)
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, currencies := $currencies)
+  WHERE ($order_id IS NULL OR (channel = $order_channel AND order_id = $order_id))
+    -- A friction driver's orders: those with an event of its component (friction-pareto's `orders`).
+    AND ($component IS NULL OR CASE $component WHEN 'contact' THEN contacts > 0 WHEN 'data_move' THEN data_moves > 0
+      WHEN 'exception' THEN exceptions > 0 WHEN 'expedite' THEN expedites > 0 END)
+    AND ($funnel_step IS NULL OR order_key IN (SELECT order_key FROM funnel))
 -- when $page_first
 ), keyed AS (
   SELECT order_key, op_order_sort_value($sort_field, $descending, created_at, promised_at, NULL, amount, friction_cost) AS sort_value

@@ -184,6 +184,44 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
     }
   });
 
+  test("every friction-pareto driver lists exactly the orders it counts, by SKU series, channel and region", async () => {
+    const param: Record<string, string> = { sku_series: 'skuSeries', channel: 'channel', region: 'region' };
+    let drivers = 0;
+    for (const groupBy of ['sku_series', 'channel', 'region']) {
+      const rows = (await getJson(app, `/api/metrics/friction-pareto?groupBy=${groupBy}&limit=500`)).body.rows as any[];
+      for (const driver of rows) {
+        const { body } = await getJson(app, `/api/orders?component=${driver.component}&${param[groupBy]}=${driver.value}&limit=1`);
+        expect(body.total, `${groupBy} ${driver.component} ${driver.value}`).toBe(driver.orders);
+        drivers++;
+      }
+    }
+    expect(drivers).toBeGreaterThan(20);
+    // And against a second query over the events themselves.
+    const [row] = await rows(db, "SELECT count(DISTINCT order_id || channel)::INTEGER AS n FROM order_events WHERE type = 'expedite'");
+    expect((await getJson(app, '/api/orders?component=expedite&limit=1')).body.total).toBe(row!.n);
+    expect((await getJson(app, '/api/orders?component=refund')).status).toBe(400);
+  });
+
+  test('every channel-funnel step lists its orders, drop-offs and orders in flight, for the default and for custom funnels', async () => {
+    for (const funnel of ['', 'order=strict', 'window=72h', 'steps=placed,shipped,delivered&asOf=2025-12-01', 'steps=paid,shipped,kept&order=strict']) {
+      const rows = (await getJson(app, `/api/metrics/channel-funnel?${funnel}`)).body.rows as any[];
+      expect(rows.length).toBeGreaterThan(8);
+      for (const row of rows) {
+        const list = (outcome: string) => getJson(app, `/api/orders?${funnel}&channel=${row.group}&step=${row.step}&outcome=${outcome}&limit=1`);
+        expect((await list('converted')).body.total, `${funnel} ${row.group} ${row.step}`).toBe(row.orders);
+        if (row.step_index === 1) continue;
+        expect((await list('dropped')).body.total, `${funnel} ${row.group} ${row.step} dropped`).toBe(row.drop_off);
+        expect((await list('in_flight')).body.total, `${funnel} ${row.group} ${row.step} in flight`).toBe(row.in_flight);
+      }
+    }
+    const first = await getJson(app, '/api/orders?step=placed&outcome=dropped');
+    expect([first.status, first.body.error.details.parameter]).toEqual([400, 'outcome']);
+    const stray = await getJson(app, '/api/orders?outcome=dropped');
+    expect([stray.status, stray.body.error.message]).toEqual([400, 'outcome: needs step: it says which funnel step to list']);
+    const unknown = await getJson(app, '/api/orders?step=picked');
+    expect(unknown.body.error.message).toBe("step: 'picked' is not a step of this funnel; its steps are placed, paid, shipped, delivered, kept");
+  });
+
   test("a scope's orders counted by a second query over the orders table", async () => {
     for (const query of ['', 'channel=jd,tmall', 'from=2025-03-01&to=2025-06-01&tz=UTC', 'region=north&skuSeries=knitwear', 'customerTier=gold&promotion=P1']) {
       const list = await getJson(app, `/api/orders?${query}&limit=1`);
@@ -235,6 +273,17 @@ describe('on Olist: every stuck-orders bar lists exactly its orders', () => {
         const { body } = await getJson(app, `/api/orders?stage=${bar.stage}&ageBucket=${encodeURIComponent(bar.age_bucket)}${channel}&sort=-age&limit=500`);
         expect(body.total, `${bar.stage} ${bar.age_bucket} ${bar.group}`).toBe(bar.orders);
         expect(body.orders[0].order_id).toBe(bar.oldest_order_id);
+      }
+    }
+  });
+
+  test('every funnel step per payment channel: reached, dropped, in flight', async () => {
+    const rows = (await getJson(app, '/api/metrics/channel-funnel')).body.rows as any[];
+    for (const row of rows) {
+      for (const [outcome, expected] of [['converted', row.orders], ['dropped', row.drop_off], ['in_flight', row.in_flight]] as const) {
+        if (row.step_index === 1 && outcome !== 'converted') continue;
+        const { body } = await getJson(app, `/api/orders?channel=${row.group}&step=${row.step}&outcome=${outcome}&limit=1`);
+        expect(body.total, `${row.group} ${row.step} ${outcome}`).toBe(expected);
       }
     }
   });
