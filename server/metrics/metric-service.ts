@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { settingsFromJson } from '../settings.js';
 import type { TenantDirectory } from '../tenants.js';
-import { bindingsFor, boolean, text, type Bindings } from './bindings.js';
+import { bindingsFor, boolean, text, textList, type Bindings } from './bindings.js';
 import { precisionOf, type MetricDefinition, type Resolved } from './catalog.js';
 import { extentOf, type Extent } from './extent.js';
 import { LruCache } from './lru-cache.js';
@@ -120,10 +120,12 @@ export class MetricService {
     if (!latest) {
       const list = (name: keyof MetricLock['lists']) => [...(lock.lists[name] ?? [])];
       const lists = { channel: list('channel'), region: list('region'), skuSeries: list('skuSeries'), customerTier: list('customerTier'), promotion: list('promotion') };
-      const bindings = { tenant: text(tenant), ...scopeBindings('', lock.fromMs, lock.toMs, lists) };
+      const bindings = { tenant: text(tenant), ...scopeBindings('', lock.fromMs, lock.toMs, lists), customers: textList(list('customer')) };
       const sql = `SELECT epoch_ms(max(e."at"))::DOUBLE AS ms FROM op_events($tenant) e
-        SEMI JOIN op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions) o
-          ON o.order_key = e.order_key`;
+        SEMI JOIN (
+          SELECT order_key FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+          WHERE len($customers) = 0 OR list_contains($customers, customer_id)
+        ) o ON o.order_key = e.order_key`;
       const { values, types } = bindingsFor(sql, bindings);
       latest = this.db.query(sql, values, types, this.options.timeoutMs, tenant).then(([row]) => (row?.ms as number | null) ?? null);
       this.lockedLatest.set(key, latest);

@@ -134,6 +134,8 @@ export function resolveChannels(parameter: string, value: string | undefined, ct
   // Under a lock, a channel is checked against the lock alone: one without orders answers empty,
   // and the message never lists the tenant's other channels.
   if (ctx.lock?.lists.channel) return narrowList('channel', parameter, channels, ctx.lock);
+  // A customer's token is never told the tenant's channels: one it has no orders in lists nothing.
+  if (ctx.lock?.lists.customer) return channels;
   const unknown = channels.filter((c) => !ctx.channels.has(c));
   if (unknown.length > 0) {
     const known = [...ctx.channels].sort().join(', ') || 'none: the store has no orders';

@@ -5,7 +5,8 @@ import { readSql } from '../db/sql-files.js';
 import { ApiError } from '../errors.js';
 import { METRICS, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
 import { bindingsFor, boolean, integer, number, text, textList, type Bindings } from '../metrics/bindings.js';
-import { badParameter, contextBindings, resolveCurrency, resolveScope, scopeQuery, type MetricContext } from '../metrics/scope.js';
+import { badParameter, contextBindings, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
+import { narrowList } from '../security/locked-filters.js';
 import { specialize } from '../metrics/sql-metric.js';
 import { isoInZone } from '../metrics/zoned-time.js';
 import { ORDER_ROW_FIELDS, type OrderRowField } from './fields.js';
@@ -33,6 +34,7 @@ export const orderListQuery = z
       .optional()
       .describe("only orders with friction of this component (a friction-pareto driver's orders, with its dimension's value as a filter)"),
     currency: z.string().optional().describe('only orders in this currency (e.g. CNY)'),
+    customer: z.string().optional().describe('comma-separated customer ids: only their orders'),
     step: z.string().optional().describe("only orders of this channel-funnel step (with steps, window, order as the funnel's), by outcome"),
     outcome: z
       .enum(['converted', 'dropped', 'in_flight'])
@@ -161,10 +163,11 @@ export async function listOrders(
   const funnel = funnelFilter(q, ctx);
   const { stage, ageIndex } = stuckFilter(q, ctx, stuck.whole_days!.value === true);
   const size = pageSize(q.limit);
+  const customers = narrowList('customer', 'customer', splitList(q.customer), ctx.lock);
   // A list adds no amounts: orders of several currencies are listed unless one is asked for.
   const currency = q.currency === undefined ? null : resolveCurrency(q.currency, ctx).currency;
   const sort = sortOf(q.sort);
-  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, component: q.component ?? null, currency, ...funnel.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
+  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, component: q.component ?? null, currency, customer: customers, ...funnel.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
   // Not the data version: a cursor goes on after an import, from where the list was.
   const scopeKey = createHash('sha1').update(JSON.stringify({ ...params, limit: undefined })).digest('base64url').slice(0, 16);
   const after = q.cursor === undefined ? null : decodeCursor(q.cursor, scopeKey);
@@ -179,6 +182,7 @@ export async function listOrders(
     order_channel: text(options.only?.channel ?? null),
     order_id: text(options.only?.orderId ?? null),
     component: text(q.component ?? null),
+    customers: textList(customers),
     currencies: textList(currency ? [currency] : []),
     sort_field: text(sort.field),
     descending: boolean(sort.descending),

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { MetricService } from '../metrics/metric-service.js';
-import { metricAccess } from '../security/access.js';
+import { metricAccess, refuseCustomerToken } from '../security/access.js';
 import type { SecurityConfig } from '../security/secrets.js';
 import type { TenantDirectory } from '../tenants.js';
 
@@ -8,6 +8,7 @@ import type { TenantDirectory } from '../tenants.js';
 export function extentRoutes(service: MetricService, security: SecurityConfig, tenants: TenantDirectory, limits?: Parameters<typeof metricAccess>[2]) {
   return new Hono().get('/', metricAccess(security, tenants, limits), async (c) => {
     const access = c.get('access');
+    if (access.kind === 'embed') refuseCustomerToken(access.claims.filters, 'the extent');
     return c.json(await service.extent(access.tenant, access.kind === 'embed' ? access.claims.filters : undefined));
   });
 }

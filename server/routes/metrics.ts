@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { METRICS, METRIC_NAMES, type MetricDefinition } from '../metrics/catalog.js';
 import type { MetricService } from '../metrics/metric-service.js';
-import { metricAccess } from '../security/access.js';
+import { metricAccess, refuseCustomerToken } from '../security/access.js';
 import { queryValidator } from './query.js';
 import type { SecurityConfig } from '../security/secrets.js';
 import type { TenantDirectory } from '../tenants.js';
@@ -33,6 +33,7 @@ export function metricRoutes(service: MetricService, security: SecurityConfig, t
       queryValidator(definition.name, definition.query),
       async (c) => {
         const access = c.get('access');
+        if (access.kind === 'embed') refuseCustomerToken(access.claims.filters, definition.name);
         if (access.kind === 'embed' && access.claims.metrics && !access.claims.metrics.includes(definition.name)) {
           throw new ApiError(403, 'metric_not_allowed', `this token does not allow the metric '${definition.name}'`);
         }

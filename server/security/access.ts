@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.js';
 import { DEFAULT_TENANT, tenantId, type TenantDirectory } from '../tenants.js';
-import { verifyEmbedToken, type EmbedClaims } from './embed-token.js';
+import { verifyEmbedToken, type EmbedClaims, type TokenFilters } from './embed-token.js';
 import { matchesKey, type SecurityConfig } from './secrets.js';
 import { clientAddress, type RateLimiter } from '../middleware/rate-limit.js';
 
@@ -86,6 +86,16 @@ export function metricAccess(
     c.set('access', access);
     await next();
   };
+}
+
+/**
+ * A token locked to customers reads their orders only: a metric or the extent counts the tenant's
+ * other orders (their number, channels, times), which the customer must not learn.
+ */
+export function refuseCustomerToken(filters: TokenFilters, what: string): void {
+  if (filters.customer) {
+    throw new ApiError(403, 'customer_token', `a token locked to customers reads their orders only (GET /api/orders), not ${what}`);
+  }
 }
 
 /** Same-origin requests are always allowed; others when the tenant lists the origin (or `*`). */

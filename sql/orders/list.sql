@@ -10,7 +10,7 @@
 -- ($descending), then order_key; a page starts after ($after_value, $after_key). Times as epoch ms.
 -- $page_first (no $stage, not sorted by age): the page is picked from the facts alone and only its
 -- rows are looked up in op_stuck; the first page of 1M orders took 1.16 s when every order was.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $customers, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
 WITH funnel AS (
   -- A funnel step's orders by outcome, from the rows channel-funnel counts (op_funnel_orders): those
   -- that reached step $funnel_step (`orders`), or stopped at the step before and are decided
@@ -31,6 +31,8 @@ WITH funnel AS (
     AND ($component IS NULL OR CASE $component WHEN 'contact' THEN contacts > 0 WHEN 'data_move' THEN data_moves > 0
       WHEN 'exception' THEN exceptions > 0 WHEN 'expedite' THEN expedites > 0 END)
     AND ($funnel_step IS NULL OR order_key IN (SELECT order_key FROM funnel))
+    -- A customer's orders (a token locked to customers, or the customer parameter).
+    AND (len($customers) = 0 OR list_contains($customers, customer_id))
 -- when $page_first
 ), keyed AS (
   SELECT order_key, op_order_sort_value($sort_field, $descending, created_at, promised_at, NULL, amount, friction_cost) AS sort_value

@@ -385,4 +385,82 @@ describe('embed tokens: the orders capability, the field allow-list, the lock', 
       { numRuns: 60 },
     );
   });
+
+  describe('a token locked to one customer', () => {
+    let customer: string;
+    let mine: Set<string>;
+    let token: RequestInit;
+    beforeAll(async () => {
+      [{ customer_id: customer }] = (await rows(db, 'SELECT customer_id FROM orders GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1')) as { customer_id: string }[];
+      mine = new Set((await rows(db, `SELECT order_id FROM orders WHERE customer_id = '${customer}'`)).map((r) => r.order_id as string));
+      token = await mint({ orders: true, filters: { customer: [customer] } });
+    });
+
+    test('lists exactly its orders, opens only those, and its default asOf is its own latest event', async () => {
+      expect(mine.size).toBeGreaterThan(1);
+      const list = await allPages(app, '/api/orders', token);
+      expect(list.total).toBe(mine.size);
+      expect(new Set(list.orders.map((o) => o.order_id))).toEqual(mine);
+      const [{ ms }] = (await rows(db, `SELECT epoch_ms(max(e."at"))::DOUBLE AS ms FROM order_events e JOIN orders o USING (channel, order_id) WHERE o.customer_id = '${customer}'`)) as { ms: number }[];
+      const page = await (await app.request('/api/orders?limit=1&tz=UTC', token)).json();
+      expect(Date.parse(page.params.asOf)).toBe(ms);
+      const [other] = await rows(db, `SELECT channel, order_id FROM orders WHERE customer_id <> '${customer}' LIMIT 1`);
+      expect((await app.request(`/api/orders/${other!.channel}/${other!.order_id}`, token)).status).toBe(404);
+      const own = list.orders[0];
+      expect((await app.request(`/api/orders/${own.channel}/${own.order_id}`, token)).status).toBe(200);
+    });
+
+    test('reads no metric and no extent, and is never told the tenant\'s channels', async () => {
+      for (const url of ['/api/metrics/stuck-orders', '/api/metrics/channel-funnel', '/api/metrics/throughput', '/api/extent']) {
+        const res = await app.request(url, token);
+        expect(res.status, url).toBe(403);
+        expect((await res.json()).error.code).toBe('customer_token');
+      }
+      const unknown = await app.request('/api/orders?channel=nosuchchannel', token);
+      expect(unknown.status).toBe(200);
+      expect((await unknown.json()).total).toBe(0);
+      const [other] = (await rows(db, `SELECT customer_id FROM orders WHERE customer_id <> '${customer}' LIMIT 1`)) as { customer_id: string }[];
+      const res = await app.request(`/api/orders?customer=${other!.customer_id}`, token);
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.message).not.toContain(customer);
+    });
+
+    test('property: no parameter of the list or of one order shows an order of another customer', async () => {
+      const [{ others }] = (await rows(db, `SELECT list(DISTINCT customer_id) AS others FROM (SELECT customer_id FROM orders WHERE customer_id <> '${customer}' LIMIT 50)`)) as { others: string[] }[];
+      const someone = fc.constantFrom(...others);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record(
+            {
+              customer: fc.oneof(fc.constant(customer), someone, someone.map((o) => `${customer},${o}`), fc.constant(` ${customer}`)),
+              channel: fc.constantFrom('tmall', 'jd', 'douyin,jd', 'nosuch'),
+              stage: fc.constantFrom('paid', 'shipped', 'placed'),
+              step: fc.constantFrom('paid', 'shipped', 'delivered'),
+              outcome: fc.constantFrom('converted', 'dropped', 'in_flight'),
+              component: fc.constantFrom('contact', 'expedite'),
+              from: fc.constantFrom('2025-02-01', '2024-01-01'),
+              asOf: fc.constantFrom('2025-02-15', '2030-01-01'),
+              tz: fc.constantFrom('UTC', 'Pacific/Kiritimati'),
+              sort: fc.constantFrom('age', '-amount', 'created_at', 'friction_cost'),
+            },
+            { requiredKeys: [] },
+          ),
+          async (params) => {
+            const query = new URLSearchParams(params as Record<string, string>).toString();
+            const res = await app.request(`/api/orders?${query}&limit=500`, token);
+            const body = await res.json();
+            if (res.status !== 200) {
+              expect([400, 403], JSON.stringify(body)).toContain(res.status);
+              // A refusal may repeat what was asked, nothing else of anyone.
+              for (const o of others) if (!query.includes(o)) expect(JSON.stringify(body)).not.toContain(o);
+              return;
+            }
+            expect(body.total).toBeLessThanOrEqual(mine.size);
+            for (const o of body.orders) expect(mine.has(o.order_id), o.order_id).toBe(true);
+          },
+        ),
+        { numRuns: 80 },
+      );
+    });
+  });
 });
