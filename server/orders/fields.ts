@@ -23,6 +23,8 @@ export const ORDER_ROW_FIELDS = [
   'age_hours',
   'settled_at',
   'friction_cost',
+  'expected_ship',
+  'expected_delivery',
   'stages',
   'events',
 ] as const;

@@ -35,6 +35,7 @@ export const orderListQuery = z
       .describe("only orders with friction of this component (a friction-pareto driver's orders, with its dimension's value as a filter)"),
     currency: z.string().optional().describe('only orders in this currency (e.g. CNY)'),
     customer: z.string().optional().describe('comma-separated customer ids: only their orders'),
+    forecast: z.enum(['true', 'false']).optional().describe("true: each open order's expected ship and delivery windows (p50-p90 of the tenant's history)"),
     step: z.string().optional().describe("only orders of this channel-funnel step (with steps, window, order as the funnel's), by outcome"),
     outcome: z
       .enum(['converted', 'dropped', 'in_flight'])
@@ -119,7 +120,7 @@ function funnelFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<s
     return { params: {}, bindings: { ...none, funnel_step: { ...integer(0), value: null }, funnel_outcome: text(null) } };
   }
   const funnel = METRICS.find((m) => m.name === 'channel-funnel')!;
-  const { stage: _s, ageBucket: _a, component: _c, currency: _cu, sort: _so, limit: _l, cursor: _cur, step: _st, outcome: _o, ...asked } = q;
+  const { stage: _s, ageBucket: _a, component: _c, currency: _cu, customer: _cust, forecast: _f, sort: _so, limit: _l, cursor: _cur, step: _st, outcome: _o, ...asked } = q;
   const resolved = funnel.resolve(asked, ctx);
   const steps = resolved.params.steps as string[];
   const k = steps.indexOf(q.step) + 1;
@@ -133,9 +134,13 @@ function funnelFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<s
   };
 }
 
-/** A row as the caller may see it: times in `tz`, only `fields`. */
-function shape(row: Record<string, unknown>, tz: string, fields: ReadonlySet<OrderRowField>): Record<string, unknown> {
+/** Orders of the same channel and region an estimate needs at the least (sql/orders/list.sql, forecast). */
+export const FORECAST_MIN_ORDERS = 5;
+
+/** A row as the caller may see it: times in `tz`, only `fields` (the forecast only when asked for). */
+function shape(row: Record<string, unknown>, tz: string, fields: ReadonlySet<OrderRowField>, forecast: boolean): Record<string, unknown> {
   const iso = (ms: unknown) => (typeof ms === 'number' ? isoInZone(ms, tz) : null);
+  const window = (pair: unknown) => (Array.isArray(pair) ? { p50: iso(pair[0]), p90: iso(pair[1]) } : null);
   const full: Record<string, unknown> = {
     ...row,
     created_at: iso(row.created_at),
@@ -143,8 +148,11 @@ function shape(row: Record<string, unknown>, tz: string, fields: ReadonlySet<Ord
     stage_since: iso(row.stage_since),
     settled_at: iso(row.settled_at),
     stages: (row.stages as { stage: string; at: number | null }[]).map((s) => ({ stage: s.stage, at: iso(s.at) })),
+    expected_ship: window(row.expected_ship),
+    expected_delivery: window(row.expected_delivery),
   };
-  return Object.fromEntries(ORDER_ROW_FIELDS.filter((f) => fields.has(f) && f in full).map((f) => [f, full[f]]));
+  const shown = (f: OrderRowField) => fields.has(f) && f in full && (forecast || (f !== 'expected_ship' && f !== 'expected_delivery'));
+  return Object.fromEntries(ORDER_ROW_FIELDS.filter(shown).map((f) => [f, full[f]]));
 }
 
 /** Lists orders (GET /api/orders): the scope and stuck filter of `q`, one page. */
@@ -167,7 +175,7 @@ export async function listOrders(
   // A list adds no amounts: orders of several currencies are listed unless one is asked for.
   const currency = q.currency === undefined ? null : resolveCurrency(q.currency, ctx).currency;
   const sort = sortOf(q.sort);
-  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, component: q.component ?? null, currency, customer: customers, ...funnel.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
+  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, component: q.component ?? null, currency, customer: customers, forecast: q.forecast === 'true', ...funnel.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
   // Not the data version: a cursor goes on after an import, from where the list was.
   const scopeKey = createHash('sha1').update(JSON.stringify({ ...params, limit: undefined })).digest('base64url').slice(0, 16);
   const after = q.cursor === undefined ? null : decodeCursor(q.cursor, scopeKey);
@@ -183,6 +191,8 @@ export async function listOrders(
     order_id: text(options.only?.orderId ?? null),
     component: text(q.component ?? null),
     customers: textList(customers),
+    forecast: boolean(q.forecast === 'true'),
+    forecast_min: integer(FORECAST_MIN_ORDERS),
     currencies: textList(currency ? [currency] : []),
     sort_field: text(sort.field),
     descending: boolean(sort.descending),
@@ -199,7 +209,7 @@ export async function listOrders(
   return {
     params,
     total,
-    orders: rows.map((r) => shape(r, scope.tz, fields)),
+    orders: rows.map((r) => shape(r, scope.tz, fields, q.forecast === 'true')),
     orderKeys: rows.map((r) => r.order_key as string),
     nextCursor: last ? encodeCursor({ scope: scopeKey, value: last.sort_value as number, key: last.order_key as string }) : null,
     meta: { dataVersion: db.dataVersion, elapsedMs: Math.round((performance.now() - started) * 10) / 10 },

@@ -10,7 +10,7 @@
 -- ($descending), then order_key; a page starts after ($after_value, $after_key). Times as epoch ms.
 -- $page_first (no $stage, not sorted by age): the page is picked from the facts alone and only its
 -- rows are looked up in op_stuck; the first page of 1M orders took 1.16 s when every order was.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $customers, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $customers, $forecast, $forecast_min, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
 WITH funnel AS (
   -- A funnel step's orders by outcome, from the rows channel-funnel counts (op_funnel_orders): those
   -- that reached step $funnel_step (`orders`), or stopped at the step before and are decided
@@ -73,6 +73,25 @@ WITH funnel AS (
 ), counted AS (
   SELECT count(*)::INTEGER AS total FROM selection
 -- end
+), forecast AS (
+  -- With $forecast, for each open order of the page: when it should ship and be delivered, as the
+  -- p50 and p90 of how long the tenant's orders of the same channel and region took from the stage
+  -- it waits in to shipped (delivered), among those that waited at least as long as it has (its age
+  -- as of $as_of): an order 40 h at stock_locked is compared with orders that were still there
+  -- after 40 h. Fewer than $forecast_min such orders: no estimate.
+  SELECT p.order_key,
+    quantile_cont(op_hours(h.at_stage, h.shipped_at), [0.5, 0.9]) FILTER (p.shipped_at IS NULL AND op_hours(h.at_stage, h.shipped_at) >= p.age_hours) AS ship_hours,
+    count(*) FILTER (p.shipped_at IS NULL AND op_hours(h.at_stage, h.shipped_at) >= p.age_hours) AS ship_n,
+    quantile_cont(op_hours(h.at_stage, h.delivered_at), [0.5, 0.9]) FILTER (op_hours(h.at_stage, h.delivered_at) >= p.age_hours) AS delivery_hours,
+    count(*) FILTER (op_hours(h.at_stage, h.delivered_at) >= p.age_hours) AS delivery_n
+  FROM (SELECT * FROM page_rows WHERE $forecast AND waiting_stage IS NOT NULL) p
+  JOIN LATERAL (
+    SELECT op_stage_at(p.waiting_stage, $stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at,
+        o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS at_stage, o.shipped_at, o.delivered_at
+    FROM op_scoped_orders($tenant, NULL, NULL, [], [], [], [], []) o
+    WHERE o.channel = p.channel AND o.region IS NOT DISTINCT FROM p.region AND o.order_key <> p.order_key
+  ) h ON h.at_stage IS NOT NULL AND h.at_stage <= $as_of::TIMESTAMPTZ
+  GROUP BY p.order_key
 ), page AS (
   SELECT sort_value, order_key,
     channel, order_id, epoch_ms(created_at)::DOUBLE AS created_at, epoch_ms(promised_at)::DOUBLE AS promised_at,
@@ -80,11 +99,15 @@ WITH funnel AS (
     coalesce(waiting_stage, $stage_names[last_key]) AS current_stage,
     epoch_ms(coalesce(since, last_at))::DOUBLE AS stage_since, age_hours, epoch_ms(settled_at)::DOUBLE AS settled_at,
     friction_cost::DOUBLE AS friction_cost,
+    CASE WHEN fc.ship_n >= $forecast_min THEN [epoch_ms(since + to_microseconds((fc.ship_hours[1] * 3.6e9)::BIGINT))::DOUBLE,
+      epoch_ms(since + to_microseconds((fc.ship_hours[2] * 3.6e9)::BIGINT))::DOUBLE] END AS expected_ship,
+    CASE WHEN fc.delivery_n >= $forecast_min THEN [epoch_ms(since + to_microseconds((fc.delivery_hours[1] * 3.6e9)::BIGINT))::DOUBLE,
+      epoch_ms(since + to_microseconds((fc.delivery_hours[2] * 3.6e9)::BIGINT))::DOUBLE] END AS expected_delivery,
     -- Stages in the order they were reached; at one time, in pipeline order (then by name).
     list_transform(list_sort(list_transform(range(1, len(stage_keys) + 1), i -> {'at': stage_at[i],
         'pos': coalesce(list_position($pipeline, $stage_names[stage_keys[i]]), 1000), 'stage': $stage_names[stage_keys[i]]})),
       s -> {'stage': s.stage, 'at': epoch_ms(s."at")::DOUBLE}) AS stages
-  FROM page_rows
+  FROM page_rows LEFT JOIN forecast fc USING (order_key)
 )
 -- The selection's size on every row, and on one row of its own when the page is empty.
 SELECT t.total, p.*

@@ -4,6 +4,8 @@
  * is the list's total for the same scope, and the scope alone is counted by a second query over the
  * orders table.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -154,6 +156,75 @@ describe('on the hand-worked fixture', () => {
     expect(other.body.error.message).toContain('another selection');
     const unknown = await getJson(app, '/api/orders?page=2');
     expect(unknown.body.error.code).toBe('unknown_parameter');
+  });
+});
+
+describe('forecast: expected ship and delivery windows from the history of the same channel and region', () => {
+  let db: Database;
+  let app: App;
+  const H = 3_600_000;
+  const t0 = Date.UTC(2025, 4, 1);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  // Eight east orders of tmall: stock locked 2 h after placement, shipped d h later, delivered a day after that.
+  const shipHours = [10, 20, 30, 40, 50, 60, 70, 80];
+  beforeAll(async () => {
+    db = await openStore();
+    const dir = mkdtempSync(join(tmpdir(), 'op-forecast-'));
+    const orders = ['order_id,channel,created_at,region'];
+    const events = ['order_id,channel,at,type,stage'];
+    shipHours.forEach((d, i) => {
+      const created = t0 + i * 24 * H;
+      orders.push(`H${i},tmall,${iso(created)},east`);
+      events.push(`H${i},tmall,${iso(created + 2 * H)},stage,stock_locked`, `H${i},tmall,${iso(created + (2 + d) * H)},stage,shipped`, `H${i},tmall,${iso(created + (26 + d) * H)},stage,delivered`);
+    });
+    // West orders ship in an hour: another region's history is not this order's.
+    for (let i = 0; i < 6; i++) {
+      orders.push(`W${i},tmall,${iso(t0 + i * H)},west`);
+      events.push(`W${i},tmall,${iso(t0 + (i + 1) * H)},stage,stock_locked`, `W${i},tmall,${iso(t0 + (i + 2) * H)},stage,shipped`);
+    }
+    // X: stock locked on 1 June 10:00 UTC, waiting since.
+    orders.push(`X,tmall,${iso(Date.UTC(2025, 5, 1))},east`);
+    events.push(`X,tmall,${iso(Date.UTC(2025, 5, 1, 10))},stage,stock_locked`);
+    writeFileSync(join(dir, 'orders.csv'), orders.join('\n'));
+    writeFileSync(join(dir, 'events.csv'), events.join('\n'));
+    await importPreset(db, 'canonical', [join(dir, 'orders.csv'), join(dir, 'events.csv')]);
+    app = testApp(db);
+  });
+  afterAll(() => db.close());
+
+  /** numpy's default (linear) quantile. */
+  const quantile = (values: number[], q: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (sorted.length - 1) * q;
+    return sorted[Math.floor(at)]! + (sorted[Math.ceil(at)]! - sorted[Math.floor(at)]!) * (at - Math.floor(at));
+  };
+
+  test('25 h at stock_locked: among the orders that waited at least 25 h, ship p50 55 h, p90 75 h; delivery over all eight', async () => {
+    const { status, body } = await getJson(app, '/api/orders?stage=stock_locked&asOf=2025-06-02T11:00:00Z&forecast=true&tz=UTC');
+    expect(status).toBe(200);
+    expect(body.orders.map((o: any) => o.order_id)).toEqual(['X']);
+    const x = body.orders[0];
+    expect(x.age_hours).toBe(25);
+    const since = Date.UTC(2025, 5, 1, 10);
+    const longer = shipHours.filter((d) => d >= 25);
+    expect([quantile(longer, 0.5), quantile(longer, 0.9)]).toEqual([55, 75]);
+    const at = (hours: number) => new Date(since + hours * H).toISOString().replace('.000Z', '+00:00');
+    expect(x.expected_ship).toEqual({ p50: at(quantile(longer, 0.5)), p90: at(quantile(longer, 0.9)) });
+    const delivery = shipHours.map((d) => d + 24);
+    expect(x.expected_delivery).toEqual({ p50: at(quantile(delivery, 0.5)), p90: at(quantile(delivery, 0.9)) });
+  });
+
+  test('too little history for how long it has waited: no estimate rather than a made-up one', async () => {
+    // 49 h: four orders shipped 49 h or more after their stock lock (fewer than five); six were delivered that late.
+    const { body } = await getJson(app, '/api/orders?stage=stock_locked&asOf=2025-06-03T11:00:00Z&forecast=true&tz=UTC');
+    expect(body.orders[0].age_hours).toBe(49);
+    expect(body.orders[0].expected_ship).toBeNull();
+    const delivery = shipHours.map((d) => d + 24).filter((d) => d >= 49);
+    const at = (hours: number) => new Date(Date.UTC(2025, 5, 1, 10) + hours * H).toISOString().replace('.000Z', '+00:00');
+    expect(body.orders[0].expected_delivery).toEqual({ p50: at(quantile(delivery, 0.5)), p90: at(quantile(delivery, 0.9)) });
+    // Without forecast=true the fields are not there.
+    const plain = await getJson(app, '/api/orders?stage=stock_locked&asOf=2025-06-04T11:00:00Z');
+    expect(plain.body.orders[0]).not.toHaveProperty('expected_ship');
   });
 });
 
@@ -320,7 +391,10 @@ describe('embed tokens: the orders capability, the field allow-list, the lock', 
   test('by default a token sees every field but customer_id and events; an allow-list shows only its fields', async () => {
     const token = await mint({ orders: true });
     const { orders } = await (await app.request('/api/orders?limit=1', token)).json();
-    expect(Object.keys(orders[0])).toEqual(ORDER_ROW_FIELDS.filter((f) => f !== 'customer_id' && f !== 'events'));
+    const forecasts = ['expected_ship', 'expected_delivery'];
+    expect(Object.keys(orders[0])).toEqual(ORDER_ROW_FIELDS.filter((f) => f !== 'customer_id' && f !== 'events' && !forecasts.includes(f)));
+    const forecast = await (await app.request('/api/orders?limit=1&forecast=true', token)).json();
+    expect(Object.keys(forecast.orders[0])).toEqual(ORDER_ROW_FIELDS.filter((f) => f !== 'customer_id' && f !== 'events'));
     const one = await (await app.request(`/api/orders/${orders[0].channel}/${orders[0].order_id}`, token)).json();
     expect(one.order).not.toHaveProperty('events');
     expect(one.order).not.toHaveProperty('customer_id');
