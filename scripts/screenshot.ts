@@ -2,7 +2,8 @@
  * `npm run screenshot`: serves demo data, opens the demo page in headless
  * Chromium in each theme and locale, checks that every widget shows data and
  * that the console stayed clean, and writes screenshots/demo-<theme>-<locale>.png (1440 px) and demo-<theme>-<locale>-390.png (a phone);
- * then clicks the tallest stuck-orders bar and writes the order list it opens, drill-<theme>-<locale>[-390].png.
+ * then clicks the tallest stuck-orders bar and writes the order list it opens, drill-<theme>-<locale>[-390].png;
+ * and the order tracker of the customer with the most orders, tracker-<theme>-<locale>-<360|720>.png.
  */
 import { mkdirSync } from 'node:fs';
 import { serve } from '@hono/node-server';
@@ -93,6 +94,30 @@ for (const [theme, locale, width] of views) {
       console.log(`${drillPath}: ${await listed?.jsonValue()} orders listed`);
     }
   } else problems.push('no stuck-orders chart to drill into');
+  for (const p of problems) console.log(`  ${p}`);
+  failures += problems.length;
+  await page.close();
+}
+// The customer order board: the customer with the most orders, on a phone and on a desktop.
+const [{ customer_id: customer }] = (await db.query('SELECT customer_id FROM orders GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1')) as { customer_id: string }[];
+for (const [theme, locale, width] of views.map(([theme, locale, width]) => [theme, locale, width === 390 ? 360 : 720] as const)) {
+  const page = await browser.newPage();
+  await page.setViewport({ width, height: 900, deviceScaleFactor: 1 });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error}`));
+  await page.setContent(
+    `<!doctype html><html><body style="margin:0;padding:8px;background:${theme === 'dark' ? '#0d1117' : '#f6f8fa'}">
+      <script type="module" src="http://127.0.0.1:${port}/widgets/orderpulse.js"></script>
+      <op-order-tracker api="http://127.0.0.1:${port}" customer="${customer}" theme="${theme}" locale="${locale}" limit="6"></op-order-tracker></body></html>`,
+    { waitUntil: 'load' },
+  );
+  const cards = await page
+    .waitForFunction(() => document.querySelector('op-order-tracker')?.shadowRoot?.querySelectorAll('.order').length || false, { timeout: 15_000, polling: 200 })
+    .catch(() => null);
+  if (!cards) problems.push(`the tracker of ${customer} shows no order`);
+  const path = `screenshots/tracker-${theme}-${locale}-${width}.png`;
+  await page.screenshot({ path, fullPage: true });
+  console.log(`${path}: ${await cards?.jsonValue()} orders of ${customer}`);
   for (const p of problems) console.log(`  ${p}`);
   failures += problems.length;
   await page.close();

@@ -175,9 +175,12 @@ export async function listOrders(
   // A list adds no amounts: orders of several currencies are listed unless one is asked for.
   const currency = q.currency === undefined ? null : resolveCurrency(q.currency, ctx).currency;
   const sort = sortOf(q.sort);
-  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, component: q.component ?? null, currency, customer: customers, forecast: q.forecast === 'true', ...funnel.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
+  const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, component: q.component ?? null, currency, customer: customers, forecast: q.forecast === 'true',
+    // The tenant's stages in order, for a tracker to draw an order's progress (settings, no order's data).
+    pipeline: ctx.settings.pipeline,
+    terminalStages: ctx.settings.terminalStages, ...funnel.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
   // Not the data version: a cursor goes on after an import, from where the list was.
-  const scopeKey = createHash('sha1').update(JSON.stringify({ ...params, limit: undefined })).digest('base64url').slice(0, 16);
+  const scopeKey = createHash('sha1').update(JSON.stringify({ ...params, limit: undefined, pipeline: undefined, terminalStages: undefined })).digest('base64url').slice(0, 16);
   const after = q.cursor === undefined ? null : decodeCursor(q.cursor, scopeKey);
   const bindings: Bindings = {
     ...scope.bindings,

@@ -55,7 +55,7 @@ describe('on the hand-worked fixture', () => {
         order_id: 'O5',
         created_at: '2025-04-01T06:00:00+08:00',
         promised_at: '2025-04-04T06:00:00+08:00',
-        customer_id: null,
+        customer_id: 'C1',
         customer_tier: 'regular',
         region: 'north',
         sku: null,

@@ -1,0 +1,68 @@
+/** op-order-tracker for a customer's token on a phone, in both locales, against the fixture service. */
+import { expect } from '@esm-bundle/chai';
+import '../../widgets/orderpulse.js';
+import type { OpMetricElement } from '../../widgets/internal/op-metric-element.js';
+import { API, cleanup, settle } from './helpers.js';
+
+afterEach(cleanup);
+
+const ADMIN = { Authorization: 'Bearer widget-tests', 'Content-Type': 'application/json' };
+
+/** A token for customer C1 (O1, O5, O6 of the fixture), usable from this page's origin. */
+async function customerToken(): Promise<string> {
+  await fetch(`${API}/api/tenants/default`, { method: 'PUT', headers: ADMIN, body: JSON.stringify({ allowedOrigins: [location.origin] }) });
+  const res = await fetch(`${API}/api/embed-tokens`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ orders: true, filters: { customer: ['C1'] } }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function mountTracker(locale: string): Promise<OpMetricElement> {
+  const host = document.createElement('div');
+  host.style.width = '360px';
+  const el = document.createElement('op-order-tracker') as OpMetricElement;
+  el.setAttribute('api', API);
+  el.setAttribute('locale', locale);
+  el.token = await customerToken();
+  host.append(el);
+  document.body.append(host);
+  await settle(el);
+  return el;
+}
+
+const cards = (el: OpMetricElement) =>
+  [...el.shadowRoot!.querySelectorAll('.order')].map((card) => ({
+    id: card.querySelector('.order-id')!.textContent!.trim(),
+    status: card.querySelector('.status')!.textContent!.trim(),
+    facts: [...card.querySelectorAll('dt')].map((dt) => `${dt.textContent!.trim()}: ${dt.nextElementSibling!.textContent!.replace(/\s+/g, ' ').trim()}`),
+  }));
+
+describe('op-order-tracker', () => {
+  it("shows a customer's orders only, newest first, where each is and its promise, on a 360 px phone", async () => {
+    const el = await mountTracker('en');
+    const shown = cards(el);
+    // C1 has O1, O5 and O6; O2-O4 are C2's.
+    expect(shown.map((c) => c.id)).to.deep.equal(['O6', 'O5', 'O1']);
+    // As of C1's latest event (O5's credit check, 1 April 10:00): O6 has waited an hour since placement.
+    expect(shown[0]!.status).to.equal('Placed · for 1 hr');
+    expect(shown[0]!.facts).to.include('Promised by: Apr 4, 09:00 · in 3 days');
+    expect(shown[0]!.facts).to.include('Stock: not reserved yet');
+    expect(shown[2]!.status).to.equal('Delivered');
+    expect(shown[2]!.facts).to.include('Promised by: Mar 6, 09:00 · delivered on time');
+    const progress = el.shadowRoot!.querySelectorAll('.order')[1]!.querySelector('.progress')!;
+    expect(progress.getAttribute('aria-label')).to.match(/^Stage 3 of \d+$/);
+    const root = el.shadowRoot!.querySelector('.root') as HTMLElement;
+    expect(root.scrollWidth).to.be.at.most(root.clientWidth + 1);
+    expect(el.getBoundingClientRect().width).to.be.at.most(360);
+  });
+
+  it('reads in zh-CN, with no English left', async () => {
+    const el = await mountTracker('zh-CN');
+    const shown = cards(el);
+    expect(shown.map((c) => c.id)).to.deep.equal(['O6', 'O5', 'O1']);
+    expect(el.shadowRoot!.querySelector('.title')!.textContent).to.equal('我的订单');
+    expect(shown[0]!.status).to.equal('下单 · 已 1小时');
+    expect(shown[2]!.facts).to.include('承诺送达: 3月6日 09:00 · 按时送达');
+    const text = el.shadowRoot!.querySelector('.body')!.textContent!;
+    // Order ids and channel codes aside, nothing in Latin letters.
+    expect(text.replace(/O\d/g, '').match(/[A-Za-z]{2,}/g)).to.equal(null);
+  });
+});
