@@ -286,7 +286,15 @@ const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>
 
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */
 async function defineMacros(connection: DuckDBConnection): Promise<void> {
-  for (const file of listSqlFiles('macros')) await connection.run(readSql(`macros/${file}`));
+  for (const file of listSqlFiles('macros')) {
+    try {
+      await connection.run(readSql(`macros/${file}`));
+    } catch (error) {
+      // A store opened short of its latest migration (migrateUpTo, for tests of old stores) lacks
+      // later tables: the macros over them wait until it is migrated. Any other failure is a bug.
+      if (!/Table with name \w+ does not exist/.test(String(error))) throw error;
+    }
+  }
 }
 
 /**

@@ -72,6 +72,27 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
         AND hash($seed, o.order_id, 'promo') % 10 < 6`,
       { ...tenant, seed: options.seed },
     );
+    await c.run(
+      `INSERT INTO order_arrivals
+       SELECT $tenant, o.order_key,
+              -- When each order reached the store: marketplaces hourly (10-119 min), the ERP's offline and
+              -- WeChat orders in a daily export (6-71 h) until the go-live, then 5-30 min and a nightly
+              -- ERP run (6-29 h): the merge latency the freshness metric shows dropping.
+              o.created_at + CASE
+                WHEN o.channel IN ('offline', 'wechat') AND o.created_at < $golive::TIMESTAMPTZ THEN to_minutes((360 + hash($seed, o.order_id, 'seen') % 3900)::BIGINT)
+                WHEN o.channel IN ('offline', 'wechat') THEN to_minutes((360 + hash($seed, o.order_id, 'seen') % 1380)::BIGINT)
+                WHEN o.created_at < $golive::TIMESTAMPTZ THEN to_minutes((10 + hash($seed, o.order_id, 'seen') % 110)::BIGINT)
+                ELSE to_minutes((5 + hash($seed, o.order_id, 'seen') % 26)::BIGINT) END AS first_seen_at
+       FROM demo_orders o`,
+      { ...tenant, seed: options.seed, golive: params.golive },
+    );
+    // One import record per channel: the demo's sources as they last ran.
+    await c.run(
+      `INSERT INTO import_sources
+       SELECT $tenant, 0, 'canonical', o.channel, max(a.first_seen_at), count(*), max(o.created_at)
+       FROM demo_orders o JOIN order_arrivals a ON a.tenant_id = $tenant AND a.order_key = o.order_key GROUP BY o.channel`,
+      tenant,
+    );
     await c.run(`INSERT INTO order_events BY NAME SELECT $tenant AS tenant_id, * FROM demo_events_keyed ORDER BY "at"`, tenant);
     await c.run(`INSERT INTO promotions SELECT $tenant, * FROM demo_promotions`, tenant);
     // Every order is new (ids from `first` on): the facts come from this batch's events alone, and none are stored yet.

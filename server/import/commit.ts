@@ -42,8 +42,9 @@ async function one(connection: DuckDBConnection, sql: string, params?: Record<st
  *   one event within a file become one, with the largest minutes and cost.
  * Only what changed is written, and only the orders it touches get their facts refreshed.
  */
-export async function commitStaged(connection: DuckDBConnection, tenant: string, settings: FactSettings): Promise<CommitCounts> {
-  const run = (sql: string) => connection.run(sql, sql.includes('$tenant') ? { tenant } : {});
+export async function commitStaged(connection: DuckDBConnection, tenant: string, settings: FactSettings, importedAt: Date = new Date()): Promise<CommitCounts> {
+  const run = (sql: string) =>
+    connection.run(sql, { ...(sql.includes('$tenant') ? { tenant } : {}), ...(sql.includes('$imported_at') ? { imported_at: importedAt.toISOString() } : {}) });
   // The orders this import touches, those of them stored before it, and their stored events, read
   // once (a scan of every stored event: none when every touched order is new).
   await run(`CREATE OR REPLACE TEMP TABLE import_orders AS SELECT DISTINCT order_key FROM (SELECT order_key FROM stg_orders UNION ALL SELECT order_key FROM staged_events)`);
@@ -82,6 +83,8 @@ export async function commitStaged(connection: DuckDBConnection, tenant: string,
       `INSERT INTO orders (tenant_id, order_key, ${ORDER_COLUMNS.join(', ')})
        SELECT $tenant, order_key, ${ORDER_COLUMNS.join(', ')} FROM order_merge WHERE is_new OR is_changed`,
     );
+    // A new order arrives now (freshness, schema/023); one updated keeps its first arrival.
+    await run(`INSERT INTO order_arrivals SELECT $tenant, order_key, $imported_at::TIMESTAMPTZ FROM order_merge WHERE is_new`);
   }
 
   // Staged events, one row per identity and origin. Those of orders stored before the import are

@@ -77,7 +77,8 @@ export async function refreshFacts(
     );
   }
   const factsQuery = `WITH o AS (
-       SELECT o.* FROM orders o JOIN touched_orders t ON t.order_key = o.order_key
+       SELECT o.*, a.first_seen_at FROM orders o JOIN touched_orders t ON t.order_key = o.order_key
+       LEFT JOIN order_arrivals a ON a.tenant_id = o.tenant_id AND a.order_key = o.order_key
        WHERE o.tenant_id = $tenant
      ), coarse AS (
        -- Sources whose creation times carry only minutes or days (source_columns): an event at the

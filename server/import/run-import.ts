@@ -32,6 +32,8 @@ export interface ImportOptions {
   tenant?: string;
   /** Called at each phase, for the CLI's progress lines. */
   onProgress?: (message: string) => void;
+  /** When the import happens (default: now): new orders are first seen then (freshness; tests fix it). */
+  importedAt?: Date;
 }
 
 export interface ImportResult extends Omit<CommitCounts, 'changed'> {
@@ -119,6 +121,7 @@ function checkMappingStages(mapping: Mapping, known: string[], tenant: string): 
 export async function runImport(db: Database, options: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const { mapping, onProgress = () => undefined } = options;
+  const importedAt = options.importedAt ?? new Date();
   const assigned = assignInputs(mapping, options.files);
   const tenant = options.tenant ?? DEFAULT_TENANT;
   const stored = await readSettings(db, tenant);
@@ -181,7 +184,7 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
         }
       }
       const coarseNow = await coarseCreation(connection, tenant, mapping.name);
-      const commit = await commitStaged(connection, tenant, settings);
+      const commit = await commitStaged(connection, tenant, settings, importedAt);
       if (settings !== stored) {
         // Every stored order's pipeline steps follow the new pipeline.
         await rebuildTenantFacts(connection, tenant, settings);
@@ -197,10 +200,19 @@ export async function runImport(db: Database, options: ImportOptions): Promise<I
       // Nothing changed, nothing to recompute: every cached answer stays valid.
       const dataVersion = changed ? await bumpDataVersion(connection) : await readDataVersion(connection);
       const rowsRead = [...inputs.values()].reduce((n, i) => n + i.rows, 0);
+      // What this import brought of each channel, for freshness (schema/023): even when nothing
+      // changed, a source that sent its export again is fresh.
       await connection.run(
-        `INSERT INTO imports SELECT coalesce(max(import_id), 0) + 1, $tenant, now(), $source, $mapping, $rowsRead, $ins, $upd, $events, $rejected FROM imports`,
+        `INSERT INTO import_sources
+         SELECT $tenant, (SELECT coalesce(max(import_id), 0) + 1 FROM imports), $mapping, channel, $imported_at::TIMESTAMPTZ, count(*), max(created_at)
+         FROM stg_orders WHERE NOT __lookup_only AND channel IS NOT NULL GROUP BY channel`,
+        { tenant, mapping: mapping.name, imported_at: importedAt.toISOString() },
+      );
+      await connection.run(
+        `INSERT INTO imports SELECT coalesce(max(import_id), 0) + 1, $tenant, $imported_at::TIMESTAMPTZ, $source, $mapping, $rowsRead, $ins, $upd, $events, $rejected FROM imports`,
         {
           tenant,
+          imported_at: importedAt.toISOString(),
           source: [...inputs.values()].map((i) => i.file).join(', '),
           mapping: mapping.name,
           rowsRead,

@@ -556,6 +556,18 @@ export const METRICS: MetricDefinition[] = [
       };
     },
   },
+  {
+    name: 'freshness',
+    summary: "Per source and channel: the last import, its newest order's age, and merge latency (first seen in the store − placed) median and p95 per period.",
+    query: z.object({ ...scopeQuery, interval: intervalQuery, asOf: z.string().optional().describe('the moment ages are read at (default: now)') }).strict(),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      delete base.params.groupBy;
+      // Freshness is about the clock, not the data's own latest event: an export that stopped is stale now.
+      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? Date.now();
+      return { tz: base.tz, params: { ...base.params, asOf: isoInZone(asOfMs, base.tz) }, bindings: { ...base.bindings, as_of: instant(asOfMs) } };
+    },
+  },
 ];
 
 export const METRIC_NAMES = METRICS.map((m) => m.name);

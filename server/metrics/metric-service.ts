@@ -6,7 +6,7 @@ import { bindingsFor, boolean, text, textList, type Bindings } from './bindings.
 import { precisionOf, type MetricDefinition, type Resolved } from './catalog.js';
 import { extentOf, type Extent } from './extent.js';
 import { LruCache } from './lru-cache.js';
-import { contextBindings, scopeBindings, type MetricContext } from './scope.js';
+import { contextBindings, dataUpdatedAt, scopeBindings, type MetricContext } from './scope.js';
 import { lockOf, type MetricLock } from '../security/locked-filters.js';
 import type { TokenFilters } from '../security/embed-token.js';
 import { SqlMetric, type Column } from './sql-metric.js';
@@ -16,12 +16,17 @@ export interface MetricResponse {
   params: Record<string, unknown>;
   columns: Column[];
   rows: Record<string, unknown>[];
-  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number; precision?: 'day' | 'time' };
+  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number; precision?: 'day' | 'time'; dataUpdatedAt: string | null };
 }
 
 interface Computed {
   body: Omit<MetricResponse, 'meta'> & { meta: Omit<MetricResponse['meta'], 'cached'> };
   etag: string;
+}
+
+/** The channels a metric's scope reads (none: all); a cohort comparison's two sides are in their own params. */
+function scopeChannels(params: Record<string, unknown>): string[] {
+  return Array.isArray(params.channel) ? (params.channel as string[]) : [];
 }
 
 /**
@@ -82,8 +87,17 @@ export class MetricService {
           'SELECT DISTINCT currency FROM orders WHERE tenant_id = $tenant AND currency IS NOT NULL ORDER BY currency',
           { tenant },
         );
+        const imported = await this.db.query(
+          `SELECT channel, epoch_ms(max(imported_at))::DOUBLE AS ms FROM op_import_sources($tenant) GROUP BY channel
+           UNION ALL SELECT NULL, epoch_ms(max(finished_at))::DOUBLE FROM imports WHERE tenant_id = $tenant`,
+          { tenant },
+        );
+        const byChannel = new Map(imported.filter((r) => r.channel !== null && r.ms !== null).map((r) => [r.channel as string, r.ms as number]));
+        const lastImport = (imported.find((r) => r.channel === null)?.ms as number | null | undefined) ?? null;
+        const allTimes = [...byChannel.values(), ...(lastImport === null ? [] : [lastImport])];
         return {
           settings,
+          importedAt: { all: allTimes.length > 0 ? Math.max(...allTimes) : null, byChannel },
           currencies: currencies.map((r) => r.currency as string),
           dayOnlyFields: new Set(dayOnly.map((r) => r.field as string)),
           channels: new Set(channels.map((r) => r.channel as string)),
@@ -198,7 +212,7 @@ export class MetricService {
             params: resolved.params,
             columns: sql.columns,
             rows,
-            meta: { dataVersion: version, elapsedMs, rowCount: rows.length, ...(precision ? { precision } : {}) },
+            meta: { dataVersion: version, elapsedMs, rowCount: rows.length, ...(precision ? { precision } : {}), dataUpdatedAt: dataUpdatedAt(scopeChannels(resolved.params), ctx) },
           },
           etag: `W/"${version}-${createHash('sha1').update(key).digest('hex').slice(0, 20)}"`,
         };

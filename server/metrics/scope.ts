@@ -24,8 +24,17 @@ export interface MetricContext {
   dayOnlyFields: ReadonlySet<string>;
   /** Every stage name at the position of its key in order_facts.stage_keys (1-based in SQL). */
   stageNames: string[];
+  /** When imports last brought each channel's orders (import_sources, schema/023), epoch ms; `all` over every channel (or the last import, for a store older than that table). */
+  importedAt: { all: number | null; byChannel: ReadonlyMap<string, number> };
   /** An embed token's locked filters: every scope is narrowed to them. */
   lock?: MetricLock;
+}
+
+/** When the data of a scope's channels (all: none named) was last imported, as UTC ISO 8601; null when never. */
+export function dataUpdatedAt(channels: readonly string[], ctx: MetricContext): string | null {
+  const times = channels.length === 0 ? [ctx.importedAt.all] : channels.map((c) => ctx.importedAt.byChannel.get(c) ?? null);
+  const latest = Math.max(...times.filter((t): t is number => t !== null));
+  return Number.isFinite(latest) ? new Date(latest).toISOString() : null;
 }
 
 /** What every metric statement may bind besides its own parameters: the tenant, its time zone, the stage names by key. */

@@ -5,7 +5,7 @@ import { readSql } from '../db/sql-files.js';
 import { ApiError } from '../errors.js';
 import { METRICS, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
 import { bindingsFor, boolean, integer, number, text, textList, type Bindings } from '../metrics/bindings.js';
-import { badParameter, contextBindings, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
+import { badParameter, contextBindings, dataUpdatedAt, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
 import { narrowList } from '../security/locked-filters.js';
 import { specialize } from '../metrics/sql-metric.js';
 import { isoInZone } from '../metrics/zoned-time.js';
@@ -58,7 +58,7 @@ export interface OrderPage {
   orders: Record<string, unknown>[];
   /** Pass as `cursor` for the next page; null on the last. */
   nextCursor: string | null;
-  meta: { dataVersion: number; elapsedMs: number };
+  meta: { dataVersion: number; elapsedMs: number; dataUpdatedAt: string | null };
 }
 
 interface Cursor {
@@ -215,7 +215,7 @@ export async function listOrders(
     orders: rows.map((r) => shape(r, scope.tz, fields, q.forecast === 'true')),
     orderKeys: rows.map((r) => r.order_key as string),
     nextCursor: last ? encodeCursor({ scope: scopeKey, value: last.sort_value as number, key: last.order_key as string }) : null,
-    meta: { dataVersion: db.dataVersion, elapsedMs: Math.round((performance.now() - started) * 10) / 10 },
+    meta: { dataVersion: db.dataVersion, elapsedMs: Math.round((performance.now() - started) * 10) / 10, dataUpdatedAt: dataUpdatedAt(scope.params.channel as string[], ctx) },
   };
 
 }

@@ -63,7 +63,8 @@ function close(a: unknown, b: unknown, path = ''): string | null {
 async function everyMetric(db: Database, extra: Record<string, string>): Promise<Record<string, unknown>> {
   const app = testApp(db, { cacheMetrics: false });
   const out: Record<string, unknown> = {};
-  for (const name of METRIC_NAMES) {
+  // freshness is about when each import ran: batches and one import of their union differ by design.
+  for (const name of METRIC_NAMES.filter((n) => n !== 'freshness')) {
     for (const q of ['', 'groupBy=channel', 'interval=month', 'groupBy=region']) {
       if (q && ['roi-compare', 'promotion-roi', 'surge-alerts'].includes(name)) continue;
       if (q === 'interval=month' && !['cycle-time', 'first-response', 'on-time', 'friction-cost', 'throughput'].includes(name)) continue;

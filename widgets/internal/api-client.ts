@@ -4,7 +4,7 @@ export interface MetricResult {
   params: Record<string, unknown>;
   columns: { name: string; type: 'time' | 'string' | 'integer' | 'number' | 'boolean' }[];
   rows: Record<string, unknown>[];
-  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number; precision?: 'day' | 'time' };
+  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number; precision?: 'day' | 'time'; dataUpdatedAt?: string | null };
 }
 
 /** A failed request, with the service's own message when it sent one. */

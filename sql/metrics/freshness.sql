@@ -1,0 +1,38 @@
+-- metric: freshness
+-- How fresh each source's data is, and how long orders took to reach the store. Per source (the
+-- mapping that imported them) and channel: its last import as of $as_of, the newest order in scope
+-- that had reached the store by then, and that order's age as of $as_of; per period of the orders' creation (or over the
+-- whole range): the orders first seen in the store (orders.first_seen_at, schema/023) and their
+-- merge latency, first seen − placed, median and p95 in hours. Orders stored before the store kept
+-- first_seen_at count in no latency. sql/README.md, "freshness".
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $as_of
+-- columns: source string, channel string, bucket time, last_import_at time, newest_order_at time, newest_order_age_hours number, orders integer, merge_p50_hours number, merge_p95_hours number
+WITH scoped AS (
+  SELECT source, channel, created_at, created_local, first_seen_at
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  WHERE first_seen_at IS NOT NULL AND first_seen_at <= $as_of::TIMESTAMPTZ
+), imports AS (
+  -- When each source last sent each channel's orders: the source's own record, whatever it held.
+  SELECT source, channel, max(imported_at) AS last_import_at
+  FROM op_import_sources($tenant)
+  WHERE imported_at <= $as_of::TIMESTAMPTZ AND (len($channels) = 0 OR list_contains($channels, channel))
+  GROUP BY ALL
+), newest AS (
+  -- The newest order in scope that had reached the store by then (a lock's own orders only).
+  SELECT source, channel, max(created_at) AS newest_order_at FROM scoped GROUP BY ALL
+), latest AS (
+  SELECT coalesce(i.source, n.source) AS source, coalesce(i.channel, n.channel) AS channel, i.last_import_at, n.newest_order_at
+  FROM imports i FULL JOIN newest n ON n.source = i.source AND n.channel = i.channel
+), merged AS (
+  SELECT source, channel, op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
+    count(*) AS orders, quantile_cont(op_hours(created_at, first_seen_at), [0.5, 0.95]) AS q
+  FROM scoped
+  GROUP BY ALL
+)
+SELECT coalesce(m.source, l.source) AS source, coalesce(m.channel, l.channel) AS channel,
+  CASE WHEN m.bucket IS NOT NULL THEN op_local_ms(op_bucket_start(m.bucket, $unit), $tz) END AS bucket,
+  op_ms(l.last_import_at) AS last_import_at, op_ms(l.newest_order_at) AS newest_order_at,
+  op_hours(l.newest_order_at, $as_of::TIMESTAMPTZ) AS newest_order_age_hours,
+  coalesce(m.orders, 0)::INTEGER AS orders, m.q[1] AS merge_p50_hours, m.q[2] AS merge_p95_hours
+FROM merged m FULL JOIN latest l ON l.source = m.source AND l.channel = m.channel
+ORDER BY source, channel, bucket NULLS FIRST

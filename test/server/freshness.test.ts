@@ -1,0 +1,91 @@
+/**
+ * freshness and meta.dataUpdatedAt over imports made at known times (runImport's importedAt): the
+ * last import per source and channel, its newest order's age, and merge latency (first seen − placed).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../server/db/database.js';
+import { generateDemoData } from '../../server/demo/generate-demo-data.js';
+import { presetMapping } from '../../server/import/presets.js';
+import { runImport } from '../../server/import/run-import.js';
+import { ADMIN, openStore, testApp } from './helpers.js';
+import { getJson, metricRows } from './metrics-helpers.js';
+
+describe('freshness on imports made at known times', () => {
+  let db: Database;
+  let app: ReturnType<typeof testApp>;
+  beforeAll(async () => {
+    db = await openStore();
+    const dir = mkdtempSync(join(tmpdir(), 'op-fresh-'));
+    const file = (name: string, lines: string[]) => {
+      writeFileSync(join(dir, name), ['order_id,channel,created_at,amount', ...lines].join('\n'));
+      return { path: join(dir, name), name: 'orders.csv' };
+    };
+    const mapping = presetMapping('canonical');
+    // 1 May 12:00 UTC: two tmall orders of that morning, an offline order two days old.
+    await runImport(db, { mapping, files: [file('a.csv', ['A1,tmall,2025-05-01T10:00:00Z,10', 'A2,tmall,2025-05-01T11:30:00Z,20', 'B1,offline,2025-04-29T08:00:00Z,30'])], importedAt: new Date('2025-05-01T12:00:00Z') });
+    // 2 May 12:00: a new tmall order, and A1 corrected (it was first seen the day before).
+    await runImport(db, { mapping, files: [file('b.csv', ['A1,tmall,2025-05-01T10:00:00Z,11', 'A3,tmall,2025-05-02T11:00:00Z,40'])], importedAt: new Date('2025-05-02T12:00:00Z') });
+    app = testApp(db);
+  });
+  afterAll(() => db.close());
+
+  test('per source and channel: last import, newest order and its age, merge latency median and p95', async () => {
+    expect(await metricRows(app, '/api/metrics/freshness?asOf=2025-05-02T18:00:00Z&tz=UTC')).toEqual([
+      // B1 reached the store 52 h after it was placed; the offline source has not sent anything since.
+      { source: 'canonical', channel: 'offline', bucket: null, last_import_at: '2025-05-01T12:00:00+00:00', newest_order_at: '2025-04-29T08:00:00+00:00', newest_order_age_hours: 82, orders: 1, merge_p50_hours: 52, merge_p95_hours: 52 },
+      // A1 2 h, A2 0.5 h, A3 1 h: median 1, p95 1 + 0.9 × (2 − 1).
+      { source: 'canonical', channel: 'tmall', bucket: null, last_import_at: '2025-05-02T12:00:00+00:00', newest_order_at: '2025-05-02T11:00:00+00:00', newest_order_age_hours: 7, orders: 3, merge_p50_hours: 1, merge_p95_hours: 1.9 },
+    ]);
+  });
+
+  test('as of before the second import: what was there then', async () => {
+    const rows = await metricRows(app, '/api/metrics/freshness?asOf=2025-05-01T13:00:00Z&tz=UTC&channel=tmall');
+    expect(rows).toEqual([
+      { source: 'canonical', channel: 'tmall', bucket: null, last_import_at: '2025-05-01T12:00:00+00:00', newest_order_at: '2025-05-01T11:30:00+00:00', newest_order_age_hours: 1.5, orders: 2, merge_p50_hours: 1.25, merge_p95_hours: 1.925 },
+    ]);
+  });
+
+  test('by day of placement', async () => {
+    const rows = await metricRows(app, '/api/metrics/freshness?asOf=2025-05-02T18:00:00Z&tz=UTC&channel=tmall&interval=day');
+    expect(rows.map((r) => [r.bucket, r.orders, r.merge_p50_hours])).toEqual([
+      ['2025-05-01T00:00:00+00:00', 2, 1.25],
+      ['2025-05-02T00:00:00+00:00', 1, 1],
+    ]);
+  });
+
+  test("a locked token's freshness counts its own orders: the newest and the latencies are of its channel only", async () => {
+    const admin = testApp(db, { publicMetrics: false });
+    const minted = await admin.request('/api/embed-tokens', { method: 'POST', headers: ADMIN, body: JSON.stringify({ filters: { channel: ['offline'] } }) });
+    const { token } = await minted.json();
+    const res = await admin.request('/api/metrics/freshness?asOf=2025-05-02T18:00:00Z&tz=UTC', { headers: { Authorization: `Bearer ${token}` } });
+    expect((await res.json()).rows.map((r: any) => [r.channel, r.orders, r.newest_order_at])).toEqual([['offline', 1, '2025-04-29T08:00:00+00:00']]);
+  });
+
+  test("every answer's meta says when its scope's data was last imported", async () => {
+    const offline = await getJson(app, '/api/metrics/cycle-time?channel=offline');
+    expect(offline.body.meta.dataUpdatedAt).toBe('2025-05-01T12:00:00.000Z');
+    const all = await getJson(app, '/api/metrics/cycle-time');
+    expect(all.body.meta.dataUpdatedAt).toBe('2025-05-02T12:00:00.000Z');
+    const list = await getJson(app, '/api/orders?channel=offline');
+    expect(list.body.meta.dataUpdatedAt).toBe('2025-05-01T12:00:00.000Z');
+  });
+});
+
+test('demo data: merge latency drops at the go-live (1 July 2025), the ERP channels most', async () => {
+  const db = await openStore();
+  await generateDemoData(db, { orders: 6000, seed: 2 });
+  const app = testApp(db);
+  const rows = await metricRows(app, '/api/metrics/freshness?interval=month&asOf=2026-01-01');
+  const median = (channel: string, before: boolean) => {
+    const months = rows.filter((r) => r.channel === channel && r.bucket !== null && (r.bucket < '2025-07' === before));
+    return months.reduce((n, r) => n + r.merge_p50_hours * r.orders, 0) / months.reduce((n, r) => n + r.orders, 0);
+  };
+  expect(median('offline', true)).toBeGreaterThan(24);
+  expect(median('offline', false)).toBeLessThan(median('offline', true) / 1.5);
+  expect(median('tmall', true)).toBeGreaterThan(0.8);
+  expect(median('tmall', false)).toBeLessThan(0.5);
+  await db.close();
+});
