@@ -43,6 +43,8 @@ export const settingsSchema = z
     laborCostPerHour: z.number().nonnegative().finite(),
     marginRate: z.number().min(0).max(1),
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY'),
+    /** Hours expected between two imports of each source (mapping name): later, freshness says `late`. Unlisted: 24. */
+    sourceIntervalHours: z.record(z.string().min(1).max(100), z.number().positive().max(8760)),
   })
   .strict()
   .refine((s) => new Set(s.pipeline).size === s.pipeline.length, { message: 'pipeline lists a stage twice', path: ['pipeline'] });
@@ -80,7 +82,11 @@ export const DEFAULT_SETTINGS: Settings = {
   laborCostPerHour: 60,
   marginRate: 0.3,
   currency: 'CNY',
+  sourceIntervalHours: {},
 };
+
+/** Hours expected between imports of a source not listed in sourceIntervalHours. */
+export const DEFAULT_SOURCE_INTERVAL_HOURS = 24;
 
 /** A tenant's settings, with defaults for anything never set (404 for an unknown tenant). */
 export async function readSettings(db: Database, tenant: string): Promise<Settings> {

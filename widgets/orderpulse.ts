@@ -15,6 +15,7 @@ export { OpPromotionRoi } from './op-promotion-roi/op-promotion-roi.js';
 export { OpSurgeAlerts } from './op-surge-alerts/op-surge-alerts.js';
 export { OpOrderList } from './op-order-list/op-order-list.js';
 export { OpOrderTracker } from './op-order-tracker/op-order-tracker.js';
+export { OpFreshness } from './op-freshness/op-freshness.js';
 export { OpDashboard } from './op-dashboard/op-dashboard.js';
 export { OpFilterChangeEvent, type FilterClause } from './events/op-filter-change.js';
 export { OpDrillThroughEvent, type DrillThrough } from './events/op-drill-through.js';

@@ -72,25 +72,27 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
         AND hash($seed, o.order_id, 'promo') % 10 < 6`,
       { ...tenant, seed: options.seed },
     );
+    // When each order reached the store: the run of its source that picked it up. Until the go-live
+    // the marketplaces are imported hourly (at :05 past the next hour) and the ERP's offline and WeChat
+    // orders by a nightly export at 02:00 local that misses a third of the day's orders until the
+    // night after; then every 15 minutes (3 past), and the ERP hourly (10 past). The freshness metric
+    // shows the merge latency drop; each run is an import record of its channel.
     await c.run(
       `INSERT INTO order_arrivals
-       SELECT $tenant, o.order_key,
-              -- When each order reached the store: marketplaces hourly (10-119 min), the ERP's offline and
-              -- WeChat orders in a daily export (6-71 h) until the go-live, then 5-30 min and a nightly
-              -- ERP run (6-29 h): the merge latency the freshness metric shows dropping.
-              o.created_at + CASE
-                WHEN o.channel IN ('offline', 'wechat') AND o.created_at < $golive::TIMESTAMPTZ THEN to_minutes((360 + hash($seed, o.order_id, 'seen') % 3900)::BIGINT)
-                WHEN o.channel IN ('offline', 'wechat') THEN to_minutes((360 + hash($seed, o.order_id, 'seen') % 1380)::BIGINT)
-                WHEN o.created_at < $golive::TIMESTAMPTZ THEN to_minutes((10 + hash($seed, o.order_id, 'seen') % 110)::BIGINT)
-                ELSE to_minutes((5 + hash($seed, o.order_id, 'seen') % 26)::BIGINT) END AS first_seen_at
+       SELECT $tenant, o.order_key, CASE
+           WHEN o.channel IN ('offline', 'wechat') AND o.created_at < $golive::TIMESTAMPTZ
+             THEN time_bucket(INTERVAL '1 day', o.created_at, TIMESTAMPTZ '2000-01-01 18:00:00+00') + INTERVAL '1 day'
+               + CASE WHEN hash($seed, o.order_id, 'seen') % 3 = 0 THEN INTERVAL '1 day' ELSE INTERVAL '0 days' END
+           WHEN o.channel IN ('offline', 'wechat') THEN time_bucket(INTERVAL '1 hour', o.created_at) + INTERVAL '70 minutes'
+           WHEN o.created_at < $golive::TIMESTAMPTZ THEN time_bucket(INTERVAL '1 hour', o.created_at) + INTERVAL '65 minutes'
+           ELSE time_bucket(INTERVAL '15 minutes', o.created_at) + INTERVAL '18 minutes' END
        FROM demo_orders o`,
       { ...tenant, seed: options.seed, golive: params.golive },
     );
-    // One import record per channel: the demo's sources as they last ran.
     await c.run(
       `INSERT INTO import_sources
-       SELECT $tenant, 0, 'canonical', o.channel, max(a.first_seen_at), count(*), max(o.created_at)
-       FROM demo_orders o JOIN order_arrivals a ON a.tenant_id = $tenant AND a.order_key = o.order_key GROUP BY o.channel`,
+       SELECT $tenant, 0, 'canonical', o.channel, a.first_seen_at, count(*), max(o.created_at)
+       FROM demo_orders o JOIN order_arrivals a ON a.tenant_id = $tenant AND a.order_key = o.order_key GROUP BY o.channel, a.first_seen_at`,
       tenant,
     );
     await c.run(`INSERT INTO order_events BY NAME SELECT $tenant AS tenant_id, * FROM demo_events_keyed ORDER BY "at"`, tenant);

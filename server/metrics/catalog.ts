@@ -28,6 +28,8 @@ import {
   type ResolvedScope,
 } from './scope.js';
 import { isoInZone } from './zoned-time.js';
+import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
+import { DEFAULT_SOURCE_INTERVAL_HOURS } from '../settings.js';
 
 export interface Resolved {
   tz: string;
@@ -565,7 +567,18 @@ export const METRICS: MetricDefinition[] = [
       delete base.params.groupBy;
       // Freshness is about the clock, not the data's own latest event: an export that stopped is stale now.
       const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? Date.now();
-      return { tz: base.tz, params: { ...base.params, asOf: isoInZone(asOfMs, base.tz) }, bindings: { ...base.bindings, as_of: instant(asOfMs) } };
+      const intervals = Object.entries(ctx.settings.sourceIntervalHours);
+    return {
+      tz: base.tz,
+      params: { ...base.params, asOf: isoInZone(asOfMs, base.tz) },
+      bindings: {
+        ...base.bindings,
+        as_of: instant(asOfMs),
+        interval_sources: textList(intervals.map(([source]) => source)),
+        interval_hours: { value: listValue(intervals.map(([, hours]) => hours)), type: LIST(DOUBLE) },
+        default_interval_hours: number(DEFAULT_SOURCE_INTERVAL_HOURS),
+      },
+    };
     },
   },
 ];

@@ -63,6 +63,7 @@ const PAGE = `<!doctype html>
     <op-roi-compare id="roi" data-half="both"></op-roi-compare>
     <op-promotion-roi id="promotions"></op-promotion-roi>
     <op-surge-alerts id="surges" class="wide"></op-surge-alerts>
+    <op-freshness id="freshness"></op-freshness>
   </template>
 </main>
 <footer><span data-text="footer">Click a channel, a month or a driver to filter the other widgets; click it again to clear.</span> <a href="/api/metrics">API</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/api/extent" data-text="extent">Data extent</a></footer>
@@ -117,6 +118,8 @@ const PAGE = `<!doctype html>
   if (present.has('delivered')) steps.push('kept');
   dashboard.append(document.getElementById('widgets').content.cloneNode(true));
   if (steps.length >= 2) document.getElementById('funnel').setAttribute('steps', steps.join(','));
+  // A demo's export is a snapshot: its freshness is read as of its latest event, not today.
+  if (extent.latestEventAt) document.getElementById('freshness').setAttribute('as-of', extent.latestEventAt);
 
   const select = document.getElementById('channel');
   for (const channel of extent.channels ?? []) select.add(new Option(channel.code, channel.code));

@@ -5,8 +5,10 @@
 -- whole range): the orders first seen in the store (orders.first_seen_at, schema/023) and their
 -- merge latency, first seen − placed, median and p95 in hours. Orders stored before the store kept
 -- first_seen_at count in no latency. sql/README.md, "freshness".
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $as_of
--- columns: source string, channel string, bucket time, last_import_at time, newest_order_at time, newest_order_age_hours number, orders integer, merge_p50_hours number, merge_p95_hours number
+-- A source is `late` when its last import is older than the hours expected between its imports
+-- (settings sourceIntervalHours: $interval_sources, $interval_hours; else $default_interval_hours).
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $as_of, $interval_sources, $interval_hours, $default_interval_hours
+-- columns: source string, channel string, bucket time, status string, expected_interval_hours number, last_import_at time, newest_order_at time, newest_order_age_hours number, orders integer, merge_p50_hours number, merge_p95_hours number
 WITH scoped AS (
   SELECT source, channel, created_at, created_local, first_seen_at
   FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
@@ -31,6 +33,10 @@ WITH scoped AS (
 )
 SELECT coalesce(m.source, l.source) AS source, coalesce(m.channel, l.channel) AS channel,
   CASE WHEN m.bucket IS NOT NULL THEN op_local_ms(op_bucket_start(m.bucket, $unit), $tz) END AS bucket,
+  CASE WHEN l.last_import_at IS NULL THEN 'unknown'
+    WHEN op_hours(l.last_import_at, $as_of::TIMESTAMPTZ) <= coalesce($interval_hours[list_position($interval_sources, coalesce(m.source, l.source))], $default_interval_hours) THEN 'fresh'
+    ELSE 'late' END AS status,
+  coalesce($interval_hours[list_position($interval_sources, coalesce(m.source, l.source))], $default_interval_hours) AS expected_interval_hours,
   op_ms(l.last_import_at) AS last_import_at, op_ms(l.newest_order_at) AS newest_order_at,
   op_hours(l.newest_order_at, $as_of::TIMESTAMPTZ) AS newest_order_age_hours,
   coalesce(m.orders, 0)::INTEGER AS orders, m.q[1] AS merge_p50_hours, m.q[2] AS merge_p95_hours

@@ -35,17 +35,29 @@ describe('freshness on imports made at known times', () => {
   test('per source and channel: last import, newest order and its age, merge latency median and p95', async () => {
     expect(await metricRows(app, '/api/metrics/freshness?asOf=2025-05-02T18:00:00Z&tz=UTC')).toEqual([
       // B1 reached the store 52 h after it was placed; the offline source has not sent anything since.
-      { source: 'canonical', channel: 'offline', bucket: null, last_import_at: '2025-05-01T12:00:00+00:00', newest_order_at: '2025-04-29T08:00:00+00:00', newest_order_age_hours: 82, orders: 1, merge_p50_hours: 52, merge_p95_hours: 52 },
+      // Nothing for 30 h, where a day is expected (the default): late.
+      { source: 'canonical', channel: 'offline', bucket: null, status: 'late', expected_interval_hours: 24, last_import_at: '2025-05-01T12:00:00+00:00', newest_order_at: '2025-04-29T08:00:00+00:00', newest_order_age_hours: 82, orders: 1, merge_p50_hours: 52, merge_p95_hours: 52 },
       // A1 2 h, A2 0.5 h, A3 1 h: median 1, p95 1 + 0.9 × (2 − 1).
-      { source: 'canonical', channel: 'tmall', bucket: null, last_import_at: '2025-05-02T12:00:00+00:00', newest_order_at: '2025-05-02T11:00:00+00:00', newest_order_age_hours: 7, orders: 3, merge_p50_hours: 1, merge_p95_hours: 1.9 },
+      { source: 'canonical', channel: 'tmall', bucket: null, status: 'fresh', expected_interval_hours: 24, last_import_at: '2025-05-02T12:00:00+00:00', newest_order_at: '2025-05-02T11:00:00+00:00', newest_order_age_hours: 7, orders: 3, merge_p50_hours: 1, merge_p95_hours: 1.9 },
     ]);
   });
 
   test('as of before the second import: what was there then', async () => {
     const rows = await metricRows(app, '/api/metrics/freshness?asOf=2025-05-01T13:00:00Z&tz=UTC&channel=tmall');
     expect(rows).toEqual([
-      { source: 'canonical', channel: 'tmall', bucket: null, last_import_at: '2025-05-01T12:00:00+00:00', newest_order_at: '2025-05-01T11:30:00+00:00', newest_order_age_hours: 1.5, orders: 2, merge_p50_hours: 1.25, merge_p95_hours: 1.925 },
+      { source: 'canonical', channel: 'tmall', bucket: null, status: 'fresh', expected_interval_hours: 24, last_import_at: '2025-05-01T12:00:00+00:00', newest_order_at: '2025-05-01T11:30:00+00:00', newest_order_age_hours: 1.5, orders: 2, merge_p50_hours: 1.25, merge_p95_hours: 1.925 },
     ]);
+  });
+
+  test("a source expected every 48 h (settings sourceIntervalHours) is fresh 30 h after its import", async () => {
+    const admin = { ...ADMIN, 'Content-Type': 'application/json' };
+    const put = await app.request('/api/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ sourceIntervalHours: { canonical: 48 } }) });
+    expect(put.status).toBe(200);
+    const rows = await metricRows(app, '/api/metrics/freshness?asOf=2025-05-02T18:00:00Z&tz=UTC&channel=offline');
+    expect(rows.map((r) => [r.status, r.expected_interval_hours])).toEqual([['fresh', 48]]);
+    const bad = await app.request('/api/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ sourceIntervalHours: { canonical: -1 } }) });
+    expect(bad.status).toBe(400);
+    await app.request('/api/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ sourceIntervalHours: {} }) });
   });
 
   test('by day of placement', async () => {
@@ -83,9 +95,14 @@ test('demo data: merge latency drops at the go-live (1 July 2025), the ERP chann
     const months = rows.filter((r) => r.channel === channel && r.bucket !== null && (r.bucket < '2025-07' === before));
     return months.reduce((n, r) => n + r.merge_p50_hours * r.orders, 0) / months.reduce((n, r) => n + r.orders, 0);
   };
-  expect(median('offline', true)).toBeGreaterThan(24);
-  expect(median('offline', false)).toBeLessThan(median('offline', true) / 1.5);
-  expect(median('tmall', true)).toBeGreaterThan(0.8);
-  expect(median('tmall', false)).toBeLessThan(0.5);
+  // A nightly ERP export, then hourly runs; hourly marketplace imports, then every 15 minutes.
+  expect(median('offline', true)).toBeGreaterThan(8);
+  expect(median('offline', false)).toBeLessThan(1.2);
+  expect(median('tmall', true)).toBeGreaterThan(0.4);
+  expect(median('tmall', false)).toBeLessThan(0.3);
+  // Each run is an import record: tmall's last one on the last day, 18 minutes after a quarter hour.
+  const tmall = rows.find((r) => r.channel === 'tmall')!;
+  expect(tmall.last_import_at.slice(0, 10)).toBe('2025-12-31');
+  expect(tmall.status).toBe('fresh');
   await db.close();
 });

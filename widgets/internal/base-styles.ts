@@ -28,6 +28,15 @@ export const baseStyles = [
       gap: 8px;
       margin-bottom: 8px;
     }
+    .heading {
+      flex: 1;
+      min-width: 0;
+    }
+    .updated {
+      display: block;
+      font-size: 0.8em;
+      color: var(--_muted);
+    }
     .title {
       flex: 1;
       margin: 0;

@@ -76,6 +76,15 @@ export class Formatter {
     return f;
   }
 
+  /** How long before `now` an instant was, in the unit a person reads best ("12 minutes ago", "3 months ago"). */
+  relative(iso: string, now = Date.now()): string {
+    const minutes = (Date.parse(iso) - now) / 60_000;
+    const abs = Math.abs(minutes);
+    const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =
+      abs < 60 ? [minutes, 'minute'] : abs < 48 * 60 ? [minutes / 60, 'hour'] : abs < 60 * 1440 ? [minutes / 1440, 'day'] : [minutes / 43_200, 'month'];
+    return new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto' }).format(Math.round(value), unit);
+  }
+
   /** An ISO instant as a date, a month or a date and hour. */
   date(iso: string, granularity: 'day' | 'week' | 'month' | 'hour' = 'day'): string {
     const date = new Date(iso);

@@ -52,6 +52,7 @@ const retryable = (error: unknown) => !(error instanceof MetricRequestError) || 
  * @fires op-drill-through - the user clicked an element whose orders can be listed
  * @csspart header - the title row
  * @csspart title - the heading
+ * @csspart updated - when the data was last imported ("Updated 12 minutes ago")
  * @csspart toolbar - the table toggle and download buttons
  * @csspart chart - the chart container
  * @csspart table - the data table
@@ -326,7 +327,10 @@ export abstract class OpMetricElement extends LitElement {
     const hasRows = (this.data.value?.rows.length ?? 0) > 0;
     return html`<section class="root ${this.theme === 'dark' || (this.theme === 'auto' && this.dark) ? 'dark' : ''}" aria-labelledby="title" lang=${this.locale}>
       <div class="header" part="header">
-        <h2 class="title" id="title" part="title">${this.heading(ctx)}</h2>
+        <div class="heading">
+          <h2 class="title" id="title" part="title">${this.heading(ctx)}</h2>
+          ${this.renderUpdated(ctx)}
+        </div>
         <div class="toolbar" part="toolbar">
           ${this.hasChart()
             ? html`<button class="button" type="button" aria-pressed=${this.view === 'table' ? 'true' : 'false'} @click=${() => (this.view = this.view === 'table' ? 'chart' : 'table')}>
@@ -365,6 +369,13 @@ export abstract class OpMetricElement extends LitElement {
             })}
       </div>
     </section>`;
+  }
+
+  /** "Updated 12 minutes ago": when an import last brought the scope's data (meta.dataUpdatedAt), the exact time on hover. */
+  private renderUpdated(ctx: RenderContext): TemplateResult | typeof nothing {
+    const at = this.data.value?.meta.dataUpdatedAt;
+    if (!at) return nothing;
+    return html`<span class="updated" part="updated" title=${ctx.fmt.date(at, 'hour')}>${ctx.t('updated', { ago: ctx.fmt.relative(at) })}</span>`;
   }
 
   private resultView(result: MetricResult, ctx: RenderContext, stale: boolean): TemplateResult {
