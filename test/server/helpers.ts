@@ -16,13 +16,16 @@ export function openStore(): Promise<Database> {
   return Database.open({ path: ':memory:' });
 }
 
+/** When the tests' imports run, unless a test says otherwise: answers that read import times (freshness) repeat. */
+export const TEST_IMPORTED_AT = new Date('2026-01-01T00:00:00Z');
+
 export function importPreset(
   db: Database,
   preset: string,
   paths: string[],
   onError: 'reject' | 'skip' = 'reject',
 ): Promise<ImportResult> {
-  return runImport(db, { mapping: presetMapping(preset), files: paths.map((path) => ({ path })), onError });
+  return runImport(db, { mapping: presetMapping(preset), files: paths.map((path) => ({ path })), onError, importedAt: TEST_IMPORTED_AT });
 }
 
 /** Runs a query on the store; numbers come back as numbers where the SQL casts them to DOUBLE/INTEGER. */

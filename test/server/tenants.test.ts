@@ -6,6 +6,7 @@ import type { Database } from '../../server/db/database.js';
 import { generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { METRIC_NAMES } from '../../server/metrics/catalog.js';
 import { runImport } from '../../server/import/run-import.js';
+import { TEST_IMPORTED_AT } from './helpers.js';
 import { presetMapping } from '../../server/import/presets.js';
 import { upsertTenant } from '../../server/tenants.js';
 import { ADMIN, FIXTURES, openStore, rows, testApp } from './helpers.js';
@@ -19,7 +20,8 @@ const asTenant = (tenant: string, headers: Record<string, string> = {}) => ({ he
 const bearer = (token: string, headers: Record<string, string> = {}) => ({ headers: { Authorization: `Bearer ${token}`, ...headers } });
 
 async function importFixture(db: Database, tenant: string): Promise<void> {
-  await runImport(db, { mapping: presetMapping('canonical'), files: FIXTURE_FILES.map((path) => ({ path })), tenant });
+  // At one set time in every store: freshness reads when each import ran.
+  await runImport(db, { mapping: presetMapping('canonical'), files: FIXTURE_FILES.map((path) => ({ path })), tenant, importedAt: TEST_IMPORTED_AT });
 }
 
 async function mint(app: App, body: Record<string, unknown>): Promise<string> {
@@ -32,6 +34,8 @@ async function mint(app: App, body: Record<string, unknown>): Promise<string> {
 const QUERIES = METRIC_NAMES.flatMap((name) => {
   if (name === 'roi-compare') return [`${name}?baselineFrom=2025-03-01&baselineTo=2025-03-08&to=2025-04-08`, `${name}?compare=channel:tmall,channel:douyin`];
   if (['promotion-roi', 'surge-alerts'].includes(name)) return [name];
+  // Freshness reads the clock by default and takes no groupBy.
+  if (name === 'freshness') return [`${name}?asOf=2026-01-02`, `${name}?interval=month&from=2025-01-01&to=2026-01-01&asOf=2026-01-02`];
   return [name, `${name}?groupBy=channel&from=2025-01-01&to=2026-01-01`];
 });
 
