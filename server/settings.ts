@@ -45,9 +45,26 @@ export const settingsSchema = z
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY'),
     /** Hours expected between two imports of each source (mapping name): later, freshness says `late`. Unlisted: 24. */
     sourceIntervalHours: z.record(z.string().min(1).max(100), z.number().positive().max(8760)),
+    /**
+     * Service levels (the sla metric): an order that reached `from` must reach `to` within `hours`;
+     * with `channel`, for that channel's orders (over the target without one). `placed` → `shipped`
+     * is the overall ship-by target.
+     */
+    slaTargets: z
+      .array(
+        z
+          .object({ from: stageName, to: stageName, hours: z.number().positive().max(87_600), channel: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/).optional() })
+          .strict()
+          .refine((t) => t.from !== t.to, { message: 'a target runs from one stage to another' }),
+      )
+      .max(50),
   })
   .strict()
-  .refine((s) => new Set(s.pipeline).size === s.pipeline.length, { message: 'pipeline lists a stage twice', path: ['pipeline'] });
+  .refine((s) => new Set(s.pipeline).size === s.pipeline.length, { message: 'pipeline lists a stage twice', path: ['pipeline'] })
+  .refine((s) => new Set(s.slaTargets.map((t) => `${t.from}>${t.to}>${t.channel ?? ''}`)).size === s.slaTargets.length, {
+    message: 'slaTargets lists a step twice for one channel',
+    path: ['slaTargets'],
+  });
 
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -83,6 +100,7 @@ export const DEFAULT_SETTINGS: Settings = {
   marginRate: 0.3,
   currency: 'CNY',
   sourceIntervalHours: {},
+  slaTargets: [],
 };
 
 /** Hours expected between imports of a source not listed in sourceIntervalHours. */

@@ -122,6 +122,9 @@ const onTimeBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
   date_as_of: textList(ctx.promiseDateSources.map((s) => isoInZone(asOfMs, s.zone).slice(0, 10))),
 });
 
+/** Completed orders of a step and channel that an at-risk estimate needs at the least (sql/metrics/sla.sql). */
+export const SLA_MIN_HISTORY = 5;
+
 /** What op_stuck (stuck-orders and the order list) binds besides the scope. */
 export const stuckBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
   as_of: instant(asOfMs),
@@ -555,6 +558,42 @@ export const METRICS: MetricDefinition[] = [
         tz: scope.tz,
         params: { ...scope.params, factor, minOrders },
         bindings: { ...scope.bindings, factor: number(factor), min_orders: integer(minOrders), history_from_ts: instant(historyFromMs), rollup: boolean(rollup) },
+      };
+    },
+  },
+  {
+    name: 'sla',
+    times: (p) => [...new Set(((p.targets as { from: string; to: string }[] | undefined) ?? []).flatMap((t) => [t.from, t.to]))],
+    usesLatestEvent: true,
+    summary: 'Service levels (settings slaTargets): per step target, channel and period, orders due, met, breached, breach rate and lateness; open orders due today, at risk and breached as of a time.',
+    query: z
+      .object({
+        ...scopeQuery,
+        interval: intervalQuery,
+        asOf: z.string().optional().describe('the moment to judge at (default: the latest event in the store)'),
+        threshold: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'a probability from 0 to 1').optional().describe('at risk from this probability of missing the target (default 0.5)'),
+      })
+      .strict(),
+    resolve(q, ctx) {
+      const base = bucketed(q, ctx);
+      delete base.params.groupBy;
+      const asOfMs = asOfOf(q, base.tz, ctx);
+      const targets = ctx.settings.slaTargets;
+      if (targets.length === 0) throw new ApiError(400, 'no_sla_targets', 'no service level is set: add slaTargets to the settings (PUT /api/settings), e.g. [{"from": "paid", "to": "shipped", "hours": 48}]');
+      const threshold = Number(q.threshold ?? 0.5);
+      return {
+        tz: base.tz,
+        params: { ...base.params, asOf: isoInZone(asOfMs, base.tz), threshold, targets },
+        bindings: {
+          ...base.bindings,
+          as_of: instant(asOfMs),
+          t_from: textList(targets.map((t) => t.from)),
+          t_to: textList(targets.map((t) => t.to)),
+          t_hours: { value: listValue(targets.map((t) => t.hours)), type: LIST(DOUBLE) },
+          t_channel: textList(targets.map((t) => t.channel ?? '')),
+          threshold: number(threshold),
+          min_history: integer(SLA_MIN_HISTORY),
+        },
       };
     },
   },

@@ -118,8 +118,6 @@ const PAGE = `<!doctype html>
   if (present.has('delivered')) steps.push('kept');
   dashboard.append(document.getElementById('widgets').content.cloneNode(true));
   if (steps.length >= 2) document.getElementById('funnel').setAttribute('steps', steps.join(','));
-  // A demo's export is a snapshot: its freshness is read as of its latest event, not today.
-  if (extent.latestEventAt) document.getElementById('freshness').setAttribute('as-of', extent.latestEventAt);
 
   const select = document.getElementById('channel');
   for (const channel of extent.channels ?? []) select.add(new Option(channel.code, channel.code));

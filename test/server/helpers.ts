@@ -28,6 +28,21 @@ export function importPreset(
   return runImport(db, { mapping: presetMapping(preset), files: paths.map((path) => ({ path })), onError, importedAt: TEST_IMPORTED_AT });
 }
 
+/** The hand-worked fixture's service level: paid → shipped within a day. */
+export const FIXTURE_SLA_TARGETS = [{ from: 'paid', to: 'shipped', hours: 24 }];
+
+/**
+ * Sets a tenant's SLA targets straight in the store, without bumping the data version (before any
+ * request: the service reads settings once per data version), so fixtures keep version 1.
+ */
+export async function setSlaTargets(db: Database, tenant: string, targets: unknown[]): Promise<void> {
+  await db.transaction(async (c) => {
+    const [row] = (await c.runAndReadAll('SELECT settings FROM tenants WHERE tenant_id = $tenant', { tenant })).getRowObjectsJson();
+    const settings = { ...(row?.settings ? (JSON.parse(row.settings as string) as object) : {}), slaTargets: targets };
+    await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { tenant, value: JSON.stringify(settings) });
+  });
+}
+
 /** Runs a query on the store; numbers come back as numbers where the SQL casts them to DOUBLE/INTEGER. */
 export function rows(db: Database, sql: string): Promise<JsonRow[]> {
   return db.query(sql);

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
-import { FIXTURES, importPreset, openStore, testApp } from './helpers.js';
+import { FIXTURES, FIXTURE_SLA_TARGETS, importPreset, openStore, setSlaTargets, testApp } from './helpers.js';
 
 /** A store with the hand-worked metrics fixture (test/fixtures/metrics) and an app over it. */
 export async function fixtureApp(): Promise<{ db: Database; app: ReturnType<typeof createApp> }> {
   const db = await openStore();
   await importPreset(db, 'canonical', ['orders.csv', 'events.csv', 'promotions.csv'].map((f) => join(FIXTURES, 'metrics', f)));
+  await setSlaTargets(db, 'default', FIXTURE_SLA_TARGETS);
   return { db, app: testApp(db) };
 }
 

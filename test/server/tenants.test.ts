@@ -6,7 +6,7 @@ import type { Database } from '../../server/db/database.js';
 import { generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { METRIC_NAMES } from '../../server/metrics/catalog.js';
 import { runImport } from '../../server/import/run-import.js';
-import { TEST_IMPORTED_AT } from './helpers.js';
+import { FIXTURE_SLA_TARGETS, TEST_IMPORTED_AT, setSlaTargets } from './helpers.js';
 import { presetMapping } from '../../server/import/presets.js';
 import { upsertTenant } from '../../server/tenants.js';
 import { ADMIN, FIXTURES, openStore, rows, testApp } from './helpers.js';
@@ -22,6 +22,7 @@ const bearer = (token: string, headers: Record<string, string> = {}) => ({ heade
 async function importFixture(db: Database, tenant: string): Promise<void> {
   // At one set time in every store: freshness reads when each import ran.
   await runImport(db, { mapping: presetMapping('canonical'), files: FIXTURE_FILES.map((path) => ({ path })), tenant, importedAt: TEST_IMPORTED_AT });
+  await setSlaTargets(db, tenant, FIXTURE_SLA_TARGETS);
 }
 
 async function mint(app: App, body: Record<string, unknown>): Promise<string> {
@@ -35,6 +36,8 @@ const QUERIES = METRIC_NAMES.flatMap((name) => {
   if (name === 'roi-compare') return [`${name}?baselineFrom=2025-03-01&baselineTo=2025-03-08&to=2025-04-08`, `${name}?compare=channel:tmall,channel:douyin`];
   if (['promotion-roi', 'surge-alerts'].includes(name)) return [name];
   // Freshness reads the clock by default and takes no groupBy.
+  // sla answers per channel already, and takes no groupBy.
+  if (name === 'sla') return [name, `${name}?interval=month&from=2025-01-01&to=2026-01-01`];
   if (name === 'freshness') return [`${name}?asOf=2026-01-02`, `${name}?interval=month&from=2025-01-01&to=2026-01-01&asOf=2026-01-02`];
   return [name, `${name}?groupBy=channel&from=2025-01-01&to=2026-01-01`];
 });

@@ -73,6 +73,10 @@ export class OpFreshness extends OpMetricElement {
     return false;
   }
 
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    return result.rows.length === 0 ? ctx.t('empty.freshness') : undefined;
+  }
+
   protected override tableColumns(): string[] {
     return ['source', 'channel', 'status', 'last_import_at', 'newest_order_age_hours', 'merge_p50_hours', 'merge_p95_hours'];
   }

@@ -1,0 +1,72 @@
+/** The sla metric on a hand-worked fixture: due, met, breached and lateness, and today's open orders. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Database } from '../../server/db/database.js';
+import { ADMIN, importPreset, openStore, testApp } from './helpers.js';
+import { getJson, metricRows } from './metrics-helpers.js';
+
+let db: Database;
+let app: ReturnType<typeof testApp>;
+const H = 3_600_000;
+const at = (iso: string, hours = 0) => new Date(Date.parse(iso) + hours * H).toISOString();
+
+beforeAll(async () => {
+  db = await openStore();
+  const dir = mkdtempSync(join(tmpdir(), 'op-sla-'));
+  const orders = ['order_id,channel,created_at'];
+  const events = ['order_id,channel,at,type,stage'];
+  const order = (id: string, channel: string, paid: string, then: [string, number][] = []) => {
+    orders.push(`${id},${channel},${at(paid, -1)}`);
+    events.push(`${id},${channel},${paid},stage,paid`);
+    for (const [stage, hours] of then) events.push(`${id},${channel},${at(paid, hours)},stage,${stage}`);
+  };
+  // tmall's own target: paid → shipped within 24 h.
+  order('S1', 'tmall', '2025-06-01T00:00:00Z', [['shipped', 20]]); // met
+  order('S2', 'tmall', '2025-06-02T00:00:00Z', [['shipped', 30]]); // 6 h late
+  order('S3', 'tmall', '2025-06-03T00:00:00Z', [['cancelled', 10]]); // settled before its deadline: not due
+  order('S4', 'tmall', '2025-06-09T20:00:00Z'); // open 16 h, due at 20:00 today
+  order('S5', 'tmall', '2025-06-08T00:00:00Z'); // open 60 h: breached, 36 h late
+  [10, 18, 22, 26, 40].forEach((hours, i) => order(`H${i}`, 'tmall', `2025-05-0${i + 1}T00:00:00Z`, [['shipped', hours]]));
+  // douyin under the target for every channel: 48 h.
+  order('D1', 'douyin', '2025-06-05T00:00:00Z', [['shipped', 24]]);
+  order('D2', 'douyin', '2025-06-09T00:00:00Z'); // open 36 h, due tomorrow
+  writeFileSync(join(dir, 'orders.csv'), orders.join('\n'));
+  writeFileSync(join(dir, 'events.csv'), events.join('\n'));
+  await importPreset(db, 'canonical', [join(dir, 'orders.csv'), join(dir, 'events.csv')]);
+  app = testApp(db);
+});
+afterAll(() => db.close());
+
+const setTargets = (slaTargets: unknown) =>
+  app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ slaTargets }) });
+
+test('without targets the metric says how to set them', async () => {
+  const { status, body } = await getJson(app, '/api/metrics/sla');
+  expect([status, body.error.code]).toEqual([400, 'no_sla_targets']);
+  expect((await setTargets([{ from: 'paid', to: 'paid', hours: 1 }])).status).toBe(400);
+  expect((await setTargets([{ from: 'paid', to: 'shipped', hours: -1 }])).status).toBe(400);
+});
+
+test('due, met, breached and lateness per target and channel; open orders due today, at risk, breached', async () => {
+  expect((await setTargets([{ from: 'paid', to: 'shipped', hours: 48 }, { from: 'paid', to: 'shipped', hours: 24, channel: 'tmall' }])).status).toBe(200);
+  expect(await metricRows(app, '/api/metrics/sla?asOf=2025-06-10T12:00:00Z&tz=UTC')).toEqual([
+    // D1 shipped in 24 of its 48 h; D2 is due tomorrow, with one completed order of history: no estimate.
+    { target: 'paid→shipped', from_stage: 'paid', to_stage: 'shipped', target_hours: 48, channel: 'douyin', bucket: null, due: 1, met: 1, breached: 0, breach_rate: 0, mean_late_hours: null, open: 1, due_today: 0, at_risk: 0, open_breached: 0 },
+    // Met: S1 (20 h), H0-H2 (10, 18, 22 h). Breached: S2 6 h late, H3 2, H4 16, S5 still open 36 h past: mean 15.
+    // S4 has waited 16 h: of the 6 completed orders that took 16 h or more, 3 took over 24: p = 0.5, at risk.
+    { target: 'paid→shipped', from_stage: 'paid', to_stage: 'shipped', target_hours: 24, channel: 'tmall', bucket: null, due: 8, met: 4, breached: 4, breach_rate: 0.5, mean_late_hours: 15, open: 2, due_today: 1, at_risk: 1, open_breached: 1 },
+  ]);
+});
+
+test('by month of the deadline, and a stricter threshold', async () => {
+  const rows = await metricRows(app, '/api/metrics/sla?asOf=2025-06-10T12:00:00Z&tz=UTC&interval=month&channel=tmall');
+  expect(rows.map((r) => [r.bucket, r.due, r.breached, r.at_risk])).toEqual([
+    [null, 8, 4, 1],
+    ['2025-05-01T00:00:00+00:00', 5, 2, null],
+    ['2025-06-01T00:00:00+00:00', 3, 2, null],
+  ]);
+  const strict = await metricRows(app, '/api/metrics/sla?asOf=2025-06-10T12:00:00Z&tz=UTC&channel=tmall&threshold=0.6');
+  expect(strict[0].at_risk).toBe(0);
+});
