@@ -16,6 +16,7 @@ export { OpSurgeAlerts } from './op-surge-alerts/op-surge-alerts.js';
 export { OpOrderList } from './op-order-list/op-order-list.js';
 export { OpOrderTracker } from './op-order-tracker/op-order-tracker.js';
 export { OpFreshness } from './op-freshness/op-freshness.js';
+export { OpSla } from './op-sla/op-sla.js';
 export { OpDashboard } from './op-dashboard/op-dashboard.js';
 export { OpFilterChangeEvent, type FilterClause } from './events/op-filter-change.js';
 export { OpDrillThroughEvent, type DrillThrough } from './events/op-drill-through.js';

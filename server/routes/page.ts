@@ -63,6 +63,7 @@ const PAGE = `<!doctype html>
     <op-roi-compare id="roi" data-half="both"></op-roi-compare>
     <op-promotion-roi id="promotions"></op-promotion-roi>
     <op-surge-alerts id="surges" class="wide"></op-surge-alerts>
+    <op-sla id="sla" interval="month"></op-sla>
     <op-freshness id="freshness"></op-freshness>
   </template>
 </main>

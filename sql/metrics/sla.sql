@@ -1,7 +1,7 @@
 -- metric: sla
 -- Service levels (settings slaTargets: an order that reached `from` must reach `to` within
 -- `hours`; a channel's own target replaces the one for every channel). Per target, channel and
--- period of the deadline: orders due (reached `to` by $as_of, or their deadline passed by then;
+-- period in which it was decided (met: when it reached `to`; breached: at its deadline): orders due (reached `to` by $as_of, or their deadline passed by then;
 -- one settled in a terminal stage without reaching `to` before its deadline is not due), met (reached
 -- `to` by the deadline), breached, the breach rate and the mean lateness of the breached (to `to`,
 -- or to $as_of for one still open). For the orders open at the step as of $as_of (reached `from`,
@@ -63,7 +63,9 @@ WITH targets AS (
   SELECT t, channel, count(*) AS due, count(*) FILTER (met) AS met, avg(late_hours) FILTER (NOT met) AS mean_late_hours
   FROM history GROUP BY ALL
 ), periods AS (
-  SELECT t, channel, op_bucket(timezone($tz, deadline), $unit) AS bucket,
+  -- By when each order was decided: a met one when it reached `to`, a breached one at its deadline
+  -- (never after $as_of: a period is not cut short by orders not due yet).
+  SELECT t, channel, op_bucket(timezone($tz, CASE WHEN met THEN done ELSE deadline END), $unit) AS bucket,
     count(*) AS due, count(*) FILTER (met) AS met, avg(late_hours) FILTER (NOT met) AS mean_late_hours
   FROM history WHERE $unit IS NOT NULL GROUP BY ALL
 ), rows_out AS (

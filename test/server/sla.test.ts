@@ -60,7 +60,7 @@ test('due, met, breached and lateness per target and channel; open orders due to
   ]);
 });
 
-test('by month of the deadline, and a stricter threshold', async () => {
+test('by month decided (met: when shipped; breached: at the deadline), and a stricter threshold', async () => {
   const rows = await metricRows(app, '/api/metrics/sla?asOf=2025-06-10T12:00:00Z&tz=UTC&interval=month&channel=tmall');
   expect(rows.map((r) => [r.bucket, r.due, r.breached, r.at_risk])).toEqual([
     [null, 8, 4, 1],
