@@ -66,3 +66,31 @@ describe('op-order-tracker', () => {
     expect(text.replace(/O\d/g, '').match(/[A-Za-z]{2,}/g)).to.equal(null);
   });
 });
+
+describe('op-sla and op-freshness on the fixture service', () => {
+  it('op-sla without targets says how to set them, translated, with no Retry', async () => {
+    const host = document.createElement('div');
+    host.innerHTML = `<op-sla api="${API}" locale="zh-CN"></op-sla>`;
+    document.body.append(host);
+    const el = host.firstElementChild as OpMetricElement;
+    await settle(el);
+    const state = el.shadowRoot!.querySelector('.state.error')!;
+    expect(state.textContent!.trim()).to.equal('尚未设置服务水平：请在设置中添加 slaTargets（例如付款后 48 小时内发货）。');
+    expect(state.querySelector('button')).to.equal(null);
+  });
+
+  it('op-freshness lists each channel of the fixture as fresh, just imported', async () => {
+    const host = document.createElement('div');
+    host.innerHTML = `<op-freshness api="${API}"></op-freshness>`;
+    document.body.append(host);
+    const el = host.firstElementChild as OpMetricElement;
+    await settle(el);
+    const sources = [...el.shadowRoot!.querySelectorAll('.source')].map((s) => [s.querySelector('.name')!.textContent!.trim(), s.querySelector('.badge')!.textContent!.trim()]);
+    expect(sources).to.deep.equal([
+      ['douyin · canonical', 'Fresh'],
+      ['jd · canonical', 'Fresh'],
+      ['tmall · canonical', 'Fresh'],
+    ]);
+    expect(el.shadowRoot!.querySelector('.updated')!.textContent).to.match(/^Updated (now|\d+ minutes? ago|this minute)$/);
+  });
+});
