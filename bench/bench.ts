@@ -78,7 +78,19 @@ const QUERIES: Record<string, string> = {
   'promotion-roi': '',
   throughput: 'interval=month',
   'surge-alerts': '',
+  sla: 'interval=month',
+  freshness: 'interval=month&asOf=2026-01-01T00:00:00Z',
 };
+
+/** The order lists a drill-through or a tracker asks for (GET /api/orders), timed cold over HTTP. */
+const ORDER_LISTS: [string, string][] = [
+  ['first page, newest first', '/api/orders'],
+  ['a stuck-orders bar (shipped, 1-3 d), oldest first', '/api/orders?stage=shipped&ageBucket=1-3d&sort=-age'],
+  ['a funnel step\'s drop-offs (douyin, shipped)', '/api/orders?channel=douyin&step=shipped&outcome=dropped'],
+  ['a friction driver (knitwear contacts)', '/api/orders?component=contact&skuSeries=knitwear'],
+  ['by friction cost, jd', '/api/orders?channel=jd&sort=-friction_cost'],
+  ['with forecasts, open orders waiting at shipped', '/api/orders?stage=shipped&forecast=true&limit=20'],
+];
 
 /** Mixed metrics and filters for the load test: each metric as benchmarked, and per channel. */
 const LOAD_PATHS = METRICS.flatMap((m) => {
@@ -101,6 +113,8 @@ interface SizeResult {
   metrics: Row[];
   /** The questions a few clicks away, against a flat baseline (long-tail.ts). */
   longTail: Row[];
+  /** GET /api/orders as a drill-through or a tracker asks it, cold. */
+  orderLists?: Row[];
   jsBaseline: Row[];
   /** DuckDB's exact quantile over the values the percentile metrics aggregate, flat (see percentile-bound.ts). */
   percentileBound: Row[];
@@ -202,6 +216,16 @@ for (const size of sizes) {
       return direct.sqlOf(definition.name).run(db, { ...resolved.bindings, ...contextBindings(DEFAULT_TENANT, ctx) }, resolved.tz);
     };
     const longTail = await benchLongTail(db, cold, sqlOf, runs);
+    const orderLists: Row[] = [];
+    for (const [name, url] of longTailOnly ? [] : ORDER_LISTS) {
+      const [s] = await timedByTurns([async () => {
+        const res = await cold.request(url);
+        if (res.status !== 200) throw new Error(`${url} → ${res.status} ${await res.text()}`);
+        await res.json();
+      }], runs);
+      orderLists.push({ list: name, url, coldMedian: s!.median, coldP95: s!.p95 });
+      console.log(`  orders: ${name.padEnd(48)} cold ${s!.median} ms (p95 ${s!.p95})`);
+    }
     if (longTailOnly) {
       await db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -234,6 +258,7 @@ for (const size of sizes) {
       incremental,
       metrics,
       longTail,
+      orderLists,
       jsBaseline,
       percentileBound,
       load,
@@ -506,6 +531,11 @@ function writeReports(): void {
         ...r.longTail.map((v) => `| ${v.variant} | ${v.coldMedian} | ${v.coldP95} | ${v.sqlMedian} | ${v.flatMedian} | ${v.overFlat} |`),
         '',
       );
+    }
+    if (r.orderLists?.length) {
+      md.push('Order lists (`GET /api/orders`, 50 rows a page unless the URL says otherwise), cold over HTTP:', '', '| list | URL | cold median | cold p95 |', '|---|---|---|---|');
+      for (const o of r.orderLists) md.push(`| ${o.list} | \`${o.url}\` | ${o.coldMedian} | ${o.coldP95} |`);
+      md.push('');
     }
     if (r.jsBaseline.length) {
       md.push('Hand-written JavaScript loops over the rows loaded in arrays (loading not timed) against the service over HTTP, same question; "disagree" counts groups whose numbers differ beyond 1e-9:', '');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Database } from '../../server/db/database.js';
 import { METRIC_NAMES } from '../../server/metrics/catalog.js';
-import { OLIST_FILES, SHARED_DATA, importPreset, openStore, rows, testApp } from './helpers.js';
+import { OLIST_FILES, SHARED_DATA, importPreset, openStore, rows, testApp, setSlaTargets } from './helpers.js';
 import { metricRows } from './metrics-helpers.js';
 
 /**
@@ -36,17 +36,21 @@ function shifted(value: string, minutes: number): string {
 
 /** Every metric's rows for a few scopes users reach, for comparing two stores. */
 async function answers(db: Database): Promise<Record<string, unknown>> {
+  // Service levels too: paid → shipped within 2 days, delivered within 10 of shipping.
+  await setSlaTargets(db, 'default', [{ from: 'paid', to: 'shipped', hours: 48 }, { from: 'shipped', to: 'delivered', hours: 240 }]);
   const app = testApp(db, { cacheMetrics: false });
   const out: Record<string, unknown> = {};
   const extra: Record<string, string> = {
     'roi-compare': 'baselineFrom=2017-01-01&baselineTo=2017-07-01&to=2018-01-01',
     'stuck-orders': 'asOf=2018-09-01',
+    sla: 'asOf=2018-09-01',
   };
   // freshness is about when each import ran: batches and one import of their union differ by design.
   for (const name of METRIC_NAMES.filter((n) => n !== 'freshness')) {
     for (const q of ['', 'groupBy=channel', 'interval=month']) {
       if (q && ['roi-compare', 'promotion-roi', 'surge-alerts'].includes(name)) continue;
-      if (q === 'interval=month' && !['cycle-time', 'first-response', 'on-time', 'friction-cost', 'throughput'].includes(name)) continue;
+      if (q === 'groupBy=channel' && name === 'sla') continue;
+      if (q === 'interval=month' && !['cycle-time', 'first-response', 'on-time', 'friction-cost', 'throughput', 'sla'].includes(name)) continue;
       const url = `/api/metrics/${name}?${[extra[name], q].filter(Boolean).join('&')}`;
       out[url] = await metricRows(app, url);
     }
