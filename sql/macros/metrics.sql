@@ -10,7 +10,7 @@
 -- list, with a value in it.
 -- `currencies` (default: all): a money metric of a store with orders in several currencies adds one's.
 CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, currencies := []::VARCHAR[]) AS TABLE
-  SELECT * EXCLUDE (tenant_id) FROM order_facts
+  SELECT rowid AS row_id, * EXCLUDE (tenant_id) FROM order_facts
   WHERE tenant_id = tenant
     AND (from_ts IS NULL OR created_at >= from_ts)
     AND (to_ts IS NULL OR created_at < to_ts)
@@ -177,12 +177,12 @@ CREATE OR REPLACE TEMP MACRO op_otif_late_us(d, delivered_day, promised_day, del
 -- the stage they waited in, since when, and their age bucket: what stuck-orders counts and what
 -- GET /api/orders lists for one of its bars (one definition, so the list's count is the bar's).
 -- The rules are stuck-orders' (sql/metrics/stuck-orders.sql, sql/README.md "stuck-orders").
--- `only_keys`: just these orders (a page of the list), so a page costs its rows, not the scope's.
-CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days, only_keys := NULL::VARCHAR[]) AS TABLE
+-- `only_rows`: just these orders (a page of the list, by row id), so a page costs its rows, not the scope's.
+CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days, only_rows := NULL::BIGINT[]) AS TABLE
 WITH scoped AS NOT MATERIALIZED (
   SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
   FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions)
-  WHERE created_at <= as_of AND (only_keys IS NULL OR list_contains(only_keys, order_key))
+  WHERE created_at <= as_of AND (only_rows IS NULL OR list_contains(only_rows, row_id))
 ), settled_by_then AS (
   -- Orders whose every stage was reached by as_of (most, for a recent as_of): the facts hold the
   -- answer (schema/019), plain columns, no list read.
