@@ -38,6 +38,30 @@ async function allPages(app: App, url: string, init?: RequestInit): Promise<{ to
 }
 const PAGE = 37;
 
+/**
+ * Property over random list parameters with one token: each answer is a refusal (`refused`
+ * checks it) or a page whose every order `page` accepts.
+ */
+async function listProperty(
+  app: App,
+  token: RequestInit,
+  params: fc.Arbitrary<Record<string, string>>,
+  numRuns: number,
+  refused: (status: number, body: any, query: string) => void,
+  page: (body: any) => void,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(params, async (p) => {
+      const query = new URLSearchParams(p).toString();
+      const res = await app.request(`/api/orders?${query}&limit=500`, token);
+      const body = await res.json();
+      if (res.status === 200) page(body);
+      else refused(res.status, body, query);
+    }),
+    { numRuns },
+  );
+}
+
 describe('on the hand-worked fixture', () => {
   let db: Database;
   let app: App;
@@ -428,35 +452,29 @@ describe('embed tokens: the orders capability, the field allow-list, the lock', 
   test('property: no parameter of the list lets a locked token see an order outside its lock', async () => {
     const token = await mint({ orders: true, filters: { channel: ['tmall', 'douyin'], region: ['north', 'east'] } });
     const [{ n: lockedTotal }] = (await rows(db, "SELECT count(*)::INTEGER AS n FROM orders WHERE channel IN ('tmall', 'douyin') AND region IN ('north', 'east')")) as { n: number }[];
-    await fc.assert(
-      fc.asyncProperty(
-        fc.record(
-          {
-            channel: fc.constantFrom('tmall', 'douyin', 'jd', 'TMALL', 'tmall,jd', ' tmall'),
-            region: fc.constantFrom('north', 'south', 'north,south', ''),
-            stage: fc.constantFrom('paid', 'shipped', 'placed'),
-            from: fc.constantFrom('2025-02-01', '2024-01-01', '2025-03-01T00:00:00Z'),
-            tz: fc.constantFrom('UTC', 'Pacific/Kiritimati', 'America/Adak'),
-            sort: fc.constantFrom('age', '-amount', 'created_at'),
-          },
-          { requiredKeys: [] },
-        ),
-        async (params) => {
-          const query = new URLSearchParams(params as Record<string, string>).toString();
-          const res = await app.request(`/api/orders?${query}&limit=500`, token);
-          const body = await res.json();
-          if (res.status !== 200) {
-            expect(res.status, JSON.stringify(body)).toBe(403);
-            return;
-          }
-          expect(body.total).toBeLessThanOrEqual(lockedTotal);
-          for (const o of body.orders) {
-            expect(['tmall', 'douyin']).toContain(o.channel);
-            expect(['north', 'east']).toContain(o.region);
-          }
+    await listProperty(
+      app,
+      token,
+      fc.record(
+        {
+          channel: fc.constantFrom('tmall', 'douyin', 'jd', 'TMALL', 'tmall,jd', ' tmall'),
+          region: fc.constantFrom('north', 'south', 'north,south', ''),
+          stage: fc.constantFrom('paid', 'shipped', 'placed'),
+          from: fc.constantFrom('2025-02-01', '2024-01-01', '2025-03-01T00:00:00Z'),
+          tz: fc.constantFrom('UTC', 'Pacific/Kiritimati', 'America/Adak'),
+          sort: fc.constantFrom('age', '-amount', 'created_at'),
         },
+        { requiredKeys: [] },
       ),
-      { numRuns: 60 },
+      60,
+      (status, body) => expect(status, JSON.stringify(body)).toBe(403),
+      (body) => {
+        expect(body.total).toBeLessThanOrEqual(lockedTotal);
+        for (const o of body.orders) {
+          expect(['tmall', 'douyin']).toContain(o.channel);
+          expect(['north', 'east']).toContain(o.region);
+        }
+      },
     );
   });
 
@@ -502,38 +520,34 @@ describe('embed tokens: the orders capability, the field allow-list, the lock', 
     test('property: no parameter of the list or of one order shows an order of another customer', async () => {
       const [{ others }] = (await rows(db, `SELECT list(DISTINCT customer_id) AS others FROM (SELECT customer_id FROM orders WHERE customer_id <> '${customer}' LIMIT 50)`)) as { others: string[] }[];
       const someone = fc.constantFrom(...others);
-      await fc.assert(
-        fc.asyncProperty(
-          fc.record(
-            {
-              customer: fc.oneof(fc.constant(customer), someone, someone.map((o) => `${customer},${o}`), fc.constant(` ${customer}`)),
-              channel: fc.constantFrom('tmall', 'jd', 'douyin,jd', 'nosuch'),
-              stage: fc.constantFrom('paid', 'shipped', 'placed'),
-              step: fc.constantFrom('paid', 'shipped', 'delivered'),
-              outcome: fc.constantFrom('converted', 'dropped', 'in_flight'),
-              component: fc.constantFrom('contact', 'expedite'),
-              from: fc.constantFrom('2025-02-01', '2024-01-01'),
-              asOf: fc.constantFrom('2025-02-15', '2030-01-01'),
-              tz: fc.constantFrom('UTC', 'Pacific/Kiritimati'),
-              sort: fc.constantFrom('age', '-amount', 'created_at', 'friction_cost'),
-            },
-            { requiredKeys: [] },
-          ),
-          async (params) => {
-            const query = new URLSearchParams(params as Record<string, string>).toString();
-            const res = await app.request(`/api/orders?${query}&limit=500`, token);
-            const body = await res.json();
-            if (res.status !== 200) {
-              expect([400, 403], JSON.stringify(body)).toContain(res.status);
-              // A refusal may repeat what was asked, nothing else of anyone.
-              for (const o of others) if (!query.includes(o)) expect(JSON.stringify(body)).not.toContain(o);
-              return;
-            }
-            expect(body.total).toBeLessThanOrEqual(mine.size);
-            for (const o of body.orders) expect(mine.has(o.order_id), o.order_id).toBe(true);
+      await listProperty(
+        app,
+        token,
+        fc.record(
+          {
+            customer: fc.oneof(fc.constant(customer), someone, someone.map((o) => `${customer},${o}`), fc.constant(` ${customer}`)),
+            channel: fc.constantFrom('tmall', 'jd', 'douyin,jd', 'nosuch'),
+            stage: fc.constantFrom('paid', 'shipped', 'placed'),
+            step: fc.constantFrom('paid', 'shipped', 'delivered'),
+            outcome: fc.constantFrom('converted', 'dropped', 'in_flight'),
+            component: fc.constantFrom('contact', 'expedite'),
+            from: fc.constantFrom('2025-02-01', '2024-01-01'),
+            asOf: fc.constantFrom('2025-02-15', '2030-01-01'),
+            tz: fc.constantFrom('UTC', 'Pacific/Kiritimati'),
+            sort: fc.constantFrom('age', '-amount', 'created_at', 'friction_cost'),
           },
+          { requiredKeys: [] },
         ),
-        { numRuns: 80 },
+        80,
+        (status, body, query) => {
+          expect([400, 403], JSON.stringify(body)).toContain(status);
+          // A refusal may repeat what was asked, nothing else of anyone.
+          for (const o of others) if (!query.includes(o)) expect(JSON.stringify(body)).not.toContain(o);
+        },
+        (body) => {
+          expect(body.total).toBeLessThanOrEqual(mine.size);
+          for (const o of body.orders) expect(mine.has(o.order_id), o.order_id).toBe(true);
+        },
       );
     });
   });

@@ -3,7 +3,8 @@ import { property } from 'lit/decorators.js';
 import type { MetricResult } from '../internal/api-client.js';
 import { baseStyles } from '../internal/base-styles.js';
 import { define } from '../internal/define.js';
-import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+import { OpHtmlElement } from '../internal/op-html-element.js';
+import type { RenderContext } from '../internal/op-metric-element.js';
 
 /**
  * How fresh each source is: per source and channel, fresh or late against the interval expected
@@ -12,7 +13,7 @@ import { OpMetricElement, type RenderContext } from '../internal/op-metric-eleme
  *
  * @example <op-freshness api="https://orderpulse.example" from="2025-12-01"></op-freshness>
  */
-export class OpFreshness extends OpMetricElement {
+export class OpFreshness extends OpHtmlElement {
   static override styles = [
     ...baseStyles,
     css`
@@ -55,6 +56,7 @@ export class OpFreshness extends OpMetricElement {
     `,
   ];
 
+  protected override readonly emptyKey = 'empty.freshness';
   protected readonly metric = 'freshness';
   protected readonly titleKey = 'title.freshness';
 
@@ -65,17 +67,6 @@ export class OpFreshness extends OpMetricElement {
     return { asOf: this.asOf };
   }
 
-  protected chartOption() {
-    return undefined;
-  }
-
-  protected override hasChart(): boolean {
-    return false;
-  }
-
-  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
-    return result.rows.length === 0 ? ctx.t('empty.freshness') : undefined;
-  }
 
   protected override tableColumns(): string[] {
     return ['source', 'channel', 'status', 'last_import_at', 'newest_order_age_hours', 'merge_p50_hours', 'merge_p95_hours'];

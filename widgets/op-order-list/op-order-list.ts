@@ -3,7 +3,8 @@ import { property, state } from 'lit/decorators.js';
 import { fetchMetric, serviceUrl, type MetricResult } from '../internal/api-client.js';
 import { baseStyles } from '../internal/base-styles.js';
 import { define } from '../internal/define.js';
-import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+import { OpHtmlElement } from '../internal/op-html-element.js';
+import type { RenderContext } from '../internal/op-metric-element.js';
 
 /** An order page of GET /api/orders, as the service answers it. */
 interface OrderPage {
@@ -36,7 +37,7 @@ type OrderResult = MetricResult & { total: number; nextCursor: string | null };
  *
  * @example <op-order-list stage="stock_locked" age-bucket=">3d" sort="-age"></op-order-list>
  */
-export class OpOrderList extends OpMetricElement {
+export class OpOrderList extends OpHtmlElement {
   static override styles = [
     ...baseStyles,
     css`
@@ -114,13 +115,6 @@ export class OpOrderList extends OpMetricElement {
     return result;
   }
 
-  protected chartOption() {
-    return undefined;
-  }
-
-  protected override hasChart(): boolean {
-    return false;
-  }
 
   protected override heading(ctx: RenderContext): string {
     return this.stage ? ctx.t('title.order-list.stage', { stage: ctx.t(`stage.${this.stage}`) }) + (this.ageBucket ? ` · ${this.ageBucket}` : '') : ctx.t(this.titleKey);

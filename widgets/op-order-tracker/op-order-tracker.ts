@@ -3,7 +3,8 @@ import { property } from 'lit/decorators.js';
 import { serviceUrl, type MetricResult } from '../internal/api-client.js';
 import { baseStyles } from '../internal/base-styles.js';
 import { define } from '../internal/define.js';
-import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+import { OpHtmlElement } from '../internal/op-html-element.js';
+import type { RenderContext } from '../internal/op-metric-element.js';
 
 type Window = { p50: string | null; p90: string | null } | null;
 interface TrackedOrder {
@@ -33,7 +34,7 @@ const HOUR = 3_600_000;
  * @csspart order - one order's card
  * @csspart progress - its stage progress bar
  */
-export class OpOrderTracker extends OpMetricElement {
+export class OpOrderTracker extends OpHtmlElement {
   static override styles = [
     ...baseStyles,
     css`
@@ -123,6 +124,7 @@ export class OpOrderTracker extends OpMetricElement {
     `,
   ];
 
+  protected override readonly emptyKey = 'tracker.none';
   protected readonly metric = 'orders';
   protected readonly titleKey = 'title.order-tracker';
 
@@ -141,17 +143,6 @@ export class OpOrderTracker extends OpMetricElement {
     return { metric: 'orders', params: page.params, columns: [], rows: page.orders, meta: { ...page.meta, cached: false, rowCount: page.orders.length } };
   }
 
-  protected chartOption() {
-    return undefined;
-  }
-
-  protected override hasChart(): boolean {
-    return false;
-  }
-
-  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
-    return result.rows.length === 0 ? ctx.t('tracker.none') : undefined;
-  }
 
   protected override renderResult(result: MetricResult, ctx: RenderContext): TemplateResult {
     const pipeline = (result.params.pipeline as string[] | undefined) ?? [];
