@@ -2,6 +2,7 @@
 -- KPIs of a baseline scope (a_…) and a current scope (b_…): two time ranges, or two cohorts over one
 -- range. For each KPI: baseline, current, delta = current − baseline, and the direction-aware
 -- improvement % (op_improvement_pct). Revenue is net: orders cancelled, refunded or returned excluded.
+-- merge_latency_hours: the median hours from placement to the order's first arrival in the store.
 -- From the per-order facts, or from the per-day rollups when $rollup (both scopes are whole local
 -- days in the tenant's zone with at most a channel filter, and the cycle time is placed →
 -- delivered: sql/README.md, "Rollups").
@@ -26,6 +27,12 @@ WITH all_sides AS NOT MATERIALIZED (
     FROM all_sides WHERE promised_at IS NOT NULL
   )
   WHERE op_otif_due(d, $date_as_of[d]::DATE, promised_day, promised_at, $as_of::TIMESTAMPTZ, settled_at, delivered_at)
+  GROUP BY side
+), merge_latency AS (
+  -- The median hours from placement to first arrival in the store (freshness), from the facts
+  -- whether or not the rest comes from the rollups; orders stored before arrivals were kept have none.
+  SELECT side, quantile_cont(op_hours(created_at, first_seen_at), 0.5) AS merge_latency_hours
+  FROM all_sides WHERE first_seen_at IS NOT NULL
   GROUP BY side
 ), rolled_sides AS (
   -- The two scopes as day ranges, for the per-day rollups (open ends as ±infinity).
@@ -96,8 +103,9 @@ WITH all_sides AS NOT MATERIALIZED (
 ), kpis AS (
   -- Throughput joins the two aggregated rows, not every order.
   SELECT k.side, k.first_response_hours, k.cycle_time_hours, k.friction_cost_per_order, t.orders_per_actor_day,
-    o.on_time_rate, k.cancellation_rate, k.refund_rate, k.orders, k.revenue
+    o.on_time_rate, k.cancellation_rate, k.refund_rate, k.orders, k.revenue, m.merge_latency_hours
   FROM per_side k LEFT JOIN throughput t ON t.side = k.side LEFT JOIN on_time o ON o.side = k.side
+  LEFT JOIN merge_latency m ON m.side = k.side
 ), sides_present AS (
   SELECT * FROM (VALUES ('baseline'), ('current')) v(side)
 ), wide AS (
@@ -105,13 +113,14 @@ WITH all_sides AS NOT MATERIALIZED (
 ), long AS (
   SELECT * FROM wide UNPIVOT INCLUDE NULLS (value FOR kpi IN (
     first_response_hours, cycle_time_hours, friction_cost_per_order, orders_per_actor_day, on_time_rate,
-    cancellation_rate, refund_rate, orders, revenue))
+    cancellation_rate, refund_rate, orders, revenue, merge_latency_hours))
 ), catalogue AS (
   SELECT * FROM (VALUES
     (1, 'first_response_hours', 'hours', 'lower'), (2, 'cycle_time_hours', 'hours', 'lower'),
     (3, 'friction_cost_per_order', 'currency', 'lower'), (4, 'orders_per_actor_day', 'orders', 'higher'),
     (5, 'on_time_rate', 'ratio', 'higher'), (6, 'cancellation_rate', 'ratio', 'lower'),
-    (7, 'refund_rate', 'ratio', 'lower'), (8, 'orders', 'orders', 'higher'), (9, 'revenue', 'currency', 'higher')
+    (7, 'refund_rate', 'ratio', 'lower'), (8, 'orders', 'orders', 'higher'), (9, 'revenue', 'currency', 'higher'),
+    (10, 'merge_latency_hours', 'hours', 'lower')
   ) c(ord, kpi, unit, direction)
 )
 SELECT kpi, unit, direction,

@@ -368,6 +368,9 @@ describe('roi-compare', () => {
       { kpi: 'orders', unit: 'orders', direction: 'higher', baseline: 3, current: 3, delta: 0, delta_pp: null, improvement_pct: 0 },
       // net revenue: O2 was returned, O4 cancelled
       { kpi: 'revenue', unit: 'currency', direction: 'higher', baseline: 150, current: 340, delta: 190, delta_pp: null, improvement_pct: 126.666666667 },
+      // All imported at TEST_IMPORTED_AT (1 Jan 2026 00:00 UTC): the median of O1-O3's 7270, 7292 and
+      // 7295 hours from placement, against O4-O6's 6599, 6602 and 7128.
+      { kpi: 'merge_latency_hours', unit: 'hours', direction: 'lower', baseline: 7292, current: 6602, delta: -690, delta_pp: null, improvement_pct: 9.462424575 },
     ]);
   });
 

@@ -74,6 +74,7 @@ const en = {
   'kpi.refund_rate': 'Refund rate',
   'kpi.orders': 'Orders',
   'kpi.revenue': 'Revenue',
+  'kpi.merge_latency_hours': 'Time to reach the store',
   // columns and series
   'col.bucket': 'Period',
   'col.group': 'Group',
@@ -273,6 +274,7 @@ const zhCN: Record<MessageKey, string> = {
   'kpi.refund_rate': '退款率',
   'kpi.orders': '订单数',
   'kpi.revenue': '收入',
+  'kpi.merge_latency_hours': '订单入库耗时',
   'col.bucket': '周期',
   'col.group': '分组',
   'col.orders': '订单数',

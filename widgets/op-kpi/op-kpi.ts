@@ -57,7 +57,7 @@ export class OpKpi extends OpMetricElement {
   protected override readonly addsMoney = true;
   protected readonly titleKey = 'title.kpi';
 
-  /** One of roi-compare's KPIs: first_response_hours, cycle_time_hours, friction_cost_per_order, orders_per_actor_day, on_time_rate, cancellation_rate, refund_rate, orders, revenue. */
+  /** One of roi-compare's KPIs: first_response_hours, cycle_time_hours, friction_cost_per_order, orders_per_actor_day, on_time_rate, cancellation_rate, refund_rate, orders, revenue, merge_latency_hours. */
   @property() kpi = 'orders';
 
   private readonly spark = new Task(this, {
