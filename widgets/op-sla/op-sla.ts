@@ -28,14 +28,18 @@ export class OpSla extends OpMetricElement {
       }
       .today th,
       .today td {
-        padding: 3px 6px;
+        padding: 3px 4px;
         text-align: end;
         border-bottom: 1px solid var(--_grid);
+      }
+      /* Short headers on one line: a phone's narrow columns wrapped them one character per line. */
+      .today th {
+        white-space: nowrap;
+        font-size: 0.9em;
       }
       .today th:first-child,
       .today td:first-child {
         text-align: start;
-        min-width: 10em;
       }
       .today .bad {
         color: var(--_bad);
@@ -77,10 +81,10 @@ export class OpSla extends OpMetricElement {
         <thead>
           <tr>
             <th scope="col">${t('sla.target')}</th>
-            <th scope="col">${t('col.due_today')}</th>
-            <th scope="col">${t('col.at_risk')}</th>
-            <th scope="col">${t('col.open_breached')}</th>
-            <th scope="col">${t('col.breach_rate')}</th>
+            <th scope="col">${t('sla.dueToday')}</th>
+            <th scope="col">${t('sla.atRisk')}</th>
+            <th scope="col" title=${t('col.open_breached')}>${t('sla.overdue')}</th>
+            <th scope="col">${t('sla.breachRate')}</th>
           </tr>
         </thead>
         <tbody>

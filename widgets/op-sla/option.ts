@@ -5,7 +5,8 @@ import type { RenderContext } from '../internal/op-metric-element.js';
 
 /** Each target's breach rate per period over its channels (sum breached / sum due), one line per target. */
 export function slaOption(result: MetricResult, ctx: RenderContext): ChartOption {
-  const { fmt, base } = ctx;
+  const { t, fmt, base } = ctx;
+  const label = (target: string) => target.split('→').map((stage) => t(`stage.${stage}`)).join(' → ');
   const periods = distinct<string>(result.rows.filter((r) => r.bucket !== null), 'bucket').sort();
   const targets = distinct<string>(result.rows, 'target');
   const rate = (target: string, bucket: string) => {
@@ -19,6 +20,6 @@ export function slaOption(result: MetricResult, ctx: RenderContext): ChartOption
     tooltip: { ...base.tooltip, trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.percent(v) : '—') },
     xAxis: { type: 'category', data: periods.map((p) => fmt.date(p, ctx.granularity)), ...base.axis },
     yAxis: { type: 'value', min: 0, ...base.axis, axisLabel: { ...base.axis.axisLabel, formatter: (v: number) => fmt.percent(v, 0) } },
-    series: targets.map((target) => ({ id: target, name: target, type: 'line', connectNulls: false, data: periods.map((p) => rate(target, p)) })),
+    series: targets.map((target) => ({ id: target, name: label(target), type: 'line', connectNulls: false, data: periods.map((p) => rate(target, p)) })),
   };
 }
