@@ -375,4 +375,20 @@ describe('drill-through', () => {
     expect(el.shadowRoot!.querySelector('.list-footer button')).to.equal(null);
     expect(shadow(el, '.list-footer [role=status]')!.textContent).to.equal('6 / 6 个订单');
   });
+
+  it("an order list's CSV holds the whole selection, not only the page shown", async () => {
+    const el = await mount<OpMetricElement>(`<op-order-list api="${API}" page-size="2" sort="created_at"></op-order-list>`);
+    const blobs: Blob[] = [];
+    const original = URL.createObjectURL;
+    URL.createObjectURL = (blob: Blob | MediaSource) => (blobs.push(blob as Blob), original.call(URL, blob as Blob));
+    try {
+      (el.shadowRoot!.querySelector('button[aria-label]') as HTMLButtonElement).click();
+      for (let i = 0; i < 40 && blobs.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      URL.createObjectURL = original;
+    }
+    const lines = (await blobs[0]!.text()).trim().split('\r\n');
+    expect(lines[0]).to.equal('order_id,channel,created_at,current_stage,age_hours,promised_at,amount,friction_cost');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).to.deep.equal(['O1', 'O2', 'O3', 'O4', 'O5', 'O6']);
+  });
 });
