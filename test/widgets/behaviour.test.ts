@@ -149,7 +149,8 @@ describe('op-filter-change and op-dashboard', () => {
     clickPoint(el, 2, 0); // tmall's "placed" bar
     clickPoint(el, 2, 0);
     expect(events).to.deep.equal([
-      { source: 'funnel', field: 'channel', kind: 'point', value: 'tmall' },
+      // With the orders behind the bar, which op-dashboard offers to list (the first step: every order that entered).
+      { source: 'funnel', field: 'channel', kind: 'point', value: 'tmall', drill: { metric: 'channel-funnel', params: { channel: 'tmall', step: 'placed', outcome: 'converted' }, label: 'tmall · Placed' } },
       { source: 'funnel', field: 'channel', kind: 'point', value: null },
     ]);
   });
@@ -161,7 +162,7 @@ describe('op-filter-change and op-dashboard', () => {
     const chart = shadow(el, '.chart')!;
     expect(chart.tabIndex).to.equal(0);
     for (const key of ['ArrowRight', 'ArrowDown', 'ArrowDown', 'Enter']) chart.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
-    expect(events).to.deep.equal([{ source: 'keys', field: 'channel', kind: 'point', value: 'tmall' }]);
+    expect(events).to.deep.equal([{ source: 'keys', field: 'channel', kind: 'point', value: 'tmall', drill: { metric: 'channel-funnel', params: { channel: 'tmall', step: 'placed', outcome: 'converted' }, label: 'tmall · Placed' } }]);
   });
 
   it('a selection a metric cannot follow is not sent to it: promotion ROI under a SKU-series driver', async () => {
@@ -357,6 +358,26 @@ describe('drill-through', () => {
     (dashboard.shadowRoot!.querySelector('.drill-close') as HTMLButtonElement).click();
     await dashboard.updateComplete;
     expect(dashboard.shadowRoot!.querySelector('op-order-list')).to.equal(null);
+    host.remove();
+  });
+
+  it("a funnel bar's chip offers the orders the channel lost at that step, and lists exactly them", async () => {
+    const { host, dashboard } = await mountDashboard('', '<op-channel-funnel id="funnel"></op-channel-funnel>');
+    const [funnel] = dashboard.widgets;
+    clickPoint(funnel!, 0, 2); // douyin's "shipped" bar
+    await dashboard.updateComplete;
+    const offer = dashboard.shadowRoot!.querySelector('.chip-drill') as HTMLButtonElement;
+    expect(offer.textContent!.trim()).to.equal('List orders');
+    expect(offer.title).to.equal('douyin · Shipped · lost');
+    offer.click();
+    await dashboard.updateComplete;
+    const list = dashboard.shadowRoot!.querySelector('op-order-list') as unknown as OpMetricElement;
+    await settle(list);
+    const row = resultOf(funnel!)!.rows.find((r) => r.group === 'douyin' && r.step === 'shipped')!;
+    const listed = [...list.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => tr.querySelector('td')!.textContent!.trim());
+    expect(listed.length).to.equal(row.drop_off);
+    expect(resultOf(list)!.params).to.deep.include({ step: 'shipped', outcome: 'dropped', channel: ['douyin'] });
+    expect(shadow(list, '.title')!.textContent).to.equal('Orders: douyin · Shipped · lost');
     host.remove();
   });
 

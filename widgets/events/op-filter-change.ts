@@ -1,3 +1,5 @@
+import type { DrillThrough } from './op-drill-through.js';
+
 /** What a click in one widget selects: a point (a channel, a stage) or an interval (a month). */
 export interface FilterClause {
   /** The element that fired it (its id, else its tag name). */
@@ -7,6 +9,8 @@ export interface FilterClause {
   kind: 'point' | 'interval';
   /** A value, a `[start, end)` pair of ISO instants for intervals, or null to clear the source's selection. */
   value: string | [string, string] | null;
+  /** The orders behind what was clicked, when they can be listed (`op-dashboard` offers "List orders"). */
+  drill?: Omit<DrillThrough, 'source'>;
 }
 
 /**

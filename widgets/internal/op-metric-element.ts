@@ -148,6 +148,17 @@ export abstract class OpMetricElement extends LitElement {
     return undefined;
   }
 
+  /** The orders behind a selection a click made, offered beside it (a funnel bar: the step's lost orders). */
+  protected selectionDrill(_params: { name?: string; seriesName?: string; dataIndex?: number }, _result: MetricResult): Omit<DrillThrough, 'source'> | undefined {
+    return undefined;
+  }
+
+  /** The widget's scope as GET /api/orders parameters (its range, filters and selections). */
+  protected listParams(): Record<string, string> {
+    const { groupBy: _g, interval: _i, ...scope } = this.requestParams();
+    return Object.fromEntries(Object.entries(scope).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  }
+
   /** The answer as the widget draws it (an order page becomes rows, for instance). */
   protected toResult(body: MetricResult): MetricResult {
     return body;
@@ -265,8 +276,9 @@ export abstract class OpMetricElement extends LitElement {
     const key = JSON.stringify(clause.value);
     const value = this.selected === key ? null : clause.value;
     this.selected = value === null ? null : key;
+    const orders = value === null ? undefined : this.selectionDrill(params, result);
     this.dispatchEvent(
-      new OpFilterChangeEvent({ source: this.id || this.localName, field: clause.field, kind: Array.isArray(clause.value) ? 'interval' : 'point', value }),
+      new OpFilterChangeEvent({ source: this.id || this.localName, field: clause.field, kind: Array.isArray(clause.value) ? 'interval' : 'point', value, ...(orders ? { drill: orders } : {}) }),
     );
   }
 

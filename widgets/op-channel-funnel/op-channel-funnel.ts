@@ -1,6 +1,6 @@
 import { property } from 'lit/decorators.js';
 import type { MetricResult } from '../internal/api-client.js';
-import { define } from '../internal/define.js';
+import { define, distinct } from '../internal/define.js';
 import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
 import { channelFunnelOption } from './option.js';
 
@@ -9,7 +9,7 @@ import { channelFunnelOption } from './option.js';
  * step and each channel's worst step highlighted.
  *
  * @example <op-channel-funnel from="2025-01-01" to="2025-07-01" window="30d"></op-channel-funnel>
- * @fires op-filter-change - a channel's bar was clicked (field `channel`, or the group-by dimension)
+ * @fires op-filter-change - a channel's bar was clicked (field `channel`, or the group-by dimension), with the orders it lost at that step as `drill`
  */
 export class OpChannelFunnel extends OpMetricElement {
   protected readonly metric = 'channel-funnel';
@@ -32,6 +32,23 @@ export class OpChannelFunnel extends OpMetricElement {
 
   protected override clickToFilter(params: { seriesName?: string }) {
     return params.seriesName ? { field: this.groupBy ?? 'channel', value: params.seriesName } : undefined;
+  }
+
+  /** A bar's orders: those the channel lost at that step (the first step: every order that entered). */
+  protected override selectionDrill(params: { seriesName?: string; dataIndex?: number }, result: MetricResult) {
+    const step = distinct<string>(result.rows, 'step')[params.dataIndex ?? -1];
+    const group = params.seriesName;
+    if (!step || !group) return undefined;
+    const first = step === result.rows[0]?.step;
+    const dimension = { channel: 'channel', region: 'region', sku_series: 'skuSeries', customer_tier: 'customerTier', promotion_id: 'promotion' }[this.groupBy ?? 'channel'];
+    if (!dimension) return undefined;
+    const t = this.context().t;
+    const funnel = Object.fromEntries(Object.entries(this.metricParams()).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return {
+      metric: this.metric,
+      params: { ...this.listParams(), ...funnel, [dimension]: group, step, outcome: first ? 'converted' : 'dropped' },
+      label: `${group} · ${t(`stage.${step}`)}${first ? '' : ` · ${t('drill.lost')}`}`,
+    };
   }
 
   protected override tableColumns() {

@@ -24,6 +24,7 @@ const SHARED = ['api', 'token', 'from', 'to', 'channel', 'locale', 'time-zone', 
  * @slot - the widgets
  * @csspart chips - the row of active selections above the grid, each a button that clears it
  * @csspart chip - one selection
+ * @csspart chip-drill - beside a selection whose orders can be listed: "List orders"
  * @csspart drill - the panel listing the orders behind a clicked bar (`op-drill-through`), above the grid
  * @csspart grid - the grid the widgets are laid out in
  * @cssproperty --op-dashboard-columns - grid columns (default repeat(auto-fill, minmax(420px, 1fr)))
@@ -42,6 +43,20 @@ export class OpDashboard extends LitElement {
     }
     .chips:empty {
       display: none;
+    }
+    .chip-item {
+      display: inline-flex;
+      gap: 4px;
+    }
+    .chip-drill {
+      font: inherit;
+      font-size: 0.85em;
+      padding: 2px 10px;
+      border-radius: 999px;
+      border: 1px dashed var(--op-chip-border, #0969da);
+      background: transparent;
+      color: inherit;
+      cursor: pointer;
     }
     .chip {
       font: inherit;
@@ -92,12 +107,13 @@ export class OpDashboard extends LitElement {
   private readonly onFilterChange = (event: OpFilterChangeEvent) => this.applySelection(event.detail);
   /** The orders a click asked for, listed in the panel (null: closed). */
   @state() private drill: DrillThrough | null = null;
-  private readonly onDrill = (event: OpDrillThroughEvent) => {
-    // From the panel's own list nothing drills further.
-    if (event.detail.source === 'op-order-list') return;
-    this.drill = event.detail;
+  private readonly onDrill = (event: OpDrillThroughEvent) => this.openDrill(event.detail);
+
+  /** Lists the orders of `drill` in the panel above the grid. */
+  openDrill(drill: DrillThrough): void {
+    this.drill = drill;
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.drill')?.scrollIntoView?.({ block: 'nearest' }));
-  };
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -183,15 +199,20 @@ export class OpDashboard extends LitElement {
     const valueOf = (c: FilterClause) => (Array.isArray(c.value) ? `${fmt.date(c.value[0])} – ${fmt.date(c.value[1])}` : String(c.value));
     return html`<div class="chips" part="chips" role="list">${this.activeSelections.map((c) => {
         const text = `${t(`filter.${c.field}`)}: ${valueOf(c)}`;
-        return html`<button class="chip" part="chip" role="listitem" type="button" aria-label=${t('filter.clear', { name: text })} @click=${() => this.clearSelection(c.source)}>${text} ×</button>`;
+        const drill = c.drill;
+        return html`<span class="chip-item" role="listitem"
+          ><button class="chip" part="chip" type="button" aria-label=${t('filter.clear', { name: text })} @click=${() => this.clearSelection(c.source)}>${text} ×</button
+          >${drill
+            ? html`<button class="chip-drill" part="chip-drill" type="button" title=${drill.label} @click=${() => this.openDrill({ source: c.source, ...drill })}>${t('listOrders')}</button>`
+            : nothing}</span
+        >`;
       })}</div>
       ${this.drill ? this.renderDrill(this.drill, t) : nothing}
       <div class="grid" part="grid" role="region" aria-label="OrderPulse"><slot @slotchange=${() => this.shareAttributes()}></slot></div>`;
   }
 
-  /** The clicked bar's orders: an op-order-list with the dashboard's service, token, locale and theme. */
+  /** The clicked element's orders: an op-order-list with the dashboard's service, token, locale and theme, and the drill's parameters. */
   private renderDrill(drill: DrillThrough, t: ReturnType<typeof messagesFor>) {
-    const p = drill.params;
     return html`<section class="drill" part="drill" aria-label=${drill.label}>
       <div class="drill-header"><button class="drill-close" type="button" @click=${() => this.closeDrill()}>${t('closePanel')}</button></div>
       <op-order-list
@@ -199,24 +220,14 @@ export class OpDashboard extends LitElement {
         .token=${this.token}
         .locale=${this.locale ?? 'en'}
         .theme=${(this.theme as 'light' | 'dark' | 'auto' | undefined) ?? 'light'}
-        .timeZone=${p.tz ?? this.timeZone}
+        .timeZone=${drill.params.tz ?? this.timeZone}
         .currency=${this.currency}
-        .from=${p.from}
-        .to=${p.to}
-        .channel=${p.channel}
-        .stage=${p.stage}
-        .ageBucket=${p.ageBucket}
-        .asOf=${p.asOf}
-        .sort=${p.ageBucket ? '-age' : undefined}
-        .crossFilters=${this.crossFiltersOf(p)}
+        .stage=${drill.params.stage}
+        .ageBucket=${drill.params.ageBucket}
+        .label=${drill.label}
+        .query=${{ ...(drill.params.ageBucket ? { sort: '-age' } : {}), ...drill.params }}
       ></op-order-list>
     </section>`;
-  }
-
-  /** The clicked widget's other narrowing (region, series…) as the list's cross-filters. */
-  private crossFiltersOf(params: Record<string, string>): FilterClause[] {
-    const fields: Record<string, string> = { region: 'region', skuSeries: 'sku_series', customerTier: 'customer_tier', promotion: 'promotion_id' };
-    return Object.entries(fields).flatMap(([param, field]) => (params[param] ? [{ source: 'drill', field, kind: 'point' as const, value: params[param] }] : []));
   }
 }
 

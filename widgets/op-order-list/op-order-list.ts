@@ -88,6 +88,10 @@ export class OpOrderList extends OpHtmlElement {
   @property() sort?: string;
   /** Rows per page (default 100, at most 500). */
   @property({ type: Number, attribute: 'page-size' }) pageSize = 100;
+  /** The heading, when the list is not of one stage (a drill-through names what was clicked). */
+  @property() label?: string;
+  /** Any other GET /api/orders parameters (`step`, `outcome`, `component`, `customer`…), over the attributes. */
+  @property({ attribute: false }) query: Record<string, string> = {};
 
   /** Rows of the pages fetched after the first ("Show more"). */
   @state() private more: Record<string, unknown>[] = [];
@@ -95,7 +99,7 @@ export class OpOrderList extends OpHtmlElement {
   private moreFor = '';
 
   protected override metricParams() {
-    return { stage: this.stage, ageBucket: this.ageBucket, asOf: this.asOf, sort: this.sort, limit: String(this.pageSize) };
+    return { stage: this.stage, ageBucket: this.ageBucket, asOf: this.asOf, sort: this.sort, ...this.query, limit: String(this.pageSize) };
   }
 
   override requestUrl(): string {
@@ -121,7 +125,8 @@ export class OpOrderList extends OpHtmlElement {
 
 
   protected override heading(ctx: RenderContext): string {
-    return this.stage ? ctx.t('title.order-list.stage', { stage: ctx.t(`stage.${this.stage}`) }) + (this.ageBucket ? ` · ${this.ageBucket}` : '') : ctx.t(this.titleKey);
+    if (this.stage) return ctx.t('title.order-list.stage', { stage: ctx.t(`stage.${this.stage}`) }) + (this.ageBucket ? ` · ${this.ageBucket}` : '');
+    return this.label ? `${ctx.t(this.titleKey)}: ${this.label}` : ctx.t(this.titleKey);
   }
 
   protected override timeGranularity(): RenderContext['granularity'] {

@@ -29,12 +29,10 @@ export class OpStuckOrders extends OpMetricElement {
     const stage = distinct<string>(result.rows, 'stage')[params.dataIndex ?? -1];
     const bucket = params.seriesName;
     if (!stage || !bucket) return undefined;
-    const { groupBy: _g, interval: _i, ...scope } = this.requestParams();
-    const given = Object.fromEntries(Object.entries(scope).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
     const t = this.context().t;
     return {
       metric: this.metric,
-      params: { ...given, stage, ageBucket: bucket, asOf: String(result.params.asOf) },
+      params: { ...this.listParams(), stage, ageBucket: bucket, asOf: String(result.params.asOf) },
       label: `${t(`stage.${stage}`)} · ${bucket}`,
     };
   }
