@@ -604,8 +604,10 @@ export const METRICS: MetricDefinition[] = [
     resolve(q, ctx) {
       const base = bucketed(q, ctx);
       delete base.params.groupBy;
-      // Freshness is about the clock, not the data's own latest event: an export that stopped is stale now.
-      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? Date.now();
+      // Freshness is about the clock, not the data's own latest event: an export that stopped is stale
+      // now. The current minute, so a dashboard polling it reads one cached answer a minute rather than
+      // filling the result cache with one entry per request.
+      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? Math.floor(Date.now() / 60_000) * 60_000;
       const intervals = Object.entries(ctx.settings.sourceIntervalHours);
     return {
       tz: base.tz,

@@ -175,11 +175,6 @@ export class MetricService {
     return { ctx: { ...shared, lock, latestEventMs: latestEvent ? await this.latestEventIn(tenant, lock) : null }, lock };
   }
 
-  /** The store's data version (a cursor or an ETag names it). */
-  get dataVersion(): number {
-    return this.db.dataVersion;
-  }
-
   /** Runs a metric over `tenant`'s data; `filters` (an embed token's) narrow every scope it resolves. */
   async run(
     definition: MetricDefinition,

@@ -120,7 +120,8 @@ function funnelFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<s
     return { params: {}, bindings: { ...none, funnel_step: { ...integer(0), value: null }, funnel_outcome: text(null) } };
   }
   const funnel = METRICS.find((m) => m.name === 'channel-funnel')!;
-  const { stage: _s, ageBucket: _a, component: _c, currency: _cu, customer: _cust, forecast: _f, sort: _so, limit: _l, cursor: _cur, step: _st, outcome: _o, ...asked } = q;
+  // The funnel's own parameters of the request (its scope, steps, window, order, asOf), as the metric reads them.
+  const asked = Object.fromEntries(Object.keys(funnel.query.shape).map((key) => [key, (q as Record<string, string | undefined>)[key]]));
   const resolved = funnel.resolve(asked, ctx);
   const steps = resolved.params.steps as string[];
   const k = steps.indexOf(q.step) + 1;
@@ -225,11 +226,6 @@ export async function orderEvents(db: Database, tenant: string, orderKey: string
   const { values, types } = bindingsFor(EVENTS_SQL, { tenant: text(tenant), order_key: text(orderKey) });
   const rows = await db.query(EVENTS_SQL, values, types, timeoutMs, tenant);
   return rows.map((r) => ({ ...r, at: typeof r.at === 'number' ? isoInZone(r.at, tz) : null }));
-}
-
-/** The fields a caller sees: every one for the admin or open demo, a token's allow-list (or default) otherwise. */
-export function visibleFields(allowed: readonly OrderRowField[] | null | undefined, fallback: readonly OrderRowField[]): ReadonlySet<OrderRowField> {
-  return new Set(allowed ?? fallback);
 }
 
 export function orderNotFound(channel: string, id: string): ApiError {

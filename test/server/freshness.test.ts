@@ -60,6 +60,14 @@ describe('freshness on imports made at known times', () => {
     await app.request('/api/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ sourceIntervalHours: {} }) });
   });
 
+  test('without asOf, the current minute: a second request within it is answered from the cache', async () => {
+    const first = await getJson(app, '/api/metrics/freshness');
+    const second = await getJson(app, '/api/metrics/freshness');
+    expect(first.body.params.asOf).toMatch(/T\d\d:\d\d:00\+08:00$/);
+    // Across a minute's turn the two differ, and the second is computed anew.
+    expect(second.body.meta.cached).toBe(first.body.params.asOf === second.body.params.asOf);
+  });
+
   test('by day of placement', async () => {
     const rows = await metricRows(app, '/api/metrics/freshness?asOf=2025-05-02T18:00:00Z&tz=UTC&channel=tmall&interval=day');
     expect(rows.map((r) => [r.bucket, r.orders, r.merge_p50_hours])).toEqual([
