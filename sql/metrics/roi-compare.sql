@@ -31,7 +31,9 @@ WITH all_sides AS NOT MATERIALIZED (
 ), merge_latency AS (
   -- The median hours from placement to first arrival in the store (freshness), from the facts
   -- whether or not the rest comes from the rollups; orders stored before arrivals were kept have none.
-  SELECT side, quantile_cont(op_hours(created_at, first_seen_at), 0.5) AS merge_latency_hours
+  -- Over whole microseconds, converted once per side: the median over hours as doubles cost 33 ms
+  -- of roi-compare's 80 at 1M orders.
+  SELECT side, op_us_hours(quantile_cont(epoch_us(first_seen_at) - epoch_us(created_at), 0.5)) AS merge_latency_hours
   FROM all_sides WHERE first_seen_at IS NOT NULL
   GROUP BY side
 ), rolled_sides AS (
