@@ -605,9 +605,10 @@ export const METRICS: MetricDefinition[] = [
       const base = bucketed(q, ctx);
       delete base.params.groupBy;
       // Freshness is about the clock, not the data's own latest event: an export that stopped is stale
-      // now. The current minute, so a dashboard polling it reads one cached answer a minute rather than
-      // filling the result cache with one entry per request.
-      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? Math.floor(Date.now() / 60_000) * 60_000;
+      // now. The end of the current minute, so a dashboard polling it reads one cached answer a minute
+      // rather than filling the result cache with one entry per request (its start left out an import
+      // made within the minute: a browser test saw no source right after one).
+      const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? Math.ceil(Date.now() / 60_000) * 60_000;
       const intervals = Object.entries(ctx.settings.sourceIntervalHours);
     return {
       tz: base.tz,
