@@ -207,11 +207,11 @@ WITH scoped AS NOT MATERIALIZED (
 ), waiting AS (
   -- With no pipeline stage reached (a pipeline without `placed`), the order waits since placement.
   SELECT order_key, order_id, grp, coalesce(pipeline[pos], 'placed') AS stage, since,
-    CASE WHEN whole_days THEN (timezone(store_tz, as_of)::DATE - timezone(store_tz, since)::DATE) * 24.0
-         ELSE op_hours(since, as_of) END AS age_hours
+    CASE WHEN whole_days THEN (timezone(store_tz, as_of)::DATE - timezone(store_tz, since)::DATE) * 86400000000
+         ELSE op_us(since, as_of) END AS age_us
   FROM (SELECT * FROM settled_by_then UNION ALL SELECT * FROM later)
 )
-SELECT *,
+SELECT *, op_us_hours(age_us) AS age_hours,
   CASE WHEN age_hours < 4 AND NOT whole_days THEN 1 WHEN age_hours < 24 THEN 2 WHEN age_hours < 72 THEN 3 ELSE 4 END AS age_index
 FROM waiting;
 

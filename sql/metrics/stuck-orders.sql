@@ -11,7 +11,7 @@
 -- Per order: op_stuck (sql/macros/metrics.sql), which GET /api/orders lists from too.
 SELECT stage, list_position($pipeline, stage)::INTEGER AS stage_index, grp AS "group",
   op_age_bucket(age_index, $whole_days) AS age_bucket, age_index::INTEGER AS age_index,
-  count(*)::INTEGER AS orders, avg(age_hours) AS mean_age_hours, max(age_hours) AS max_age_hours,
+  count(*)::INTEGER AS orders, op_us_hours(avg(age_us)) AS mean_age_hours, max(age_hours) AS max_age_hours,
   -- The oldest; among orders as old, the first by id (one answer for one request).
   first(order_id ORDER BY age_hours DESC, order_id) AS oldest_order_id
 FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions,
