@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { DOUBLE, INTEGER, LIST, listValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { ApiError } from '../errors.js';
-import { METRICS, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
+import { METRICS, SLA_MIN_HISTORY, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
 import { bindingsFor, boolean, integer, number, text, textList, type Bindings } from '../metrics/bindings.js';
 import { badParameter, contextBindings, dataUpdatedAt, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
 import { narrowList } from '../security/locked-filters.js';
@@ -18,6 +19,8 @@ const EVENTS_SQL = readSql('orders/events.sql').replace(/--[^\n]*/g, '');
 
 /** Stuck-orders' age buckets by label, as op_stuck numbers them (`<1d` when stages carry dates only). */
 const AGE_BUCKETS: Record<string, number> = { '<4h': 1, '4-24h': 2, '<1d': 2, '1-3d': 3, '>3d': 4 };
+/** The sla metric's counts an order list can hold the orders of (op_sla_orders' flags). */
+const SLA_STATES = ['breached', 'met', 'due', 'open', 'due_today', 'at_risk', 'open_breached'] as const;
 const SORT_FIELDS = ['created_at', 'promised_at', 'age', 'amount', 'friction_cost'] as const;
 
 /** Most rows a page may ask for; `limit` defaults to 50. */
@@ -44,6 +47,12 @@ export const orderListQuery = z
     steps: z.string().optional().describe("with step: the funnel's steps (channel-funnel's steps)"),
     window: z.string().optional().describe("with step: the funnel's window (channel-funnel's window)"),
     order: z.enum(['any', 'strict']).optional().describe("with step: the funnel's order (channel-funnel's order)"),
+    sla: z.string().optional().describe("only orders under this service-level target (sla's target, e.g. paid→shipped or paid->shipped), by slaState"),
+    slaState: z
+      .enum(SLA_STATES)
+      .optional()
+      .describe("with sla: breached (default), met, due, open, due_today, at_risk or open_breached: the orders behind the sla metric's count of that name"),
+    threshold: z.string().optional().describe("with sla: at risk from this probability (sla's threshold)"),
     sort: z.string().optional().describe(`sort by ${SORT_FIELDS.join(', ')}; a leading - sorts descending (default -created_at)`),
     limit: z.string().optional().describe(`rows per page, 1 to ${MAX_PAGE_SIZE} (default 50)`),
     cursor: z.string().optional().describe("the previous page's nextCursor"),
@@ -135,6 +144,34 @@ function funnelFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<s
   };
 }
 
+/** The service-level target and state a list narrows to: the sla metric's own resolution of the same parameters. */
+function slaFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<string, unknown>; bindings: Bindings } {
+  if (q.sla === undefined) {
+    const stray = (['slaState', 'threshold'] as const).find((name) => q[name] !== undefined);
+    if (stray) throw badParameter(stray, 'needs sla: it says which service-level target to list');
+    const none = { t_from: textList([]), t_to: textList([]), t_hours: { value: listValue([]), type: LIST(DOUBLE) }, t_channel: textList([]), threshold: number(0) };
+    return { params: {}, bindings: { ...none, min_history: integer(SLA_MIN_HISTORY), sla_targets: { value: listValue([]), type: LIST(INTEGER) }, sla_state: text(null) } };
+  }
+  const metric = METRICS.find((m) => m.name === 'sla')!;
+  const asked = Object.fromEntries(Object.keys(metric.query.shape).map((key) => [key, (q as Record<string, string | undefined>)[key]]));
+  const resolved = metric.resolve(asked, ctx);
+  const targets = resolved.params.targets as { from: string; to: string }[];
+  const [from, to] = q.sla.split(/→|->/);
+  // Channels' own targets for the step are the same target (each order falls under one of them).
+  const chosen = targets.flatMap((t, i) => (t.from === from && t.to === to ? [i + 1] : []));
+  if (chosen.length === 0) {
+    const names = [...new Set(targets.map((t) => `${t.from}→${t.to}`))];
+    throw badParameter('sla', `'${q.sla.slice(0, 60)}' is not a service-level target here; targets are ${names.join(', ')}`);
+  }
+  const state = q.slaState ?? 'breached';
+  const b = resolved.bindings;
+  return {
+    params: { sla: `${from}→${to}`, slaState: state, threshold: resolved.params.threshold },
+    bindings: { t_from: b.t_from!, t_to: b.t_to!, t_hours: b.t_hours!, t_channel: b.t_channel!, threshold: b.threshold!, min_history: b.min_history!,
+      sla_targets: { value: listValue(chosen), type: LIST(INTEGER) }, sla_state: text(state) },
+  };
+}
+
 /** Orders of the same channel and region an estimate needs at the least (sql/orders/list.sql, forecast). */
 export const FORECAST_MIN_ORDERS = 5;
 
@@ -170,6 +207,7 @@ export async function listOrders(
   const asOfMs = asOfOf(q, scope.tz, ctx);
   const stuck = stuckBindings(asOfMs, ctx);
   const funnel = funnelFilter(q, ctx);
+  const sla = slaFilter(q, ctx);
   const { stage, ageIndex } = stuckFilter(q, ctx, stuck.whole_days!.value === true);
   const size = pageSize(q.limit);
   const customers = narrowList('customer', 'customer', splitList(q.customer), ctx.lock);
@@ -179,7 +217,7 @@ export async function listOrders(
   const params = { ...scope.params, stage, ageBucket: q.ageBucket ?? null, component: q.component ?? null, currency, customer: customers, forecast: q.forecast === 'true',
     // The tenant's stages in order, for a tracker to draw an order's progress (settings, no order's data).
     pipeline: ctx.settings.pipeline,
-    terminalStages: ctx.settings.terminalStages, ...funnel.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
+    terminalStages: ctx.settings.terminalStages, ...funnel.params, ...sla.params, asOf: isoInZone(asOfMs, scope.tz), sort: `${sort.descending ? '-' : ''}${sort.field}`, limit: size };
   // Not the data version: a cursor goes on after an import, from where the list was.
   const scopeKey = createHash('sha1').update(JSON.stringify({ ...params, limit: undefined, pipeline: undefined, terminalStages: undefined })).digest('base64url').slice(0, 16);
   const after = q.cursor === undefined ? null : decodeCursor(q.cursor, scopeKey);
@@ -189,6 +227,7 @@ export async function listOrders(
     ...stuck,
     ...costs(ctx),
     ...funnel.bindings,
+    ...sla.bindings,
     stage: text(stage),
     age_index: { ...integer(0), value: ageIndex },
     order_channel: text(options.only?.channel ?? null),

@@ -2,7 +2,8 @@
 -- The orders behind a metric's number (GET /api/orders): the orders in scope, or with $stage those
 -- waiting in that stage as of $as_of by stuck-orders' rule (op_stuck, the same macro the metric
 -- counts from), of one age bucket with $age_index; with $component, those with friction of that
--- component; with $funnel_step, a funnel step's orders of $funnel_outcome; with $order_id, the one
+-- component; with $funnel_step, a funnel step's orders of $funnel_outcome; with $sla_targets, the
+-- orders the sla metric counts as $sla_state for those targets (op_sla_orders); with $order_id, the one
 -- order of $order_channel.
 -- Each row: the order's fields, its current stage (where it waits, else the latest stage it
 -- reached) with since when and its age if open, its friction cost priced as friction-cost prices
@@ -11,7 +12,7 @@
 -- $page_first (no $stage, not sorted by age): the page is picked from the facts alone, by row id,
 -- and only its rows are read back and looked up in op_stuck: the first page of 1M demo orders took
 -- 1.16 s when every order was looked up, 0.29 s joined back on the order key, 0.10 s by row id.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $customers, $forecast, $forecast_min, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $sla_targets, $sla_state, $customers, $forecast, $forecast_min, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
 WITH funnel AS (
   -- A funnel step's orders by outcome, from the rows channel-funnel counts (op_funnel_orders): those
   -- that reached step $funnel_step (`orders`), or stopped at the step before and are decided
@@ -22,6 +23,13 @@ WITH funnel AS (
   WHERE CASE $funnel_outcome WHEN 'converted' THEN depth >= $funnel_step
     WHEN 'dropped' THEN depth = $funnel_step - 1 AND NOT in_flight
     WHEN 'in_flight' THEN depth = $funnel_step - 1 AND in_flight END
+), sla AS (
+  -- The orders behind one of the sla metric's counts for a target (its channels' own included).
+  SELECT order_key
+  FROM op_sla_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $stage_names,
+    $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz)
+  WHERE list_contains($sla_targets, t) AND CASE $sla_state WHEN 'due' THEN due WHEN 'met' THEN due AND met WHEN 'breached' THEN due AND NOT met
+    WHEN 'open' THEN open WHEN 'due_today' THEN due_today WHEN 'at_risk' THEN at_risk WHEN 'open_breached' THEN open_breached END
 ), scoped AS NOT MATERIALIZED (
   SELECT *,
     op_cents(data_moves * $minutes_per_data_move / 60.0 * $labor_cost_per_hour
@@ -32,6 +40,7 @@ WITH funnel AS (
     AND ($component IS NULL OR CASE $component WHEN 'contact' THEN contacts > 0 WHEN 'data_move' THEN data_moves > 0
       WHEN 'exception' THEN exceptions > 0 WHEN 'expedite' THEN expedites > 0 END)
     AND ($funnel_step IS NULL OR order_key IN (SELECT order_key FROM funnel))
+    AND (len($sla_targets) = 0 OR order_key IN (SELECT order_key FROM sla))
     -- A customer's orders (a token locked to customers, or the customer parameter).
     AND (len($customers) = 0 OR list_contains($customers, customer_id))
 -- when $page_first

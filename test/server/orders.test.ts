@@ -11,9 +11,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
-import { generateDemoData } from '../../server/demo/generate-demo-data.js';
+import { DEMO_SLA_TARGETS, generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { ORDER_ROW_FIELDS } from '../../server/orders/fields.js';
-import { ADMIN, SHARED_DATA, importPreset, openStore, rows, testApp } from './helpers.js';
+import { ADMIN, SHARED_DATA, importPreset, openStore, rows, setSlaTargets, testApp } from './helpers.js';
 import { fixtureApp, getJson, rounded } from './metrics-helpers.js';
 
 type App = ReturnType<typeof createApp>;
@@ -317,6 +317,24 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
     expect(unknown.body.error.message).toBe("step: 'picked' is not a step of this funnel; its steps are placed, paid, shipped, delivered, kept");
   });
 
+  test('every sla count lists exactly its orders, per target and channel, as of the latest event and a month before', async () => {
+    await setSlaTargets(db, 'default', DEMO_SLA_TARGETS);
+    const states = ['due', 'met', 'breached', 'open', 'due_today', 'at_risk', 'open_breached'] as const;
+    let checked = 0;
+    for (const asOf of ['', '&asOf=2025-12-01T10:00:00']) {
+      const rows = ((await getJson(app, `/api/metrics/sla?${asOf}`)).body.rows as any[]).filter((r) => r.bucket === null);
+      expect(rows.length).toBeGreaterThan(5);
+      for (const row of rows) {
+        for (const state of states) {
+          const { body } = await getJson(app, `/api/orders?sla=${encodeURIComponent(row.target)}&slaState=${state}&channel=${row.channel}&limit=1${asOf}`);
+          expect(body.total, `${asOf} ${row.target} ${row.channel} ${state}`).toBe(row[state] ?? 0);
+          if (row[state] > 0) checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+  });
+
   test("a scope's orders counted by a second query over the orders table", async () => {
     for (const query of ['', 'channel=jd,tmall', 'from=2025-03-01&to=2025-06-01&tz=UTC', 'region=north&skuSeries=knitwear', 'customerTier=gold&promotion=P1']) {
       const list = await getJson(app, `/api/orders?${query}&limit=1`);
@@ -368,6 +386,18 @@ describe('on Olist: every stuck-orders bar lists exactly its orders', () => {
         const { body } = await getJson(app, `/api/orders?stage=${bar.stage}&ageBucket=${encodeURIComponent(bar.age_bucket)}${channel}&sort=-age&limit=500`);
         expect(body.total, `${bar.stage} ${bar.age_bucket} ${bar.group}`).toBe(bar.orders);
         expect(body.orders[0].order_id).toBe(bar.oldest_order_id);
+      }
+    }
+  });
+
+  test('every sla count per payment channel lists exactly its orders (approved → shipped within 72 h)', async () => {
+    await setSlaTargets(db, 'default', [{ from: 'paid', to: 'shipped', hours: 72 }, { from: 'shipped', to: 'delivered', hours: 240 }]);
+    const rows = ((await getJson(app, '/api/metrics/sla')).body.rows as any[]).filter((r) => r.bucket === null);
+    expect(rows.reduce((n, r) => n + r.breached, 0)).toBeGreaterThan(100);
+    for (const row of rows) {
+      for (const state of ['met', 'breached', 'open', 'at_risk', 'open_breached']) {
+        const { body } = await getJson(app, `/api/orders?sla=${encodeURIComponent(row.target)}&slaState=${state}&channel=${row.channel}&limit=1`);
+        expect(body.total, `${row.target} ${row.channel} ${state}`).toBe(row[state] ?? 0);
       }
     }
   });
@@ -463,6 +493,7 @@ describe('embed tokens: the orders capability, the field allow-list, the lock', 
           from: fc.constantFrom('2025-02-01', '2024-01-01', '2025-03-01T00:00:00Z'),
           tz: fc.constantFrom('UTC', 'Pacific/Kiritimati', 'America/Adak'),
           sort: fc.constantFrom('age', '-amount', 'created_at'),
+          sla: fc.constantFrom('paid→shipped', 'shipped->delivered'),
         },
         { requiredKeys: [] },
       ),
@@ -531,6 +562,8 @@ describe('embed tokens: the orders capability, the field allow-list, the lock', 
             step: fc.constantFrom('paid', 'shipped', 'delivered'),
             outcome: fc.constantFrom('converted', 'dropped', 'in_flight'),
             component: fc.constantFrom('contact', 'expedite'),
+            sla: fc.constantFrom('paid→shipped', 'shipped->delivered'),
+            slaState: fc.constantFrom('breached', 'at_risk', 'open', 'met'),
             from: fc.constantFrom('2025-02-01', '2024-01-01'),
             asOf: fc.constantFrom('2025-02-15', '2030-01-01'),
             tz: fc.constantFrom('UTC', 'Pacific/Kiritimati'),

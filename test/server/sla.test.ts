@@ -70,3 +70,26 @@ test('by month decided (met: when shipped; breached: at the deadline), and a str
   const strict = await metricRows(app, '/api/metrics/sla?asOf=2025-06-10T12:00:00Z&tz=UTC&channel=tmall&threshold=0.6');
   expect(strict[0].at_risk).toBe(0);
 });
+
+test('GET /api/orders lists exactly the orders behind each count: the fixture by name', async () => {
+  expect((await setTargets([{ from: 'paid', to: 'shipped', hours: 48 }, { from: 'paid', to: 'shipped', hours: 24, channel: 'tmall' }])).status).toBe(200);
+  const ids = async (query: string) => {
+    const { status, body } = await getJson(app, `/api/orders?asOf=2025-06-10T12:00:00Z&tz=UTC&sort=created_at&${query}`);
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.total).toBe(body.orders.length);
+    return body.orders.map((o: { order_id: string }) => o.order_id);
+  };
+  // The target's channels together (tmall under its own 24 h, douyin under 48 h), then one channel.
+  expect(await ids('sla=paid→shipped&slaState=met')).toEqual(['H0', 'H1', 'H2', 'S1', 'D1']);
+  expect(await ids('sla=paid->shipped')).toEqual(['H3', 'H4', 'S2', 'S5']);
+  expect(await ids('sla=paid->shipped&slaState=due&channel=tmall')).toEqual(['H0', 'H1', 'H2', 'H3', 'H4', 'S1', 'S2', 'S5']);
+  expect(await ids('sla=paid->shipped&slaState=open')).toEqual(['S5', 'D2', 'S4']);
+  expect(await ids('sla=paid->shipped&slaState=due_today')).toEqual(['S4']);
+  expect(await ids('sla=paid->shipped&slaState=at_risk')).toEqual(['S4']);
+  expect(await ids('sla=paid->shipped&slaState=at_risk&threshold=0.6')).toEqual([]);
+  expect(await ids('sla=paid->shipped&slaState=open_breached')).toEqual(['S5']);
+  const unknown = await getJson(app, '/api/orders?sla=placed->delivered');
+  expect([unknown.status, unknown.body.error.message]).toEqual([400, "sla: 'placed->delivered' is not a service-level target here; targets are paid→shipped"]);
+  const stray = await getJson(app, '/api/orders?slaState=met');
+  expect([stray.status, stray.body.error.message]).toEqual([400, 'slaState: needs sla: it says which service-level target to list']);
+});

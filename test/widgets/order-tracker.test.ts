@@ -2,7 +2,7 @@
 import { expect } from '@esm-bundle/chai';
 import '../../widgets/orderpulse.js';
 import type { OpMetricElement } from '../../widgets/internal/op-metric-element.js';
-import { API, cleanup, settle } from './helpers.js';
+import { API, apiRows, cleanup, resultOf, settle, shadow } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -77,6 +77,39 @@ describe('op-sla and op-freshness on the fixture service', () => {
     const state = el.shadowRoot!.querySelector('.state.error')!;
     expect(state.textContent!.trim()).to.equal('尚未设置服务水平：请在设置中添加 slaTargets（例如付款后 48 小时内发货）。');
     expect(state.querySelector('button')).to.equal(null);
+  });
+
+  it("op-sla's counts open, in a dashboard, the list of exactly the orders each counts", async () => {
+    const setTargets = (slaTargets: unknown[]) => fetch(`${API}/api/settings`, { method: 'PUT', headers: ADMIN, body: JSON.stringify({ slaTargets }) });
+    await setTargets([{ from: 'paid', to: 'shipped', hours: 24 }]);
+    try {
+      const host = document.createElement('div');
+      host.innerHTML = `<op-dashboard api="${API}" from="2025-03-01" to="2025-05-01"><op-sla as-of="2025-04-02T09:00:00"></op-sla></op-dashboard>`;
+      document.body.append(host);
+      const dashboard = host.firstElementChild as HTMLElement & { updateComplete: Promise<boolean> };
+      const sla = host.querySelector('op-sla') as unknown as OpMetricElement;
+      await settle(sla);
+      const whole = (await apiRows('sla', 'from=2025-03-01&to=2025-05-01&asOf=2025-04-02T09:00:00')).filter((r) => r.bucket === null);
+      const breached = whole.reduce((n, r) => n + (r.breached as number), 0);
+      expect(breached).to.be.greaterThan(0);
+      // The breach-rate cell lists the breached orders.
+      const cells = [...sla.shadowRoot!.querySelectorAll('.today tbody td')];
+      const button = cells[4]!.querySelector('button.count') as HTMLButtonElement;
+      expect(button.textContent!.trim()).to.match(/%$/);
+      button.click();
+      await dashboard.updateComplete;
+      const list = dashboard.shadowRoot!.querySelector('op-order-list') as unknown as OpMetricElement;
+      await settle(list);
+      expect(resultOf(list)!.params).to.deep.include({ sla: 'paid→shipped', slaState: 'breached' });
+      expect(list.shadowRoot!.querySelectorAll('tbody tr').length).to.equal(breached);
+      expect(shadow(list, '.title')!.textContent).to.equal('Orders: Paid → Shipped · Breached');
+      // A zero lists nothing: it is no button.
+      const zeros = cells.filter((td) => td.textContent!.trim() === '0');
+      expect(zeros.every((td) => td.querySelector('button') === null)).to.equal(true);
+      host.remove();
+    } finally {
+      await setTargets([]);
+    }
   });
 
   it('op-freshness lists each channel of the fixture as fresh, just imported', async () => {

@@ -4,14 +4,20 @@ import type { MetricResult } from '../internal/api-client.js';
 import { baseStyles } from '../internal/base-styles.js';
 import { define } from '../internal/define.js';
 import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
+import { OpDrillThroughEvent } from '../events/op-drill-through.js';
 import { slaOption } from './option.js';
 
 /**
  * Service levels (settings `slaTargets`): for each target, today's open orders due today, at risk
  * of missing it and already breached, and the breach rate per period.
  *
+ * Each count is a button: a click fires `op-drill-through` with the orders behind it (the list's
+ * `sla` and `slaState`), which `op-dashboard` lists in its panel.
+ *
  * @example <op-sla from="2025-01-01" to="2026-01-01" interval="month"></op-sla>
+ * @fires op-drill-through - a count was clicked: its orders (`sla`, `slaState`, `asOf` and the widget's scope), for `op-order-list`
  * @csspart today - the counts of open orders per target
+ * @csspart count - a count that lists its orders when clicked
  */
 export class OpSla extends OpMetricElement {
   static override styles = [
@@ -45,6 +51,20 @@ export class OpSla extends OpMetricElement {
         color: var(--_bad);
         font-weight: 600;
       }
+      .count {
+        font: inherit;
+        color: inherit;
+        background: none;
+        border: 0;
+        padding: 0;
+        cursor: pointer;
+        text-decoration: underline dotted;
+        text-underline-offset: 3px;
+      }
+      .count:focus-visible {
+        outline: 2px solid var(--_s1);
+        outline-offset: 2px;
+      }
       .chart {
         height: var(--op-chart-height, 300px);
       }
@@ -70,6 +90,12 @@ export class OpSla extends OpMetricElement {
     return ['target', 'channel', 'bucket', 'due', 'met', 'breached', 'breach_rate', 'mean_late_hours', 'due_today', 'at_risk', 'open_breached'];
   }
 
+  /** Fires op-drill-through for the orders behind one count of `target`. */
+  private drillTo(result: MetricResult, target: string, slaState: string, label: string): void {
+    const params = { ...this.listParams(), sla: target, slaState, asOf: String(result.params.asOf) };
+    this.dispatchEvent(new OpDrillThroughEvent({ source: this.id || this.localName, metric: this.metric, params, label }));
+  }
+
   protected override renderResult(result: MetricResult, ctx: RenderContext): TemplateResult {
     if (this.view === 'table') return this.renderTable(result, ctx);
     const { t, fmt } = ctx;
@@ -90,13 +116,17 @@ export class OpSla extends OpMetricElement {
         <tbody>
           ${targets.map((target) => {
             const hours = whole.find((r) => r.target === target)!.target_hours as number;
+            const name = target.split('→').map((s) => t(`stage.${s}`)).join(' → ');
             const due = sum(target, 'due');
+            // A count lists its orders; zero lists none, so it is plain text.
+            const count = (state: string, shown: string, n: number, heading: string) =>
+              n === 0 ? shown : html`<button class="count" part="count" type="button" @click=${() => this.drillTo(result, target, state, `${name} · ${heading}`)}>${shown}</button>`;
             return html`<tr>
-              <td>${target.split('→').map((s) => t(`stage.${s}`)).join(' → ')} · ${fmt.hours(hours)}</td>
-              <td>${fmt.integer(sum(target, 'due_today'))}</td>
-              <td class=${sum(target, 'at_risk') > 0 ? 'bad' : ''}>${fmt.integer(sum(target, 'at_risk'))}</td>
-              <td class=${sum(target, 'open_breached') > 0 ? 'bad' : ''}>${fmt.integer(sum(target, 'open_breached'))}</td>
-              <td>${due === 0 ? '—' : fmt.percent(sum(target, 'breached') / due)}</td>
+              <td>${name} · ${fmt.hours(hours)}</td>
+              <td>${count('due_today', fmt.integer(sum(target, 'due_today')), sum(target, 'due_today'), t('sla.dueToday'))}</td>
+              <td class=${sum(target, 'at_risk') > 0 ? 'bad' : ''}>${count('at_risk', fmt.integer(sum(target, 'at_risk')), sum(target, 'at_risk'), t('sla.atRisk'))}</td>
+              <td class=${sum(target, 'open_breached') > 0 ? 'bad' : ''}>${count('open_breached', fmt.integer(sum(target, 'open_breached')), sum(target, 'open_breached'), t('sla.overdue'))}</td>
+              <td>${due === 0 ? '—' : count('breached', fmt.percent(sum(target, 'breached') / due), sum(target, 'breached'), t('col.breached'))}</td>
             </tr>`;
           })}
         </tbody>
