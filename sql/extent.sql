@@ -1,10 +1,10 @@
 -- What the tenant's data holds, for a dashboard to fit it (GET /api/extent): the first and last
 -- order, the latest event, and per channel, currency and stage reached how many orders; which kinds
 -- of friction and work events exist. Over the orders a scope lets the caller see (a token's lock).
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses
 WITH scoped AS (
   SELECT created_at, last_at, channel, currency, stage_keys, data_moves, exceptions, contacts, expedites, touches
-  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
 )
 SELECT
   count(*)::DOUBLE AS orders,

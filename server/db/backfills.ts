@@ -19,7 +19,7 @@ export async function rebuildAllRollups(connection: DuckDBConnection): Promise<v
   for (const t of await tenants(connection)) await rebuildRollups(connection, t.tenant_id as string);
 }
 
-const ORDER_ATTRIBUTES = ['channel', 'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series', 'quantity', 'amount', 'currency', 'promotion_id', 'region'];
+const ORDER_ATTRIBUTES = ['channel', 'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series', 'quantity', 'amount', 'currency', 'promotion_id', 'region', 'tracking_number', 'carrier', 'warehouse'];
 
 /**
  * Stage columns of the presets keyed on order_id alone, by stage: the origins (schema/016) their

@@ -74,7 +74,12 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     await c.run(
       `INSERT INTO orders BY NAME
        SELECT $tenant AS tenant_id, o.order_key, 'canonical' AS source, o.order_id, o.channel, o.created_at, o.promised_at, o.customer_id, o.customer_tier, o.sku, o.sku_series,
-              o.quantity, o.amount, o.currency, p.promotion_id, o.region
+              o.quantity, o.amount, o.currency, p.promotion_id, o.region, o.warehouse, o.carrier,
+              -- Waybills as each carrier numbers them: SF + 12 digits, JD + 13 (JDV…), ZTO 12 digits from 7, YT + 13.
+              CASE o.carrier WHEN 'SF Express' THEN 'SF' || lpad((hash($seed, o.order_id, 'waybill') % 1000000000000)::VARCHAR, 12, '0')
+                WHEN 'JD Logistics' THEN 'JDV' || lpad((hash($seed, o.order_id, 'waybill') % 1000000000000)::VARCHAR, 12, '0')
+                WHEN 'ZTO Express' THEN '7' || lpad((hash($seed, o.order_id, 'waybill') % 100000000000)::VARCHAR, 11, '0')
+                WHEN 'YTO Express' THEN 'YT' || lpad((hash($seed, o.order_id, 'waybill') % 10000000000000)::VARCHAR, 13, '0') END AS tracking_number
        FROM demo_orders o LEFT JOIN demo_promotions p
          ON o.channel = p.channel AND o.created_at >= p.starts_at AND o.created_at < p.ends_at
         AND hash($seed, o.order_id, 'promo') % 10 < 6`,

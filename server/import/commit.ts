@@ -4,7 +4,7 @@ import { refreshFacts, type FactSettings } from './refresh-facts.js';
 /** Order columns an import may set or change (the identity, order_key, never changes). */
 const ORDER_COLUMNS = [
   'order_id', 'channel', 'source', 'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series',
-  'quantity', 'amount', 'currency', 'promotion_id', 'region',
+  'quantity', 'amount', 'currency', 'promotion_id', 'region', 'tracking_number', 'carrier', 'warehouse',
 ] as const;
 const PROMOTION_COLUMNS = ['channel', 'name', 'starts_at', 'ends_at', 'spend'] as const;
 const EVENT_COLUMNS = 'order_key, order_id, channel, "at", type, stage, actor, minutes, cost, origin, event_id';

@@ -17,6 +17,9 @@ export const ORDER_FIELDS = {
   currency: 'text',
   promotion_id: 'text',
   region: 'text',
+  tracking_number: 'text',
+  carrier: 'text',
+  warehouse: 'text',
 } as const;
 
 export const EVENT_FIELDS = {

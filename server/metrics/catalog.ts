@@ -174,13 +174,14 @@ function boundedInteger(parameter: string, value: string | undefined, fallback: 
 }
 
 /** roi-compare's cohort dimensions, by the scope list each overrides. */
-export const COHORT_DIMENSIONS: Record<string, 'channel' | 'region' | 'skuSeries' | 'customerTier' | 'promotion'> = {
+export const COHORT_DIMENSIONS: Record<string, 'channel' | 'region' | 'skuSeries' | 'customerTier' | 'promotion' | 'warehouse'> = {
   channel: 'channel',
   region: 'region',
   sku_series: 'skuSeries',
   customer_tier: 'customerTier',
   promotion: 'promotion',
   promotion_id: 'promotion',
+  warehouse: 'warehouse',
 };
 
 export const METRICS: MetricDefinition[] = [
@@ -409,6 +410,7 @@ export const METRICS: MetricDefinition[] = [
         skuSeries: scope.params.skuSeries as string[],
         customerTier: scope.params.customerTier as string[],
         promotion: scope.params.promotion as string[],
+        warehouse: scope.params.warehouse as string[],
       };
       type Side = { fromMs: number | null; toMs: number | null; lists: typeof lists };
       let sides: [Side, Side];
@@ -487,7 +489,7 @@ export const METRICS: MetricDefinition[] = [
       const scope = resolveScope(q, ctx);
       // Spend belongs to a promotion, not to a region, SKU series or customer tier: charged in full
       // against the revenue of a slice, every promotion looked like a loss.
-      for (const [name, what] of [['region', 'region'], ['skuSeries', 'SKU series'], ['customerTier', 'customer tier']] as const) {
+      for (const [name, what] of [['region', 'region'], ['skuSeries', 'SKU series'], ['customerTier', 'customer tier'], ['warehouse', 'warehouse']] as const) {
         if (q[name] !== undefined || ctx.lock?.lists[name]) {
           throw badParameter(name, `a promotion's spend is not split by ${what}, so its ROI cannot be read for one; filter promotion-roi by channel or promotion only`);
         }

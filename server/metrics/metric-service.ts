@@ -67,10 +67,10 @@ export class MetricService {
         const channels = await this.db.query('SELECT DISTINCT channel FROM orders WHERE tenant_id = $tenant', { tenant });
         const [latest] = await this.db.query('SELECT epoch_ms(max("at"))::DOUBLE AS ms FROM order_events WHERE tenant_id = $tenant', { tenant });
         const stages = await this.db.query('SELECT stage FROM stage_keys ORDER BY key');
-        // One pass for the four cohort dimensions' values.
+        // One pass for the five cohort dimensions' values.
         const [values] = await this.db.query(
           `SELECT list(DISTINCT region) AS region, list(DISTINCT sku_series) AS "skuSeries", list(DISTINCT customer_tier) AS "customerTier",
-             list(DISTINCT promotion_id) AS promotion FROM orders WHERE tenant_id = $tenant`,
+             list(DISTINCT promotion_id) AS promotion, list(DISTINCT warehouse) AS warehouse FROM orders WHERE tenant_id = $tenant`,
           { tenant },
         );
         const valuesOf = (key: string) => new Set(((values?.[key] as (string | null)[] | null) ?? []).filter((v): v is string => v !== null));
@@ -103,7 +103,7 @@ export class MetricService {
           channels: new Set(channels.map((r) => r.channel as string)),
           latestEventMs: (latest?.ms as number | null) ?? null,
           stageNames: stages.map((r) => r.stage as string),
-          dimensionValues: { region: valuesOf('region'), skuSeries: valuesOf('skuSeries'), customerTier: valuesOf('customerTier'), promotion: valuesOf('promotion') },
+          dimensionValues: { region: valuesOf('region'), skuSeries: valuesOf('skuSeries'), customerTier: valuesOf('customerTier'), promotion: valuesOf('promotion'), warehouse: valuesOf('warehouse') },
           promiseDateSources: dateSources.map((r) => ({ source: r.source as string, zone: (r.zone as string | null) ?? settings.timeZone })),
         };
       })();
@@ -133,11 +133,11 @@ export class MetricService {
     let latest = this.lockedLatest.get(key);
     if (!latest) {
       const list = (name: keyof MetricLock['lists']) => [...(lock.lists[name] ?? [])];
-      const lists = { channel: list('channel'), region: list('region'), skuSeries: list('skuSeries'), customerTier: list('customerTier'), promotion: list('promotion') };
+      const lists = { channel: list('channel'), region: list('region'), skuSeries: list('skuSeries'), customerTier: list('customerTier'), promotion: list('promotion'), warehouse: list('warehouse') };
       const bindings = { tenant: text(tenant), ...scopeBindings('', lock.fromMs, lock.toMs, lists), customers: textList(list('customer')) };
       const sql = `SELECT epoch_ms(max(e."at"))::DOUBLE AS ms FROM op_events($tenant) e
         SEMI JOIN (
-          SELECT order_key FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+          SELECT order_key FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
           WHERE len($customers) = 0 OR list_contains($customers, customer_id)
         ) o ON o.order_key = e.order_key`;
       const { values, types } = bindingsFor(sql, bindings);

@@ -6,7 +6,7 @@ import { boolean, instant, integerList, text, textList, type Binding, type Bindi
 import { isoInZone, monthStart, parseApiTime } from './zoned-time.js';
 
 /** Order dimensions a metric may group or filter by; the SQL maps each to its column (op_dimension). */
-export const DIMENSIONS = ['channel', 'sku_series', 'region', 'customer_tier', 'promotion_id'] as const;
+export const DIMENSIONS = ['channel', 'sku_series', 'region', 'customer_tier', 'promotion_id', 'warehouse'] as const;
 
 /** What resolving parameters may need from the store, looked up once per data version. */
 export interface MetricContext {
@@ -15,7 +15,7 @@ export interface MetricContext {
   /** The latest event time in the store (epoch ms), or null when there are no events. */
   latestEventMs: number | null;
   /** The values each cohort dimension has in the tenant's orders (roi-compare names a value that matches none). */
-  dimensionValues: Record<'region' | 'skuSeries' | 'customerTier' | 'promotion', ReadonlySet<string>>;
+  dimensionValues: Record<'region' | 'skuSeries' | 'customerTier' | 'promotion' | 'warehouse', ReadonlySet<string>>;
   /** Sources whose promises carry no time of day (source_columns), with the zone their dates are days of: on-time compares dates. */
   promiseDateSources: { source: string; zone: string }[];
   /** The currencies of the tenant's orders, sorted. */
@@ -63,6 +63,7 @@ export const scopeQuery = {
   skuSeries: csv('SKU series to include'),
   customerTier: csv('customer tiers to include'),
   promotion: csv('promotion ids to include'),
+  warehouse: csv('warehouses to include (the warehouse that ships the order)'),
 };
 /** The money metrics' currency (friction costs, revenue, spend): amounts in two currencies are never added. */
 export const currencyQuery = z.string().optional().describe("the orders' currency, e.g. CNY (needed when the orders have several)");
@@ -179,6 +180,7 @@ export function resolveScope(q: ScopeQuery, ctx: MetricContext): ResolvedScope {
     skuSeries: narrowList('skuSeries', 'skuSeries', splitList(q.skuSeries), ctx.lock),
     customerTier: narrowList('customerTier', 'customerTier', splitList(q.customerTier), ctx.lock),
     promotion: narrowList('promotion', 'promotion', splitList(q.promotion), ctx.lock),
+    warehouse: narrowList('warehouse', 'warehouse', splitList(q.warehouse), ctx.lock),
   };
   return {
     tz,
@@ -197,11 +199,21 @@ export function resolveScope(q: ScopeQuery, ctx: MetricContext): ResolvedScope {
   };
 }
 
+/** A scope's filter lists, by query parameter. */
+export interface ScopeLists {
+  channel: string[];
+  region: string[];
+  skuSeries: string[];
+  customerTier: string[];
+  promotion: string[];
+  warehouse: string[];
+}
+
 export function scopeBindings(
   prefix: string,
   fromMs: number | null,
   toMs: number | null,
-  lists: { channel: string[]; region: string[]; skuSeries: string[]; customerTier: string[]; promotion: string[] },
+  lists: ScopeLists,
 ): Bindings {
   return {
     [`${prefix}from_ts`]: instant(fromMs),
@@ -211,6 +223,7 @@ export function scopeBindings(
     [`${prefix}series`]: textList(lists.skuSeries),
     [`${prefix}tiers`]: textList(lists.customerTier),
     [`${prefix}promotions`]: textList(lists.promotion),
+    [`${prefix}warehouses`]: textList(lists.warehouse),
   };
 }
 
@@ -238,11 +251,11 @@ export function rollupDays(fromMs: number | null, toMs: number | null, ctx: Metr
   return { from, to };
 }
 
-type DimensionLists = { region: string[]; skuSeries: string[]; customerTier: string[]; promotion: string[] };
+type DimensionLists = Omit<ScopeLists, 'channel'>;
 
 /** Whether a scope's lists filter on channels alone, the rollups' only dimension. */
 export function onlyChannels(lists: DimensionLists): boolean {
-  return [lists.region, lists.skuSeries, lists.customerTier, lists.promotion].every((list) => list.length === 0);
+  return [lists.region, lists.skuSeries, lists.customerTier, lists.promotion, lists.warehouse].every((list) => list.length === 0);
 }
 
 /** Whether the rollups can answer a scope: no filter but channels (and days), grouped by channel or not at all. */

@@ -38,13 +38,14 @@ const LIST_SHAPE = {
   skuSeries: lockedList.optional(),
   customerTier: lockedList.optional(),
   promotion: lockedList.optional(),
+  warehouse: lockedList.optional(),
   /**
    * A customer's own orders (an order tracker for that customer): such a token reads orders only
    * (GET /api/orders, one order, order-forecast), never a metric or the extent, which count others' orders.
    */
   customer: lockedList.optional(),
 };
-export const LOCKED_LISTS = ['channel', 'region', 'skuSeries', 'customerTier', 'promotion', 'customer'] as const;
+export const LOCKED_LISTS = ['channel', 'region', 'skuSeries', 'customerTier', 'promotion', 'warehouse', 'customer'] as const;
 export type LockedListName = (typeof LOCKED_LISTS)[number];
 
 /** Filters an admin asks a token to lock: lists, and a range read in `tz` (default: the tenant's zone). */

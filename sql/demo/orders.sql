@@ -76,6 +76,15 @@ SELECT
         * (1 + floor(demo_exp($seed, i, 23, 0.6))) * (0.8 + 0.4 * demo_u($seed, i, 24)), 2)::DECIMAL(18, 2) AS amount,
   'CNY' AS currency,
   ['east', 'north', 'south', 'west', 'central'][1 + (hash($seed, i, 25) % 5)::INTEGER] AS region,
+  -- Four warehouses; a fifth of the orders ship from the one that has the stock rather than the nearest.
+  CASE WHEN demo_u($seed, i, 26) < 0.2 THEN ['WH-Shanghai', 'WH-Beijing', 'WH-Guangzhou', 'WH-Chengdu'][1 + (hash($seed, i, 27) % 4)::INTEGER]
+       ELSE CASE ['east', 'north', 'south', 'west', 'central'][1 + (hash($seed, i, 25) % 5)::INTEGER]
+         WHEN 'east' THEN 'WH-Shanghai' WHEN 'north' THEN 'WH-Beijing' WHEN 'south' THEN 'WH-Guangzhou' WHEN 'west' THEN 'WH-Chengdu' ELSE 'WH-Shanghai' END
+  END AS warehouse,
+  -- The carrier and its waybill once the parcel has left (shipped before the export's end).
+  CASE WHEN paid AND NOT lost AND t_ship < $end::TIMESTAMP THEN
+    CASE WHEN ch = 'jd' THEN 'JD Logistics' WHEN ch = 'offline' THEN 'SF Express'
+         ELSE ['SF Express', 'ZTO Express', 'YTO Express'][1 + (hash($seed, i, 28) % 3)::INTEGER] END END AS carrier,
   after_golive,
   complex_sizes,
   -- Stage instants; NULL where the order never got there.

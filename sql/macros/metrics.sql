@@ -9,7 +9,7 @@
 -- created in [from_ts, to_ts) (a NULL bound is open) and, for each non-empty
 -- list, with a value in it.
 -- `currencies` (default: all): a money metric of a store with orders in several currencies adds one's.
-CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, currencies := []::VARCHAR[]) AS TABLE
+CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, currencies := []::VARCHAR[]) AS TABLE
   SELECT rowid AS row_id, * EXCLUDE (tenant_id) FROM order_facts
   WHERE tenant_id = tenant
     AND (from_ts IS NULL OR created_at >= from_ts)
@@ -19,6 +19,7 @@ CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, 
     AND (len(series) = 0 OR list_contains(series, sku_series))
     AND (len(tiers) = 0 OR list_contains(tiers, customer_tier))
     AND (len(promotions) = 0 OR list_contains(promotions, promotion_id))
+    AND (len(warehouses) = 0 OR list_contains(warehouses, warehouse))
     AND (len(currencies) = 0 OR list_contains(currencies, currency));
 
 -- Actor names by key (schema/009): order_facts.touches hold keys, looked up after grouping.
@@ -104,9 +105,9 @@ CREATE OR REPLACE TEMP MACRO op_gap_us(from_stage, to_stage, stage_names, stage_
                op_stage_at(to_stage, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at)) END;
 
 -- The value of an allowlisted order dimension ('' = no breakdown: NULL for all).
-CREATE OR REPLACE TEMP MACRO op_dimension(dim, channel, sku_series, region, customer_tier, promotion_id) AS
+CREATE OR REPLACE TEMP MACRO op_dimension(dim, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS
   CASE dim WHEN 'channel' THEN channel WHEN 'sku_series' THEN sku_series WHEN 'region' THEN region
-           WHEN 'customer_tier' THEN customer_tier WHEN 'promotion_id' THEN promotion_id END;
+           WHEN 'customer_tier' THEN customer_tier WHEN 'promotion_id' THEN promotion_id WHEN 'warehouse' THEN warehouse END;
 
 -- Friction cost of one event: labour for manual work, the surcharge for expedites.
 CREATE OR REPLACE TEMP MACRO op_event_cost(type, minutes, cost, minutes_per_data_move, labor_cost_per_hour) AS
@@ -178,10 +179,10 @@ CREATE OR REPLACE TEMP MACRO op_otif_late_us(d, delivered_day, promised_day, del
 -- GET /api/orders lists for one of its bars (one definition, so the list's count is the bar's).
 -- The rules are stuck-orders' (sql/metrics/stuck-orders.sql, sql/README.md "stuck-orders").
 -- `only_rows`: just these orders (a page of the list, by row id), so a page costs its rows, not the scope's.
-CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days, only_rows := NULL::BIGINT[]) AS TABLE
+CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days, only_rows := NULL::BIGINT[]) AS TABLE
 WITH scoped AS NOT MATERIALIZED (
-  SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
-  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions)
+  SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp
+  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses)
   WHERE created_at <= as_of AND (only_rows IS NULL OR list_contains(only_rows, row_id))
 ), settled_by_then AS (
   -- Orders whose every stage was reached by as_of (most, for a recent as_of): the facts hold the
@@ -234,10 +235,10 @@ CREATE OR REPLACE TEMP MACRO op_order_sort_value(sort_field, descending, created
 -- (depth), whether it is in flight at the step after, and the gaps g2..g10 (sql/metrics/
 -- channel-funnel.sql has the rules). The funnel counts these rows; GET /api/orders lists them for a
 -- step and an outcome, so a step's count is the list's total. `skip`: no rows (the rollups answer).
-CREATE OR REPLACE TEMP MACRO op_funnel_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, group_by, steps, stage_names, kept_index, precomputed, window_hours, strict, as_of, skip) AS TABLE
+CREATE OR REPLACE TEMP MACRO op_funnel_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, group_by, steps, stage_names, kept_index, precomputed, window_hours, strict, as_of, skip) AS TABLE
 WITH scoped AS (
-  SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp
-  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions)
+  SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp
+  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses)
   WHERE NOT skip
 ), timed AS (
   -- Each step's time as a column (t1..t10; op_stage_at reads the stage columns, schema/022), not

@@ -9,7 +9,7 @@
 --         reached `to`; breached: its deadline);
 --   open: reached `from`, not `to`, not settled by as_of; then due_today (deadline later today in
 --         zone tz), open_breached (deadline passed) and at_risk (sql/README.md, "sla").
-CREATE OR REPLACE TEMP MACRO op_sla_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, stage_names, as_of,
+CREATE OR REPLACE TEMP MACRO op_sla_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
     t_from, t_to, t_hours, t_channel, threshold, min_history, tz) AS TABLE
 WITH listed AS (
   SELECT i AS t, t_from[i] AS from_stage, t_to[i] AS to_stage, t_hours[i] AS hours, nullif(t_channel[i], '') AS target_channel
@@ -24,7 +24,7 @@ WITH listed AS (
   SELECT o.order_key, o.channel, o.settled_at, g.t, g.hours,
     op_stage_at(g.from_stage, stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS started,
     op_stage_at(g.to_stage, stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS finished
-  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions) o JOIN targets g
+  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses) o JOIN targets g
     ON coalesce(g.target_channel = o.channel, NOT list_contains(g.overridden, o.channel))
 ), judged AS MATERIALIZED (
   SELECT *, started + to_microseconds((hours * 3.6e9)::BIGINT) AS deadline, CASE WHEN finished <= as_of THEN finished END AS done

@@ -10,11 +10,11 @@
 -- it in order (median, mean), and the worst step (lowest conversion from previous, below 1).
 -- The default funnel comes from the rollups when $rollup (the scope is whole local days with at
 -- most a channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
--- params: $tenant, $stage_names, $kept_index, $precomputed, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $steps, $window_hours, $strict, $as_of, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
+-- params: $tenant, $stage_names, $kept_index, $precomputed, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $group_by, $steps, $window_hours, $strict, $as_of, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
 -- columns: group string, step_index integer, step string, orders integer, in_flight integer, out_of_order integer, conversion_from_previous number, conversion_from_first number, drop_off integer, drop_off_rate number, median_hours_from_previous number, mean_hours_from_previous number, is_worst_step boolean
 -- Per order: op_funnel_orders (sql/macros/metrics.sql), which GET /api/orders lists from too.
 WITH per_order AS (
-  SELECT * FROM op_funnel_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions,
+  SELECT * FROM op_funnel_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
     $group_by, $steps, $stage_names, $kept_index, $precomputed, $window_hours, $strict, $as_of::TIMESTAMPTZ, $rollup)
 ), steps AS (
   SELECT unnest($steps) AS step, generate_subscripts($steps, 1) AS k

@@ -7,11 +7,11 @@
 -- first_seen_at count in no latency. sql/README.md, "freshness".
 -- A source is `late` when its last import is older than the hours expected between its imports
 -- (settings sourceIntervalHours: $interval_sources, $interval_hours; else $default_interval_hours).
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $as_of, $interval_sources, $interval_hours, $default_interval_hours
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $as_of, $interval_sources, $interval_hours, $default_interval_hours
 -- columns: source string, channel string, bucket time, status string, expected_interval_hours number, last_import_at time, newest_order_at time, newest_order_age_hours number, orders integer, merge_p50_hours number, merge_p95_hours number
 WITH scoped AS (
   SELECT source, channel, created_at, created_local, first_seen_at
-  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
   WHERE first_seen_at IS NOT NULL AND first_seen_at <= $as_of::TIMESTAMPTZ
 ), imports AS (
   -- When each source last sent each channel's orders: the source's own record, whatever it held.

@@ -3,13 +3,13 @@
 -- driver's share and the cumulative share. Dimension `stage` attributes an event to the stage the
 -- order was in when it happened (its latest stage reached at or before the event; of stages reached
 -- at the same instant, the later one in the pipeline).
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $limit, $pipeline, $stage_names, $currencies
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $limit, $pipeline, $stage_names, $currencies
 -- columns: rank integer, component string, value string, cost number, events integer, orders integer, share number, cumulative_share number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
 -- DuckDB's default of materializing every column (stage lists included) of every order in scope.
 WITH scoped AS NOT MATERIALIZED (
-  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS dim_value
-  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, currencies := $currencies)
+  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS dim_value
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, currencies := $currencies)
 ), per_value AS (
   -- By an order dimension (or none), from the per-order friction inputs of order_facts: plain sums
   -- per value, then one row per component below (unnesting four structs per order: 92 ms against 31 at 1M orders).

@@ -6,20 +6,20 @@
 -- import) is a day of the zone it was read in ($date_zones): due once that day is over there, on
 -- time when delivered on it or before. Bucketed by the promise ($basis 'promised') or by creation ('created'); the scope
 -- (range, filters) selects orders by creation, as every metric's does. sql/README.md, "on-time".
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $as_of, $basis, $date_sources, $date_zones, $date_as_of
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $group_by, $as_of, $basis, $date_sources, $date_zones, $date_as_of
 -- columns: bucket time, group string, due integer, on_time integer, late integer, delivered_late integer, open_late integer, on_time_rate number, mean_hours_late number
 WITH judged AS (
   SELECT *, op_date_source($date_sources, source) AS d,
     op_day_of($date_zones[d], $store_tz, promised_local, promised_at) AS promised_day,
     op_day_of($date_zones[d], $store_tz, delivered_local, delivered_at) AS delivered_day
-  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
   WHERE promised_at IS NOT NULL
 ), due AS (
   SELECT
     -- A promised day is bucketed as that day, whatever the display zone.
     op_bucket(CASE WHEN $basis = 'created' THEN op_local(created_at, created_local, $tz, $store_tz)
                    WHEN d IS NOT NULL THEN promised_day::TIMESTAMP ELSE op_local(promised_at, promised_local, $tz, $store_tz) END, $unit) AS bucket,
-    op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
+    op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp,
     delivered_at IS NOT NULL AND delivered_at <= $as_of::TIMESTAMPTZ AS delivered,
     op_otif_on_time(d, delivered_day, promised_day, delivered_at, promised_at) AS on_time,
     op_otif_late_us(d, delivered_day, promised_day, delivered_at, promised_at) AS late_us

@@ -14,7 +14,7 @@ WITH promos AS (
     AND (len($channels) = 0 OR list_contains($channels, channel))
     AND (len($promotions) = 0 OR list_contains($promotions, promotion_id))
 ), scoped AS (
-  SELECT o.* FROM op_scoped_orders($tenant, $lock_from_ts::TIMESTAMPTZ, $lock_to_ts::TIMESTAMPTZ, $channels, [], [], [], $promotions, currencies := $currencies) o
+  SELECT o.* FROM op_scoped_orders($tenant, $lock_from_ts::TIMESTAMPTZ, $lock_to_ts::TIMESTAMPTZ, $channels, [], [], [], $promotions, [], currencies := $currencies) o
   JOIN promos p ON p.promotion_id = o.promotion_id
   WHERE (p.starts_at IS NULL OR o.created_at >= p.starts_at) AND (p.ends_at IS NULL OR o.created_at < p.ends_at)
     AND (p.channel IS NULL OR o.channel = p.channel)

@@ -6,14 +6,14 @@
 -- From the per-order facts, or from the per-day rollups when $rollup (both scopes are whole local
 -- days in the tenant's zone with at most a channel filter, and the cycle time is placed →
 -- delivered: sql/README.md, "Rollups").
--- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $a_from_day, $a_to_day, $b_from_day, $b_to_day, $as_of, $date_sources, $date_zones, $date_as_of, $currencies
+-- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $a_warehouses, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $b_warehouses, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $a_from_day, $a_to_day, $b_from_day, $b_to_day, $as_of, $date_sources, $date_zones, $date_as_of, $currencies
 -- columns: kpi string, unit string, direction string, baseline number, current number, delta number, delta_pp number, improvement_pct number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
 -- DuckDB's default of materializing every column (stage lists included) of every order in scope.
 WITH all_sides AS NOT MATERIALIZED (
-  SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, currencies := $currencies)
+  SELECT 'baseline' AS side, * FROM op_scoped_orders($tenant, $a_from_ts::TIMESTAMPTZ, $a_to_ts::TIMESTAMPTZ, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $a_warehouses, currencies := $currencies)
   UNION ALL
-  SELECT 'current', * FROM op_scoped_orders($tenant, $b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, currencies := $currencies)
+  SELECT 'current', * FROM op_scoped_orders($tenant, $b_from_ts::TIMESTAMPTZ, $b_to_ts::TIMESTAMPTZ, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $b_warehouses, currencies := $currencies)
 ), sides AS NOT MATERIALIZED (
   SELECT * FROM all_sides WHERE NOT $rollup
 ), on_time AS (

@@ -10,13 +10,13 @@
 -- completed orders of its channel as #(duration > target) / #(duration ≥ its elapsed time) (an
 -- empirical conditional survival), at least $threshold, with at least $min_history such orders.
 -- The whole-range row (bucket NULL) carries the open counts; with $unit, one more row per period.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $as_of, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $as_of, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history
 -- Per order: op_sla_orders (sql/macros/sla.sql), which GET /api/orders lists from too.
 -- columns: target string, from_stage string, to_stage string, target_hours number, channel string, bucket time, due integer, met integer, breached integer, breach_rate number, mean_late_hours number, open integer, due_today integer, at_risk integer, open_breached integer
 WITH targets AS (
   SELECT i AS t, $t_from[i] AS from_stage, $t_to[i] AS to_stage, $t_hours[i] AS hours FROM range(1, len($t_from) + 1) r(i)
 ), per_order AS MATERIALIZED (
-  SELECT * FROM op_sla_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $stage_names,
+  SELECT * FROM op_sla_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
     $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz)
 ), open_counts AS (
   SELECT t, channel, count(*) AS open, count(*) FILTER (due_today) AS due_today, count(*) FILTER (at_risk) AS at_risk,

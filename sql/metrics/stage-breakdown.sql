@@ -4,15 +4,15 @@
 -- among those at least a tenth as many orders take as its most-travelled one.
 -- From the per-order facts, or from the rollups when $rollup (the scope is whole local days with
 -- at most a channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $group_by, $pipeline, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $group_by, $pipeline, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
 -- columns: group string, step integer, from_stage string, to_stage string, skipped_stages integer, orders integer, mean_hours number, p50_hours number, p90_hours number, negative_gaps integer, is_bottleneck boolean
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
   WHERE NOT $rollup
 ), steps AS (
   -- The consecutive steps each order took among the pipeline stages it reached, kept per order
   -- in the tenant's pipeline order (order_facts.step_pairs, step_us; schema/006).
-  SELECT op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS grp,
+  SELECT op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp,
     unnest(step_pairs) AS pair, unnest(step_us) AS us
   FROM scoped
 ), by_sign AS (

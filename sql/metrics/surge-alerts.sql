@@ -5,10 +5,10 @@
 -- unless a lock starts later), floored at 1 order an hour: a channel with no recent orders needs more
 -- than $factor orders in the hour. Orders per hour from the per-order facts, or from the hourly
 -- rollup when $rollup (range at whole UTC hours, at most a channel filter: sql/README.md, "Rollups").
--- params: $tenant, $from_ts, $to_ts, $history_from_ts, $channels, $regions, $series, $tiers, $promotions, $factor, $min_orders, $rollup
+-- params: $tenant, $from_ts, $to_ts, $history_from_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $factor, $min_orders, $rollup
 -- columns: channel string, hour time, orders integer, trailing_avg number, ratio number
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($tenant, $history_from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT * FROM op_scoped_orders($tenant, $history_from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
   WHERE NOT $rollup
 ), hourly AS (
   SELECT channel, op_utc_hour(created_at) AS hour, count(*) AS orders FROM scoped GROUP BY ALL

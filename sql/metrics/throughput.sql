@@ -7,13 +7,13 @@
 -- come from the per-order facts' local days when the range is whole days of the tenant's zone
 -- ($touch_days), else from the events by their instants; or from the touch counts when $rollup
 -- (also: at most a channel filter, grouped by channel, actor or not at all, no locked range).
--- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $tz, $unit, $group_by, $rollup, $from_day, $to_day, $touch_days, $lock_from_ts, $lock_to_ts
+-- params: $tenant, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $group_by, $rollup, $from_day, $to_day, $touch_days, $lock_from_ts, $lock_to_ts
 -- columns: bucket time, group string, actors integer, actor_days integer, orders_touched integer, orders_per_actor_day number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
 -- DuckDB's default of materializing every column (stage lists included) of every order in scope.
 WITH scoped AS NOT MATERIALIZED (
-  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id) AS dim
-  FROM op_scoped_orders($tenant, $lock_from_ts::TIMESTAMPTZ, $lock_to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions)
+  SELECT *, op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS dim
+  FROM op_scoped_orders($tenant, $lock_from_ts::TIMESTAMPTZ, $lock_to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
   WHERE NOT $rollup
 ), touches AS (
   -- Distinct (actor, order, local day), the actor as a key (schema/009): in the tenant's zone from

@@ -12,13 +12,13 @@
 -- $page_first (no $stage, not sorted by age): the page is picked from the facts alone, by row id,
 -- and only its rows are read back and looked up in op_stuck: the first page of 1M demo orders took
 -- 1.16 s when every order was looked up, 0.29 s joined back on the order key, 0.10 s by row id.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $sla_targets, $sla_state, $customers, $forecast, $forecast_min, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $sla_targets, $sla_state, $customers, $forecast, $forecast_min, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
 WITH funnel AS (
   -- A funnel step's orders by outcome, from the rows channel-funnel counts (op_funnel_orders): those
   -- that reached step $funnel_step (`orders`), or stopped at the step before and are decided
   -- (`drop_off`) or undecided (`in_flight`).
   SELECT order_key
-  FROM op_funnel_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions,
+  FROM op_funnel_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
     '', $steps, $stage_names, $kept_index, $precomputed, $window_hours, $strict, $as_of::TIMESTAMPTZ, $funnel_step IS NULL)
   WHERE CASE $funnel_outcome WHEN 'converted' THEN depth >= $funnel_step
     WHEN 'dropped' THEN depth = $funnel_step - 1 AND NOT in_flight
@@ -26,7 +26,7 @@ WITH funnel AS (
 ), sla AS (
   -- The orders behind one of the sla metric's counts for a target (its channels' own included).
   SELECT order_key
-  FROM op_sla_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $stage_names,
+  FROM op_sla_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
     $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz)
   WHERE list_contains($sla_targets, t) AND CASE $sla_state WHEN 'due' THEN due WHEN 'met' THEN due AND met WHEN 'breached' THEN due AND NOT met
     WHEN 'open' THEN open WHEN 'due_today' THEN due_today WHEN 'at_risk' THEN at_risk WHEN 'open_breached' THEN open_breached END
@@ -34,7 +34,7 @@ WITH funnel AS (
   SELECT *,
     op_cents(data_moves * $minutes_per_data_move / 60.0 * $labor_cost_per_hour
       + (exception_minutes + contact_minutes) / 60.0 * $labor_cost_per_hour + expedite_cost) AS friction_cost
-  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, currencies := $currencies)
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, currencies := $currencies)
   WHERE ($order_id IS NULL OR (channel = $order_channel AND order_id = $order_id))
     -- A friction driver's orders: those with an event of its component (friction-pareto's `orders`).
     AND ($component IS NULL OR CASE $component WHEN 'contact' THEN contacts > 0 WHEN 'data_move' THEN data_moves > 0
@@ -59,7 +59,7 @@ WITH funnel AS (
   SELECT s.*, k.sort_value FROM (SELECT * FROM scoped WHERE row_id IN (SELECT row_id FROM first_keys)) s JOIN first_keys k ON k.row_id = s.row_id
 ), waiting AS (
   SELECT order_key, stage, since, age_hours
-  FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions,
+  FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
     '', $pipeline, $pipeline_keys, $terminal_keys, $as_of::TIMESTAMPTZ, $whole_days, only_rows := (SELECT list(row_id) FROM first_keys))
 ), page_rows AS (
   SELECT r.*, w.stage AS waiting_stage, w.since, w.age_hours FROM first_rows r LEFT JOIN waiting w ON w.order_key = r.order_key
@@ -69,7 +69,7 @@ WITH funnel AS (
 -- when not $page_first
 ), waiting AS (
   SELECT order_key, stage, since, age_hours, age_index
-  FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions,
+  FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
     '', $pipeline, $pipeline_keys, $terminal_keys, $as_of::TIMESTAMPTZ, $whole_days)
   WHERE ($stage IS NULL OR stage = $stage) AND ($age_index IS NULL OR age_index = $age_index)
 ), selection AS (
@@ -99,14 +99,14 @@ WITH funnel AS (
   JOIN LATERAL (
     SELECT op_stage_at(p.waiting_stage, $stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at,
         o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS at_stage, o.shipped_at, o.delivered_at
-    FROM op_scoped_orders($tenant, NULL, NULL, [], [], [], [], []) o
+    FROM op_scoped_orders($tenant, NULL, NULL, [], [], [], [], [], []) o
     WHERE o.channel = p.channel AND o.region IS NOT DISTINCT FROM p.region AND o.order_key <> p.order_key
   ) h ON h.at_stage IS NOT NULL AND h.at_stage <= $as_of::TIMESTAMPTZ
   GROUP BY p.order_key
 ), page AS (
   SELECT sort_value, order_key,
     channel, order_id, epoch_ms(created_at)::DOUBLE AS created_at, epoch_ms(promised_at)::DOUBLE AS promised_at,
-    customer_id, customer_tier, region, sku, sku_series, quantity, amount::DOUBLE AS amount, currency, promotion_id,
+    customer_id, customer_tier, region, sku, sku_series, quantity, amount::DOUBLE AS amount, currency, promotion_id, warehouse, carrier, tracking_number,
     coalesce(waiting_stage, $stage_names[last_key]) AS current_stage,
     epoch_ms(coalesce(since, last_at))::DOUBLE AS stage_since, age_hours, epoch_ms(settled_at)::DOUBLE AS settled_at,
     friction_cost::DOUBLE AS friction_cost,

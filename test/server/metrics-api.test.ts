@@ -27,6 +27,7 @@ describe('the response envelope', () => {
       skuSeries: [],
       customerTier: [],
       promotion: [],
+      warehouse: [],
       interval: 'week',
       groupBy: null,
       // The default asOf (the latest event) and basis, resolved.
@@ -67,9 +68,9 @@ describe('the response envelope', () => {
     ]);
     const funnel = body.metrics.find((m: any) => m.name === 'channel-funnel');
     expect(funnel.parameters.map((p: any) => p.name)).toEqual([
-      'from', 'to', 'tz', 'channel', 'region', 'skuSeries', 'customerTier', 'promotion', 'groupBy', 'steps', 'window', 'order', 'asOf',
+      'from', 'to', 'tz', 'channel', 'region', 'skuSeries', 'customerTier', 'promotion', 'warehouse', 'groupBy', 'steps', 'window', 'order', 'asOf',
     ]);
-    expect(funnel.parameters.find((p: any) => p.name === 'groupBy').enum).toEqual(['channel', 'sku_series', 'region', 'customer_tier', 'promotion_id']);
+    expect(funnel.parameters.find((p: any) => p.name === 'groupBy').enum).toEqual(['channel', 'sku_series', 'region', 'customer_tier', 'promotion_id', 'warehouse']);
     const { body: openapi } = await getJson(app, '/api/openapi.json');
     expect(openapi.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.paths).filter((p) => p.startsWith('/api/metrics/'))).toHaveLength(METRICS.length);
@@ -88,11 +89,11 @@ describe('caller mistakes are 4xx errors that name the parameter', () => {
     ['/api/metrics/cycle-time?from=2025-03-01&to=2025-03-01', 400, 'invalid_parameter', 'from: must be before to'],
     ['/api/metrics/cycle-time?fromStage=boxed', 400, 'invalid_parameter', "fromStage: unknown stage 'boxed'; stages are placed, paid, credit_checked, stock_locked, dispatched, picked, shipped, delivered, cancelled, refunded, returned"],
     ['/api/metrics/cycle-time?fromStage=paid&toStage=paid', 400, 'invalid_parameter', 'toStage: must differ from fromStage'],
-    ['/api/metrics/cycle-time?groupBy=colour', 400, 'invalid_parameter', 'groupBy: Invalid option: expected one of "channel"|"sku_series"|"region"|"customer_tier"|"promotion_id"'],
+    ['/api/metrics/cycle-time?groupBy=colour', 400, 'invalid_parameter', 'groupBy: Invalid option: expected one of "channel"|"sku_series"|"region"|"customer_tier"|"promotion_id"|"warehouse"'],
     ['/api/metrics/cycle-time?interval=hour', 400, 'invalid_parameter', 'interval: Invalid option: expected one of "day"|"week"|"month"'],
     ['/api/metrics/cycle-time?channel=tmall,ebay', 400, 'invalid_parameter', "channel: unknown channel 'ebay'; known channels: douyin, jd, tmall"],
     ['/api/metrics/cycle-time?tz=Mars/Olympus', 400, 'invalid_parameter', "tz: unknown IANA time zone 'Mars/Olympus' (e.g. Asia/Shanghai)"],
-    ['/api/metrics/cycle-time?chanel=tmall', 400, 'unknown_parameter', "unknown parameter 'chanel'; cycle-time takes from, to, tz, channel, region, skuSeries, customerTier, promotion, interval, groupBy, fromStage, toStage, stats"],
+    ['/api/metrics/cycle-time?chanel=tmall', 400, 'unknown_parameter', "unknown parameter 'chanel'; cycle-time takes from, to, tz, channel, region, skuSeries, customerTier, promotion, warehouse, interval, groupBy, fromStage, toStage, stats"],
     ['/api/metrics/channel-funnel?steps=placed', 400, 'invalid_parameter', 'steps: a funnel needs at least two steps'],
     ['/api/metrics/channel-funnel?steps=placed,wrapped', 400, 'invalid_parameter', "steps: unknown stage 'wrapped'; stages are placed, paid, credit_checked, stock_locked, dispatched, picked, shipped, delivered, cancelled, refunded, returned, kept"],
     ['/api/metrics/channel-funnel?window=soon', 400, 'invalid_parameter', "window: 'soon' is not a duration such as 72h, 7d or 90m"],
@@ -103,14 +104,14 @@ describe('caller mistakes are 4xx errors that name the parameter', () => {
     ['/api/metrics/roi-compare', 400, 'invalid_parameter', 'baselineFrom: roi-compare needs baselineFrom and baselineTo (or compare=dimension:value,dimension:value)'],
     ['/api/metrics/roi-compare?baselineFrom=2025-03-08&baselineTo=2025-03-01', 400, 'invalid_parameter', 'baselineFrom: must be before baselineTo'],
     ['/api/metrics/roi-compare?compare=channel:jd', 400, 'invalid_parameter', "compare: needs two cohorts such as channel:douyin,channel:tmall, not 'channel:jd'"],
-    ['/api/metrics/roi-compare?compare=colour:red,channel:jd', 400, 'invalid_parameter', "compare: 'colour:red' is not dimension:value with a dimension of channel, region, sku_series, customer_tier, promotion, promotion_id"],
+    ['/api/metrics/roi-compare?compare=colour:red,channel:jd', 400, 'invalid_parameter', "compare: 'colour:red' is not dimension:value with a dimension of channel, region, sku_series, customer_tier, promotion, promotion_id, warehouse"],
     ['/api/metrics/roi-compare?compare=channel:ebay,channel:jd', 400, 'invalid_parameter', "compare: unknown channel 'ebay'"],
     ['/api/metrics/surge-alerts?factor=1', 400, 'invalid_parameter', "factor: must be a number above 1 and at most 1,000,000, not '1'"],
     ['/api/metrics/surge-alerts?minOrders=2.5', 400, 'invalid_parameter', "minOrders: must be a whole number from 1 to 1,000,000,000, not '2.5'"],
     ['/api/metrics/surge-alerts?minOrders=2147483648', 400, 'invalid_parameter', "minOrders: must be a whole number from 1 to 1,000,000,000, not '2147483648'"],
     ['/api/metrics/surge-alerts?factor=1e400', 400, 'invalid_parameter', "factor: must be a number above 1 and at most 1,000,000, not '1e400'"],
     ['/api/metrics/channel-funnel?window=99999999h', 400, 'invalid_parameter', "window: at most 876000 hours (a hundred years), not '99999999h'"],
-    ['/api/metrics/roi-compare?compare=__proto__:x,constructor:y', 400, 'invalid_parameter', "compare: '__proto__:x' is not dimension:value with a dimension of channel, region, sku_series, customer_tier, promotion, promotion_id"],
+    ['/api/metrics/roi-compare?compare=__proto__:x,constructor:y', 400, 'invalid_parameter', "compare: '__proto__:x' is not dimension:value with a dimension of channel, region, sku_series, customer_tier, promotion, promotion_id, warehouse"],
     ['/api/metrics/cycle-time?from=0050-01-01', 400, 'invalid_parameter', "from: '0050-01-01' is not a date (YYYY-MM-DD) or an ISO 8601 date-time"],
     ['/api/metrics/cycle-time?from=2025-02-30T00:00:00Z', 400, 'invalid_parameter', "from: '2025-02-30T00:00:00Z' is not a date (YYYY-MM-DD) or an ISO 8601 date-time"],
   ])('%s → %i', async (url, status, code, message) => {

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
-import { DEMO_SLA_TARGETS, generateDemoData } from '../../server/demo/generate-demo-data.js';
+import { generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { ORDER_ROW_FIELDS } from '../../server/orders/fields.js';
 import { ADMIN, SHARED_DATA, importPreset, openStore, rows, setSlaTargets, testApp } from './helpers.js';
 import { fixtureApp, getJson, rounded } from './metrics-helpers.js';
@@ -88,6 +88,10 @@ describe('on the hand-worked fixture', () => {
         amount: 300,
         currency: 'CNY',
         promotion_id: null,
+        // Not shipped yet: a warehouse, no parcel.
+        warehouse: 'WH-North',
+        carrier: null,
+        tracking_number: null,
         current_stage: 'credit_checked',
         stage_since: '2025-04-01T10:00:00+08:00',
         age_hours: 23,
@@ -101,6 +105,8 @@ describe('on the hand-worked fixture', () => {
         ],
       },
     ]);
+    const shipped = await getJson(app, '/api/orders/tmall/O1');
+    expect([shipped.body.order.warehouse, shipped.body.order.carrier, shipped.body.order.tracking_number]).toEqual(['WH-East', 'SF Express', 'SF1234567890']);
     // The other bar: O6, waiting since placement.
     const placed = await getJson(app, '/api/orders?asOf=2025-04-02T09:00:00&stage=placed');
     expect(placed.body.orders.map((o: any) => [o.order_id, o.current_stage, o.age_hours])).toEqual([['O6', 'placed', 24]]);
@@ -279,10 +285,20 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
     }
   });
 
-  test("every friction-pareto driver lists exactly the orders it counts, by SKU series, channel and region", async () => {
-    const param: Record<string, string> = { sku_series: 'skuSeries', channel: 'channel', region: 'region' };
+  test('by warehouse: every stuck-orders bar of each warehouse lists exactly its orders, each from that warehouse', async () => {
+    const bars = (await getJson(app, '/api/metrics/stuck-orders?groupBy=warehouse')).body.rows as any[];
+    expect(new Set(bars.map((b) => b.group))).toEqual(new Set(['WH-Beijing', 'WH-Chengdu', 'WH-Guangzhou', 'WH-Shanghai']));
+    for (const bar of bars) {
+      const list = await allPages(app, `/api/orders?stage=${bar.stage}&ageBucket=${encodeURIComponent(bar.age_bucket)}&warehouse=${bar.group}`);
+      expect(list.total, `${bar.stage} ${bar.age_bucket} ${bar.group}`).toBe(bar.orders);
+      expect(list.orders.every((o) => o.warehouse === bar.group)).toBe(true);
+    }
+  });
+
+  test("every friction-pareto driver lists exactly the orders it counts, by SKU series, channel, region and warehouse", async () => {
+    const param: Record<string, string> = { sku_series: 'skuSeries', channel: 'channel', region: 'region', warehouse: 'warehouse' };
     let drivers = 0;
-    for (const groupBy of ['sku_series', 'channel', 'region']) {
+    for (const groupBy of ['sku_series', 'channel', 'region', 'warehouse']) {
       const rows = (await getJson(app, `/api/metrics/friction-pareto?groupBy=${groupBy}&limit=500`)).body.rows as any[];
       for (const driver of rows) {
         const { body } = await getJson(app, `/api/orders?component=${driver.component}&${param[groupBy]}=${driver.value}&limit=1`);
@@ -318,7 +334,7 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
   });
 
   test('every sla count lists exactly its orders, per target and channel, as of the latest event and a month before', async () => {
-    await setSlaTargets(db, 'default', DEMO_SLA_TARGETS);
+    // The demo data's targets (generateDemoData sets DEMO_SLA_TARGETS).
     const states = ['due', 'met', 'breached', 'open', 'due_today', 'at_risk', 'open_breached'] as const;
     let checked = 0;
     for (const asOf of ['', '&asOf=2025-12-01T10:00:00']) {
@@ -336,7 +352,7 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
   });
 
   test("a scope's orders counted by a second query over the orders table", async () => {
-    for (const query of ['', 'channel=jd,tmall', 'from=2025-03-01&to=2025-06-01&tz=UTC', 'region=north&skuSeries=knitwear', 'customerTier=gold&promotion=P1']) {
+    for (const query of ['', 'channel=jd,tmall', 'from=2025-03-01&to=2025-06-01&tz=UTC', 'region=north&skuSeries=knitwear', 'customerTier=gold&promotion=P1', 'warehouse=WH-Chengdu&channel=jd']) {
       const list = await getJson(app, `/api/orders?${query}&limit=1`);
       const p = new URLSearchParams(query);
       const where = [
@@ -347,6 +363,7 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
         p.get('skuSeries') && `sku_series = '${p.get('skuSeries')}'`,
         p.get('customerTier') && `customer_tier = '${p.get('customerTier')}'`,
         p.get('promotion') && `promotion_id = '${p.get('promotion')}'`,
+        p.get('warehouse') && `warehouse = '${p.get('warehouse')}'`,
       ].filter(Boolean);
       const [row] = await rows(db, `SELECT count(*)::INTEGER AS n FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`);
       expect(list.body.total, query).toBe(row!.n);
@@ -373,6 +390,7 @@ describe('on Olist: every stuck-orders bar lists exactly its orders', () => {
     db = await openStore();
     const dir = join(SHARED_DATA, 'olist');
     await importPreset(db, 'olist', [join(dir, 'olist_orders_dataset.csv'), join(dir, 'olist_order_payments_dataset.csv')]);
+    await setSlaTargets(db, 'default', [{ from: 'paid', to: 'shipped', hours: 72 }, { from: 'shipped', to: 'delivered', hours: 240 }]);
     app = testApp(db, { cacheMetrics: false });
   });
   afterAll(() => db.close());
@@ -391,7 +409,6 @@ describe('on Olist: every stuck-orders bar lists exactly its orders', () => {
   });
 
   test('every sla count per payment channel lists exactly its orders (approved → shipped within 72 h)', async () => {
-    await setSlaTargets(db, 'default', [{ from: 'paid', to: 'shipped', hours: 72 }, { from: 'shipped', to: 'delivered', hours: 240 }]);
     const rows = ((await getJson(app, '/api/metrics/sla')).body.rows as any[]).filter((r) => r.bucket === null);
     expect(rows.reduce((n, r) => n + r.breached, 0)).toBeGreaterThan(100);
     for (const row of rows) {

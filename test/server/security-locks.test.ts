@@ -267,7 +267,7 @@ describe('property: a locked token sees exactly the locked scope', () => {
   const instantArb = fc
     .record({ day: fc.integer({ min: 0, max: 65 }), hour: fc.integer({ min: 0, max: 23 }), offset: fc.constantFrom('+08:00', 'Z', '-12:00', '+14:00') })
     .map(({ day, hour, offset }) => `${new Date(Date.UTC(2025, 1, 27 + day)).toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00:00${offset}`);
-  const groupBy = (extra: string[] = []) => fc.option(fc.constantFrom('channel', 'region', 'sku_series', 'customer_tier', ...extra), { nil: undefined });
+  const groupBy = (extra: string[] = []) => fc.option(fc.constantFrom('channel', 'region', 'sku_series', 'customer_tier', 'warehouse', ...extra), { nil: undefined });
   const interval = fc.option(fc.constantFrom('day', 'week', 'month'), { nil: undefined });
   const own: Record<string, fc.Arbitrary<Record<string, string | undefined>>> = {
     'cycle-time': fc.record({ interval, groupBy: groupBy(), fromStage: fc.constantFrom('placed', 'paid'), toStage: fc.constantFrom('shipped', 'delivered') }),

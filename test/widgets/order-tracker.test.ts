@@ -47,6 +47,10 @@ describe('op-order-tracker', () => {
     expect(shown[0]!.facts).to.include('Stock: not reserved yet');
     expect(shown[2]!.status).to.equal('Delivered');
     expect(shown[2]!.facts).to.include('Promised by: Mar 6, 09:00 · delivered on time');
+    // The shipped order's parcel; the open one's warehouse.
+    expect(shown[2]!.facts).to.include('Parcel: SF Express · SF1234567890');
+    expect(shown[0]!.facts).to.include('Ships from: WH-North');
+    expect(shown[0]!.facts.some((f) => f.startsWith('Parcel'))).to.equal(false);
     const progress = el.shadowRoot!.querySelectorAll('.order')[1]!.querySelector('.progress')!;
     expect(progress.getAttribute('aria-label')).to.match(/^Stage 3 of \d+$/);
     const root = el.shadowRoot!.querySelector('.root') as HTMLElement;
@@ -61,9 +65,11 @@ describe('op-order-tracker', () => {
     expect(el.shadowRoot!.querySelector('.title')!.textContent).to.equal('我的订单');
     expect(shown[0]!.status).to.equal('下单 · 已 1小时');
     expect(shown[2]!.facts).to.include('承诺送达: 3月6日 09:00 · 按时送达');
+    expect(shown[2]!.facts).to.include('运单: 顺丰速运 · SF1234567890');
+    expect(shown[0]!.facts).to.include('发货仓: WH-North');
     const text = el.shadowRoot!.querySelector('.body')!.textContent!;
-    // Order ids and channel codes aside, nothing in Latin letters.
-    expect(text.replace(/O\d/g, '').match(/[A-Za-z]{2,}/g)).to.equal(null);
+    // Order ids, waybills and warehouse codes aside (identifiers), nothing in Latin letters.
+    expect(text.replace(/O\d|SF\d+|WH-\w+/g, '').match(/[A-Za-z]{2,}/g)).to.equal(null);
   });
 });
 

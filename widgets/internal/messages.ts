@@ -148,6 +148,8 @@ const en = {
   'tracker.wasLate': 'delivered {late} late',
   'tracker.onTime': 'delivered on time',
   'tracker.stock': 'Stock',
+  'tracker.parcel': 'Parcel',
+  'tracker.fromWarehouse': 'Ships from',
   'tracker.stockLocked': 'reserved for you ({at})',
   'tracker.stockNotLocked': 'not reserved yet',
   'tracker.history': 'All updates',
@@ -353,6 +355,8 @@ const zhCN: Record<MessageKey, string> = {
   'tracker.wasLate': '晚到 {late}',
   'tracker.onTime': '按时送达',
   'tracker.stock': '库存',
+  'tracker.parcel': '运单',
+  'tracker.fromWarehouse': '发货仓',
   'tracker.stockLocked': '已为您锁定（{at}）',
   'tracker.stockNotLocked': '尚未锁定',
   'tracker.history': '全部动态',
@@ -415,6 +419,21 @@ const zhCN: Record<MessageKey, string> = {
 const catalogues: Record<string, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
 
 /** The catalogue for a locale: `zh*` → zh-CN, anything else → en. */
+/**
+ * Carriers' names in Chinese, by the names exports give them (English): a zh-CN tracker shows
+ * 顺丰速运 for "SF Express"; an unknown carrier is shown as the export gave it.
+ */
+export const CARRIER_NAMES_ZH: Readonly<Record<string, string>> = {
+  'SF Express': '顺丰速运',
+  'JD Logistics': '京东物流',
+  'ZTO Express': '中通快递',
+  'YTO Express': '圆通速递',
+  'STO Express': '申通快递',
+  'Yunda Express': '韵达快递',
+  EMS: '中国邮政 EMS',
+  Cainiao: '菜鸟',
+};
+
 export function messagesFor(locale: string): (key: MessageKey | string, values?: Record<string, string | number>) => string {
   const catalogue = locale.toLowerCase().startsWith('zh') ? catalogues['zh-CN']! : catalogues.en!;
   return (key, values = {}) => {

@@ -5,6 +5,7 @@ import { baseStyles } from '../internal/base-styles.js';
 import { define } from '../internal/define.js';
 import { OpHtmlElement } from '../internal/op-html-element.js';
 import type { RenderContext } from '../internal/op-metric-element.js';
+import { CARRIER_NAMES_ZH } from '../internal/messages.js';
 
 type Window = { p50: string | null; p90: string | null } | null;
 interface TrackedOrder {
@@ -19,6 +20,9 @@ interface TrackedOrder {
   stages?: { stage: string; at: string | null }[];
   expected_ship?: Window;
   expected_delivery?: Window;
+  carrier?: string | null;
+  tracking_number?: string | null;
+  warehouse?: string | null;
 }
 
 const HOUR = 3_600_000;
@@ -104,6 +108,13 @@ export class OpOrderTracker extends OpHtmlElement {
       }
       .facts dd {
         margin: 0;
+        overflow-wrap: anywhere;
+      }
+      /* A waybill is read out digit by digit on the phone to a courier: tabular digits, selectable. */
+      .tracking {
+        font-variant-numeric: tabular-nums;
+        letter-spacing: 0.02em;
+        user-select: all;
       }
       .late {
         color: var(--_bad);
@@ -153,6 +164,11 @@ export class OpOrderTracker extends OpHtmlElement {
     </ol>`;
   }
 
+  /** A carrier's name in the user's language where it is known, else as the export gave it. */
+  private carrierName(carrier: string): string {
+    return this.locale.toLowerCase().startsWith('zh') ? (CARRIER_NAMES_ZH[carrier] ?? carrier) : carrier;
+  }
+
   private renderOrder(order: TrackedOrder, pipeline: string[], terminal: string[], asOf: number, ctx: RenderContext): TemplateResult {
     const { t, fmt } = ctx;
     const reached = new Map((order.stages ?? []).map((s) => [s.stage, s.at]));
@@ -187,6 +203,13 @@ export class OpOrderTracker extends OpHtmlElement {
         ${ship ? html`<dt>${t('tracker.ship')}</dt><dd>${ship}</dd>` : nothing}
         ${arrival ? html`<dt>${t('tracker.arrival')}</dt><dd>${arrival}</dd>` : nothing}
         ${promise}
+        ${order.tracking_number || order.carrier
+          ? html`<dt>${t('tracker.parcel')}</dt>
+              <dd>${order.carrier ? this.carrierName(order.carrier) : nothing}${order.carrier && order.tracking_number ? ' · ' : nothing}${order.tracking_number
+                ? html`<span class="tracking" translate="no">${order.tracking_number}</span>`
+                : nothing}</dd>`
+          : nothing}
+        ${!reached.has('shipped') && !settled && order.warehouse ? html`<dt>${t('tracker.fromWarehouse')}</dt><dd translate="no">${order.warehouse}</dd>` : nothing}
         ${!settled && pipeline.includes('stock_locked')
           ? html`<dt>${t('tracker.stock')}</dt><dd>${reached.has('stock_locked') ? t('tracker.stockLocked', { at: when(reached.get('stock_locked')) }) : t('tracker.stockNotLocked')}</dd>`
           : nothing}
