@@ -79,6 +79,8 @@ const QUERIES: Record<string, string> = {
   throughput: 'interval=month',
   'surge-alerts': '',
   sla: 'interval=month',
+  // A tracker's question: orders waiting at stock_locked for a day, by channel and region.
+  'order-forecast': 'stage=stock_locked&waited=24h',
   freshness: 'interval=month&asOf=2026-01-01T00:00:00Z',
 };
 
@@ -90,6 +92,9 @@ const ORDER_LISTS: [string, string][] = [
   ['a friction driver (knitwear contacts)', '/api/orders?component=contact&skuSeries=knitwear'],
   ['by friction cost, jd', '/api/orders?channel=jd&sort=-friction_cost'],
   ['with forecasts, open orders waiting at shipped', '/api/orders?stage=shipped&forecast=true&limit=20'],
+  ["an sla's at-risk orders (paid → shipped)", '/api/orders?sla=paid->shipped&slaState=at_risk'],
+  ["an sla's breached orders of tmall", '/api/orders?sla=paid->shipped&slaState=breached&channel=tmall'],
+  ['by warehouse (Chengdu), newest first', '/api/orders?warehouse=WH-Chengdu'],
 ];
 
 /** Mixed metrics and filters for the load test: each metric as benchmarked, and per channel. */

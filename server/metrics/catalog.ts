@@ -105,8 +105,13 @@ function money(q: Record<string, string | undefined>, ctx: MetricContext) {
 }
 
 /** The moment an as-of metric judges at: `asOf`, else the latest event (a locked token's own), else now. */
+/**
+ * The moment a metric reads at: `asOf`, else the latest event (a lock's own), else, with no event,
+ * the end of the current minute (not the current millisecond: two identical requests would give
+ * two answers, and a security property test saw them differ).
+ */
 export const asOfOf = (q: Record<string, string | undefined>, tz: string, ctx: MetricContext): number =>
-  resolveTime('asOf', q.asOf, tz) ?? ctx.latestEventMs ?? Date.now();
+  resolveTime('asOf', q.asOf, tz) ?? ctx.latestEventMs ?? Math.ceil(Date.now() / 60_000) * 60_000;
 
 /** A locked token's range, which still bounds by creation the orders of metrics whose range is something else. */
 const lockRangeBindings = (ctx: MetricContext): Bindings => ({
@@ -121,6 +126,9 @@ const onTimeBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
   date_zones: textList(ctx.promiseDateSources.map((s) => s.zone)),
   date_as_of: textList(ctx.promiseDateSources.map((s) => isoInZone(asOfMs, s.zone).slice(0, 10))),
 });
+
+/** History orders of the same stage, channel and region a forecast needs at the least (order-forecast, and GET /api/orders?forecast=true). */
+export const FORECAST_MIN_ORDERS = 5;
 
 /** Completed orders of a step and channel that an at-risk estimate needs at the least (sql/metrics/sla.sql). */
 export const SLA_MIN_HISTORY = 5;
@@ -155,11 +163,11 @@ const MAX_FUNNEL_STEPS = 10;
 const MAX_WINDOW_HOURS = 876_000;
 
 /** `72h`, `7d`, `90m` or a number of hours → hours. */
-function parseWindow(value: string): number {
+function parseWindow(value: string, parameter = 'window', { zero = false } = {}): number {
   const match = /^(\d{1,9}(?:\.\d{1,6})?)\s*(m|h|d)?$/.exec(value.trim());
-  if (!match || Number(match[1]) <= 0) throw badParameter('window', `'${value.slice(0, 60)}' is not a duration such as 72h, 7d or 90m`);
+  if (!match || (Number(match[1]) <= 0 && !zero)) throw badParameter(parameter, `'${value.slice(0, 60)}' is not a duration such as 72h, 7d or 90m`);
   const hours = Number(match[1]) * ({ m: 1 / 60, h: 1, d: 24 }[match[2] ?? 'h'] ?? 1);
-  if (hours > MAX_WINDOW_HOURS) throw badParameter('window', `at most ${MAX_WINDOW_HOURS} hours (a hundred years), not '${value}'`);
+  if (hours > MAX_WINDOW_HOURS) throw badParameter(parameter, `at most ${MAX_WINDOW_HOURS} hours (a hundred years), not '${value}'`);
   return hours;
 }
 
@@ -596,6 +604,32 @@ export const METRICS: MetricDefinition[] = [
           threshold: number(threshold),
           min_history: integer(SLA_MIN_HISTORY),
         },
+      };
+    },
+  },
+  {
+    name: 'order-forecast',
+    times: (p) => [...((p.stages as string[] | undefined) ?? []), 'shipped', 'delivered'],
+    usesLatestEvent: true,
+    summary: "From a stage to shipped and to delivered, per stage, channel and region: p50 and p90 hours of the tenant's history, among orders that took at least `waited` (an open order's time at the stage so far).",
+    query: z
+      .object({
+        ...scopeQuery,
+        stage: z.string().optional().describe('comma-separated stages to forecast from (default placed)'),
+        waited: z.string().optional().describe('only history that took at least this long from the stage, e.g. 25h or 2d (default 0): the time an open order has already waited'),
+        asOf: z.string().optional().describe('the moment the history ends at (default: the latest event in the store)'),
+      })
+      .strict(),
+    resolve(q, ctx) {
+      const scope = resolveScope(q, ctx);
+      const stages = splitList(q.stage ?? 'placed').map((s) => resolveStage('stage', s, ctx, ['placed']));
+      if (stages.length === 0) throw badParameter('stage', 'names no stage');
+      const waitedHours = q.waited === undefined ? 0 : parseWindow(q.waited, 'waited', { zero: true });
+      const asOfMs = asOfOf(q, scope.tz, ctx);
+      return {
+        tz: scope.tz,
+        params: { ...scope.params, stages, waitedHours, asOf: isoInZone(asOfMs, scope.tz), minOrders: FORECAST_MIN_ORDERS },
+        bindings: { ...scope.bindings, stages: textList(stages), waited_hours: number(waitedHours), as_of: instant(asOfMs), min_orders: integer(FORECAST_MIN_ORDERS) },
       };
     },
   },

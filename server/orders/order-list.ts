@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { ApiError } from '../errors.js';
-import { METRICS, SLA_MIN_HISTORY, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
+import { FORECAST_MIN_ORDERS, METRICS, SLA_MIN_HISTORY, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
 import { bindingsFor, boolean, integer, number, text, textList, type Bindings } from '../metrics/bindings.js';
 import { badParameter, contextBindings, dataUpdatedAt, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
 import { narrowList } from '../security/locked-filters.js';
@@ -172,8 +172,6 @@ function slaFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<stri
   };
 }
 
-/** Orders of the same channel and region an estimate needs at the least (sql/orders/list.sql, forecast). */
-export const FORECAST_MIN_ORDERS = 5;
 
 /** A row as the caller may see it: times in `tz`, only `fields` (the forecast only when asked for). */
 function shape(row: Record<string, unknown>, tz: string, fields: ReadonlySet<OrderRowField>, forecast: boolean): Record<string, unknown> {

@@ -89,7 +89,8 @@ WITH funnel AS (
   -- p50 and p90 of how long the tenant's orders of the same channel and region took from the stage
   -- it waits in to shipped (delivered), among those that waited at least as long as it has (its age
   -- as of $as_of): an order 40 h at stock_locked is compared with orders that were still there
-  -- after 40 h. Fewer than $forecast_min such orders: no estimate.
+  -- after 40 h. Fewer than $forecast_min such orders: no estimate. The metric order-forecast gives
+  -- the same windows per stage, channel and region (a test checks one against the other).
   SELECT p.order_key,
     quantile_cont(op_hours(h.at_stage, h.shipped_at), [0.5, 0.9]) FILTER (p.shipped_at IS NULL AND op_hours(h.at_stage, h.shipped_at) >= p.age_hours) AS ship_hours,
     count(*) FILTER (p.shipped_at IS NULL AND op_hours(h.at_stage, h.shipped_at) >= p.age_hours) AS ship_n,
@@ -98,7 +99,10 @@ WITH funnel AS (
   FROM (SELECT * FROM page_rows WHERE $forecast AND waiting_stage IS NOT NULL) p
   JOIN LATERAL (
     SELECT op_stage_at(p.waiting_stage, $stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at,
-        o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS at_stage, o.shipped_at, o.delivered_at
+        o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS at_stage,
+      -- Only what had happened by $as_of (order-forecast's history).
+      CASE WHEN o.shipped_at <= $as_of::TIMESTAMPTZ THEN o.shipped_at END AS shipped_at,
+      CASE WHEN o.delivered_at <= $as_of::TIMESTAMPTZ THEN o.delivered_at END AS delivered_at
     FROM op_scoped_orders($tenant, NULL, NULL, [], [], [], [], [], []) o
     WHERE o.channel = p.channel AND o.region IS NOT DISTINCT FROM p.region AND o.order_key <> p.order_key
   ) h ON h.at_stage IS NOT NULL AND h.at_stage <= $as_of::TIMESTAMPTZ

@@ -64,7 +64,7 @@ describe('the response envelope', () => {
     const { body } = await getJson(app, '/api/metrics');
     expect(body.metrics.map((m: any) => m.name)).toEqual([
       'cycle-time', 'stage-breakdown', 'first-response', 'stuck-orders', 'on-time', 'friction-cost', 'friction-pareto',
-      'channel-funnel', 'roi-compare', 'promotion-roi', 'throughput', 'surge-alerts', 'sla', 'freshness',
+      'channel-funnel', 'roi-compare', 'promotion-roi', 'throughput', 'surge-alerts', 'sla', 'order-forecast', 'freshness',
     ]);
     const funnel = body.metrics.find((m: any) => m.name === 'channel-funnel');
     expect(funnel.parameters.map((p: any) => p.name)).toEqual([
@@ -82,7 +82,7 @@ describe('the response envelope', () => {
 
 describe('caller mistakes are 4xx errors that name the parameter', () => {
   test.each([
-    ['/api/metrics/lead-time', 404, 'unknown_metric', "unknown metric 'lead-time'; metrics are cycle-time, stage-breakdown, first-response, stuck-orders, on-time, friction-cost, friction-pareto, channel-funnel, roi-compare, promotion-roi, throughput, surge-alerts, sla, freshness"],
+    ['/api/metrics/lead-time', 404, 'unknown_metric', "unknown metric 'lead-time'; metrics are cycle-time, stage-breakdown, first-response, stuck-orders, on-time, friction-cost, friction-pareto, channel-funnel, roi-compare, promotion-roi, throughput, surge-alerts, sla, order-forecast, freshness"],
     ['/api/metrics/cycle-time?from=2025-13-01', 400, 'invalid_parameter', "from: '2025-13-01' is not a date (YYYY-MM-DD) or an ISO 8601 date-time"],
     ['/api/metrics/cycle-time?to=yesterday', 400, 'invalid_parameter', "to: 'yesterday' is not a date (YYYY-MM-DD) or an ISO 8601 date-time"],
     ['/api/metrics/cycle-time?from=2025-03-02&to=2025-03-01', 400, 'invalid_parameter', 'from: must be before to'],

@@ -242,6 +242,26 @@ describe('forecast: expected ship and delivery windows from the history of the s
     expect(x.expected_ship).toEqual({ p50: at(quantile(longer, 0.5)), p90: at(quantile(longer, 0.9)) });
     const delivery = shipHours.map((d) => d + 24);
     expect(x.expected_delivery).toEqual({ p50: at(quantile(delivery, 0.5)), p90: at(quantile(delivery, 0.9)) });
+    // The order-forecast metric, from the same history: the hours the windows add to the lock.
+    const metric = await getJson(app, '/api/metrics/order-forecast?stage=stock_locked&waited=25h&asOf=2025-06-02T11:00:00Z&tz=UTC');
+    expect(metric.status).toBe(200);
+    expect(rounded(metric.body.rows)).toEqual([
+      { stage: 'stock_locked', channel: 'tmall', region: 'east', ship_orders: 6, ship_p50_hours: 55, ship_p90_hours: 75, delivery_orders: 8, delivery_p50_hours: quantile(delivery, 0.5), delivery_p90_hours: quantile(delivery, 0.9) },
+      // West orders shipped within an hour of the lock: none took 25 h.
+      { stage: 'stock_locked', channel: 'tmall', region: 'west', ship_orders: 0, ship_p50_hours: null, ship_p90_hours: null, delivery_orders: 0, delivery_p50_hours: null, delivery_p90_hours: null },
+    ]);
+  });
+
+  test('order-forecast: history only as of asOf, from placement by default; a bad stage or wait is a 400', async () => {
+    // As of 5 May 12:00, H0-H4 were placed; H0-H2 had shipped (12, 22 and 32 h after placement), of the east orders.
+    const early = await getJson(app, '/api/metrics/order-forecast?region=east&asOf=2025-05-05T12:00:00Z&tz=UTC');
+    expect(early.body.rows.map((r: any) => [r.stage, r.ship_orders, r.ship_p50_hours])).toEqual([['placed', 3, null]]);
+    const all = await getJson(app, '/api/metrics/order-forecast?region=east&tz=UTC');
+    expect(rounded(all.body.rows[0])).toMatchObject({ stage: 'placed', ship_orders: 8, ship_p50_hours: quantile(shipHours.map((d) => d + 2), 0.5) });
+    for (const [query, parameter] of [['stage=boxed', 'stage'], ['waited=soon', 'waited'], ['waited=-2h', 'waited']]) {
+      const { status, body } = await getJson(app, `/api/metrics/order-forecast?${query}`);
+      expect([status, body.error.details.parameter], query).toEqual([400, parameter]);
+    }
   });
 
   test('too little history for how long it has waited: no estimate rather than a made-up one', async () => {
@@ -349,6 +369,27 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
       }
     }
     expect(checked).toBeGreaterThan(40);
+  });
+
+  test("each open order's forecast is order-forecast's window for its stage, channel, region and wait", async () => {
+    const { body } = await getJson(app, '/api/orders?forecast=true&tz=UTC&limit=80');
+    const asOf = encodeURIComponent(body.params.asOf);
+    const open = body.orders.filter((o: any) => o.age_hours !== null && o.expected_ship !== undefined && !o.stages.some((s: any) => s.stage === 'shipped'));
+    expect(open.length).toBeGreaterThan(5);
+    let estimates = 0;
+    for (const o of open.slice(0, 12)) {
+      // Whole-second data: the wait cut to six decimals of an hour selects the same history.
+      const waited = `${Math.floor(o.age_hours * 1e6) / 1e6}h`;
+      const [row] = (await getJson(app, `/api/metrics/order-forecast?stage=${o.current_stage}&channel=${o.channel}&region=${o.region}&waited=${waited}&asOf=${asOf}&tz=UTC`)).body.rows;
+      const at = (hours: number | null) => (hours === null ? null : new Date(Date.parse(o.stage_since) + Math.round(hours * 3_600_000)).toISOString().replace('.000Z', '+00:00'));
+      const window = (w: any) => (w ? [Date.parse(w.p50), Date.parse(w.p90)] : null);
+      const expected = row.ship_p50_hours === null ? null : [Date.parse(at(row.ship_p50_hours)!), Date.parse(at(row.ship_p90_hours)!)];
+      // Within a millisecond: the list adds whole microseconds, the check rounds to milliseconds.
+      if (expected) for (const [i, v] of window(o.expected_ship)!.entries()) expect(Math.abs(v - expected[i]!), o.order_id).toBeLessThanOrEqual(1);
+      else expect(o.expected_ship, o.order_id).toBeNull();
+      if (expected) estimates++;
+    }
+    expect(estimates).toBeGreaterThan(3);
   });
 
   test("a scope's orders counted by a second query over the orders table", async () => {

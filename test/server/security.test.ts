@@ -110,7 +110,7 @@ describe('locked filters', () => {
     const extra: Record<string, string> = { 'roi-compare': 'baselineFrom=2025-03-01&baselineTo=2025-03-08&to=2025-04-08', freshness: 'asOf=2026-01-02' };
     for (const name of METRIC_NAMES) {
       for (const query of ['', 'groupBy=channel', 'from=2025-01-01&to=2026-01-01']) {
-        if (['surge-alerts', 'freshness', 'sla'].includes(name) && query.includes('groupBy')) continue;
+        if (['surge-alerts', 'freshness', 'sla', 'order-forecast'].includes(name) && query.includes('groupBy')) continue;
         if (['promotion-roi', 'surge-alerts', 'roi-compare'].includes(name) && query === 'groupBy=channel') continue;
         if (name === 'roi-compare' && query.includes('to=')) continue; // its own range is in `extra`
         const q = [extra[name], query].filter(Boolean).join('&');

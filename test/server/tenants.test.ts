@@ -38,6 +38,8 @@ const QUERIES = METRIC_NAMES.flatMap((name) => {
   // Freshness reads the clock by default and takes no groupBy.
   // sla answers per channel already, and takes no groupBy.
   if (name === 'sla') return [name, `${name}?interval=month&from=2025-01-01&to=2026-01-01`];
+  // order-forecast answers per channel and region already.
+  if (name === 'order-forecast') return [name, `${name}?stage=paid,stock_locked&waited=2h&from=2025-01-01&to=2026-01-01`];
   if (name === 'freshness') return [`${name}?asOf=2026-01-02`, `${name}?interval=month&from=2025-01-01&to=2026-01-01&asOf=2026-01-02`];
   return [name, `${name}?groupBy=channel&from=2025-01-01&to=2026-01-01`];
 });

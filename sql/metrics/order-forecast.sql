@@ -1,0 +1,38 @@
+-- metric: order-forecast
+-- How long orders take from a stage to shipped and to delivered, per stage, channel and region:
+-- the p50 and p90 of the tenant's own history (orders in scope that reached the stage by $as_of
+-- and then shipped, or were delivered, by $as_of), among those that took at least $waited_hours
+-- (the time an open order has already spent since reaching the stage: the estimate for an order
+-- 40 h at stock_locked comes from the orders that were still unshipped 40 h after it). With fewer
+-- than $min_orders such orders, no estimate (nulls). GET /api/orders?forecast=true gives each open
+-- order the same windows (sql/orders/list.sql, forecast). sql/README.md, "order-forecast".
+-- params: $tenant, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stages, $waited_hours, $as_of, $min_orders
+-- columns: stage string, channel string, region string, ship_orders integer, ship_p50_hours number, ship_p90_hours number, delivery_orders integer, delivery_p50_hours number, delivery_p90_hours number
+WITH history AS (
+  SELECT s.stage, o.channel, o.region,
+    op_stage_at(s.stage, $stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS at_stage,
+    CASE WHEN o.shipped_at <= $as_of::TIMESTAMPTZ THEN o.shipped_at END AS shipped,
+    CASE WHEN o.delivered_at <= $as_of::TIMESTAMPTZ THEN o.delivered_at END AS delivered
+  FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses) o,
+    (SELECT unnest($stages) AS stage) s
+), durations AS (
+  SELECT stage, channel, region, op_us(at_stage, shipped) AS ship_us, op_us(at_stage, delivered) AS delivery_us
+  FROM history
+  WHERE at_stage IS NOT NULL AND at_stage <= $as_of::TIMESTAMPTZ
+), summed AS (
+  SELECT stage, channel, region,
+    count(*) FILTER (op_us_hours(ship_us) >= $waited_hours) AS ship_orders,
+    quantile_cont(ship_us, [0.5, 0.9]) FILTER (op_us_hours(ship_us) >= $waited_hours) AS ship_q,
+    count(*) FILTER (op_us_hours(delivery_us) >= $waited_hours) AS delivery_orders,
+    quantile_cont(delivery_us, [0.5, 0.9]) FILTER (op_us_hours(delivery_us) >= $waited_hours) AS delivery_q
+  FROM durations GROUP BY ALL
+)
+SELECT stage, channel, region,
+  ship_orders::INTEGER AS ship_orders,
+  CASE WHEN ship_orders >= $min_orders THEN op_us_hours(ship_q[1]) END AS ship_p50_hours,
+  CASE WHEN ship_orders >= $min_orders THEN op_us_hours(ship_q[2]) END AS ship_p90_hours,
+  delivery_orders::INTEGER AS delivery_orders,
+  CASE WHEN delivery_orders >= $min_orders THEN op_us_hours(delivery_q[1]) END AS delivery_p50_hours,
+  CASE WHEN delivery_orders >= $min_orders THEN op_us_hours(delivery_q[2]) END AS delivery_p90_hours
+FROM summed
+ORDER BY list_position($stages, stage), channel, region NULLS LAST
