@@ -5,6 +5,7 @@ import { liveChartCount } from '../../widgets/controllers/chart-controller.js';
 import type { FilterClause } from '../../widgets/events/op-filter-change.js';
 import type { OpDashboard } from '../../widgets/op-dashboard/op-dashboard.js';
 import type { OpMetricElement } from '../../widgets/internal/op-metric-element.js';
+import { strFromU8, unzipSync } from 'fflate';
 import { API, chartOf, cleanup, mount, resultOf, settle, shadow } from './helpers.js';
 
 afterEach(cleanup);
@@ -411,5 +412,34 @@ describe('drill-through', () => {
     const lines = (await blobs[0]!.text()).trim().split('\r\n');
     expect(lines[0]).to.equal('order_id,channel,created_at,current_stage,age_hours,promised_at,amount,friction_cost');
     expect(lines.slice(1).map((l) => l.split(',')[0])).to.deep.equal(['O1', 'O2', 'O3', 'O4', 'O5', 'O6']);
+  });
+
+  it("an order list's XLSX is the whole selection for people: headers in its language, wall-clock dates, stages by name, numbers", async () => {
+    const el = await mount<OpMetricElement>(`<op-order-list api="${API}" locale="zh-CN" page-size="2" sort="created_at"></op-order-list>`);
+    const blobs: Blob[] = [];
+    const original = URL.createObjectURL;
+    URL.createObjectURL = (blob: Blob | MediaSource) => (blobs.push(blob as Blob), original.call(URL, blob as Blob));
+    try {
+      const button = [...el.shadowRoot!.querySelectorAll('.toolbar button')].find((b) => b.textContent!.trim() === 'XLSX') as HTMLButtonElement;
+      expect(button.getAttribute('aria-label')).to.equal('下载订单（Excel 工作簿）');
+      button.click();
+      for (let i = 0; i < 100 && blobs.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      URL.createObjectURL = original;
+    }
+    const files = unzipSync(new Uint8Array(await blobs[0]!.arrayBuffer()));
+    const xml = (name: string) => new DOMParser().parseFromString(strFromU8(files[name]!), 'application/xml');
+    const strings = [...xml('xl/sharedStrings.xml').querySelectorAll('si')].map((si) => si.textContent);
+    const rows = [...xml('xl/worksheets/sheet1.xml').querySelectorAll('sheetData row')].map((row) =>
+      [...row.querySelectorAll('c')].map((c) => {
+        const v = c.querySelector('v')?.textContent ?? c.textContent;
+        return c.getAttribute('t') === 's' ? strings[Number(v)] : Number(v);
+      }),
+    );
+    expect(rows[0]).to.deep.equal(['订单', '渠道', '下单时间', '环节', '已等待', '承诺时间', '金额', '摩擦成本']);
+    expect(rows.slice(1).map((r) => r[0])).to.deep.equal(['O1', 'O2', 'O3', 'O4', 'O5', 'O6']);
+    // O5: placed 1 April 06:00 (Asia/Shanghai) = Excel day 45748 + 6 h; promised 4 April 06:00; 300.
+    const o5 = rows[5]!;
+    expect([o5[1], o5[2], o5[5], o5[6]]).to.deep.equal(['jd', 45748.25, 45751.25, 300]);
   });
 });

@@ -287,6 +287,11 @@ export abstract class OpMetricElement extends LitElement {
     if (result) download(`${this.metric}.csv`, new Blob([toCsv(result)], { type: 'text/csv;charset=utf-8' }));
   }
 
+  /** Download buttons a widget adds after CSV (op-order-list: XLSX). */
+  protected extraDownloads(_ctx: RenderContext, _hasRows: boolean): TemplateResult | typeof nothing {
+    return nothing;
+  }
+
   private downloadPng(): void {
     const url = this.chart.pngDataUrl(this.context().colors.background);
     if (url) download(`${this.metric}.png`, url);
@@ -350,6 +355,7 @@ export abstract class OpMetricElement extends LitElement {
               </button>`
             : nothing}
           <button class="button" type="button" aria-label=${t('downloadCsvLabel')} ?disabled=${!hasRows} @click=${this.downloadCsv}>${t('downloadCsv')}</button>
+          ${this.extraDownloads(ctx, hasRows)}
           ${this.hasChart()
             ? html`<button class="button" type="button" aria-label=${t('downloadPngLabel')} ?disabled=${!hasRows || this.view === 'table'} @click=${this.downloadPng}>
                 ${t('downloadPng')}
