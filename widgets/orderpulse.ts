@@ -20,3 +20,4 @@ export { OpSla } from './op-sla/op-sla.js';
 export { OpDashboard } from './op-dashboard/op-dashboard.js';
 export { OpFilterChangeEvent, type FilterClause } from './events/op-filter-change.js';
 export { OpDrillThroughEvent, type DrillThrough } from './events/op-drill-through.js';
+export { OpTokenExpiredEvent, type TokenExpired } from './events/op-token-expired.js';

@@ -192,7 +192,8 @@ export async function verifyEmbedToken(secrets: EmbedSecret[], token: string): P
     payload = (await verify(token, jwk(secret), 'HS256')) as Record<string, unknown>;
   } catch (error) {
     const name = (error as Error).name;
-    if (name === 'JwtTokenExpired') throw unauthorized('the token has expired');
+    // A code of its own: a widget asks its tokenProvider for a new token on this one alone.
+    if (name === 'JwtTokenExpired') throw new ApiError(401, 'token_expired', 'the token has expired');
     if (name === 'JwtTokenNotBefore' || name === 'JwtTokenIssuedAt') throw unauthorized('the token is not valid yet (its nbf or iat is in the future)');
     throw unauthorized('the token signature is not valid');
   }

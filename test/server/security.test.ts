@@ -92,7 +92,7 @@ describe('embed tokens', () => {
     for (const [token, message] of cases) {
       expect(await json(await app.request('/api/metrics/on-time', withToken(token))), message).toEqual({
         status: 401,
-        body: { error: { code: 'invalid_token', message, details: {} } },
+        body: { error: { code: token === expired ? 'token_expired' : 'invalid_token', message, details: {} } },
       });
     }
   });

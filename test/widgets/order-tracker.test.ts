@@ -133,3 +133,61 @@ describe('op-sla and op-freshness on the fixture service', () => {
     expect(el.shadowRoot!.querySelector('.updated')!.textContent).to.match(/^Updated (now|\d+ minutes? ago|this minute)$/);
   });
 });
+
+/** An HS256 JWT signed in the page with the fixture service's embed secret (key id `test`), as a host backend signs one. */
+async function signToken(claims: Record<string, unknown>): Promise<string> {
+  const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const text = (value: unknown) => b64(new TextEncoder().encode(JSON.stringify(value)));
+  const input = `${text({ alg: 'HS256', typ: 'JWT', kid: 'test' })}.${text(claims)}`;
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('embed-secret-for-tests'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return `${input}.${b64(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input))))}`;
+}
+
+describe('an expired embed token', () => {
+  const now = Math.floor(Date.now() / 1000);
+  const expiredToken = () => signToken({ tenant: 'default', jti: 'expired-1', iat: now - 7200, exp: now - 3600 });
+  async function freshToken(): Promise<string> {
+    await fetch(`${API}/api/tenants/default`, { method: 'PUT', headers: ADMIN, body: JSON.stringify({ allowedOrigins: [location.origin] }) });
+    const res = await fetch(`${API}/api/embed-tokens`, { method: 'POST', headers: ADMIN, body: JSON.stringify({}) });
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  it('fires op-token-expired and retries once with a new token from tokenProvider', async () => {
+    const [expired, fresh] = [await expiredToken(), await freshToken()];
+    const events: { source: string; retried: boolean }[] = [];
+    const host = document.createElement('div');
+    host.addEventListener('op-token-expired', (e) => events.push((e as CustomEvent).detail));
+    document.body.append(host);
+    const el = document.createElement('op-stuck-orders') as OpMetricElement;
+    el.id = 'stuck';
+    el.setAttribute('api', API);
+    el.setAttribute('as-of', '2025-04-02T09:00:00');
+    let calls = 0;
+    // The first call hands out the token it had (now expired); asked again, it renews.
+    el.tokenProvider = () => (calls++ === 0 ? expired : fresh);
+    host.append(el);
+    await settle(el);
+    expect(events).to.deep.equal([{ source: 'stuck', retried: true }]);
+    expect(resultOf(el)!.rows.reduce((n, r) => n + (r.orders as number), 0)).to.equal(2);
+    expect(el.shadowRoot!.querySelector('.state.error')).to.equal(null);
+    host.remove();
+  });
+
+  it('without a provider, says so in the user language; a new token attribute fetches again', async () => {
+    const [expired, fresh] = [await expiredToken(), await freshToken()];
+    const events: { source: string; retried: boolean }[] = [];
+    const host = document.createElement('div');
+    host.addEventListener('op-token-expired', (e) => events.push((e as CustomEvent).detail));
+    host.innerHTML = `<op-stuck-orders api="${API}" locale="zh-CN" as-of="2025-04-02T09:00:00" token="${expired}"></op-stuck-orders>`;
+    document.body.append(host);
+    const el = host.firstElementChild as OpMetricElement;
+    await settle(el);
+    expect(events).to.deep.equal([{ source: 'op-stuck-orders', retried: false }]);
+    expect(el.shadowRoot!.querySelector('.state.error')!.textContent!.trim()).to.equal('嵌入令牌已过期：宿主页面需为组件提供新令牌（token 属性，或可续期的 tokenProvider）。');
+    el.token = fresh;
+    await settle(el);
+    expect(el.shadowRoot!.querySelector('.state.error')).to.equal(null);
+    expect(resultOf(el)!.rows.length).to.be.greaterThan(0);
+    host.remove();
+  });
+});

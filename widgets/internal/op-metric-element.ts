@@ -6,6 +6,7 @@ import type { ChartOption } from '../echarts/echarts.js';
 import { OpFilterChangeEvent, type FilterClause } from '../events/op-filter-change.js';
 import { OpDrillThroughEvent, type DrillThrough } from '../events/op-drill-through.js';
 import { MetricRequestError, fetchMetric, metricUrl, type MetricResult } from './api-client.js';
+import { OpTokenExpiredEvent } from '../events/op-token-expired.js';
 import { baseStyles } from './base-styles.js';
 import { cellKind, formatCell, type Translate } from './cell-format.js';
 import { download, toCsv } from './download.js';
@@ -50,6 +51,7 @@ const retryable = (error: unknown) => !(error instanceof MetricRequestError) || 
  *
  * @fires op-filter-change - the user selected (or cleared) a channel, stage or period
  * @fires op-drill-through - the user clicked an element whose orders can be listed
+ * @fires op-token-expired - the service refused the embed token as expired (retried once through tokenProvider when it gives a new one)
  * @csspart header - the title row
  * @csspart title - the heading
  * @csspart updated - when the data was last imported ("Updated 12 minutes ago")
@@ -106,7 +108,17 @@ export abstract class OpMetricElement extends LitElement {
     task: async ([url, token], { signal }) => {
       if (!this.canFetch() || this.outsideSelection()) return initialState;
       const fresh = this.tokenProvider ? await this.tokenProvider() : token;
-      return this.toResult(await fetchMetric(url, fresh, signal));
+      try {
+        return this.toResult(await fetchMetric(url, fresh, signal));
+      } catch (error) {
+        if (!(error instanceof MetricRequestError) || error.code !== 'token_expired') throw error;
+        // An expired token: once more with a new one from the provider, which may renew it now.
+        const renewed = this.tokenProvider ? await this.tokenProvider() : undefined;
+        const retried = renewed !== undefined && renewed !== fresh;
+        this.dispatchEvent(new OpTokenExpiredEvent({ source: this.id || this.localName, retried }));
+        if (!retried) throw error;
+        return this.toResult(await fetchMetric(url, renewed, signal));
+      }
     },
     args: () => [this.requestUrl(), this.token] as const,
   });
