@@ -122,6 +122,25 @@ for (const [theme, locale, width] of views.map(([theme, locale, width]) => [them
   failures += problems.length;
   await page.close();
 }
+// Print: the demo page as A4 paper lays it out (794 px at 96 dpi), in the print media type, after
+// the beforeprint a browser fires (emulation does not): no toolbar, charts at the paper's width.
+{
+  const page = await browser.newPage();
+  await page.setViewport({ width: 794, height: 1123, deviceScaleFactor: 1 });
+  await page.goto(`http://127.0.0.1:${port}/?theme=light&locale=en`, { waitUntil: 'networkidle0' });
+  await page.emulateMediaType('print');
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const shown = await page.evaluate(() =>
+    [...document.querySelectorAll('op-dashboard *')]
+      .filter((el) => el.localName.startsWith('op-'))
+      .flatMap((w) => [...(w.shadowRoot?.querySelectorAll('.toolbar') ?? [])].filter((t) => getComputedStyle(t).display !== 'none').map(() => w.id || w.localName)),
+  );
+  await page.screenshot({ path: 'screenshots/print-light-en.png', fullPage: true });
+  console.log(`screenshots/print-light-en.png: ${shown.length ? `toolbars shown in ${shown.join(', ')}` : 'no toolbar shown'}`);
+  failures += shown.length;
+  await page.close();
+}
 await browser.close();
 server.close();
 await db.close();

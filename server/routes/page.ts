@@ -28,6 +28,8 @@ const PAGE = `<!doctype html>
   .wide { grid-column: 1 / -1; }
   .kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 16px; grid-column: 1 / -1; }
   footer { padding: 0 24px 24px; font-size: 0.85em; opacity: 0.8; }
+  /* On paper the controls do nothing: the header keeps the title. */
+  @media print { header label, header button, footer { display: none; } }
 </style>
 </head>
 <body>

@@ -178,6 +178,33 @@ describe('op-filter-change and op-dashboard', () => {
     host.remove();
   });
 
+  it("a KPI card's CSV holds its own KPI, named after it; a card with an unknown KPI says which exist", async () => {
+    const kpi = await mount<OpMetricElement>(`<op-kpi api="${API}" kpi="orders" from="2025-03-01" to="2025-04-01"></op-kpi>`);
+    const blobs: Blob[] = [];
+    const names: string[] = [];
+    const original = URL.createObjectURL;
+    URL.createObjectURL = (blob: Blob | MediaSource) => (blobs.push(blob as Blob), original.call(URL, blob as Blob));
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      names.push(this.download);
+    };
+    try {
+      (kpi.shadowRoot!.querySelector('button[aria-label="Download the data as CSV"]') as HTMLButtonElement).click();
+    } finally {
+      URL.createObjectURL = original;
+      HTMLAnchorElement.prototype.click = click;
+    }
+    const lines = (await blobs[0]!.text()).trim().split('\r\n');
+    expect(names).to.deep.equal(['kpi-orders.csv']);
+    expect(lines.length).to.equal(2);
+    expect(lines[1]!.startsWith('orders,')).to.equal(true);
+    const wrong = await mount<OpMetricElement>(`<op-kpi api="${API}" kpi="order" from="2025-03-01" to="2025-04-01"></op-kpi>`);
+    const message = shadow(wrong, '.state.error')!.textContent!.trim();
+    expect(message).to.match(/^op-kpi has no KPI 'order': set its kpi attribute to one of first_response_hours \(First response\), /);
+    expect(message).to.include('orders (Orders)');
+    expect(shadow(wrong, '.title')!.textContent).to.equal('KPI');
+  });
+
   it('a month selected outside a widget range says so without a request; inside it, a KPI compares with the period before', async () => {
     const kpi = await mount<OpMetricElement>(`<op-kpi api="${API}" kpi="orders" from="2025-03-01" to="2025-04-01"></op-kpi>`);
     const before = resultOf(kpi)!;

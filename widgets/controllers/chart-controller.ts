@@ -46,6 +46,10 @@ export class ChartController implements ReactiveController {
         });
       });
       this.observer.observe(container);
+      // Printing lays the page out at the paper's width without the frames a ResizeObserver waits
+      // for: the chart is resized at once, before and after, so it fits the page it prints on.
+      window.addEventListener('beforeprint', this.resizeNow);
+      window.addEventListener('afterprint', this.resizeNow);
     }
     this.drawPending = true;
     this.chart.setOption(option, { notMerge: true });
@@ -101,7 +105,13 @@ export class ChartController implements ReactiveController {
     this.dispose();
   }
 
+  private readonly resizeNow = () => {
+    if (this.chart && !this.chart.isDisposed()) this.chart.resize();
+  };
+
   dispose(): void {
+    window.removeEventListener('beforeprint', this.resizeNow);
+    window.removeEventListener('afterprint', this.resizeNow);
     this.observer?.disconnect();
     this.observer = undefined;
     cancelAnimationFrame(this.frame);

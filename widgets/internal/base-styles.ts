@@ -11,6 +11,21 @@ export const baseStyles = [
     :host([hidden]) {
       display: none;
     }
+    /* On paper a card stays whole on one page, and buttons that do nothing there are left out. */
+    @media print {
+      :host {
+        break-inside: avoid;
+        page-break-inside: avoid;
+      }
+      .toolbar,
+      .retry,
+      .list-footer button {
+        display: none !important;
+      }
+      .root {
+        border-color: #999;
+      }
+    }
     .root {
       box-sizing: border-box;
       height: 100%;

@@ -1,5 +1,6 @@
 import { css, html, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
+import { download, toCsv } from '../internal/download.js';
 import { Task } from '@lit/task';
 import { fetchMetric, metricUrl, type MetricResult } from '../internal/api-client.js';
 import { baseStyles } from '../internal/base-styles.js';
@@ -115,7 +116,11 @@ export class OpKpi extends OpMetricElement {
 
   protected override renderResult(result: MetricResult, ctx: RenderContext): TemplateResult {
     const row = result.rows.find((r) => r.kpi === this.kpi);
-    if (!row) return html`<div class="state" part="state" role="alert">${ctx.t('error')}: kpi '${this.kpi}'</div>`;
+    if (!row) {
+      // A misconfigured card says what it takes rather than showing nothing or a raw key.
+      const kpis = result.rows.map((r) => `${String(r.kpi)} (${ctx.t(`kpi.${String(r.kpi)}`)})`).join(', ');
+      return html`<div class="state error" part="state" role="alert">${ctx.t('kpi.unknown', { kpi: this.kpi, kpis })}</div>`;
+    }
     const unit = row.unit as string;
     return html`<div class="value" part="value">${formatKpi(unit, row.current as number | null, ctx)}</div>
       <div class="compare" part="compare">${changeBadge(row, ctx)} ${ctx.t('vsPrevious')} (${formatKpi(unit, row.baseline as number | null, ctx)})</div>
@@ -123,7 +128,17 @@ export class OpKpi extends OpMetricElement {
   }
 
   protected override heading(ctx: RenderContext): string {
-    return ctx.t(`kpi.${this.kpi}`);
+    const key = `kpi.${this.kpi}`;
+    const name = ctx.t(key);
+    return name === key ? ctx.t('title.kpi') : name;
+  }
+
+  /** This card's KPI alone (roi-compare answers all of them), named after it. */
+  protected override downloadCsv(): void {
+    const result = this.data.value;
+    if (!result) return;
+    const rows = result.rows.filter((r) => r.kpi === this.kpi);
+    download(`kpi-${this.kpi}.csv`, new Blob([toCsv({ ...result, rows })], { type: 'text/csv;charset=utf-8' }));
   }
 }
 
