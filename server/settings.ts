@@ -58,6 +58,16 @@ export const settingsSchema = z
           .refine((t) => t.from !== t.to, { message: 'a target runs from one stage to another' }),
       )
       .max(50),
+    /**
+     * Channels' display names per locale (`en`, `zh-CN`), over the widgets' defaults for the common
+     * marketplaces (天猫/Tmall, 京东/JD…): a code stays the key everywhere, its name is what people read.
+     */
+    channelNames: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/, 'a channel code is lower-case letters, digits, _ . - (e.g. douyin)'),
+        z.object({ en: z.string().trim().min(1).max(60).optional(), 'zh-CN': z.string().trim().min(1).max(60).optional() }).strict(),
+      )
+      .refine((names) => Object.keys(names).length <= 500, { message: 'at most 500 channels' }),
   })
   .strict()
   .refine((s) => new Set(s.pipeline).size === s.pipeline.length, { message: 'pipeline lists a stage twice', path: ['pipeline'] })
@@ -101,6 +111,7 @@ export const DEFAULT_SETTINGS: Settings = {
   currency: 'CNY',
   sourceIntervalHours: {},
   slaTargets: [],
+  channelNames: {},
 };
 
 /** Hours expected between imports of a source not listed in sourceIntervalHours. */

@@ -6,7 +6,7 @@ import { bindingsFor, boolean, text, textList, type Bindings } from './bindings.
 import { precisionOf, type MetricDefinition, type Resolved } from './catalog.js';
 import { extentOf, type Extent } from './extent.js';
 import { LruCache } from './lru-cache.js';
-import { contextBindings, dataUpdatedAt, scopeBindings, type MetricContext } from './scope.js';
+import { contextBindings, dataUpdatedAt, scopeBindings, visibleChannelNames, type MetricContext } from './scope.js';
 import { lockOf, type MetricLock } from '../security/locked-filters.js';
 import type { TokenFilters } from '../security/embed-token.js';
 import { SqlMetric, type Column } from './sql-metric.js';
@@ -16,7 +16,16 @@ export interface MetricResponse {
   params: Record<string, unknown>;
   columns: Column[];
   rows: Record<string, unknown>[];
-  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number; precision?: 'day' | 'time'; dataUpdatedAt: string | null };
+  meta: {
+    dataVersion: number;
+    elapsedMs: number;
+    cached: boolean;
+    rowCount: number;
+    precision?: 'day' | 'time';
+    dataUpdatedAt: string | null;
+    /** The tenant's display names of the channels the caller may see (settings channelNames), when it set any. */
+    channelNames?: Record<string, { en?: string; 'zh-CN'?: string }>;
+  };
 }
 
 interface Computed {
@@ -207,7 +216,14 @@ export class MetricService {
             params: resolved.params,
             columns: sql.columns,
             rows,
-            meta: { dataVersion: version, elapsedMs, rowCount: rows.length, ...(precision ? { precision } : {}), dataUpdatedAt: dataUpdatedAt(scopeChannels(resolved.params), ctx) },
+            meta: {
+              dataVersion: version,
+              elapsedMs,
+              rowCount: rows.length,
+              ...(precision ? { precision } : {}),
+              dataUpdatedAt: dataUpdatedAt(scopeChannels(resolved.params), ctx),
+              ...visibleChannelNames(ctx),
+            },
           },
           etag: `W/"${version}-${createHash('sha1').update(key).digest('hex').slice(0, 20)}"`,
         };

@@ -37,6 +37,18 @@ export function dataUpdatedAt(channels: readonly string[], ctx: MetricContext): 
   return Number.isFinite(latest) ? new Date(latest).toISOString() : null;
 }
 
+/**
+ * The tenant's channel display names a caller may read: under a channel lock only the lock's own
+ * (a name would tell the others' codes), none for a customer's token (never told the channels).
+ */
+export function visibleChannelNames(ctx: MetricContext): { channelNames?: Record<string, { en?: string; 'zh-CN'?: string }> } {
+  const names = ctx.settings.channelNames;
+  if (ctx.lock?.lists.customer) return {};
+  const locked = ctx.lock?.lists.channel;
+  const shown = Object.fromEntries(Object.entries(names).filter(([code]) => !locked || locked.includes(code)));
+  return Object.keys(shown).length > 0 ? { channelNames: shown } : {};
+}
+
 /** What every metric statement may bind besides its own parameters: the tenant, its time zone, the stage names by key. */
 export function contextBindings(tenant: string, ctx: MetricContext): Bindings {
   return {

@@ -6,7 +6,7 @@ import { readSql } from '../db/sql-files.js';
 import { ApiError } from '../errors.js';
 import { FORECAST_MIN_ORDERS, METRICS, SLA_MIN_HISTORY, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
 import { bindingsFor, boolean, integer, number, text, textList, type Bindings } from '../metrics/bindings.js';
-import { badParameter, contextBindings, dataUpdatedAt, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
+import { badParameter, contextBindings, dataUpdatedAt, visibleChannelNames, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
 import { narrowList } from '../security/locked-filters.js';
 import { specialize } from '../metrics/sql-metric.js';
 import { isoInZone } from '../metrics/zoned-time.js';
@@ -67,7 +67,7 @@ export interface OrderPage {
   orders: Record<string, unknown>[];
   /** Pass as `cursor` for the next page; null on the last. */
   nextCursor: string | null;
-  meta: { dataVersion: number; elapsedMs: number; dataUpdatedAt: string | null };
+  meta: { dataVersion: number; elapsedMs: number; dataUpdatedAt: string | null; channelNames?: Record<string, { en?: string; 'zh-CN'?: string }> };
 }
 
 interface Cursor {
@@ -253,7 +253,7 @@ export async function listOrders(
     orders: rows.map((r) => shape(r, scope.tz, fields, q.forecast === 'true')),
     orderKeys: rows.map((r) => r.order_key as string),
     nextCursor: last ? encodeCursor({ scope: scopeKey, value: last.sort_value as number, key: last.order_key as string }) : null,
-    meta: { dataVersion: db.dataVersion, elapsedMs: Math.round((performance.now() - started) * 10) / 10, dataUpdatedAt: dataUpdatedAt(scope.params.channel as string[], ctx) },
+    meta: { dataVersion: db.dataVersion, elapsedMs: Math.round((performance.now() - started) * 10) / 10, dataUpdatedAt: dataUpdatedAt(scope.params.channel as string[], ctx), ...visibleChannelNames(ctx) },
   };
 
 }

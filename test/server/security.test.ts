@@ -104,6 +104,24 @@ describe('embed tokens', () => {
   });
 });
 
+describe('channel display names', () => {
+  test("settings name channels; every answer carries the names its caller may see, a lock's own only", async () => {
+    const put = (channelNames: unknown) =>
+      app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ channelNames }) });
+    const bad = await json(await put({ 'Tmall!': { en: 'x' } }));
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_settings']);
+    const names = { douyin: { en: 'Douyin Shop', 'zh-CN': '抖音小店' }, tmall: { 'zh-CN': '天猫旗舰店' } };
+    expect((await put(names)).status).toBe(200);
+    const admin = await json(await app.request('/api/metrics/channel-funnel', { headers: ADMIN }));
+    expect(admin.body.meta.channelNames).toEqual(names);
+    const locked = await json(await app.request('/api/metrics/channel-funnel', withToken(await mint({ filters: { channel: ['douyin'] } }))));
+    expect(locked.body.meta.channelNames).toEqual({ douyin: names.douyin });
+    const jdOnly = await json(await app.request('/api/metrics/channel-funnel', withToken(await mint({ filters: { channel: ['jd'] } }))));
+    expect(jdOnly.body.meta).not.toHaveProperty('channelNames');
+    expect((await put({})).status).toBe(200);
+  });
+});
+
 describe('locked filters', () => {
   test('a token locked to douyin sees exactly the douyin answer of every metric, whatever it asks', async () => {
     const token = await mint({ filters: { channel: ['douyin'] } });

@@ -151,7 +151,7 @@ describe('op-filter-change and op-dashboard', () => {
     clickPoint(el, 2, 0);
     expect(events).to.deep.equal([
       // With the orders behind the bar, which op-dashboard offers to list (the first step: every order that entered).
-      { source: 'funnel', field: 'channel', kind: 'point', value: 'tmall', drill: { metric: 'channel-funnel', params: { channel: 'tmall', step: 'placed', outcome: 'converted' }, label: 'tmall · Placed' } },
+      { source: 'funnel', field: 'channel', kind: 'point', value: 'tmall', drill: { metric: 'channel-funnel', params: { channel: 'tmall', step: 'placed', outcome: 'converted' }, label: 'Tmall · Placed' } },
       { source: 'funnel', field: 'channel', kind: 'point', value: null },
     ]);
   });
@@ -163,7 +163,7 @@ describe('op-filter-change and op-dashboard', () => {
     const chart = shadow(el, '.chart')!;
     expect(chart.tabIndex).to.equal(0);
     for (const key of ['ArrowRight', 'ArrowDown', 'ArrowDown', 'Enter']) chart.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
-    expect(events).to.deep.equal([{ source: 'keys', field: 'channel', kind: 'point', value: 'tmall', drill: { metric: 'channel-funnel', params: { channel: 'tmall', step: 'placed', outcome: 'converted' }, label: 'tmall · Placed' } }]);
+    expect(events).to.deep.equal([{ source: 'keys', field: 'channel', kind: 'point', value: 'tmall', drill: { metric: 'channel-funnel', params: { channel: 'tmall', step: 'placed', outcome: 'converted' }, label: 'Tmall · Placed' } }]);
   });
 
   it('a selection a metric cannot follow is not sent to it: promotion ROI under a SKU-series driver', async () => {
@@ -233,13 +233,34 @@ describe('op-filter-change and op-dashboard', () => {
     clickPoint(funnel!, 0, 0); // douyin
     await Promise.all(dashboard.widgets.map(settle));
     await dashboard.updateComplete;
-    expect(chips()).to.deep.equal(['渠道: douyin ×']);
+    expect(chips()).to.deep.equal(['渠道: 抖音 ×']);
     (dashboard.shadowRoot!.querySelector('.chip') as HTMLButtonElement).click();
     await dashboard.updateComplete;
     await Promise.all(dashboard.widgets.map(settle));
     expect(chips()).to.deep.equal([]);
     expect(resultOf(onTime!)!.params.channel).to.deep.equal([]);
     host.remove();
+  });
+
+  it("a tenant's channel names show in the legend, tooltip, table and chip; a click still filters by the code", async () => {
+    const admin = { Authorization: 'Bearer widget-tests', 'Content-Type': 'application/json' };
+    const setNames = (channelNames: unknown) => fetch(`${API}/api/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ channelNames }) });
+    await setNames({ douyin: { en: 'Douyin Shop' } });
+    try {
+      const { host, dashboard } = await mountDashboard('', '<op-channel-funnel id="funnel"></op-channel-funnel>');
+      const [funnel] = dashboard.widgets;
+      const names = ((chartOf(funnel!)!.getOption() as any).series as any[]).map((s) => s.name);
+      expect(names).to.deep.equal(['Douyin Shop', 'JD', 'Tmall']);
+      const events: FilterClause[] = [];
+      host.addEventListener('op-filter-change', (e) => events.push((e as CustomEvent).detail));
+      clickPoint(funnel!, 0, 0);
+      await dashboard.updateComplete;
+      expect(events.map((e) => e.value)).to.deep.equal(['douyin']);
+      expect([...dashboard.shadowRoot!.querySelectorAll('.chip')].map((c) => c.textContent!.trim())).to.deep.equal(['Channel: Douyin Shop ×']);
+      host.remove();
+    } finally {
+      await setNames({});
+    }
   });
 
   it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
@@ -269,7 +290,7 @@ describe('op-filter-change and op-dashboard', () => {
 
 describe('table, locale, lifecycle', () => {
   it('a channel keeps its colour when a filter leaves it alone, and across widgets', async () => {
-    const colorOf = (el: OpMetricElement, name: string) => ((chartOf(el)!.getOption() as any).series as any[]).find((s) => s.name === name)?.color;
+    const colorOf = (el: OpMetricElement, name: string) => ((chartOf(el)!.getOption() as any).series as any[]).find((s) => s.id === `group-${name}`)?.color;
     const all = await mount<OpMetricElement>(`<op-channel-funnel api="${API}"></op-channel-funnel>`);
     const jd = colorOf(all, 'jd');
     expect(jd).to.be.a('string');
@@ -321,9 +342,9 @@ describe('table, locale, lifecycle', () => {
     const cells = [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()));
     // group, orders, cost per order, data moves, exceptions, contacts, expedites, share with friction
     expect(cells).to.deep.equal([
-      ['—', 'douyin', '2', '¥5.5', '¥11', '¥0', '¥0', '¥0', '50%'],
-      ['—', 'jd', '2', '¥6', '¥0', '¥0', '¥12', '¥0', '50%'],
-      ['—', 'tmall', '2', '¥104', '¥22', '¥30', '¥6', '¥150', '100%'],
+      ['—', '抖音', '2', '¥5.5', '¥11', '¥0', '¥0', '¥0', '50%'],
+      ['—', '京东', '2', '¥6', '¥0', '¥0', '¥12', '¥0', '50%'],
+      ['—', '天猫', '2', '¥104', '¥22', '¥30', '¥6', '¥150', '100%'],
     ]);
     expect([...el.shadowRoot!.querySelectorAll('thead th')].map((th) => th.textContent!.trim())[3]).to.equal('单均成本');
   });
@@ -378,7 +399,7 @@ describe('drill-through', () => {
     expect(drills[0]!.label).to.equal('Credit checked · 4-24h');
     const cells = [...list.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()));
     expect(cells.length).to.equal(bar.orders);
-    expect([cells[0]![0], cells[0]![1], cells[0]![3]]).to.deep.equal(['O5', 'jd', 'Credit checked']);
+    expect([cells[0]![0], cells[0]![1], cells[0]![3]]).to.deep.equal(['O5', 'JD', 'Credit checked']);
     expect(shadow(list, '.title')!.textContent).to.equal('Orders waiting at Credit checked · 4-24h');
     expect(shadow(list, '.list-footer [role=status]')!.textContent).to.equal('1 of 1 orders');
     // A drill is not a selection: no chip, nothing else narrowed.
@@ -396,7 +417,7 @@ describe('drill-through', () => {
     await dashboard.updateComplete;
     const offer = dashboard.shadowRoot!.querySelector('.chip-drill') as HTMLButtonElement;
     expect(offer.textContent!.trim()).to.equal('List orders');
-    expect(offer.title).to.equal('douyin · Shipped · lost');
+    expect(offer.title).to.equal('Douyin · Shipped · lost');
     offer.click();
     await dashboard.updateComplete;
     const list = dashboard.shadowRoot!.querySelector('op-order-list') as unknown as OpMetricElement;
@@ -405,7 +426,7 @@ describe('drill-through', () => {
     const listed = [...list.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => tr.querySelector('td')!.textContent!.trim());
     expect(listed.length).to.equal(row.drop_off);
     expect(resultOf(list)!.params).to.deep.include({ step: 'shipped', outcome: 'dropped', channel: ['douyin'] });
-    expect(shadow(list, '.title')!.textContent).to.equal('Orders: douyin · Shipped · lost');
+    expect(shadow(list, '.title')!.textContent).to.equal('Orders: Douyin · Shipped · lost');
     host.remove();
   });
 

@@ -126,9 +126,9 @@ describe('op-sla and op-freshness on the fixture service', () => {
     await settle(el);
     const sources = [...el.shadowRoot!.querySelectorAll('.source')].map((s) => [s.querySelector('.name')!.textContent!.trim(), s.querySelector('.badge')!.textContent!.trim()]);
     expect(sources).to.deep.equal([
-      ['douyin · canonical', 'Fresh'],
-      ['jd · canonical', 'Fresh'],
-      ['tmall · canonical', 'Fresh'],
+      ['Douyin · canonical', 'Fresh'],
+      ['JD · canonical', 'Fresh'],
+      ['Tmall · canonical', 'Fresh'],
     ]);
     expect(el.shadowRoot!.querySelector('.updated')!.textContent).to.match(/^Updated (now|\d+ minutes? ago|this minute)$/);
   });

@@ -22,7 +22,7 @@ export class ChartController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
-    private readonly onClick: (params: { name?: string; seriesName?: string; dataIndex?: number; seriesIndex?: number; value?: unknown }) => void,
+    private readonly onClick: (params: { name?: string; seriesName?: string; seriesId?: string; dataIndex?: number; seriesIndex?: number; value?: unknown }) => void,
   ) {
     host.addController(this);
   }
@@ -66,7 +66,7 @@ export class ChartController implements ReactiveController {
   handleKey(event: KeyboardEvent): void {
     const chart = this.chart;
     if (!chart) return;
-    const series = (chart.getOption() as { series?: { name?: string; data?: unknown[] }[] }).series ?? [];
+    const series = (chart.getOption() as { series?: { id?: string; name?: string; data?: unknown[] }[] }).series ?? [];
     if (series.length === 0) return;
     const c = this.cursor;
     const length = (i: number) => series[i]?.data?.length ?? 0;
@@ -85,7 +85,7 @@ export class ChartController implements ReactiveController {
         break;
       case 'Enter':
       case ' ':
-        if (c.dataIndex >= 0) this.onClick({ seriesIndex: c.seriesIndex, dataIndex: c.dataIndex, seriesName: series[c.seriesIndex]?.name });
+        if (c.dataIndex >= 0) this.onClick({ seriesIndex: c.seriesIndex, dataIndex: c.dataIndex, seriesName: series[c.seriesIndex]?.name, seriesId: series[c.seriesIndex]?.id });
         event.preventDefault();
         return;
       default:

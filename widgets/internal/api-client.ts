@@ -4,7 +4,16 @@ export interface MetricResult {
   params: Record<string, unknown>;
   columns: { name: string; type: 'time' | 'string' | 'integer' | 'number' | 'boolean' }[];
   rows: Record<string, unknown>[];
-  meta: { dataVersion: number; elapsedMs: number; cached: boolean; rowCount: number; precision?: 'day' | 'time'; dataUpdatedAt?: string | null };
+  meta: {
+    dataVersion: number;
+    elapsedMs: number;
+    cached: boolean;
+    rowCount: number;
+    precision?: 'day' | 'time';
+    dataUpdatedAt?: string | null;
+    /** The tenant's channel display names (settings channelNames), when it set any. */
+    channelNames?: Record<string, { en?: string; 'zh-CN'?: string }>;
+  };
 }
 
 /** A failed request, with the service's own message when it sent one. */

@@ -5,10 +5,12 @@ import type { RenderContext } from './op-metric-element.js';
  * Categories and lookup for rows keyed by (bucket, group): the x-axis is the
  * buckets when there is an interval, otherwise the groups.
  */
-export function bucketAxis(rows: Record<string, unknown>[], ctx: RenderContext) {
+export function bucketAxis(rows: Record<string, unknown>[], ctx: RenderContext, groupBy?: string | null) {
   const byBucket = !(rows.length > 0 && rows.every((r) => r.bucket === null));
   const keys = byBucket ? distinct<string | null>(rows, 'bucket') : distinct<string | null>(rows, 'group');
-  const labels = keys.map((k) => (k === null ? ctx.t('all') : byBucket ? ctx.fmt.date(k, ctx.granularity) : k));
+  // Groups as people read them (a channel by its display name), under the dimension the rows are grouped by.
+  const field = groupBy;
+  const labels = keys.map((k) => (k === null ? ctx.t('all') : byBucket ? ctx.fmt.date(k, ctx.granularity) : ctx.label(field, k)));
   // Indexed once: a lookup per point by scanning the rows took a year of days × 5 channels into
   // millions of comparisons before the chart could draw.
   const index = rowIndex(rows);

@@ -442,6 +442,18 @@ export const CARRIER_NAMES_ZH: Readonly<Record<string, string>> = {
   Cainiao: '菜鸟',
 };
 
+/** Default display names of the common marketplace and store channels, by locale (a tenant's settings channelNames come first). */
+const CHANNEL_NAMES: Record<'en' | 'zh-CN', Readonly<Record<string, string>>> = {
+  en: { tmall: 'Tmall', taobao: 'Taobao', jd: 'JD', douyin: 'Douyin', kuaishou: 'Kuaishou', pdd: 'Pinduoduo', xiaohongshu: 'Xiaohongshu', wechat: 'WeChat', offline: 'Offline', shopify: 'Shopify', amazon: 'Amazon' },
+  'zh-CN': { tmall: '天猫', taobao: '淘宝', jd: '京东', douyin: '抖音', kuaishou: '快手', pdd: '拼多多', xiaohongshu: '小红书', wechat: '微信', offline: '线下', shopify: 'Shopify', amazon: '亚马逊' },
+};
+
+/** A channel's display name: the tenant's for the locale, else the default for a common channel, else its code. */
+export function channelName(code: string, locale: string, tenantNames?: Record<string, { en?: string; 'zh-CN'?: string }>): string {
+  const key = locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+  return tenantNames?.[code]?.[key] ?? CHANNEL_NAMES[key][code] ?? code;
+}
+
 export function messagesFor(locale: string): (key: MessageKey | string, values?: Record<string, string | number>) => string {
   const catalogue = locale.toLowerCase().startsWith('zh') ? catalogues['zh-CN']! : catalogues.en!;
   return (key, values = {}) => {

@@ -11,7 +11,7 @@ import { baseStyles } from './base-styles.js';
 import { cellKind, formatCell, type Translate } from './cell-format.js';
 import { download, toCsv } from './download.js';
 import { Formatter } from './format.js';
-import { messagesFor, type MessageKey } from './messages.js';
+import { channelName, messagesFor, type MessageKey } from './messages.js';
 import { baseOption, readColors, type ChartColors } from './theme.js';
 
 /** What a widget's pure option builder gets besides the rows. */
@@ -22,6 +22,10 @@ export interface RenderContext {
   base: ReturnType<typeof baseOption>;
   /** Bucket size for date labels. */
   granularity: 'day' | 'week' | 'month' | 'hour';
+  /** A channel's display name in the widget's locale (its code stays the value filters and colours key on). */
+  channel: (code: string) => string;
+  /** A dimension value as people read it: a channel by its name, any other value as it is. */
+  label: (field: string | null | undefined, value: string) => string;
 }
 
 /** Cross-filter fields and the query parameter each narrows. */
@@ -151,7 +155,7 @@ export abstract class OpMetricElement extends LitElement {
   protected abstract chartOption(result: MetricResult, ctx: RenderContext): ChartOption | undefined;
 
   /** Turns a chart click into a selection, or undefined when the click selects nothing. */
-  protected clickToFilter(_params: { name?: string; seriesName?: string; dataIndex?: number }, _result: MetricResult): Omit<FilterClause, 'source' | 'kind'> | undefined {
+  protected clickToFilter(_params: { name?: string; seriesName?: string; seriesId?: string; dataIndex?: number }, _result: MetricResult): Omit<FilterClause, 'source' | 'kind'> | undefined {
     return undefined;
   }
 
@@ -161,7 +165,7 @@ export abstract class OpMetricElement extends LitElement {
   }
 
   /** The orders behind a selection a click made, offered beside it (a funnel bar: the step's lost orders). */
-  protected selectionDrill(_params: { name?: string; seriesName?: string; dataIndex?: number }, _result: MetricResult): Omit<DrillThrough, 'source'> | undefined {
+  protected selectionDrill(_params: { name?: string; seriesName?: string; seriesId?: string; dataIndex?: number }, _result: MetricResult): Omit<DrillThrough, 'source'> | undefined {
     return undefined;
   }
 
@@ -256,7 +260,10 @@ export abstract class OpMetricElement extends LitElement {
     // Dates read in the zone the service bucketed them in, unless the page chose one.
     const timeZone = this.timeZone ?? (this.data.value?.params.tz as string | undefined);
     const currency = this.currency ?? (this.data.value?.params.currency as string | null | undefined) ?? 'CNY';
-    return { t: messagesFor(this.locale), fmt: new Formatter(this.locale, timeZone, currency), colors, base: baseOption(colors), granularity };
+    const names = this.data.value?.meta.channelNames;
+    const channel = (code: string) => channelName(code, this.locale, names);
+    const label = (field: string | null | undefined, value: string) => (field === 'channel' ? channel(value) : value);
+    return { t: messagesFor(this.locale), fmt: new Formatter(this.locale, timeZone, currency), colors, base: baseOption(colors), granularity, channel, label };
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -275,7 +282,7 @@ export abstract class OpMetricElement extends LitElement {
     }
   }
 
-  private handleChartClick(params: { name?: string; seriesName?: string; dataIndex?: number }): void {
+  private handleChartClick(params: { name?: string; seriesName?: string; seriesId?: string; dataIndex?: number }): void {
     const result = this.data.value;
     if (!result) return;
     const drill = this.clickToDrill(params, result);
@@ -309,6 +316,31 @@ export abstract class OpMetricElement extends LitElement {
     if (url) download(`${this.metric}.png`, url);
   }
 
+  /** A table cell as people read it: a channel (or a group of channels) by its display name. */
+  private cellText(c: { name: string; type: string }, row: Record<string, unknown>, result: MetricResult, ctx: RenderContext): string {
+    const value = row[c.name];
+    if (c.name === 'group' && value === null) return ctx.t('all');
+    if (typeof value === 'string' && (c.name === 'channel' || c.name === 'group')) {
+      return c.name === 'channel' ? ctx.channel(value) : ctx.label((result.params.groupBy as string | null | undefined) ?? this.defaultGroupBy(), value);
+    }
+    return formatCell(c.name, c.type, value, ctx.fmt, ctx.t, ctx.granularity);
+  }
+
+  /** What the rows' `group` holds when the answer names no groupBy (channel-funnel: channels). */
+  protected defaultGroupBy(): string | null {
+    return null;
+  }
+
+  /** The group a click on a grouped series means: its id (`group-<value>`), not its display name. */
+  protected clickedGroup(params: { seriesId?: string; seriesName?: string }): string | undefined {
+    return params.seriesId?.startsWith('group-') ? params.seriesId.slice('group-'.length) : params.seriesName;
+  }
+
+  /** The tenant's channel display names the last answer carried (op-dashboard names its chips with them). */
+  get channelNames(): MetricResult['meta']['channelNames'] {
+    return this.data.value?.meta.channelNames;
+  }
+
   protected renderTable(result: MetricResult, ctx: RenderContext): TemplateResult {
     const names = this.tableColumns(result);
     const columns = names.map((name) => result.columns.find((c) => c.name === name)!).filter(Boolean);
@@ -326,7 +358,7 @@ export abstract class OpMetricElement extends LitElement {
             (row) =>
               html`<tr>
                 ${columns.map(
-                  (c) => html`<td class=${numeric(c) ? 'number' : ''}>${c.name === 'group' && row[c.name] === null ? ctx.t('all') : formatCell(c.name, c.type, row[c.name], ctx.fmt, ctx.t, ctx.granularity)}</td>`,
+                  (c) => html`<td class=${numeric(c) ? 'number' : ''}>${this.cellText(c, row, result, ctx)}</td>`,
                 )}
               </tr>`,
           )}

@@ -30,24 +30,29 @@ export class OpChannelFunnel extends OpMetricElement {
     return channelFunnelOption(result, ctx);
   }
 
-  protected override clickToFilter(params: { seriesName?: string }) {
-    return params.seriesName ? { field: this.groupBy ?? 'channel', value: params.seriesName } : undefined;
+  protected override clickToFilter(params: { seriesName?: string; seriesId?: string }) {
+    const group = this.clickedGroup(params);
+    return group ? { field: this.groupBy ?? 'channel', value: group } : undefined;
+  }
+
+  protected override defaultGroupBy(): string {
+    return 'channel';
   }
 
   /** A bar's orders: those the channel lost at that step (the first step: every order that entered). */
-  protected override selectionDrill(params: { seriesName?: string; dataIndex?: number }, result: MetricResult) {
+  protected override selectionDrill(params: { seriesName?: string; seriesId?: string; dataIndex?: number }, result: MetricResult) {
     const step = distinct<string>(result.rows, 'step')[params.dataIndex ?? -1];
-    const group = params.seriesName;
+    const group = this.clickedGroup(params);
     if (!step || !group) return undefined;
     const first = step === result.rows[0]?.step;
     const dimension = { channel: 'channel', region: 'region', sku_series: 'skuSeries', customer_tier: 'customerTier', promotion_id: 'promotion' }[this.groupBy ?? 'channel'];
     if (!dimension) return undefined;
-    const t = this.context().t;
+    const { t, label } = this.context();
     const funnel = Object.fromEntries(Object.entries(this.metricParams()).filter((e): e is [string, string] => typeof e[1] === 'string'));
     return {
       metric: this.metric,
       params: { ...this.listParams(), ...funnel, [dimension]: group, step, outcome: first ? 'converted' : 'dropped' },
-      label: `${group} · ${t(`stage.${step}`)}${first ? '' : ` · ${t('drill.lost')}`}`,
+      label: `${label(this.groupBy ?? 'channel', group)} · ${t(`stage.${step}`)}${first ? '' : ` · ${t('drill.lost')}`}`,
     };
   }
 

@@ -20,7 +20,7 @@ export function channelFunnelOption(result: MetricResult, ctx: RenderContext): C
     yAxis: { type: 'value', ...base.axis },
     series: groups.map((group) => ({
       id: `group-${group}`,
-      name: group ?? t('all'),
+      name: group === null ? t('all') : ctx.label((result.params.groupBy as string | null | undefined) ?? 'channel', group),
       type: 'bar',
       color: seriesColor(group, colors),
       data: steps.map((step) => {

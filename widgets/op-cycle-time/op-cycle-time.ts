@@ -34,9 +34,10 @@ export class OpCycleTime extends OpMetricElement {
     return cycleTimeOption(result, ctx);
   }
 
-  protected override clickToFilter(params: { seriesName?: string }) {
-    if (!this.groupBy || !params.seriesName) return undefined;
-    return { field: this.groupBy, value: params.seriesName };
+  protected override clickToFilter(params: { seriesName?: string; seriesId?: string }) {
+    const group = this.clickedGroup(params);
+    if (!this.groupBy || !group) return undefined;
+    return { field: this.groupBy, value: group };
   }
 
   protected override describe(result: MetricResult, ctx: RenderContext): string {

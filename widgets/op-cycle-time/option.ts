@@ -30,7 +30,7 @@ export function cycleTimeOption(result: MetricResult, ctx: RenderContext): Chart
         }))
       : groups.map((group) => ({
           id: `group-${group}`,
-          name: group ?? t('none'),
+          name: group === null ? t('none') : ctx.label(result.params.groupBy as string | null | undefined, group),
           type: 'line' as const,
           color: seriesColor(group, ctx.colors),
           showSymbol: buckets.length < 40,

@@ -5,7 +5,7 @@ import type { DrillThrough, OpDrillThroughEvent } from '../events/op-drill-throu
 import '../op-order-list/op-order-list.js';
 import { define } from '../internal/define.js';
 import { Formatter } from '../internal/format.js';
-import { messagesFor } from '../internal/messages.js';
+import { channelName, messagesFor } from '../internal/messages.js';
 import type { OpMetricElement } from '../internal/op-metric-element.js';
 
 /** Attributes the dashboard hands down to the widgets inside it (unless a widget sets its own). */
@@ -196,7 +196,10 @@ export class OpDashboard extends LitElement {
   override render() {
     const t = messagesFor(this.locale ?? 'en');
     const fmt = new Formatter(this.locale ?? 'en', this.timeZone);
-    const valueOf = (c: FilterClause) => (Array.isArray(c.value) ? `${fmt.date(c.value[0])} – ${fmt.date(c.value[1])}` : String(c.value));
+    // A channel by its display name: the tenant's, from the widgets' answers, else the default.
+    const names = this.widgets.map((w) => w.channelNames).find((n) => n !== undefined);
+    const valueOf = (c: FilterClause) =>
+      Array.isArray(c.value) ? `${fmt.date(c.value[0])} – ${fmt.date(c.value[1])}` : c.field === 'channel' ? channelName(String(c.value), this.locale ?? 'en', names) : String(c.value);
     return html`<div class="chips" part="chips" role="list">${this.activeSelections.map((c) => {
         const text = `${t(`filter.${c.field}`)}: ${valueOf(c)}`;
         const drill = c.drill;

@@ -79,7 +79,7 @@ export class OpFreshness extends OpHtmlElement {
     return html`<ul class="sources">
       ${result.rows.map(
         (r) => html`<li class="source">
-          <span class="name">${r.channel} · ${r.source}</span>
+          <span class="name">${ctx.channel(r.channel as string)} · ${r.source}</span>
           <span class="badge ${r.status}">${t(`freshness.${r.status}`)}</span>
           <span class="detail">${t('freshness.lastImport', { ago: ago(r.last_import_at), expected: fmt.hours(r.expected_interval_hours as number) })}</span>
           <span class="detail">${r.newest_order_age_hours === null ? '' : t('freshness.newest', { age: fmt.hours(r.newest_order_age_hours as number) })}</span>

@@ -11,7 +11,7 @@ const LARGE_BARS = 100;
 /** Friction cost per order, stacked by component, per period (or group). */
 export function frictionCostOption(result: MetricResult, ctx: RenderContext): ChartOption {
   const { t, fmt, base } = ctx;
-  const axis = bucketAxis(result.rows, ctx);
+  const axis = bucketAxis(result.rows, ctx, result.params.groupBy as string | null | undefined);
   return {
     ...base,
     tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.money(v) : '—') },

@@ -6,7 +6,7 @@ import type { RenderContext } from '../internal/op-metric-element.js';
 /** On-time rate per bucket (or group) as bars on a 0-100 % axis. */
 export function onTimeOption(result: MetricResult, ctx: RenderContext): ChartOption {
   const { t, fmt, base } = ctx;
-  const axis = bucketAxis(result.rows, ctx);
+  const axis = bucketAxis(result.rows, ctx, result.params.groupBy as string | null | undefined);
   return {
     ...base,
     tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.percent(v) : '—') },

@@ -43,7 +43,7 @@ export class OpSurgeAlerts extends OpMetricElement {
 
   protected override describe(result: MetricResult, ctx: RenderContext): string {
     return `${ctx.t(this.titleKey)}: ${result.rows
-      .map((r) => `${r.channel} ${ctx.fmt.date(r.hour as string, 'hour')} ${ctx.fmt.integer(r.orders as number)}`)
+      .map((r) => `${ctx.channel(r.channel as string)} ${ctx.fmt.date(r.hour as string, 'hour')} ${ctx.fmt.integer(r.orders as number)}`)
       .join('; ')}`;
   }
 }

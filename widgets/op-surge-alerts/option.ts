@@ -5,7 +5,7 @@ import type { RenderContext } from '../internal/op-metric-element.js';
 /** Each flagged hour as a bar of its orders, with the trailing 24-hour average it was measured against. */
 export function surgeAlertsOption(result: MetricResult, ctx: RenderContext): ChartOption {
   const { t, fmt, base, colors } = ctx;
-  const labels = result.rows.map((r) => `${r.channel} · ${fmt.date(r.hour as string, 'hour')}`);
+  const labels = result.rows.map((r) => `${ctx.channel(r.channel as string)} · ${fmt.date(r.hour as string, 'hour')}`);
   return {
     ...base,
     xAxis: { type: 'category', data: labels, ...base.axis },
