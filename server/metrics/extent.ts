@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { bindingsFor } from './bindings.js';
 import { precisionOf } from './catalog.js';
-import { contextBindings, resolveScope, type MetricContext } from './scope.js';
+import { contextBindings, resolveScope, visibleChannelNames, type MetricContext } from './scope.js';
 import { isoInZone, monthStart } from './zoned-time.js';
 
 const SQL = readSql('extent.sql');
@@ -17,6 +17,8 @@ export interface Extent {
   defaultRange: { from: string; to: string } | null;
   timeZone: string;
   channels: { code: string; orders: number }[];
+  /** The tenant's display names of those channels (settings channelNames), when it set any. */
+  channelNames?: Record<string, { en?: string; 'zh-CN'?: string }>;
   currencies: { code: string; orders: number }[];
   /** Stages orders reached: the pipeline's in its order, then the others; `precision` `day` when some source gives them dates only. */
   stages: { stage: string; orders: number; inPipeline: boolean; terminal: boolean; precision: 'day' | 'time' }[];
@@ -63,6 +65,7 @@ export async function extentOf(db: Database, tenant: string, ctx: MetricContext,
     defaultRange: first && last ? defaultRange(first.slice(0, 10), last.slice(0, 10)) : null,
     timeZone: tz,
     channels: (r.channels as Extent['channels'] | null) ?? [],
+    ...visibleChannelNames(ctx),
     currencies: (r.currencies as Extent['currencies'] | null) ?? [],
     stages: order
       .filter((stage) => counted.has(stage))

@@ -35,9 +35,8 @@ const PAGE = `<!doctype html>
 <body>
 <header>
   <h1>OrderPulse</h1>
-  <label><span data-text="from">From</span> <input id="from" type="date"></label>
-  <label><span data-text="to">To</span> <input id="to" type="date"></label>
-  <label><span data-text="channel">Channel</span> <select id="channel"><option value="" data-text="allChannels">All channels</option></select></label>
+  <op-date-range id="range" locale="en"></op-date-range>
+  <op-filter id="filter" locale="en"></op-filter>
   <label id="currency-control" hidden><span data-text="currency">Currency</span> <select id="currency"></select></label>
   <label><span data-text="language">Language</span> <select id="locale"><option value="en">English</option><option value="zh-CN">简体中文</option></select></label>
   <label><span data-text="theme">Theme</span> <select id="theme"><option value="auto" data-text="themeAuto">Auto</option><option value="light" data-text="themeLight">Light</option><option value="dark" data-text="themeDark">Dark</option></select></label>
@@ -74,7 +73,7 @@ const PAGE = `<!doctype html>
   const TEXT = {
     en: {},
     'zh-CN': {
-      from: '开始', to: '结束', channel: '渠道', allChannels: '全部渠道', currency: '货币', language: '语言', theme: '主题',
+      currency: '货币', language: '语言', theme: '主题',
       themeAuto: '自动', themeLight: '浅色', themeDark: '深色', clear: '清除筛选',
       noData: '还没有订单：请先导入导出文件（见 README 的 “Importing data”），然后刷新。',
       footer: '点击渠道、月份或成本来源可筛选其他组件；再次点击取消。', extent: '数据范围',
@@ -122,28 +121,37 @@ const PAGE = `<!doctype html>
   dashboard.append(document.getElementById('widgets').content.cloneNode(true));
   if (steps.length >= 2) document.getElementById('funnel').setAttribute('steps', steps.join(','));
 
-  const select = document.getElementById('channel');
-  for (const channel of extent.channels ?? []) select.add(new Option(channel.code, channel.code));
   const currencies = extent.currencies ?? [];
   const currency = document.getElementById('currency');
   for (const c of currencies) currency.add(new Option(c.code, c.code));
   document.getElementById('currency-control').hidden = currencies.length < 2;
   if (currencies.length > 0) setShared('currency', currencies[0].code);
 
+  // The range control over the data: its presets end on the last order's day, not on today's.
+  const rangeControl = document.getElementById('range');
+  const filter = document.getElementById('filter');
   const range = extent.defaultRange ?? { from: '', to: '' };
-  document.getElementById('from').value = params.get('from') ?? range.from;
-  document.getElementById('to').value = params.get('to') ?? range.to;
-  fitRange(document.getElementById('from').value, document.getElementById('to').value);
+  if (extent.lastOrderAt) rangeControl.setAttribute('today', extent.lastOrderAt.slice(0, 10));
+  rangeControl.from = params.get('from') ?? range.from;
+  rangeControl.to = params.get('to') ?? range.to;
+  fitRange(rangeControl.from, rangeControl.to);
+  rangeControl.addEventListener('op-scope-change', ({ detail }) => {
+    if (detail.from) fitRange(detail.from, detail.to);
+    if (detail.compare) setShared('compare', detail.compare);
+  });
+  filter.addEventListener('op-scope-change', ({ detail }) => setShared('channel', detail.channel));
   const bind = (id, apply) => document.getElementById(id).addEventListener('change', (event) => apply(event.target.value));
-  bind('from', (value) => fitRange(value, document.getElementById('to').value));
-  bind('to', (value) => fitRange(document.getElementById('from').value, value));
-  bind('channel', (value) => setShared('channel', value));
   bind('currency', (value) => setShared('currency', value));
-  bind('theme', (value) => { setShared('theme', value); applyTheme(value); });
-  bind('locale', (value) => { setShared('locale', value); document.documentElement.lang = value; translatePage(value); });
+  const controls = [rangeControl, filter];
+  bind('theme', (value) => { setShared('theme', value); applyTheme(value); for (const c of controls) c.setAttribute('theme', value); });
+  bind('locale', (value) => { setShared('locale', value); document.documentElement.lang = value; translatePage(value); for (const c of controls) c.setAttribute('locale', value); });
   applyTheme('auto');
   document.getElementById('clear').addEventListener('click', () => dashboard.clearSelections());
-  for (const name of ['locale', 'theme', 'channel', 'currency']) {
+  if (params.has('channel')) {
+    filter.channel = params.get('channel');
+    setShared('channel', filter.channel);
+  }
+  for (const name of ['locale', 'theme', 'currency']) {
     if (!params.has(name)) continue;
     const control = document.getElementById(name);
     control.value = params.get(name);

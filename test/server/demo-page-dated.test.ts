@@ -67,7 +67,7 @@ async function widgetStates(locale: string): Promise<{ widgets: WidgetState[]; r
     { timeout: 30_000 },
   );
   const result = await page.evaluate(() => ({
-    range: [(document.getElementById('from') as HTMLInputElement).value, (document.getElementById('to') as HTMLInputElement).value] as [string, string],
+    range: [document.getElementById('range')!.getAttribute('from')!, document.getElementById('range')!.getAttribute('to')!] as [string, string],
     widgets: [...document.querySelectorAll('op-dashboard *')]
       .filter((el) => el.localName.startsWith('op-'))
       .map((el) => {

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { FilterClause, OpFilterChangeEvent } from '../events/op-filter-change.js';
 import type { DrillThrough, OpDrillThroughEvent } from '../events/op-drill-through.js';
+import type { OpScopeChangeEvent, ScopeChange } from '../events/op-scope-change.js';
 import '../op-order-list/op-order-list.js';
 import { define } from '../internal/define.js';
 import { Formatter } from '../internal/format.js';
@@ -9,7 +10,7 @@ import { channelName, messagesFor } from '../internal/messages.js';
 import type { OpMetricElement } from '../internal/op-metric-element.js';
 
 /** Attributes the dashboard hands down to the widgets inside it (unless a widget sets its own). */
-const SHARED = ['api', 'token', 'from', 'to', 'channel', 'locale', 'time-zone', 'theme', 'currency'] as const;
+const SHARED = ['api', 'token', 'from', 'to', 'channel', 'locale', 'time-zone', 'theme', 'currency', 'compare'] as const;
 
 /**
  * A layout container that shares its date range, filters, locale and theme with the widgets inside
@@ -101,6 +102,8 @@ export class OpDashboard extends LitElement {
   @property({ attribute: 'time-zone' }) timeZone?: string;
   @property() theme?: string;
   @property() currency?: string;
+  /** What KPI cards compare with: `previous` (default) or `year` (op-date-range sets it). */
+  @property() compare?: string;
 
   /** The current selection of each source widget. */
   private readonly selections = new Map<string, FilterClause>();
@@ -108,6 +111,20 @@ export class OpDashboard extends LitElement {
   /** The orders a click asked for, listed in the panel (null: closed). */
   @state() private drill: DrillThrough | null = null;
   private readonly onDrill = (event: OpDrillThroughEvent) => this.openDrill(event.detail);
+  private readonly onScope = (event: OpScopeChangeEvent) => this.applyScope(event.detail);
+
+  /**
+   * Applies a control's choice (op-date-range, op-filter) to the dashboard's own attributes, which
+   * it shares with every widget that does not set its own.
+   */
+  applyScope(scope: ScopeChange): void {
+    for (const name of ['from', 'to', 'channel', 'compare'] as const) {
+      const value = scope[name];
+      if (value === undefined) continue;
+      if (value === '') this.removeAttribute(name);
+      else this.setAttribute(name, value);
+    }
+  }
 
   /** Lists the orders of `drill` in the panel above the grid. */
   openDrill(drill: DrillThrough): void {
@@ -119,6 +136,7 @@ export class OpDashboard extends LitElement {
     super.connectedCallback();
     this.addEventListener('op-filter-change', this.onFilterChange);
     this.addEventListener('op-drill-through', this.onDrill);
+    this.addEventListener('op-scope-change', this.onScope);
     // Before the widgets' first update (a microtask away), so they fetch once, with the shared range.
     this.shareAttributes();
   }
@@ -127,6 +145,7 @@ export class OpDashboard extends LitElement {
     super.disconnectedCallback();
     this.removeEventListener('op-filter-change', this.onFilterChange);
     this.removeEventListener('op-drill-through', this.onDrill);
+    this.removeEventListener('op-scope-change', this.onScope);
   }
 
   /** Closes the order panel. */

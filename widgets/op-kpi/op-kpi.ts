@@ -7,7 +7,7 @@ import { baseStyles } from '../internal/base-styles.js';
 import { define } from '../internal/define.js';
 import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
 import { changeBadge, formatKpi } from '../op-roi-compare/op-roi-compare.js';
-import { previousPeriod } from './previous-period.js';
+import { previousPeriod, samePeriodLastYear } from './previous-period.js';
 
 /** Where a KPI's trend comes from: metric and column, per week. */
 const SPARK_SOURCE: Record<string, { metric: string; field: string }> = {
@@ -60,6 +60,8 @@ export class OpKpi extends OpMetricElement {
 
   /** One of roi-compare's KPIs: first_response_hours, cycle_time_hours, friction_cost_per_order, orders_per_actor_day, on_time_rate, cancellation_rate, refund_rate, orders, revenue, merge_latency_hours. */
   @property() kpi = 'orders';
+  /** What the value is compared with: `previous` (the period just before, default) or `year` (the same period a year earlier). */
+  @property() compare: 'previous' | 'year' = 'previous';
 
   private readonly spark = new Task(this, {
     task: async ([url, token], { signal }) => (url && this.canFetch() ? fetchMetric(url, token, signal) : undefined),
@@ -73,7 +75,7 @@ export class OpKpi extends OpMetricElement {
   /** The previous period of the range as the selection narrows it (a month clicked elsewhere: the month before). */
   protected override requestParams(): Record<string, string | undefined> {
     const params = super.requestParams();
-    const previous = params.from && params.to ? previousPeriod(params.from, params.to) : undefined;
+    const previous = params.from && params.to ? (this.compare === 'year' ? samePeriodLastYear(params.from, params.to) : previousPeriod(params.from, params.to)) : undefined;
     return { ...params, baselineFrom: previous?.from, baselineTo: previous?.to };
   }
 
