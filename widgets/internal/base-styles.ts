@@ -1,9 +1,34 @@
 import { css } from 'lit';
 import { themeStyles } from './theme.js';
 
+/** The widgets' small buttons (toolbars, Show more, a filter's reset). */
+export const buttonStyles = css`
+  .button {
+    font: inherit;
+    font-size: 0.85em;
+    padding: 2px 8px;
+    border: 1px solid var(--_grid);
+    border-radius: 4px;
+    background: var(--_surface);
+    color: var(--_text);
+    cursor: pointer;
+  }
+  .button:hover {
+    border-color: var(--_muted);
+  }
+  .button:focus-visible {
+    outline: 2px solid var(--_s1);
+    outline-offset: 1px;
+  }
+  .button[aria-pressed='true'] {
+    border-color: var(--_s1);
+  }
+`;
+
 /** Layout shared by every widget. `:host` only sets display; everything inside uses classes. */
 export const baseStyles = [
   themeStyles,
+  buttonStyles,
   css`
     :host {
       display: block;
@@ -61,26 +86,6 @@ export const baseStyles = [
     .toolbar {
       display: flex;
       gap: 4px;
-    }
-    .button {
-      font: inherit;
-      font-size: 0.85em;
-      padding: 2px 8px;
-      border: 1px solid var(--_grid);
-      border-radius: 4px;
-      background: var(--_surface);
-      color: var(--_text);
-      cursor: pointer;
-    }
-    .button:hover {
-      border-color: var(--_muted);
-    }
-    .button:focus-visible {
-      outline: 2px solid var(--_s1);
-      outline-offset: 1px;
-    }
-    .button[aria-pressed='true'] {
-      border-color: var(--_s1);
     }
     .body {
       position: relative;

@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import { OpScopeChangeEvent } from '../events/op-scope-change.js';
 import { fetchMetric, serviceUrl } from '../internal/api-client.js';
+import { buttonStyles } from '../internal/base-styles.js';
 import { controlStyles } from '../internal/control-styles.js';
 import { define } from '../internal/define.js';
 import { channelName, messagesFor } from '../internal/messages.js';
@@ -24,6 +25,7 @@ interface ExtentChannels {
 export class OpFilter extends LitElement {
   static override styles = [
     ...controlStyles,
+    buttonStyles,
     css`
       details {
         position: relative;
@@ -60,14 +62,7 @@ export class OpFilter extends LitElement {
         font-variant-numeric: tabular-nums;
       }
       .reset {
-        font: inherit;
         margin-top: 4px;
-        padding: 2px 8px;
-        border: 1px solid var(--_grid);
-        border-radius: 4px;
-        background: var(--_surface);
-        color: var(--_text);
-        cursor: pointer;
       }
       .visually-hidden {
         position: absolute;
@@ -134,7 +129,7 @@ export class OpFilter extends LitElement {
                 /><span class="name">${name(c.code)}</span><span class="count">${new Intl.NumberFormat(this.locale).format(c.orders)}</span></label
               >`,
             )}
-            ${chosen.length > 0 ? html`<button class="reset" type="button" @click=${() => this.set([])}>${t('filter.reset')}</button>` : nothing}
+            ${chosen.length > 0 ? html`<button class="button reset" type="button" @click=${() => this.set([])}>${t('filter.reset')}</button>` : nothing}
           </fieldset>
         </details>
       </div>
