@@ -5,7 +5,7 @@
  * then clicks the tallest stuck-orders bar and writes the order list it opens, drill-<theme>-<locale>[-390].png;
  * and the order tracker of the customer with the most orders, tracker-<theme>-<locale>-<360|720>.png.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import puppeteer from 'puppeteer-core';
 import { randomUUID } from 'node:crypto';
@@ -58,6 +58,12 @@ for (const [theme, locale, width] of views) {
   );
   const states = (await report.jsonValue()) as { tag: string; state: string | null; canvas: boolean }[];
   for (const s of states) if (s.state) problems.push(`${s.tag} shows "${s.state}"`);
+  // A chart's PNG export as a user downloads it (caption drawn in), once per theme and locale.
+  if (width === 1440) {
+    const exported = await page.evaluate(() => (document.getElementById('cycle-time') as unknown as { pngDataUrl(): Promise<string | undefined> }).pngDataUrl());
+    if (exported) writeFileSync(`screenshots/export-cycle-time-${theme}-${locale}.png`, Buffer.from(exported.split(',')[1]!, 'base64'));
+    else problems.push('cycle-time exported no PNG');
+  }
   const path = `screenshots/demo-${theme}-${locale}${width === 390 ? '-390' : ''}.png`;
   await page.screenshot({ path, fullPage: true });
   console.log(`${path}: ${states.length} widgets, ${states.filter((s) => s.canvas).length} charts${problems.length ? `, ${problems.length} problems` : ''}`);

@@ -178,6 +178,47 @@ describe('op-filter-change and op-dashboard', () => {
     host.remove();
   });
 
+  it('a PNG carries the title, the range (its last day included) with its zone, and the filters, channels by name', async () => {
+    const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" from="2025-03-01" to="2025-05-01" channel="jd,tmall" locale="zh-CN"></op-cycle-time>`);
+    const caption = (el as unknown as { pngCaption(): string[] }).pngCaption();
+    expect(caption).to.deep.equal(['订单周期', '2025年3月1日 – 2025年4月30日 (Asia/Shanghai) · 渠道: 京东, 天猫']);
+    const hrefs: string[] = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      hrefs.push(this.href);
+    };
+    try {
+      (el.shadowRoot!.querySelector('button[aria-label="下载图表（PNG）"]') as HTMLButtonElement).click();
+      for (let i = 0; i < 40 && hrefs.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    } finally {
+      HTMLAnchorElement.prototype.click = click;
+    }
+    const image = new Image();
+    image.src = hrefs[0]!;
+    await image.decode();
+    const chart = el.shadowRoot!.querySelector('.chart') as HTMLElement;
+    // Twice the chart's pixels, with 12 px margins and a 52 px caption above it.
+    expect([image.width, image.height]).to.deep.equal([chart.clientWidth * 2 + 48, chart.clientHeight * 2 + 104 + 24]);
+  });
+
+  it('a CSV holds numbers rounded as people read them: shares to 0.0001, money to the cent, no float noise', async () => {
+    const el = await mount<OpMetricElement>(`<op-friction-pareto api="${API}"></op-friction-pareto>`);
+    const blobs: Blob[] = [];
+    const original = URL.createObjectURL;
+    URL.createObjectURL = (blob: Blob | MediaSource) => (blobs.push(blob as Blob), original.call(URL, blob as Blob));
+    try {
+      (el.shadowRoot!.querySelector('button[aria-label="Download the data as CSV"]') as HTMLButtonElement).click();
+    } finally {
+      URL.createObjectURL = original;
+    }
+    const [header, first, second] = (await blobs[0]!.text()).trim().split('\r\n');
+    const at = (line: string, name: string) => line.split(',')[header!.split(',').indexOf(name)];
+    // 150 of 231: 0.6493506493506493 in the answer.
+    expect(resultOf(el)!.rows[0]!.share).to.equal(0.6493506493506493);
+    expect([at(first!, 'cost'), at(first!, 'share'), at(first!, 'cumulative_share')]).to.deep.equal(['150', '0.6494', '0.6494']);
+    expect([at(second!, 'share'), at(second!, 'cumulative_share')]).to.deep.equal(['0.1429', '0.7922']);
+  });
+
   it("a KPI card's CSV holds its own KPI, named after it; a card with an unknown KPI says which exist", async () => {
     const kpi = await mount<OpMetricElement>(`<op-kpi api="${API}" kpi="orders" from="2025-03-01" to="2025-04-01"></op-kpi>`);
     const blobs: Blob[] = [];

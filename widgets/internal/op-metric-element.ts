@@ -311,9 +311,56 @@ export abstract class OpMetricElement extends LitElement {
     return nothing;
   }
 
+  /**
+   * What a shared PNG says above its chart: the title, the range it covers (the last day included)
+   * in its zone, and every filter of the answer, channels by name.
+   */
+  pngCaption(): string[] {
+    const result = this.data.value;
+    const ctx = this.context();
+    if (!result) return [this.heading(ctx)];
+    const p = result.params as Record<string, unknown>;
+    const from = typeof p.from === 'string' ? ctx.fmt.date(p.from) : null;
+    const last = typeof p.to === 'string' ? ctx.fmt.date(new Date(Date.parse(p.to) - 1).toISOString()) : null;
+    const range = from || last ? `${from ?? '…'} – ${last ?? '…'}` : ctx.t('png.allData');
+    const lists: [string, string][] = [['channel', 'channel'], ['region', 'region'], ['skuSeries', 'sku_series'], ['customerTier', 'customer_tier'], ['promotion', 'promotion_id'], ['warehouse', 'warehouse']];
+    const filters = lists.flatMap(([param, field]) => {
+      const values = Array.isArray(p[param]) ? (p[param] as string[]) : [];
+      return values.length > 0 ? [`${ctx.t(`filter.${field}`)}: ${values.map((v) => ctx.label(field, v)).join(', ')}`] : [];
+    });
+    return [this.heading(ctx), [`${range}${typeof p.tz === 'string' ? ` (${p.tz})` : ''}`, ...filters].join(' · ')];
+  }
+
+  /** The chart as a PNG with its caption drawn above it (pngCaption), at twice the screen's pixels. */
+  async pngDataUrl(): Promise<string | undefined> {
+    const ctx = this.context();
+    const url = this.chart.pngDataUrl(ctx.colors.background);
+    if (!url) return undefined;
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const [title, subtitle] = this.pngCaption();
+    const scale = 2;
+    const pad = 12 * scale;
+    const header = 52 * scale;
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width + 2 * pad;
+    canvas.height = image.height + header + pad;
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = ctx.colors.background;
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.fillStyle = ctx.colors.text;
+    g.font = `600 ${16 * scale}px ${ctx.colors.fontFamily}`;
+    g.fillText(title ?? '', pad, pad + 16 * scale);
+    g.fillStyle = ctx.colors.muted;
+    g.font = `${12 * scale}px ${ctx.colors.fontFamily}`;
+    g.fillText(subtitle ?? '', pad, pad + 38 * scale, canvas.width - 2 * pad);
+    g.drawImage(image, pad, header);
+    return canvas.toDataURL('image/png');
+  }
+
   private downloadPng(): void {
-    const url = this.chart.pngDataUrl(this.context().colors.background);
-    if (url) download(`${this.metric}.png`, url);
+    void this.pngDataUrl().then((url) => url && download(`${this.metric}.png`, url));
   }
 
   /** A table cell as people read it: a channel (or a group of channels) by its display name. */
