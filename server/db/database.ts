@@ -272,17 +272,26 @@ export async function inTransaction<T>(connection: DuckDBConnection, work: () =>
  * writes every column the current code knows (a store from before 004 gets 004 to 011, then one
  * backfill); the rollups, computed from the facts alone, are built after 013.
  */
-const FOLLOW_UPS: Record<string, (connection: DuckDBConnection) => Promise<void>> = {
-  '011_durations.sql': rebuildAllFacts,
-  '013_rollups.sql': rebuildAllRollups,
-  '016_order_identity.sql': rekeyPresetTenants,
-  '019_furthest_stage.sql': rebuildAllFacts,
-  '021_funnel_any_order.sql': async (connection) => {
-    await rebuildAllFacts(connection);
-    await rebuildAllRollups(connection);
-  },
-  '022_stage_time_columns.sql': rebuildAllFacts,
+const FOLLOW_UPS: Record<string, FollowUp[]> = {
+  '011_durations.sql': ['facts'],
+  '013_rollups.sql': ['rollups'],
+  '016_order_identity.sql': ['rekey'],
+  '019_furthest_stage.sql': ['facts'],
+  '021_funnel_any_order.sql': ['facts', 'rollups'],
+  '022_stage_time_columns.sql': ['facts'],
 };
+type FollowUp = 'rekey' | 'facts' | 'rollups';
+/**
+ * Each follow-up once, in this order, however many pending files ask for it: the facts are rebuilt
+ * from the final schema after any re-keying, the rollups from those facts. A store migrated from
+ * 017 asked for three rebuilds of its facts in one transaction (a 10M-order one ran out of a 2 GB
+ * memory limit after 55 minutes).
+ */
+const FOLLOW_UP_ORDER: [FollowUp, (connection: DuckDBConnection) => Promise<void>][] = [
+  ['rekey', rekeyPresetTenants],
+  ['facts', rebuildAllFacts],
+  ['rollups', rebuildAllRollups],
+];
 
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */
 async function defineMacros(connection: DuckDBConnection): Promise<void> {
@@ -316,8 +325,9 @@ async function migrate(connection: DuckDBConnection, upTo?: string): Promise<voi
       await connection.run('INSERT INTO schema_migrations VALUES ($version, now())', { version: file });
     }
     // The follow-ups are today's code: they fit only a store migrated to the end.
-    const followUps = upTo === undefined ? pending.flatMap((file) => FOLLOW_UPS[file] ?? []) : [];
+    const asked = new Set(upTo === undefined ? pending.flatMap((file) => FOLLOW_UPS[file] ?? []) : []);
+    const followUps = FOLLOW_UP_ORDER.filter(([name]) => asked.has(name));
     if (followUps.length > 0) await defineMacros(connection);
-    for (const followUp of followUps) await followUp(connection);
+    for (const [, followUp] of followUps) await followUp(connection);
   });
 }
