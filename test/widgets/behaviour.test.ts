@@ -373,9 +373,27 @@ describe('table, locale, lifecycle', () => {
     }
   });
 
+  it('ⓘ opens what the chart shows in the user language, with the zone and the moment it reads at', async () => {
+    const el = await mount<OpMetricElement>(`<op-stuck-orders api="${API}" locale="zh-CN" as-of="2025-04-02T09:00:00"></op-stuck-orders>`);
+    const button = shadow(el, '.info-toggle') as HTMLButtonElement;
+    expect([button.getAttribute('aria-label'), button.getAttribute('aria-expanded')]).to.deep.equal(['关于此图表', 'false']);
+    expect(shadow(el, '.info')).to.equal(null);
+    button.click();
+    await el.updateComplete;
+    const info = shadow(el, '.info')!;
+    expect(button.getAttribute('aria-expanded')).to.equal('true');
+    expect(info.querySelector('p')!.textContent).to.equal('截至所示时间尚未结束（签收、取消、退款、退货）的订单，按其到达的最远流程环节及已在该环节等待的时长分组。');
+    expect(info.querySelector('.info-scope')!.textContent).to.match(/^时区：Asia\/Shanghai · 截至 4月2日 09:00$/);
+    // Every widget's metric has its definition in both catalogues.
+    const { messagesFor } = await import('../../widgets/internal/messages.js');
+    for (const metric of ['cycle-time', 'stage-breakdown', 'first-response', 'stuck-orders', 'on-time', 'friction-cost', 'friction-pareto', 'channel-funnel', 'roi-compare', 'promotion-roi', 'surge-alerts', 'sla', 'freshness', 'orders']) {
+      for (const locale of ['en', 'zh-CN']) expect(messagesFor(locale)(`info.${metric}`), `${locale} ${metric}`).to.not.equal(`info.${metric}`);
+    }
+  });
+
   it('the table toggle shows the same numbers, formatted for zh-CN', async () => {
     const el = await mount<OpMetricElement>(`<op-friction-cost api="${API}" locale="zh-CN" group-by="channel" interval=""></op-friction-cost>`);
-    const toggle = shadow(el, '.toolbar button')!;
+    const toggle = shadow(el, '.toolbar button[aria-pressed]')!;
     expect(toggle.textContent!.trim()).to.equal('表格');
     toggle.click();
     await el.updateComplete;
@@ -493,7 +511,7 @@ describe('drill-through', () => {
     const original = URL.createObjectURL;
     URL.createObjectURL = (blob: Blob | MediaSource) => (blobs.push(blob as Blob), original.call(URL, blob as Blob));
     try {
-      (el.shadowRoot!.querySelector('button[aria-label]') as HTMLButtonElement).click();
+      (el.shadowRoot!.querySelector('button[aria-label="Download the data as CSV"]') as HTMLButtonElement).click();
       for (let i = 0; i < 40 && blobs.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       URL.createObjectURL = original;

@@ -87,6 +87,22 @@ export const baseStyles = [
       display: flex;
       gap: 4px;
     }
+    .info {
+      margin: 0 0 8px;
+      padding: 6px 10px;
+      border-left: 3px solid var(--_s1);
+      background: var(--_surface);
+      color: var(--_text);
+      font-size: 0.85em;
+      line-height: 1.45;
+    }
+    .info p {
+      margin: 0;
+    }
+    .info .info-scope {
+      margin-top: 4px;
+      color: var(--_muted);
+    }
     .body {
       position: relative;
       height: var(--op-chart-height, 300px);

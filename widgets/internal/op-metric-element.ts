@@ -100,6 +100,8 @@ export abstract class OpMetricElement extends LitElement {
 
   @state() protected view: 'chart' | 'table' = 'chart';
   @state() private dark = false;
+  /** Whether the definition panel (the ⓘ button) is open. */
+  @state() private infoOpen = false;
 
   protected abstract readonly metric: string;
   protected abstract readonly titleKey: MessageKey;
@@ -440,6 +442,7 @@ export abstract class OpMetricElement extends LitElement {
           ${this.renderUpdated(ctx)}
         </div>
         <div class="toolbar" part="toolbar">
+          ${this.renderInfoButton(ctx)}
           ${this.hasChart()
             ? html`<button class="button" type="button" aria-pressed=${this.view === 'table' ? 'true' : 'false'} @click=${() => (this.view = this.view === 'table' ? 'chart' : 'table')}>
                 ${t('showTable')}
@@ -454,6 +457,7 @@ export abstract class OpMetricElement extends LitElement {
             : nothing}
         </div>
       </div>
+      ${this.renderInfo(ctx)}
       <div class="body">
         ${this.outsideSelection()
           ? html`<div class="state" part="state" role="status">${t('outsideSelection')}</div>`
@@ -478,6 +482,33 @@ export abstract class OpMetricElement extends LitElement {
             })}
       </div>
     </section>`;
+  }
+
+  /** What the chart shows, in the user's language (messages `info.<metric>`); none: no button. */
+  private definition(ctx: RenderContext): string | undefined {
+    const key = `info.${this.metric}`;
+    const margin = this.data.value?.params.marginRate;
+    const text = ctx.t(key, { margin: typeof margin === 'number' ? ctx.fmt.percent(margin, 0) : '' });
+    return text === key ? undefined : text;
+  }
+
+  private renderInfoButton(ctx: RenderContext): TemplateResult | typeof nothing {
+    if (!this.definition(ctx)) return nothing;
+    return html`<button class="button info-toggle" type="button" aria-label=${ctx.t('info.button')} title=${ctx.t('info.button')}
+      aria-expanded=${this.infoOpen ? 'true' : 'false'} aria-controls="info" @click=${() => (this.infoOpen = !this.infoOpen)}>ⓘ</button>`;
+  }
+
+  /** The definition, the zone the times are in, and the moment it was read at. */
+  private renderInfo(ctx: RenderContext): TemplateResult | typeof nothing {
+    const text = this.definition(ctx);
+    if (!text || !this.infoOpen) return nothing;
+    const p = this.data.value?.params ?? {};
+    const zone = typeof p.tz === 'string' ? ctx.t('info.zone', { zone: p.tz }) : '';
+    const asOf = typeof p.asOf === 'string' ? ctx.t('info.asOf', { at: ctx.fmt.date(p.asOf, 'hour') }) : '';
+    return html`<div class="info" id="info" part="info" role="note">
+      <p>${text}</p>
+      ${zone || asOf ? html`<p class="info-scope">${[zone, asOf].filter(Boolean).join(' · ')}</p>` : nothing}
+    </div>`;
   }
 
   /** "Updated 12 minutes ago": when an import last brought the scope's data (meta.dataUpdatedAt), the exact time on hover. */
