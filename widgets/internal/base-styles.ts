@@ -68,6 +68,20 @@ export const baseStyles = [
       gap: 8px;
       margin-bottom: 8px;
     }
+    /* A card as narrow as a sidebar: the title takes the whole width, the buttons the line under it
+       (beside them, a title wrapped to four lines at 220 px). The card is the container, not the page. */
+    .root {
+      container-type: inline-size;
+    }
+    @container (max-width: 340px) {
+      .header {
+        flex-wrap: wrap;
+        row-gap: 4px;
+      }
+      .header > .heading {
+        flex-basis: 100%;
+      }
+    }
     .heading {
       flex: 1;
       min-width: 0;
