@@ -13,6 +13,7 @@ import { importRoutes } from './routes/imports.js';
 import { settingsRoutes } from './routes/settings.js';
 import { pageRoutes } from './routes/page.js';
 import { extentRoutes } from './routes/extent.js';
+import { annotationRoutes } from './routes/annotations.js';
 import { metricRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
 import { openApiRoutes } from './routes/openapi.js';
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps) {
   const limits = { requests: new RateLimiter(perMinute, 60_000), invalid: new RateLimiter(deps.invalidTokensPerMinute ?? 60, 60_000) };
   app.route('/api/metrics', metricRoutes(metrics, deps.security, tenants, limits));
   app.route('/api/extent', extentRoutes(metrics, deps.security, tenants, limits));
+  app.route('/api/annotations', annotationRoutes(deps.db, deps.security, tenants, admin, limits));
   app.route('/api/orders', orderRoutes(deps.db, metrics, deps.security, tenants, { limits, timeoutMs: deps.queryTimeoutMs ?? 30_000 }));
   app.route('/api/openapi.json', openApiRoutes());
   app.route('/', pageRoutes());

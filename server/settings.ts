@@ -33,6 +33,15 @@ export const timeZoneName = z
   .refine(isTimeZone, { message: 'unknown IANA time zone (e.g. Asia/Shanghai)' })
   .transform((name) => canonicalTimeZone(name)!);
 
+/** A dated note: a local day of the tenant's zone, what happened, and the channel it concerns (none: all). */
+export const annotationSchema = z
+  .object({
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a local day, YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { message: 'not a real day' }),
+    label: z.string().trim().min(1).max(80),
+    channel: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/, 'a channel code is lower-case letters, digits, _ . - (e.g. douyin)').optional(),
+  })
+  .strict();
+
 export const settingsSchema = z
   .object({
     timeZone: timeZoneName,
@@ -68,6 +77,8 @@ export const settingsSchema = z
         z.object({ en: z.string().trim().min(1).max(60).optional(), 'zh-CN': z.string().trim().min(1).max(60).optional() }).strict(),
       )
       .refine((names) => Object.keys(names).length <= 500, { message: 'at most 500 channels' }),
+    /** Dated notes drawn on the time charts (a go-live, a pipeline change); PUT /api/annotations replaces them. */
+    annotations: z.array(annotationSchema).max(500),
   })
   .strict()
   .refine((s) => new Set(s.pipeline).size === s.pipeline.length, { message: 'pipeline lists a stage twice', path: ['pipeline'] })
@@ -112,6 +123,7 @@ export const DEFAULT_SETTINGS: Settings = {
   sourceIntervalHours: {},
   slaTargets: [],
   channelNames: {},
+  annotations: [],
 };
 
 /** Hours expected between imports of a source not listed in sourceIntervalHours. */

@@ -39,6 +39,9 @@ const DEMO_TIME_ZONE = 'Asia/Shanghai';
  * Appends: run it on an empty store, or with a different seed range.
  */
 /** The demo's service levels: ship within 3 days of the order, 48 h of payment (tmall: 24 h), deliver within 3 days of shipping. */
+/** The demo's note on its go-live day (settings annotations). */
+export const DEMO_GO_LIVE_NOTE = 'Go-live: one order platform';
+
 export const DEMO_SLA_TARGETS = [
   { from: 'placed', to: 'shipped', hours: 72 },
   { from: 'paid', to: 'shipped', hours: 48 },
@@ -112,10 +115,14 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     await c.run(`INSERT INTO promotions SELECT $tenant, * FROM demo_promotions`, tenant);
     // Every order is new (ids from `first` on): the facts come from this batch's events alone, and none are stored yet.
     await refreshFacts(c, tenant.tenant, settings, 'SELECT order_key FROM demo_orders', { events: 'demo_events_keyed', newEvents: 'demo_events_keyed' });
-    if (settings.slaTargets.length === 0) {
-      // Service levels that some steps miss (the sla metric), unless the tenant has its own.
-      await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { ...tenant, value: JSON.stringify({ ...settings, slaTargets: DEMO_SLA_TARGETS }) });
-    }
+    // Service levels that some steps miss (the sla metric) and the go-live as a note on the time
+    // charts, unless the tenant has its own.
+    const demoSettings = {
+      ...settings,
+      slaTargets: settings.slaTargets.length === 0 ? DEMO_SLA_TARGETS : settings.slaTargets,
+      annotations: settings.annotations.length === 0 ? [{ date: params.golive, label: DEMO_GO_LIVE_NOTE }] : settings.annotations,
+    };
+    await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { ...tenant, value: JSON.stringify(demoSettings) });
     await bumpDataVersion(c);
     const counts = (await c.runAndReadAll(
       `SELECT (SELECT count(*) FROM demo_orders)::DOUBLE AS orders, (SELECT count(*) FROM demo_events)::DOUBLE AS events,

@@ -3,7 +3,7 @@ import { expect } from '@esm-bundle/chai';
 import '../../widgets/orderpulse.js';
 import type { ScopeChange } from '../../widgets/events/op-scope-change.js';
 import type { OpMetricElement } from '../../widgets/internal/op-metric-element.js';
-import { API, cleanup, resultOf, settle } from './helpers.js';
+import { API, chartOf, cleanup, resultOf, settle } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -117,5 +117,37 @@ describe('controls inside op-dashboard', () => {
     expect(resultOf(onTime)!.params.channel).to.deep.equal(['tmall']);
     expect(resultOf(onTime)!.rows.map((r) => r.group)).to.deep.equal(['tmall']);
     host.remove();
+  });
+});
+
+describe('annotations on the time charts', () => {
+  it("the tenant's notes are marked lines and its promotions shaded bands, in the bucket they fall in", async () => {
+    const admin = { Authorization: 'Bearer widget-tests', 'Content-Type': 'application/json' };
+    await fetch(`${API}/api/annotations`, { method: 'PUT', headers: admin, body: JSON.stringify([{ date: '2025-03-15', label: 'Go-live' }, { date: '2026-01-01', label: 'Out of range' }]) });
+    try {
+      const host = document.createElement('div');
+      host.style.width = '800px';
+      // Another service URL spelling than other tests' widgets: the minute's cached answer is this one's.
+      host.innerHTML = `<op-friction-cost api="${API}/" interval="month" from="2025-03-01" to="2025-05-01"></op-friction-cost>`;
+      document.body.append(host);
+      const el = host.firstElementChild as OpMetricElement;
+      await settle(el);
+      let option: any;
+      for (let i = 0; i < 40; i++) {
+        option = chartOf(el)!.getOption();
+        if (option.series[0].markLine?.data?.length) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const labels = option.xAxis[0].data as string[];
+      expect(option.series[0].markLine.data.map((d: any) => [d.name, d.xAxis])).to.deep.equal([['Go-live', labels[0]]]);
+      // Spring sale (1-7 March) and Live stream (9-11 March), both in March.
+      expect(option.series[0].markArea.data.map((d: any) => [d[0].name, d[0].xAxis, d[1].xAxis])).to.deep.equal([
+        ['Spring sale', labels[0], labels[0]],
+        ['Live stream', labels[0], labels[0]],
+      ]);
+      host.remove();
+    } finally {
+      await fetch(`${API}/api/annotations`, { method: 'PUT', headers: admin, body: '[]' });
+    }
   });
 });

@@ -7,6 +7,7 @@ import { OpFilterChangeEvent, type FilterClause } from '../events/op-filter-chan
 import { OpDrillThroughEvent, type DrillThrough } from '../events/op-drill-through.js';
 import { MetricRequestError, fetchMetric, metricUrl, type MetricResult } from './api-client.js';
 import { OpTokenExpiredEvent } from '../events/op-token-expired.js';
+import { annotate, fetchAnnotations, type Annotations } from './annotations.js';
 import { baseStyles } from './base-styles.js';
 import { cellKind, formatCell, type Translate } from './cell-format.js';
 import { download, toCsv } from './download.js';
@@ -279,9 +280,42 @@ export abstract class OpMetricElement extends LitElement {
     // While a new answer is on its way the chart keeps showing the one before (dimmed).
     if (this.data.status === TaskStatus.PENDING && this.chart.chart) return;
     if (result && result.rows.length > 0) {
-      const option = this.chartOption(result, this.context());
+      const ctx = this.context();
+      let option = this.chartOption(result, ctx);
+      const axis = option && this.annotationAxis(result, option);
+      if (option && axis) {
+        const marks = this.marks;
+        if (marks) option = annotate(option, axis.buckets, axis.labels, marks, ctx.colors, { channels: result.params.channel as string[] | undefined, to: result.params.to as string | null | undefined });
+        else if (marks === undefined && !this.marksAsked) {
+          this.marksAsked = true;
+          // Drawn again once they are here (once per widget: the answer is shared for a minute).
+          void fetchAnnotations(this.api, this.token).then((value) => {
+            this.marks = value ?? null;
+            if (value) this.requestUpdate();
+          });
+        }
+      }
       if (option) this.chart.render(container, option);
     }
+  }
+
+  /** The notes and promotions of GET /api/annotations (null: none to draw; undefined: not asked yet). */
+  private marks?: Annotations | null;
+  private marksAsked = false;
+
+  /** Whether the chart's x-axis is the answer's time buckets, on which the tenant's notes and promotions are drawn. */
+  protected readonly annotatesTime: boolean = false;
+
+  /**
+   * A time chart's buckets (their starts, oldest first: the x-axis' order) and its axis labels;
+   * undefined for a chart without a time axis (or one drawn by group).
+   */
+  private annotationAxis(result: MetricResult, option: ChartOption): { buckets: string[]; labels: string[] } | undefined {
+    if (!this.annotatesTime) return undefined;
+    const buckets = [...new Set(result.rows.map((r) => r.bucket).filter((b): b is string => typeof b === 'string'))].sort();
+    const labels = (option as { xAxis?: { data?: unknown } }).xAxis?.data;
+    if (!Array.isArray(labels) || labels.length !== buckets.length) return undefined;
+    return { buckets, labels: labels as string[] };
   }
 
   private handleChartClick(params: { name?: string; seriesName?: string; seriesId?: string; dataIndex?: number }): void {

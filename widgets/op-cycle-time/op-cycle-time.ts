@@ -11,6 +11,7 @@ import { cycleTimeOption } from './option.js';
  * @fires op-filter-change - a group's line was clicked (field = the group-by dimension)
  */
 export class OpCycleTime extends OpMetricElement {
+  protected override readonly annotatesTime = true;
   protected readonly metric = 'cycle-time';
   protected readonly titleKey = 'title.cycle-time';
 

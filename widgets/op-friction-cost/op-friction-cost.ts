@@ -10,6 +10,7 @@ import { frictionCostOption } from './option.js';
  * @fires op-filter-change - a period was clicked (field `created_at`, an interval)
  */
 export class OpFrictionCost extends OpMetricElement {
+  protected override readonly annotatesTime = true;
   protected readonly metric = 'friction-cost';
   protected override readonly addsMoney = true;
   protected readonly titleKey = 'title.friction-cost';

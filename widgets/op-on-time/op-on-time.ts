@@ -9,6 +9,7 @@ import { onTimeOption } from './option.js';
  * @example <op-on-time from="2025-01-01" to="2026-01-01" interval="month"></op-on-time>
  */
 export class OpOnTime extends OpMetricElement {
+  protected override readonly annotatesTime = true;
   protected readonly metric = 'on-time';
   protected readonly titleKey = 'title.on-time';
 

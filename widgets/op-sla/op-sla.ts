@@ -71,6 +71,7 @@ export class OpSla extends OpMetricElement {
     `,
   ];
 
+  protected override readonly annotatesTime = true;
   protected readonly metric = 'sla';
   protected readonly titleKey = 'title.sla';
 
