@@ -115,8 +115,12 @@ export abstract class OpMetricElement extends LitElement {
     task: async ([url, token], { signal }) => {
       if (!this.canFetch() || this.outsideSelection()) return initialState;
       const fresh = this.tokenProvider ? await this.tokenProvider() : token;
+      // A time chart's notes and promotions, asked beside the data so the chart is drawn once, with them.
+      const marks = this.annotatesTime ? fetchAnnotations(this.api, fresh) : undefined;
       try {
-        return this.toResult(await fetchMetric(url, fresh, signal));
+        const result = this.toResult(await fetchMetric(url, fresh, signal));
+        if (marks) this.marks = (await marks) ?? null;
+        return result;
       } catch (error) {
         if (!(error instanceof MetricRequestError) || error.code !== 'token_expired') throw error;
         // An expired token: once more with a new one from the provider, which may renew it now.
@@ -284,24 +288,14 @@ export abstract class OpMetricElement extends LitElement {
       let option = this.chartOption(result, ctx);
       const axis = option && this.annotationAxis(result, option);
       if (option && axis) {
-        const marks = this.marks;
-        if (marks) option = annotate(option, axis.buckets, axis.labels, marks, ctx.colors, { channels: result.params.channel as string[] | undefined, to: result.params.to as string | null | undefined });
-        else if (marks === undefined && !this.marksAsked) {
-          this.marksAsked = true;
-          // Drawn again once they are here (once per widget: the answer is shared for a minute).
-          void fetchAnnotations(this.api, this.token).then((value) => {
-            this.marks = value ?? null;
-            if (value) this.requestUpdate();
-          });
-        }
+        if (this.marks) option = annotate(option, axis.buckets, axis.labels, this.marks, ctx.colors, { channels: result.params.channel as string[] | undefined, to: result.params.to as string | null | undefined });
       }
       if (option) this.chart.render(container, option);
     }
   }
 
-  /** The notes and promotions of GET /api/annotations (null: none to draw; undefined: not asked yet). */
+  /** The notes and promotions of GET /api/annotations, asked with each answer (null: none to draw). */
   private marks?: Annotations | null;
-  private marksAsked = false;
 
   /** Whether the chart's x-axis is the answer's time buckets, on which the tenant's notes and promotions are drawn. */
   protected readonly annotatesTime: boolean = false;
