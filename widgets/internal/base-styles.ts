@@ -25,6 +25,18 @@ export const buttonStyles = css`
   }
 `;
 
+/** Text for screen readers only (a table's caption, a fieldset's legend). */
+export const visuallyHidden = css`
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;
+
 /** Layout shared by every widget. `:host` only sets display; everything inside uses classes. */
 export const baseStyles = [
   themeStyles,
@@ -196,13 +208,6 @@ export const baseStyles = [
         animation: none;
       }
     }
-    .visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
-    }
   `,
+  visuallyHidden,
 ];

@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import { OpScopeChangeEvent } from '../events/op-scope-change.js';
 import { fetchMetric, serviceUrl } from '../internal/api-client.js';
-import { buttonStyles } from '../internal/base-styles.js';
+import { buttonStyles, visuallyHidden } from '../internal/base-styles.js';
 import { controlStyles } from '../internal/control-styles.js';
 import { define } from '../internal/define.js';
 import { channelName, messagesFor } from '../internal/messages.js';
@@ -26,6 +26,7 @@ export class OpFilter extends LitElement {
   static override styles = [
     ...controlStyles,
     buttonStyles,
+    visuallyHidden,
     css`
       details {
         position: relative;
@@ -63,13 +64,6 @@ export class OpFilter extends LitElement {
       }
       .reset {
         margin-top: 4px;
-      }
-      .visually-hidden {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip: rect(0 0 0 0);
       }
     `,
   ];
