@@ -49,7 +49,8 @@ export function annotate(option: ChartOption, buckets: string[], labels: string[
     .filter((p) => inScope(p.channel))
     .map((p) => ({ p, i: Math.max(at(p.from), 0), j: at(p.through) }))
     .filter(({ p, j }) => j >= 0 && p.through >= day(buckets[0]!) && p.from < end(buckets.length - 1))
-    .map(({ p, i, j }) => [{ name: p.label, xAxis: labels[i] }, { xAxis: labels[j] }]);
+    // On a line chart a band from a point to the same point has no width: it runs to the next one.
+    .map(({ p, i, j }) => [{ name: p.label, xAxis: labels[i] }, { xAxis: labels[series[0]!.type === 'line' ? Math.min(j + 1, labels.length - 1) : j] }]);
   if (lines.length === 0 && areas.length === 0) return option;
   const first = {
     ...series[0],
