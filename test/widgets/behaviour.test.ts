@@ -304,6 +304,19 @@ describe('op-filter-change and op-dashboard', () => {
     }
   });
 
+  it('a warehouse clicked in the friction Pareto narrows the other widgets to it, and its chip names it', async () => {
+    const { host, dashboard } = await mountDashboard('', '<op-friction-pareto id="pareto" group-by="warehouse"></op-friction-pareto><op-on-time id="on-time"></op-on-time>');
+    const [pareto, onTime] = dashboard.widgets;
+    const first = resultOf(pareto!)!.rows[0]!;
+    expect(first.value).to.match(/^WH-/);
+    clickPoint(pareto!, 0, 0);
+    await dashboard.updateComplete;
+    await settle(onTime!);
+    expect(resultOf(onTime!)!.params.warehouse).to.deep.equal([first.value]);
+    expect([...dashboard.shadowRoot!.querySelectorAll('.chip')].map((c) => c.textContent!.trim())).to.deep.equal([`Warehouse: ${first.value} ×`]);
+    host.remove();
+  });
+
   it('the dashboard shares its range and applies a selection to the other widgets only', async () => {
     const { dashboard } = await mountDashboard(
       'locale="zh-CN"', '<op-channel-funnel id="funnel"></op-channel-funnel><op-on-time id="on-time"></op-on-time><op-on-time id="mine" from="2025-03-04"></op-on-time>');

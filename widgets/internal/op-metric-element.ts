@@ -36,6 +36,7 @@ const FILTER_PARAMS: Record<string, string> = {
   sku_series: 'skuSeries',
   customer_tier: 'customerTier',
   promotion_id: 'promotion',
+  warehouse: 'warehouse',
 };
 
 /** `from` before `to`: days compare as text, date-times (or a day against one) as instants. */

@@ -45,7 +45,7 @@ export class OpChannelFunnel extends OpMetricElement {
     const group = this.clickedGroup(params);
     if (!step || !group) return undefined;
     const first = step === result.rows[0]?.step;
-    const dimension = { channel: 'channel', region: 'region', sku_series: 'skuSeries', customer_tier: 'customerTier', promotion_id: 'promotion' }[this.groupBy ?? 'channel'];
+    const dimension = { channel: 'channel', region: 'region', sku_series: 'skuSeries', customer_tier: 'customerTier', promotion_id: 'promotion', warehouse: 'warehouse' }[this.groupBy ?? 'channel'];
     if (!dimension) return undefined;
     const { t, label } = this.context();
     const funnel = Object.fromEntries(Object.entries(this.metricParams()).filter((e): e is [string, string] => typeof e[1] === 'string'));
