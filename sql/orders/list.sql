@@ -84,6 +84,21 @@ WITH funnel AS (
 ), counted AS (
   SELECT count(*)::INTEGER AS total FROM selection
 -- end
+), groups AS (
+  SELECT DISTINCT channel, region, waiting_stage AS stage FROM page_rows WHERE $forecast AND waiting_stage IS NOT NULL
+), history AS (
+  SELECT order_key, channel, region, stage, op_hours(at_stage, shipped) AS ship_hours, op_hours(at_stage, delivered) AS delivery_hours
+  FROM (
+    SELECT o.order_key, g.channel, g.region, g.stage,
+      op_stage_at(g.stage, $stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at,
+        o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS at_stage,
+      -- Only what had happened by $as_of (order-forecast's history).
+      CASE WHEN o.shipped_at <= $as_of::TIMESTAMPTZ THEN o.shipped_at END AS shipped,
+      CASE WHEN o.delivered_at <= $as_of::TIMESTAMPTZ THEN o.delivered_at END AS delivered
+    FROM op_scoped_orders($tenant, NULL, NULL, [], [], [], [], [], []) o
+    JOIN groups g ON o.channel = g.channel AND o.region IS NOT DISTINCT FROM g.region
+  )
+  WHERE at_stage IS NOT NULL AND at_stage <= $as_of::TIMESTAMPTZ
 ), forecast AS (
   -- With $forecast, for each open order of the page: when it should ship and be delivered, as the
   -- p50 and p90 of how long the tenant's orders of the same channel and region took from the stage
@@ -91,21 +106,16 @@ WITH funnel AS (
   -- as of $as_of): an order 40 h at stock_locked is compared with orders that were still there
   -- after 40 h. Fewer than $forecast_min such orders: no estimate. The metric order-forecast gives
   -- the same windows per stage, channel and region (a test checks one against the other).
+  -- The history of every (channel, region, stage) the page needs, read in one pass over the facts,
+  -- then each order's quantiles over its own group: a lateral lookup per order scanned the facts
+  -- once per row (at 10M orders, 50 rows with forecasts: 8.3 s that way, 3.7 s this way; 20 rows 2.3 → 2.0 s).
   SELECT p.order_key,
-    quantile_cont(op_hours(h.at_stage, h.shipped_at), [0.5, 0.9]) FILTER (p.shipped_at IS NULL AND op_hours(h.at_stage, h.shipped_at) >= p.age_hours) AS ship_hours,
-    count(*) FILTER (p.shipped_at IS NULL AND op_hours(h.at_stage, h.shipped_at) >= p.age_hours) AS ship_n,
-    quantile_cont(op_hours(h.at_stage, h.delivered_at), [0.5, 0.9]) FILTER (op_hours(h.at_stage, h.delivered_at) >= p.age_hours) AS delivery_hours,
-    count(*) FILTER (op_hours(h.at_stage, h.delivered_at) >= p.age_hours) AS delivery_n
+    quantile_cont(h.ship_hours, [0.5, 0.9]) FILTER (p.shipped_at IS NULL AND h.ship_hours >= p.age_hours) AS ship_hours,
+    count(*) FILTER (p.shipped_at IS NULL AND h.ship_hours >= p.age_hours) AS ship_n,
+    quantile_cont(h.delivery_hours, [0.5, 0.9]) FILTER (h.delivery_hours >= p.age_hours) AS delivery_hours,
+    count(*) FILTER (h.delivery_hours >= p.age_hours) AS delivery_n
   FROM (SELECT * FROM page_rows WHERE $forecast AND waiting_stage IS NOT NULL) p
-  JOIN LATERAL (
-    SELECT op_stage_at(p.waiting_stage, $stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at,
-        o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS at_stage,
-      -- Only what had happened by $as_of (order-forecast's history).
-      CASE WHEN o.shipped_at <= $as_of::TIMESTAMPTZ THEN o.shipped_at END AS shipped_at,
-      CASE WHEN o.delivered_at <= $as_of::TIMESTAMPTZ THEN o.delivered_at END AS delivered_at
-    FROM op_scoped_orders($tenant, NULL, NULL, [], [], [], [], [], []) o
-    WHERE o.channel = p.channel AND o.region IS NOT DISTINCT FROM p.region AND o.order_key <> p.order_key
-  ) h ON h.at_stage IS NOT NULL AND h.at_stage <= $as_of::TIMESTAMPTZ
+  JOIN history h ON h.channel = p.channel AND h.region IS NOT DISTINCT FROM p.region AND h.stage = p.waiting_stage AND h.order_key <> p.order_key
   GROUP BY p.order_key
 ), page AS (
   SELECT sort_value, order_key,
