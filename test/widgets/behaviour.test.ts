@@ -219,6 +219,22 @@ describe('op-filter-change and op-dashboard', () => {
     expect([at(second!, 'share'), at(second!, 'cumulative_share')]).to.deep.equal(['0.1429', '0.7922']);
   });
 
+  it('a KPI card loads in a skeleton as tall as the card it becomes', async () => {
+    const host = document.createElement('div');
+    host.style.width = '260px';
+    host.innerHTML = `<op-kpi api="${API}" kpi="first_response_hours" from="2025-03-01" to="2025-04-01"></op-kpi>`;
+    document.body.append(host);
+    const el = host.firstElementChild as OpMetricElement;
+    await el.updateComplete;
+    const skeleton = shadow(el, '.skeleton')!.getBoundingClientRect().height;
+    await settle(el);
+    expect(shadow(el, '.skeleton')).to.equal(null);
+    const body = shadow(el, '.body')!.getBoundingClientRect().height;
+    const parts = [...shadow(el, '.body')!.querySelectorAll('*')].map((e) => `${e.className || e.localName}:${Math.round(e.getBoundingClientRect().height)}`).join(' ');
+    expect(Math.abs(skeleton - body), `skeleton ${skeleton} px, card body ${body} px: ${parts}`).to.be.at.most(6);
+    host.remove();
+  });
+
   it("a KPI card's CSV holds its own KPI, named after it; a card with an unknown KPI says which exist", async () => {
     const kpi = await mount<OpMetricElement>(`<op-kpi api="${API}" kpi="orders" from="2025-03-01" to="2025-04-01"></op-kpi>`);
     const blobs: Blob[] = [];

@@ -80,12 +80,12 @@ export const baseStyles = [
       gap: 8px;
       margin-bottom: 8px;
     }
-    /* A card as narrow as a sidebar: the title takes the whole width, the buttons the line under it
+    /* A card as narrow as a sidebar (300 px or less): the title takes the whole width, the buttons the line under it
        (beside them, a title wrapped to four lines at 220 px). The card is the container, not the page. */
     .root {
       container-type: inline-size;
     }
-    @container (max-width: 340px) {
+    @container (max-width: 300px) {
       .header {
         flex-wrap: wrap;
         row-gap: 4px;

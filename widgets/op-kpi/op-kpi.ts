@@ -30,7 +30,8 @@ export class OpKpi extends OpMetricElement {
   static override styles = [
     ...baseStyles,
     css`
-      .body {
+      .body,
+      .result {
         height: auto;
       }
       .value {
@@ -50,6 +51,11 @@ export class OpKpi extends OpMetricElement {
       }
       .chart {
         height: var(--op-sparkline-height, 48px);
+      }
+      /* While loading, as tall as the value, the comparison and the sparkline will be: the cards
+         around it do not jump when it arrives (at auto height the skeleton had none). */
+      .skeleton {
+        height: calc(var(--op-kpi-size, 2em) * 1.15 + 1.35em + var(--op-sparkline-height, 48px));
       }
     `,
   ];
