@@ -334,7 +334,14 @@ export abstract class OpMetricElement extends LitElement {
 
   protected downloadCsv(): void {
     const result = this.data.value;
-    if (result) download(`${this.metric}.csv`, new Blob([toCsv(result)], { type: 'text/csv;charset=utf-8' }));
+    if (!result) return;
+    const csv = this.csvOf(result);
+    download(csv.name, new Blob([toCsv(csv.result)], { type: 'text/csv;charset=utf-8' }));
+  }
+
+  /** What the CSV button saves: the answer's rows, named after the metric (op-kpi: its own KPI's row). */
+  protected csvOf(result: MetricResult): { name: string; result: MetricResult } {
+    return { name: `${this.metric}.csv`, result };
   }
 
   /** Download buttons a widget adds after CSV (op-order-list: XLSX). */

@@ -1,6 +1,5 @@
 import { css, html, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
-import { download, toCsv } from '../internal/download.js';
 import { Task } from '@lit/task';
 import { fetchMetric, metricUrl, type MetricResult } from '../internal/api-client.js';
 import { baseStyles } from '../internal/base-styles.js';
@@ -142,11 +141,8 @@ export class OpKpi extends OpMetricElement {
   }
 
   /** This card's KPI alone (roi-compare answers all of them), named after it. */
-  protected override downloadCsv(): void {
-    const result = this.data.value;
-    if (!result) return;
-    const rows = result.rows.filter((r) => r.kpi === this.kpi);
-    download(`kpi-${this.kpi}.csv`, new Blob([toCsv({ ...result, rows })], { type: 'text/csv;charset=utf-8' }));
+  protected override csvOf(result: MetricResult): { name: string; result: MetricResult } {
+    return { name: `kpi-${this.kpi}.csv`, result: { ...result, rows: result.rows.filter((r) => r.kpi === this.kpi) } };
   }
 }
 
