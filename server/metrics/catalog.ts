@@ -544,6 +544,7 @@ export const METRICS: MetricDefinition[] = [
         ...scopeQuery,
         factor: z.string().optional().describe('alert at this multiple of the trailing average (default 4 = +300 %)'),
         minOrders: z.string().optional().describe('ignore hours with fewer orders (default 10)'),
+        hours: z.enum(['surges', 'all']).optional().describe("`surges` (default): the surge hours; `all`: also every other hour with orders of each channel that surged (surge false), to draw the surges against"),
       })
       .strict(),
     resolve(q, ctx) {
@@ -566,8 +567,8 @@ export const METRICS: MetricDefinition[] = [
       const rollup = wholeHours && rollupAnswers(scope, null);
       return {
         tz: scope.tz,
-        params: { ...scope.params, factor, minOrders },
-        bindings: { ...scope.bindings, factor: number(factor), min_orders: integer(minOrders), history_from_ts: instant(historyFromMs), rollup: boolean(rollup) },
+        params: { ...scope.params, factor, minOrders, hours: q.hours ?? 'surges' },
+        bindings: { ...scope.bindings, factor: number(factor), min_orders: integer(minOrders), history_from_ts: instant(historyFromMs), rollup: boolean(rollup), all_hours: boolean(q.hours === 'all') },
       };
     },
   },

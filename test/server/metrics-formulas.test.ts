@@ -78,12 +78,21 @@ describe('surge-alerts', () => {
     add('2025-05-02 00:20:00', 5);
     add('2025-05-02 01:30:00', 4);
     const { db, alerts } = await storeOf(lines);
-    const flagged = { channel: 'wechat', hour: '2025-05-02T00:00:00+08:00', orders: 5, trailing_avg: 23 / 24, ratio: 5 / (23 / 24) };
+    const flagged = { channel: 'wechat', hour: '2025-05-02T00:00:00+08:00', orders: 5, trailing_avg: 23 / 24, ratio: 5 / (23 / 24), surge: true };
     expect(await alerts('?minOrders=3')).toEqual([flagged]);
     // The baseline reads the day before the range, so the alert does not depend on where it starts.
     expect(await alerts('?minOrders=3&from=2025-05-02')).toEqual([flagged]);
     expect(await alerts('?minOrders=3&from=2025-05-02T00:00:00%2B08:00&to=2025-05-02T00:30:00%2B08:00')).toEqual([flagged]);
     expect(await alerts('?minOrders=6')).toEqual([]);
+    // hours=all: the channel's other hours with orders too, unflagged, to draw the surge against:
+    // 23 hours of 1 May (05:00 had none), the surge, and 01:00 with 4 orders over 27 / 24.
+    const all = await alerts('?minOrders=3&hours=all');
+    expect(all).toHaveLength(25);
+    expect(all.filter((r: any) => r.surge)).toEqual([flagged]);
+    expect(all.find((r: any) => r.hour === '2025-05-02T01:00:00+08:00')).toEqual({ channel: 'wechat', hour: '2025-05-02T01:00:00+08:00', orders: 4, trailing_avg: 27 / 24, ratio: 4 / (27 / 24), surge: false });
+    expect(all.find((r: any) => r.hour === '2025-05-01T05:00:00+08:00')).toBeUndefined();
+    // Without a surge in the range, no hours at all.
+    expect(await alerts('?minOrders=6&hours=all')).toEqual([]);
     // A lower factor also flags 01:00 (4 > 3 × 1.125).
     expect((await alerts('?minOrders=3&factor=3')).map((r: any) => r.hour)).toEqual(['2025-05-02T00:00:00+08:00', '2025-05-02T01:00:00+08:00']);
     // Exceeding means more than: 01:00 is exactly 4 / 1.125 = 3.5556 × its average.
@@ -105,9 +114,11 @@ describe('surge-alerts', () => {
     expect(await alerts('?minOrders=1&factor=1.01&channel=flat&tz=Europe/Berlin')).toEqual([]);
     // spiky has no history: its hours need more than 4 orders (the floor) and 5 (minOrders).
     expect(await alerts('?minOrders=5&channel=spiky&tz=Europe/Berlin')).toEqual([
-      { channel: 'spiky', hour: '2025-10-26T02:00:00+02:00', orders: 10, trailing_avg: 0, ratio: null },
-      { channel: 'spiky', hour: '2025-10-26T02:00:00+01:00', orders: 10, trailing_avg: 10 / 24, ratio: 24 },
+      { channel: 'spiky', hour: '2025-10-26T02:00:00+02:00', orders: 10, trailing_avg: 0, ratio: null, surge: true },
+      { channel: 'spiky', hour: '2025-10-26T02:00:00+01:00', orders: 10, trailing_avg: 10 / 24, ratio: 24, surge: true },
     ]);
+    // hours=all adds the hours of channels that surged only: flat's 192 hours stay out.
+    expect((await alerts('?minOrders=5&tz=Europe/Berlin&hours=all')).map((r: any) => r.channel)).toEqual(['spiky', 'spiky']);
     // 10 orders after a quiet day are not above 10 × the floor.
     expect(await alerts('?minOrders=5&channel=spiky&factor=10')).toEqual([]);
     await db.close();

@@ -42,7 +42,7 @@ const ANSWERED: Record<string, string[]> = {
   'first-response': ['', 'interval=month', 'interval=week&groupBy=channel&to=2025-03-01', 'from=2025-06-03&to=2025-06-04&channel=jd,douyin'],
   'friction-cost': ['', 'interval=month', 'interval=day&from=2025-03-01&to=2025-03-15&groupBy=channel'],
   throughput: ['', 'interval=month&groupBy=actor', 'interval=week&from=2025-02-10&to=2025-05-20&groupBy=channel&channel=tmall,jd'],
-  'surge-alerts': ['', 'from=2025-03-01&to=2025-09-01&channel=douyin,tmall', 'factor=2&minOrders=3&to=2025-06-15', 'tz=Europe/Berlin&factor=2&minOrders=3', 'from=2025-03-01T06:00:00&factor=2&minOrders=3'],
+  'surge-alerts': ['', 'from=2025-03-01&to=2025-09-01&channel=douyin,tmall', 'factor=2&minOrders=3&to=2025-06-15', 'tz=Europe/Berlin&factor=2&minOrders=3', 'from=2025-03-01T06:00:00&factor=2&minOrders=3', 'hours=all&factor=2&minOrders=3&channel=douyin,jd'],
   'roi-compare': [
     'baselineFrom=2025-01-01&baselineTo=2025-07-01&to=2026-01-01',
     'baselineFrom=2025-01-10&baselineTo=2025-03-20&from=2025-08-01&to=2025-09-17&channel=tmall,douyin',
