@@ -3,6 +3,9 @@ import { echarts, type ChartOption, type ECharts } from '../echarts/echarts.js';
 
 const live = new Set<ECharts>();
 
+/** A width change this large rebuilds the option, so its labels are fitted again. */
+const REFIT_PX = 24;
+
 /** ECharts instances alive on the page (tests check that removed widgets dispose theirs). */
 export function liveChartCount(): number {
   return live.size;
@@ -19,10 +22,14 @@ export class ChartController implements ReactiveController {
   private frame = 0;
   /** Set by render(): the next frame ECharts draws is the new option's first. */
   private drawPending = false;
+  /** The container's width when the option was built. */
+  private laidOutWidth = 0;
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly onClick: (params: { name?: string; seriesName?: string; seriesId?: string; dataIndex?: number; seriesIndex?: number; value?: unknown }) => void,
+    /** Called when the container's width moved far from the one the option was laid out for (labels are fitted to it). */
+    private readonly onWidthChange?: () => void,
   ) {
     host.addController(this);
   }
@@ -42,7 +49,9 @@ export class ChartController implements ReactiveController {
       this.observer = new ResizeObserver(() => {
         cancelAnimationFrame(this.frame);
         this.frame = requestAnimationFrame(() => {
-          if (this.chart && !this.chart.isDisposed() && container.clientWidth > 0 && container.clientHeight > 0) this.chart.resize();
+          if (!this.chart || this.chart.isDisposed() || container.clientWidth === 0 || container.clientHeight === 0) return;
+          this.chart.resize();
+          if (Math.abs(container.clientWidth - this.laidOutWidth) >= REFIT_PX) this.onWidthChange?.();
         });
       });
       this.observer.observe(container);
@@ -52,6 +61,7 @@ export class ChartController implements ReactiveController {
       window.addEventListener('afterprint', this.resizeNow);
     }
     this.drawPending = true;
+    this.laidOutWidth = container.clientWidth;
     this.chart.setOption(option, { notMerge: true });
     this.cursor = { seriesIndex: 0, dataIndex: -1 };
   }

@@ -55,15 +55,31 @@ export class Formatter {
   }
 
   /**
-   * An axis's tick labels for durations up to `maxHours`, all in one unit chosen from that range
-   * (minutes under an hour, hours under two days, days from there; days when `days`: the data has
-   * dates only), so ticks never read "20 hr, 40 hr, 2.5 days".
+   * A duration axis up to `maxHours`: every tick in one unit chosen from that range (minutes under an
+   * hour, hours under two days, days from there; days when `days`: the data has dates only), so ticks
+   * never read "20 hr, 40 hr, 2.5 days", and at a round step of that unit (1, 2 or 5 × 10ⁿ), so a
+   * day axis reads 0, 1, 2, 3 days rather than 0.8, 1.7, 2.5 (ECharts' own step is in hours).
    */
-  durationAxis(maxHours: number, days = false): (hours: number) => string {
+  durationAxis(maxHours: number, days = false, ticks = 4): { formatter: (hours: number) => string; interval?: number } {
     const unit = days || maxHours >= 48 ? 'day' : maxHours >= 1 ? 'hour' : 'minute';
     const per = { day: 1 / 24, hour: 1, minute: 60 }[unit];
     const format = this.number({ style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'minute' ? 0 : 1 });
-    return (hours) => format.format(hours * per);
+    const step = niceStep((maxHours * per) / ticks, unit === 'minute' || (unit === 'day' && days));
+    return { formatter: (hours) => format.format(hours * per), interval: step === undefined ? undefined : step / per };
+  }
+
+  /** Money axis ticks: cents while the axis is under 10 (CN¥0.25, not three "CN¥0"s), compact from 10,000 (CN¥120K, CN¥12万). */
+  moneyAxis(max: number): (value: number) => string {
+    const abs = Math.abs(max);
+    const options: Intl.NumberFormatOptions = { style: 'currency', currency: this.currency, minimumFractionDigits: 0, maximumFractionDigits: abs < 10 ? 2 : 0 };
+    const format = this.number(abs >= 10_000 ? { ...options, notation: 'compact', maximumFractionDigits: 1 } : options);
+    return (value) => format.format(value);
+  }
+
+  /** Count axis ticks, compact from 10,000 (12K, 1.2万) where a tick has little room. */
+  countAxis(max: number): (value: number) => string {
+    const format = this.number(Math.abs(max) >= 10_000 ? { notation: 'compact', maximumFractionDigits: 1 } : { maximumFractionDigits: 2 });
+    return (value) => format.format(value);
   }
 
   private dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
@@ -97,4 +113,12 @@ export class Formatter {
         return this.dateFormat({ year: 'numeric', month: 'short', day: 'numeric' }).format(date);
     }
   }
+}
+
+/** A round tick step (1, 2 or 5 × 10ⁿ) at least `raw`; whole numbers only when `whole`. Undefined for an empty axis. */
+export function niceStep(raw: number, whole = false): number | undefined {
+  if (!(raw > 0) || !Number.isFinite(raw)) return undefined;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  return whole ? Math.max(1, Math.round(step)) : step;
 }

@@ -4,7 +4,8 @@ const en = {
   empty: 'No orders in this range',
   outsideSelection: 'Outside the selected period',
   'empty.friction': 'No friction in this range: no data moves, exceptions, contacts or expedites were imported for these orders (to add them, see "Mapping files" in the README).',
-  'empty.surges': 'No surges in this range',
+  'empty.surges': 'No surges in this range: no hour above {factor}× its trailing 24-hour average (minimum orders an hour: {minOrders})',
+  surge: 'Surge',
   'empty.freshness': 'No import has brought orders of this range yet (imports since this version record when they ran).',
   'empty.onTime': 'No order in this range is due yet: an order is due once its promised date has passed, and orders need a promised date.',
   'empty.promotions': 'No promotion overlaps this range (promotions come from a promotions file).',
@@ -259,7 +260,8 @@ const zhCN: Record<MessageKey, string> = {
   empty: '此范围内没有订单',
   outsideSelection: '不在所选时间段内',
   'empty.friction': '此范围内没有摩擦成本：这些订单没有导入数据搬运、异常、催单或加急事件（导入方法见 README 的 “Mapping files”）。',
-  'empty.surges': '此范围内没有订单激增',
+  'empty.surges': '此范围内没有订单激增：没有哪个小时超过前24小时均值的{factor}倍（每小时至少{minOrders}单）',
+  surge: '激增',
   'empty.freshness': '尚无导入带来此范围的订单（自此版本起的导入会记录运行时间）。',
   'empty.onTime': '此范围内还没有到期的订单：承诺日期过后订单才到期，且订单需要有承诺日期。',
   'empty.promotions': '没有与此范围重叠的促销（促销来自促销文件）。',
@@ -502,7 +504,7 @@ const zhCN: Record<MessageKey, string> = {
   summary: '{title}：{count} 行',
 };
 
-const catalogues: Record<string, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
+export const catalogues: Readonly<Record<string, Record<MessageKey, string>>> = { en, 'zh-CN': zhCN };
 
 /** The catalogue for a locale: `zh*` → zh-CN, anything else → en. */
 /**

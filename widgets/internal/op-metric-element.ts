@@ -1,3 +1,4 @@
+import { emphasize, type SelectionMark } from './selection.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { Task, TaskStatus, initialState } from '@lit/task';
@@ -13,7 +14,7 @@ import { cellKind, formatCell, type Translate } from './cell-format.js';
 import { download, toCsv } from './download.js';
 import { Formatter } from './format.js';
 import { channelName, messagesFor, type MessageKey } from './messages.js';
-import { baseOption, readColors, type ChartColors } from './theme.js';
+import { baseOption, drawsDark, readColors, type ChartColors, type Theme } from './theme.js';
 
 /** What a widget's pure option builder gets besides the rows. */
 export interface RenderContext {
@@ -21,6 +22,9 @@ export interface RenderContext {
   fmt: Formatter;
   colors: ChartColors;
   base: ReturnType<typeof baseOption>;
+  /** The chart's width and height in CSS pixels, to fit labels and panels to. */
+  width: number;
+  height: number;
   /** Bucket size for date labels. */
   granularity: 'day' | 'week' | 'month' | 'hour';
   /** A channel's display name in the widget's locale (its code stays the value filters and colours key on). */
@@ -90,8 +94,11 @@ export abstract class OpMetricElement extends LitElement {
   @property({ reflect: true }) locale = 'en';
   /** IANA time zone for dates (default: the service's setting). */
   @property({ attribute: 'time-zone' }) timeZone?: string;
-  /** `light` (default: a widget inside a light host page stays light whatever the OS), `dark`, or `auto` (follows prefers-color-scheme). */
-  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'light';
+  /**
+   * `light`, `dark`, or `auto` (follows prefers-color-scheme). Unset: light, unless the host page is
+   * dark only (`color-scheme: dark`): a widget inside a light host page stays light whatever the OS.
+   */
+  @property({ reflect: true }) theme?: Theme;
   /**
    * ISO 4217 currency of the orders whose money values a widget adds (needed when the store holds
    * several; default: the orders' one currency, as the service answers it).
@@ -101,16 +108,23 @@ export abstract class OpMetricElement extends LitElement {
   @property({ attribute: false }) crossFilters: FilterClause[] = [];
 
   @state() protected view: 'chart' | 'table' = 'chart';
-  @state() private dark = false;
   /** Whether the definition panel (the ⓘ button) is open. */
   @state() private infoOpen = false;
 
   protected abstract readonly metric: string;
   protected abstract readonly titleKey: MessageKey;
-  protected readonly chart = new ChartController(this, (params) => this.handleChartClick(params));
+  protected readonly chart = new ChartController(
+    this,
+    (params) => this.handleChartClick(params),
+    // A new width may fit other labels, or another number of panels (a taller chart): render again.
+    () => this.requestUpdate(),
+  );
   private darkQuery?: MediaQueryList;
-  private readonly onSchemeChange = () => (this.dark = this.darkQuery?.matches ?? false);
+  /** The OS switched light and dark: `auto` follows it. */
+  private readonly onSchemeChange = () => this.requestUpdate();
   private selected: string | null = null;
+  /** How the chart shows that selection. */
+  private mark: SelectionMark | null = null;
 
   protected readonly data = new Task(this, {
     task: async ([url, token], { signal }) => {
@@ -198,6 +212,11 @@ export abstract class OpMetricElement extends LitElement {
     return result.columns.map((c) => c.name);
   }
 
+  /** A height the chart needs beyond --op-chart-height (op-channel-funnel: its rows of funnels). */
+  protected chartMinHeight(_result: MetricResult, _ctx: RenderContext): number | undefined {
+    return undefined;
+  }
+
   /** The widget's heading. */
   protected heading(ctx: RenderContext): string {
     return ctx.t(this.titleKey);
@@ -256,6 +275,14 @@ export abstract class OpMetricElement extends LitElement {
     return from !== undefined && to !== undefined && !rangeHasTime(from, to);
   }
 
+  /** Forgets the selection made in this chart (the dashboard's chip for it was cleared). */
+  deselect(): void {
+    if (this.selected === null) return;
+    this.selected = null;
+    this.mark = null;
+    this.drawChart();
+  }
+
   /** Fetches again (the error state's retry button). */
   refresh(): void {
     void this.data.run();
@@ -271,12 +298,14 @@ export abstract class OpMetricElement extends LitElement {
     const names = this.data.value?.meta.channelNames;
     const channel = (code: string) => channelName(code, this.locale, names);
     const label = (field: string | null | undefined, value: string) => (field === 'channel' ? channel(value) : value);
-    return { t: messagesFor(this.locale), fmt: new Formatter(this.locale, timeZone, currency), colors, base: baseOption(colors), granularity, channel, label };
+    const box = this.renderRoot.querySelector<HTMLElement>('.chart');
+    const width = box?.clientWidth || this.clientWidth || 600;
+    const height = box?.clientHeight || 300;
+    return { t: messagesFor(this.locale), fmt: new Formatter(this.locale, timeZone, currency), colors, base: baseOption(colors), width, height, granularity, channel, label };
   }
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    const result = this.data.value;
     const container = this.renderRoot.querySelector<HTMLElement>('.chart');
     if (!container) {
       this.chart.dispose();
@@ -284,13 +313,21 @@ export abstract class OpMetricElement extends LitElement {
     }
     // While a new answer is on its way the chart keeps showing the one before (dimmed).
     if (this.data.status === TaskStatus.PENDING && this.chart.chart) return;
-    if (result && result.rows.length > 0) {
+    this.drawChart();
+  }
+
+  /** Builds the chart's option for the container's width and draws it. */
+  private drawChart(): void {
+    const result = this.data.value;
+    const container = this.renderRoot.querySelector<HTMLElement>('.chart');
+    if (container && result && result.rows.length > 0) {
       const ctx = this.context();
       let option = this.chartOption(result, ctx);
       const axis = option && this.annotationAxis(result, option);
       if (option && axis) {
         if (this.marks) option = annotate(option, axis.buckets, axis.labels, this.marks, ctx.colors, { channels: result.params.channel as string[] | undefined, to: result.params.to as string | null | undefined });
       }
+      if (option && this.mark) option = emphasize(option, this.mark);
       if (option) this.chart.render(container, option);
     }
   }
@@ -326,6 +363,9 @@ export abstract class OpMetricElement extends LitElement {
     const key = JSON.stringify(clause.value);
     const value = this.selected === key ? null : clause.value;
     this.selected = value === null ? null : key;
+    const bySeries = typeof clause.value === 'string' && params.seriesId !== undefined && (params.seriesId === `group-${clause.value}` || params.seriesId.endsWith(`-${clause.value}`));
+    this.mark = value === null ? null : bySeries ? { seriesOf: params.seriesId } : { dataIndex: params.dataIndex };
+    this.drawChart();
     const orders = value === null ? undefined : this.selectionDrill(params, result);
     this.dispatchEvent(
       new OpFilterChangeEvent({ source: this.id || this.localName, field: clause.field, kind: Array.isArray(clause.value) ? 'interval' : 'point', value, ...(orders ? { drill: orders } : {}) }),
@@ -471,7 +511,8 @@ export abstract class OpMetricElement extends LitElement {
     const ctx = this.context();
     const t = ctx.t;
     const hasRows = (this.data.value?.rows.length ?? 0) > 0;
-    return html`<section class="root ${this.theme === 'dark' || (this.theme === 'auto' && this.dark) ? 'dark' : ''}" aria-labelledby="title" lang=${this.locale}>
+    const minHeight = hasRows && this.view !== 'table' ? this.chartMinHeight(this.data.value!, ctx) : undefined;
+    return html`<section class="root ${drawsDark(this, this.theme) ? 'dark' : ''}" aria-labelledby="title" lang=${this.locale}>
       <div class="header" part="header">
         <div class="heading">
           <h2 class="title" id="title" part="title">${this.heading(ctx)}</h2>
@@ -494,7 +535,7 @@ export abstract class OpMetricElement extends LitElement {
         </div>
       </div>
       ${this.renderInfo(ctx)}
-      <div class="body">
+      <div class="body" style=${minHeight === undefined ? nothing : `min-height: ${minHeight}px`}>
         ${this.outsideSelection()
           ? html`<div class="state" part="state" role="status">${t('outsideSelection')}</div>`
           : this.data.render({

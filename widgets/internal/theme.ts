@@ -1,3 +1,4 @@
+import type { Formatter } from './format.js';
 import { css } from 'lit';
 
 /**
@@ -43,6 +44,21 @@ export const themeStyles = css`
     --_s8: var(--op-series-8, #56d364);
   }
 `;
+
+export type Theme = 'light' | 'dark' | 'auto';
+
+/**
+ * Whether a widget draws dark: `dark`; `auto` when the OS prefers dark; with no theme, when the
+ * host page declares itself dark only (`color-scheme: dark` on the widget or an ancestor). Light
+ * otherwise: a widget inside a light host page stays light whatever the OS.
+ */
+export function drawsDark(host: Element, theme: Theme | undefined): boolean {
+  if (theme === 'dark') return true;
+  if (theme === 'auto') return matchMedia('(prefers-color-scheme: dark)').matches;
+  if (theme === 'light') return false;
+  const scheme = getComputedStyle(host).colorScheme.trim();
+  return scheme === 'dark' || scheme === 'only dark';
+}
 
 export interface ChartColors {
   background: string;
@@ -91,6 +107,50 @@ export function seriesColor(name: string | null, colors: ChartColors): string {
 }
 
 /** The parts of an ECharts option every chart shares: palette, text, axes, tooltip. */
+/**
+ * A value axis of durations in hours: one unit for every tick, at round steps of that unit, and
+ * never two ticks closer than their labels (`splitNumber`: about how many ticks).
+ */
+export function durationValueAxis(maxHours: number, days: boolean, ctx: { fmt: Formatter; base: ReturnType<typeof baseOption> }, splitNumber?: number) {
+  const { formatter, interval } = ctx.fmt.durationAxis(maxHours, days, splitNumber);
+  return {
+    type: 'value' as const,
+    ...ctx.base.axis,
+    // The top tick on the step too: with the step fixed, ECharts put its max (3.3 days) above 3 days.
+    ...(interval === undefined ? {} : { interval, min: 0, max: (extent: { max: number }) => Math.max(interval, Math.ceil(extent.max / interval) * interval) }),
+    axisLabel: { ...ctx.base.axis.axisLabel, hideOverlap: true, formatter },
+  };
+}
+
+/**
+ * A category axis down the side of horizontal bars, first category on top: every label shown, in
+ * a width fitted to the chart (`share` of it) and in two lines where a bar's row has room for them
+ * (one, cut with an ellipsis, where it has not), the full name in the tooltip. Under the bars, long
+ * names were hidden or cut to "Manual data mov…" at every width.
+ */
+export function sideCategoryAxis(labels: string[], ctx: { width: number; height: number; base: ReturnType<typeof baseOption> }, share = 0.34) {
+  const rowHeight = (ctx.height - 60) / Math.max(1, labels.length);
+  const lines = rowHeight >= 30 ? 2 : 1;
+  return {
+    type: 'category' as const,
+    data: labels,
+    inverse: true,
+    ...ctx.base.axis,
+    // At the grid's edge, not at zero: negative bars (a loss-making promotion) ran over the names.
+    axisLine: { ...ctx.base.axis.axisLine, onZero: false },
+    axisTick: { show: false },
+    axisLabel: {
+      ...ctx.base.axis.axisLabel,
+      interval: 0,
+      width: Math.max(56, Math.round(ctx.width * share)),
+      overflow: lines === 2 ? ('break' as const) : ('truncate' as const),
+      lineHeight: 14,
+      height: 14 * lines,
+      lineOverflow: 'truncate' as const,
+    },
+  };
+}
+
 export function baseOption(colors: ChartColors) {
   const axis = {
     axisLine: { lineStyle: { color: colors.grid } },

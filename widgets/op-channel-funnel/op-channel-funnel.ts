@@ -2,11 +2,11 @@ import { property } from 'lit/decorators.js';
 import type { MetricResult } from '../internal/api-client.js';
 import { define, distinct } from '../internal/define.js';
 import { OpMetricElement, type RenderContext } from '../internal/op-metric-element.js';
-import { channelFunnelOption } from './option.js';
+import { channelFunnelOption, funnelGrid, PANEL_HEIGHT } from './option.js';
 
 /**
- * placed → paid → shipped → delivered → kept per channel, side by side, with the conversion of each
- * step and each channel's worst step highlighted.
+ * placed → paid → shipped → delivered → kept, one funnel per channel (in rows that fit the width),
+ * with the conversion of each step and each channel's worst step marked.
  *
  * @example <op-channel-funnel from="2025-01-01" to="2025-07-01" window="30d"></op-channel-funnel>
  * @fires op-filter-change - a channel's bar was clicked (field `channel`, or the group-by dimension), with the orders it lost at that step as `drill`
@@ -28,6 +28,12 @@ export class OpChannelFunnel extends OpMetricElement {
 
   protected chartOption(result: MetricResult, ctx: RenderContext) {
     return channelFunnelOption(result, ctx);
+  }
+
+  /** Rows of funnels under each other when the width holds fewer than all of them. */
+  protected override chartMinHeight(result: MetricResult, ctx: RenderContext): number | undefined {
+    const { rows } = funnelGrid(distinct(result.rows, 'group').length, ctx.width);
+    return rows > 1 ? rows * PANEL_HEIGHT : undefined;
   }
 
   protected override clickToFilter(params: { seriesName?: string; seriesId?: string }) {
@@ -63,7 +69,7 @@ export class OpChannelFunnel extends OpMetricElement {
   protected override describe(result: MetricResult, ctx: RenderContext): string {
     const worst = result.rows
       .filter((r) => r.is_worst_step)
-      .map((r) => `${r.group}: ${ctx.t(`stage.${r.step}`)} ${ctx.fmt.percent(r.conversion_from_previous as number)}`);
+      .map((r) => `${r.group === null ? ctx.t('all') : ctx.label(this.groupBy ?? 'channel', r.group as string)}: ${ctx.t(`stage.${r.step}`)} ${ctx.fmt.percent(r.conversion_from_previous as number)}`);
     return `${ctx.t(this.titleKey)}. ${ctx.t('worstStep')}: ${worst.join('; ')}`;
   }
 }

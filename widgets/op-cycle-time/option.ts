@@ -3,7 +3,7 @@ import type { MetricResult } from '../internal/api-client.js';
 import { rowIndex } from '../internal/bucket-series.js';
 import { distinct } from '../internal/define.js';
 import type { RenderContext } from '../internal/op-metric-element.js';
-import { seriesColor } from '../internal/theme.js';
+import { durationValueAxis, seriesColor } from '../internal/theme.js';
 
 /**
  * Median and p90 per bucket as lines; with a breakdown, one median line per
@@ -40,7 +40,7 @@ export function cycleTimeOption(result: MetricResult, ctx: RenderContext): Chart
     ...base,
     tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.hours(v) : '—') },
     xAxis: { type: 'category', data: buckets.map(label), ...base.axis },
-    yAxis: { type: 'value', ...base.axis, axisLabel: { ...base.axis.axisLabel, formatter: fmt.durationAxis(maxOf(series.flatMap((s) => s.data)), result.meta.precision === 'day') } },
+    yAxis: durationValueAxis(maxOf(series.flatMap((s) => s.data)), result.meta.precision === 'day', ctx),
     series,
   };
 }

@@ -1,3 +1,4 @@
+import type { Theme } from '../internal/theme.js';
 import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { FilterClause, OpFilterChangeEvent } from '../events/op-filter-change.js';
@@ -186,6 +187,7 @@ export class OpDashboard extends LitElement {
     for (const widget of this.widgets) {
       const source = widget.id || widget.localName;
       widget.crossFilters = [...this.selections.values()].filter((c) => c.source !== source);
+      if (!this.selections.has(source)) widget.deselect?.();
     }
   }
 
@@ -241,7 +243,7 @@ export class OpDashboard extends LitElement {
         .api=${this.api ?? ''}
         .token=${this.token}
         .locale=${this.locale ?? 'en'}
-        .theme=${(this.theme as 'light' | 'dark' | 'auto' | undefined) ?? 'light'}
+        .theme=${this.theme as Theme | undefined}
         .timeZone=${drill.params.tz ?? this.timeZone}
         .currency=${this.currency}
         .stage=${drill.params.stage}

@@ -1,3 +1,4 @@
+import { drawsDark, type Theme } from '../internal/theme.js';
 import { LitElement, html } from 'lit';
 import { property } from 'lit/decorators.js';
 import { OpScopeChangeEvent } from '../events/op-scope-change.js';
@@ -27,7 +28,7 @@ export class OpDateRange extends LitElement {
   @property() today?: string;
   @property() locale = 'en';
   @property({ attribute: 'time-zone' }) timeZone?: string;
-  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'light';
+  @property({ reflect: true }) theme?: Theme;
   /** What KPI cards compare with: `previous` (the period before, default) or `year` (the same period a year earlier). */
   @property({ reflect: true }) compare: 'previous' | 'year' = 'previous';
 
@@ -53,7 +54,7 @@ export class OpDateRange extends LitElement {
 
   override render() {
     const t = messagesFor(this.locale);
-    const dark = this.theme === 'dark' || (this.theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
+    const dark = drawsDark(this, this.theme);
     const preset = this.current();
     const last = this.to ? addDays(this.to, -1) : '';
     return html`<div class="root ${dark ? 'dark' : ''}" part="root" role="group" aria-label=${t('range.label')} lang=${this.locale}>

@@ -1,3 +1,4 @@
+import { drawsDark, type Theme } from '../internal/theme.js';
 import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
@@ -76,7 +77,7 @@ export class OpFilter extends LitElement {
   /** The channels chosen, comma-separated (none: every channel). */
   @property({ reflect: true }) channel?: string;
   @property() locale = 'en';
-  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'light';
+  @property({ reflect: true }) theme?: Theme;
   @state() private open = false;
 
   private readonly extent = new Task(this, {
@@ -98,7 +99,7 @@ export class OpFilter extends LitElement {
 
   override render() {
     const t = messagesFor(this.locale);
-    const dark = this.theme === 'dark' || (this.theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
+    const dark = drawsDark(this, this.theme);
     const extent = this.extent.value;
     const name = (code: string) => channelName(code, this.locale, extent?.channelNames);
     const chosen = this.chosen();

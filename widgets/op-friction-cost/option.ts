@@ -12,11 +12,13 @@ const LARGE_BARS = 100;
 export function frictionCostOption(result: MetricResult, ctx: RenderContext): ChartOption {
   const { t, fmt, base } = ctx;
   const axis = bucketAxis(result.rows, ctx, result.params.groupBy as string | null | undefined);
+  const perOrder = (row: Record<string, unknown>) => COMPONENTS.reduce((sum, c) => sum + (row[`${c}_cost`] as number), 0) / (row.orders as number);
+  const top = Math.max(0, ...result.rows.map(perOrder).filter(Number.isFinite));
   return {
     ...base,
     tooltip: { ...base.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt.money(v) : '—') },
     xAxis: { type: 'category', data: axis.labels, ...base.axis },
-    yAxis: { type: 'value', ...base.axis, axisLabel: { ...base.axis.axisLabel, formatter: (v: number) => fmt.money(v, 0) } },
+    yAxis: { type: 'value', ...base.axis, axisLabel: { ...base.axis.axisLabel, formatter: fmt.moneyAxis(top) } },
     series: COMPONENTS.map((component) => ({
       id: component,
       name: t(`component.${component}`),

@@ -47,6 +47,35 @@ export class OpSla extends OpMetricElement {
       .today td:first-child {
         text-align: start;
       }
+      /* A narrow card: each target's name on a row of its own above its counts, so the five
+         columns share the whole width (at 220 px the table was 378 px wide). */
+      @container (max-width: 300px) {
+        .today thead th:first-child {
+          display: none;
+        }
+        .today tbody tr {
+          display: grid;
+          grid-template-columns: repeat(4, minmax(0, 1fr));
+        }
+        .today tbody td:first-child {
+          grid-column: 1 / -1;
+          border-bottom: 0;
+          font-weight: 600;
+        }
+        .today thead tr {
+          display: grid;
+          grid-template-columns: repeat(4, minmax(0, 1fr));
+        }
+        .today th {
+          white-space: normal;
+          overflow-wrap: anywhere;
+          font-size: 0.8em;
+        }
+        .today th,
+        .today td {
+          padding: 3px 2px;
+        }
+      }
       .today .bad {
         color: var(--_bad);
         font-weight: 600;
