@@ -2,6 +2,7 @@
  * `npm run screenshot`: serves demo data, opens the demo page in headless
  * Chromium in each theme and locale, checks that every widget shows data and
  * that the console stayed clean, and writes screenshots/demo-<theme>-<locale>.png (1440 px) and demo-<theme>-<locale>-390.png (a phone);
+ * and each widget alone, screenshots/widgets/<id>-<theme>-<locale>-<1440|390>.png;
  * then clicks the tallest stuck-orders bar and writes the order list it opens, drill-<theme>-<locale>[-390].png;
  * and the order tracker of the customer with the most orders, tracker-<theme>-<locale>-<360|720>.png.
  */
@@ -25,8 +26,21 @@ const server = serve({ fetch: createApp({ db, security, logger: pino({ level: 's
 await new Promise((resolve) => server.once('listening', resolve));
 const port = (server.address() as { port: number }).port;
 
+/** Overlapping or cut chart texts of every widget on the page (test/browser/chart-texts.mjs). */
+async function chartTextProblemsOnPage(page: import('puppeteer-core').Page): Promise<string[]> {
+  await page.addScriptTag({ path: 'test/browser/chart-texts.mjs', type: 'module' });
+  await page.waitForFunction(() => 'opChartTextProblems' in globalThis);
+  return page.evaluate(() => {
+    const check = (globalThis as unknown as { opChartTextProblems: (chart: unknown) => string[] }).opChartTextProblems;
+    return [...document.querySelectorAll('op-dashboard [id]')].flatMap((el) => {
+      const chart = (el as unknown as { chart?: { chart?: unknown } }).chart?.chart;
+      return chart ? check(chart).map((p) => `${el.id}: ${p}`) : [];
+    });
+  });
+}
+
 const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-mkdirSync('screenshots', { recursive: true });
+mkdirSync('screenshots/widgets', { recursive: true });
 let failures = 0;
 // Desktop, and a phone (390 px, files named …-390.png).
 const views = [1440, 390].flatMap((width) => (['light', 'dark'] as const).flatMap((theme) => (['en', 'zh-CN'] as const).map((locale) => [theme, locale, width] as const)));
@@ -58,6 +72,7 @@ for (const [theme, locale, width] of views) {
   );
   const states = (await report.jsonValue()) as { tag: string; state: string | null; canvas: boolean }[];
   for (const s of states) if (s.state) problems.push(`${s.tag} shows "${s.state}"`);
+  problems.push(...(await chartTextProblemsOnPage(page)));
   // A chart's PNG export as a user downloads it (caption drawn in), once per theme and locale.
   if (width === 1440) {
     const exported = await page.evaluate(() => (document.getElementById('cycle-time') as unknown as { pngDataUrl(): Promise<string | undefined> }).pngDataUrl());
@@ -67,6 +82,11 @@ for (const [theme, locale, width] of views) {
   const path = `screenshots/demo-${theme}-${locale}${width === 390 ? '-390' : ''}.png`;
   await page.screenshot({ path, fullPage: true });
   console.log(`${path}: ${states.length} widgets, ${states.filter((s) => s.canvas).length} charts${problems.length ? `, ${problems.length} problems` : ''}`);
+  // Each widget on its own, as it reads in its card: screenshots/widgets/<id>-<theme>-<locale>-<width>.png.
+  for (const handle of await page.$$('op-dashboard [id]')) {
+    const id = await handle.evaluate((el) => (el.localName.startsWith('op-') ? el.id : ''));
+    if (id) await handle.screenshot({ path: `screenshots/widgets/${id}-${theme}-${locale}-${width}.png` });
+  }
   // Drill-through: click the tallest stuck-orders segment as a user would; the dashboard lists its orders.
   const point = await page.evaluate(() => {
     const stuck = document.querySelector('op-stuck-orders') as unknown as { scrollIntoView(): void; chart: { chart?: any } } | null;

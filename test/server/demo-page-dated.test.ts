@@ -3,22 +3,12 @@
  * friction, no actors, no promotions): every widget either draws what the data holds or says, in
  * words, what the data lacks; none raises a false surge or draws a zero axis.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import puppeteer, { type Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Database } from '../../server/db/database.js';
-import { widgetBundleBuilt } from '../../server/routes/widget-files.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.js';
-import { importPreset, openStore, testApp } from './helpers.js';
-
-let db: Database;
-let server: ServerType;
-let browser: Browser;
-let base: string;
+import { describe, expect, test } from 'vitest';
+import { importPreset } from './helpers.js';
+import { pagesOver } from './page-browser.js';
 
 /** 90 orders over January-March 2025, dates only: paid the next day, shipped two days later, most delivered. */
 function datedExport(dir: string): string[] {
@@ -37,28 +27,15 @@ function datedExport(dir: string): string[] {
   return [join(dir, 'orders.csv'), join(dir, 'events.csv')];
 }
 
-beforeAll(async () => {
-  if (!widgetBundleBuilt()) execFileSync(process.execPath, ['node_modules/rollup/dist/bin/rollup', '-c', '--silent'], { stdio: 'inherit' });
-  db = await openStore();
-  await importPreset(db, 'canonical', datedExport(mkdtempSync(join(tmpdir(), 'op-dated-'))));
-  server = serve({ fetch: testApp(db).fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  await db?.close();
-});
+const pages = pagesOver((db) => importPreset(db, 'canonical', datedExport(mkdtempSync(join(tmpdir(), 'op-dated-')))));
 
 type WidgetState = { id: string; tag: string; state: string | null; chart: boolean; rows: Record<string, unknown>[] | null; meta: Record<string, unknown> | null; attrs: Record<string, string> };
 
 /** Each widget once it has settled: its message (if it shows one), whether it drew a chart, the rows it was given. */
 async function widgetStates(locale: string): Promise<{ widgets: WidgetState[]; range: [string, string] }> {
-  const page = await browser.newPage();
+  const page = await pages.browser.newPage();
   await page.setViewport({ width: 1440, height: 900 });
-  await page.goto(`${base}/?locale=${locale}`, { waitUntil: 'networkidle0' });
+  await page.goto(`${pages.base}/?locale=${locale}`, { waitUntil: 'networkidle0' });
   await page.waitForFunction(
     () => {
       const widgets = [...document.querySelectorAll('op-dashboard *')].filter((el) => el.localName.startsWith('op-'));

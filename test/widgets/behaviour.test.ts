@@ -88,7 +88,7 @@ describe('states', () => {
       'No order in this range is due yet: an order is due once its promised date has passed, and orders need a promised date.',
     );
     const surges = await mount<OpMetricElement>(`<op-surge-alerts api="${API}" locale="zh-CN"></op-surge-alerts>`);
-    expect(shadow(surges, '.state')!.textContent!.trim()).to.equal('此范围内没有订单激增');
+    expect(shadow(surges, '.state')!.textContent!.trim()).to.equal('此范围内没有订单激增：没有哪个小时超过前24小时均值的4倍（每小时至少10单）');
   });
 
   it("shows the service's message; a refused request has no Retry, and a corrected attribute asks again", async () => {
@@ -291,10 +291,15 @@ describe('op-filter-change and op-dashboard', () => {
     await Promise.all(dashboard.widgets.map(settle));
     await dashboard.updateComplete;
     expect(chips()).to.deep.equal(['渠道: 抖音 ×']);
+    // The clicked chart shows what it selected: douyin's funnel as drawn, the others dimmed.
+    const opacities = () => ((chartOf(funnel!)!.getOption() as any).series as any[]).map((s) => [s.id, s.itemStyle?.opacity ?? 1]);
+    expect(opacities()).to.deep.equal([['group-douyin', 1], ['group-jd', 0.25], ['group-tmall', 0.25]]);
     (dashboard.shadowRoot!.querySelector('.chip') as HTMLButtonElement).click();
     await dashboard.updateComplete;
     await Promise.all(dashboard.widgets.map(settle));
     expect(chips()).to.deep.equal([]);
+    // Its chip cleared, the selection is gone from the chart too.
+    expect(opacities()).to.deep.equal([['group-douyin', 1], ['group-jd', 1], ['group-tmall', 1]]);
     expect(resultOf(onTime!)!.params.channel).to.deep.equal([]);
     host.remove();
   });
@@ -371,6 +376,58 @@ describe('table, locale, lifecycle', () => {
     expect(colorOf(lines, 'jd')).to.equal(jd);
   });
 
+  it('a month clicked in a bar chart stays marked: the other months dimmed, until it is clicked again', async () => {
+    const { host, dashboard } = await mountDashboard('', '<op-friction-cost id="friction" interval="month"></op-friction-cost><op-on-time id="on-time"></op-on-time>');
+    const [friction] = dashboard.widgets;
+    const dimmed = () => ((chartOf(friction!)!.getOption() as any).series[0].data as any[]).map((d) => d?.itemStyle?.opacity ?? 1);
+    expect(dimmed()).to.deep.equal([1, 1]);
+    clickPoint(friction!, 0, 1);
+    await dashboard.updateComplete;
+    expect(dimmed()).to.deep.equal([0.25, 1]);
+    clickPoint(friction!, 0, 1);
+    await dashboard.updateComplete;
+    expect(dimmed()).to.deep.equal([1, 1]);
+    host.remove();
+  });
+
+  it('draws light by default, dark in a host page that is dark only (color-scheme), and as told by theme', async () => {
+    const darkOf = async (hostStyle: string, attribute: string) => {
+      const host = document.createElement('div');
+      host.setAttribute('style', `width: 400px; ${hostStyle}`);
+      host.innerHTML = `<op-on-time api="${API}"${attribute}></op-on-time>`;
+      document.body.append(host);
+      const el = host.firstElementChild as OpMetricElement;
+      await settle(el);
+      const dark = shadow(el, '.root')!.classList.contains('dark');
+      host.remove();
+      return dark;
+    };
+    expect(await darkOf('', '')).to.equal(false);
+    expect(await darkOf('color-scheme: dark', '')).to.equal(true);
+    // A host that supports both schemes has not asked for dark.
+    expect(await darkOf('color-scheme: light dark', '')).to.equal(false);
+    expect(await darkOf('color-scheme: dark', ' theme="light"')).to.equal(false);
+    expect(await darkOf('', ' theme="dark"')).to.equal(true);
+  });
+
+  it('fits its labels again when its card is resized', async () => {
+    const host = document.createElement('div');
+    host.style.width = '900px';
+    host.innerHTML = `<op-friction-pareto api="${API}"></op-friction-pareto>`;
+    document.body.append(host);
+    const el = host.firstElementChild as OpMetricElement;
+    await settle(el);
+    const labelWidth = () => (chartOf(el)!.getOption() as any).yAxis[0].axisLabel.width as number;
+    const wide = labelWidth();
+    host.style.width = '300px';
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await el.updateComplete;
+    // 38 % of the chart's width, as laid out at each width.
+    expect(labelWidth()).to.equal(Math.round(shadow(el, '.chart')!.clientWidth * 0.38));
+    expect(wide).to.be.above(labelWidth() * 2);
+    host.remove();
+  });
+
   it('a duration axis reads in one unit chosen from its range, not minutes, hours and days mixed', async () => {
     // placed → delivered: p90 up to 69.6 h, so days; paid → shipped by channel: under two days, so hours.
     for (const [query, unit] of [['', /^[\d.]+ days?$/], [' from-stage="paid" to-stage="shipped"', /^[\d.]+ hr$/]] as const) {
@@ -379,6 +436,12 @@ describe('table, locale, lifecycle', () => {
       const labels = [0, 12, 24, 36, 48, 60].map((v) => formatter(v));
       for (const label of labels) expect(label, labels.join(', ')).to.match(unit);
     }
+    // And at a round step of that unit: 1 day (24 h) for placed → delivered, not ECharts' 20 h
+    // (0, 0.8, 1.7, 2.5 days); the top tick on the step too.
+    const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" interval="month"></op-cycle-time>`);
+    const axis = (chartOf(el)!.getOption() as any).yAxis[0];
+    expect(axis.interval).to.equal(24);
+    expect(axis.max({ min: 0, max: 69.6 })).to.equal(72);
   });
 
   it('Before/after never overflows: stacked KPI blocks with labelled figures when narrow, four columns when wide', async () => {

@@ -68,6 +68,6 @@ describe('rendered series equal the API rows', () => {
     // The fixture has at most one order an hour: no hour passes the floor of more than `factor` orders.
     const surges = await mount<OpMetricElement>(`<op-surge-alerts api="${API}" min-orders="1" factor="1.5"></op-surge-alerts>`);
     expect(await apiRows('surge-alerts', 'minOrders=1&factor=1.5')).to.deep.equal([]);
-    expect(surges.shadowRoot!.querySelector('.state')!.textContent!.trim()).to.equal('No surges in this range');
+    expect(surges.shadowRoot!.querySelector('.state')!.textContent!.trim()).to.equal('No surges in this range: no hour above 1.5× its trailing 24-hour average (minimum orders an hour: 1)');
   });
 });
