@@ -28,11 +28,15 @@ const PAGE = `<!doctype html>
   .wide { grid-column: 1 / -1; }
   .kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 16px; grid-column: 1 / -1; }
   footer { padding: 0 24px 24px; font-size: 0.85em; opacity: 0.8; }
+  /* Past the dashboard's sixty-odd tab stops in one key press; shown when focused. */
+  .skip { position: absolute; left: -999px; }
+  .skip:focus { left: 16px; top: 8px; z-index: 10; background: Canvas; color: CanvasText; padding: 4px 8px; }
   /* On paper the controls do nothing: the header keeps the title. */
   @media print { header label, header button, footer { display: none; } }
 </style>
 </head>
 <body>
+<a class="skip" href="#after-dashboard" data-text="skip">Skip the dashboard</a>
 <header>
   <h1>OrderPulse</h1>
   <op-date-range id="range" locale="en"></op-date-range>
@@ -45,6 +49,7 @@ const PAGE = `<!doctype html>
 <main>
   <p id="no-data" hidden data-text="noData">No orders yet: import an export (see the README, "Importing data"), then reload.</p>
   <op-dashboard id="dashboard" theme="auto" locale="en"></op-dashboard>
+  <div id="after-dashboard" tabindex="-1"></div>
   <!-- Added once the data's extent is known, so each widget fetches once, with ranges that fit the data. -->
   <template id="widgets">
     <!-- The second half of the range, against the first (against the period before it, in the cards). -->
@@ -76,7 +81,7 @@ const PAGE = `<!doctype html>
       currency: '货币', language: '语言', theme: '主题',
       themeAuto: '自动', themeLight: '浅色', themeDark: '深色', clear: '清除筛选',
       noData: '还没有订单：请先导入导出文件（见 README 的 “Importing data”），然后刷新。',
-      footer: '点击渠道、月份或成本来源可筛选其他组件；再次点击取消。', extent: '数据范围',
+      footer: '点击渠道、月份或成本来源可筛选其他组件；再次点击取消。', extent: '数据范围', skip: '跳过仪表盘',
     },
   };
   const english = Object.fromEntries([...document.querySelectorAll('[data-text]')].map((el) => [el.dataset.text, el.textContent]));

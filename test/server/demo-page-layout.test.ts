@@ -12,6 +12,7 @@ const pages = pagesOver((db) => generateDemoData(db, { orders: 6000, seed: 1 }))
 
 type Drawn = {
   problems: string[];
+  skip: string[];
   surges: { scatter: [number, number][]; lines: string[] };
   funnel: { ids: string[]; data: number[][]; grids: number; height: number };
   surgeRows: Record<string, unknown>[];
@@ -31,6 +32,11 @@ async function drawn(width: number, locale: string): Promise<Drawn> {
   );
   // A frame for charts refitted to their final width.
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  // The first Tab reaches the skip link; following it puts focus past the dashboard.
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => [document.activeElement?.className, document.activeElement?.textContent]);
+  await page.keyboard.press('Enter');
+  const skipped = await page.evaluate(() => document.activeElement?.id);
   await page.addScriptTag({ path: 'test/browser/chart-texts.mjs', type: 'module' });
   await page.waitForFunction(() => 'opChartTextProblems' in globalThis);
   const result = await page.evaluate(() => {
@@ -62,7 +68,7 @@ async function drawn(width: number, locale: string): Promise<Drawn> {
     };
   });
   await page.close();
-  return result;
+  return { ...result, skip: [...skip, skipped] as string[] };
 }
 
 describe('the demo page over the demo data', () => {
@@ -70,6 +76,7 @@ describe('the demo page over the demo data', () => {
     for (const [width, locale] of [[1440, 'en'], [1440, 'zh-CN'], [390, 'en'], [390, 'zh-CN']] as const) {
       const d = await drawn(width, locale);
       expect(d.problems, `${width} ${locale}`).toEqual([]);
+      expect(d.skip).toEqual(['skip', locale === 'zh-CN' ? '跳过仪表盘' : 'Skip the dashboard', 'after-dashboard']);
       // Surges: the three douyin surge hours marked on douyin's hourly orders and trailing average.
       const surgeHours = d.surgeRows.filter((r) => r.surge);
       expect(surgeHours.map((r) => r.channel)).toEqual(['douyin', 'douyin', 'douyin']);

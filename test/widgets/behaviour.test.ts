@@ -282,6 +282,25 @@ describe('op-filter-change and op-dashboard', () => {
     expect(resultOf(kpi)!.rows.find((r) => r.kpi === 'orders')!.current).to.equal(3);
   });
 
+  it("the dashboard shares its tokenProvider with the widgets inside that have none, and with its order panel", async () => {
+    const { host, dashboard } = await mountDashboard('', '<op-on-time id="on-time"></op-on-time><op-stuck-orders id="stuck" as-of="2025-04-02T09:00:00"></op-stuck-orders>');
+    const [onTime, stuck] = dashboard.widgets;
+    const own = () => 'own';
+    stuck!.tokenProvider = own;
+    const shared = () => 'shared';
+    dashboard.tokenProvider = shared;
+    await dashboard.updateComplete;
+    expect([onTime!.tokenProvider, stuck!.tokenProvider]).to.deep.equal([shared, own]);
+    const next = () => 'next';
+    dashboard.tokenProvider = next;
+    await dashboard.updateComplete;
+    expect([onTime!.tokenProvider, stuck!.tokenProvider]).to.deep.equal([next, own]);
+    dashboard.openDrill({ source: 'stuck', metric: 'stuck-orders', params: { stage: 'paid' }, label: 'Paid' });
+    await dashboard.updateComplete;
+    expect((dashboard.shadowRoot!.querySelector('op-order-list') as unknown as { tokenProvider: unknown }).tokenProvider).to.equal(next);
+    host.remove();
+  });
+
   it('the dashboard shows each selection as a chip that clears it', async () => {
     const { host, dashboard } = await mountDashboard('locale="zh-CN"', '<op-channel-funnel id="funnel"></op-channel-funnel><op-on-time id="on-time"></op-on-time>');
     const [funnel, onTime] = dashboard.widgets;

@@ -105,6 +105,13 @@ export class OpDashboard extends LitElement {
   @property() currency?: string;
   /** What KPI cards compare with: `previous` (default) or `year` (op-date-range sets it). */
   @property() compare?: string;
+  /**
+   * Gives a fresh embed token (a call to the host's backend), shared with every widget inside that
+   * has none of its own and with the order panel: they call it again when a token expires.
+   */
+  @property({ attribute: false }) tokenProvider?: () => string | Promise<string>;
+  /** The widgets whose tokenProvider is the dashboard's (they follow it when it changes). */
+  private readonly inheritedProvider = new WeakSet<Element>();
 
   /** The current selection of each source widget. */
   private readonly selections = new Map<string, FilterClause>();
@@ -193,6 +200,11 @@ export class OpDashboard extends LitElement {
 
   private shareAttributes(): void {
     for (const widget of this.widgets) {
+      const holder = widget as { tokenProvider?: () => string | Promise<string> };
+      if (this.tokenProvider && (!holder.tokenProvider || this.inheritedProvider.has(widget))) {
+        holder.tokenProvider = this.tokenProvider;
+        this.inheritedProvider.add(widget);
+      }
       for (const name of SHARED) {
         const value = this.getAttribute(name);
         // A widget's own attribute wins; those the dashboard set earlier are marked so they can follow changes.
@@ -242,6 +254,7 @@ export class OpDashboard extends LitElement {
       <op-order-list
         .api=${this.api ?? ''}
         .token=${this.token}
+        .tokenProvider=${this.tokenProvider}
         .locale=${this.locale ?? 'en'}
         .theme=${this.theme as Theme | undefined}
         .timeZone=${drill.params.tz ?? this.timeZone}
