@@ -74,10 +74,13 @@ export const baseStyles = [
       font-family: var(--op-font-family, system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif);
       font-size: var(--op-font-size, 14px);
     }
+    /* The buttons go to the line under the title when beside it the title would have less than
+       11em (a phone's 342 px card wrapped "Where friction cost concentrates" on three lines). */
     .header {
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 8px;
+      gap: 4px 8px;
       margin-bottom: 8px;
     }
     /* A card as narrow as a sidebar (300 px or less): the title takes the whole width, the buttons the line under it
@@ -95,7 +98,7 @@ export const baseStyles = [
       }
     }
     .heading {
-      flex: 1;
+      flex: 1 1 11em;
       min-width: 0;
     }
     .updated {

@@ -48,8 +48,8 @@ export class OpSla extends OpMetricElement {
         text-align: start;
       }
       /* A narrow card: each target's name on a row of its own above its counts, so the five
-         columns share the whole width (at 220 px the table was 378 px wide). */
-      @container (max-width: 300px) {
+         columns share the whole width (the table was 378 px wide in 220 and 342 px cards). */
+      @container (max-width: 420px) {
         .today thead th:first-child {
           display: none;
         }
