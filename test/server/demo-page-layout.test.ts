@@ -93,4 +93,69 @@ describe('the demo page over the demo data', () => {
       else expect(d.funnel.height).toBe(280);
     }
   }, 180_000);
+
+  test('a month, a channel and a driver clicked: chips name them, no widget fails, and every other widget asks with them', async () => {
+    const page = await pages.browser.newPage();
+    await page.setViewport({ width: 1440, height: 900 });
+    await page.goto(`${pages.base}/?locale=en&theme=light`, { waitUntil: 'networkidle0' });
+    let asked: URL[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/metrics/')) asked.push(new URL(r.url()));
+    });
+    /** Clicks the middle of bar `index` of series `series` in widget `id`, as a user does, and waits for the requests it causes. */
+    const click = async (id: string, series: number, index: number) => {
+      const point = await page.evaluate(
+        (id, series, index) => {
+          type Layout = { x: number; y: number; width: number; height: number };
+          const el = document.getElementById(id) as unknown as HTMLElement & { chart: { chart: any } };
+          el.scrollIntoView();
+          const chart = el.chart.chart;
+          const bar = chart.getModel().getSeriesByIndex(series).getData().getItemLayout(index) as Layout;
+          const box = chart.getDom().querySelector('canvas').getBoundingClientRect();
+          return { x: box.left + bar.x + bar.width / 2, y: box.top + bar.y + bar.height / 2 };
+        },
+        id,
+        series,
+        index,
+      );
+      asked = [];
+      await page.mouse.click(point.x, point.y);
+      await page.waitForNetworkIdle({ idleTime: 400 });
+      return page.evaluate(() => ({
+        chips: [...document.querySelector('op-dashboard')!.shadowRoot!.querySelectorAll('.chip')].map((c) => c.textContent!.trim()),
+        errors: [...document.querySelectorAll('op-dashboard [id]')].flatMap((el) => {
+          const error = el.shadowRoot?.querySelector('.state.error');
+          return error ? [`${el.id}: ${error.textContent!.trim()}`] : [];
+        }),
+      }));
+    };
+    const metric = (url: URL) => url.pathname.replace('/api/metrics/', '');
+
+    // October in "Friction cost per order" (its 10th month): every other widget asks for October, in the tenant's zone.
+    const month = await click('friction', 0, 9);
+    expect(month).toEqual({ chips: ['Period: Oct 1, 2025 – Oct 31, 2025 ×'], errors: [] });
+    expect(asked.length).toBeGreaterThanOrEqual(14);
+    for (const url of asked) expect([metric(url), url.searchParams.get('from'), url.searchParams.get('to')]).toEqual([metric(url), '2025-10-01T00:00:00+08:00', '2025-11-01T00:00:00+08:00']);
+
+    // Douyin in the funnel (its first panel): every other widget asks for douyin in October.
+    const channel = await click('funnel', 0, 0);
+    expect(channel).toEqual({ chips: ['Period: Oct 1, 2025 – Oct 31, 2025 ×', 'Channel: Douyin ×'], errors: [] });
+    expect(asked.length).toBeGreaterThanOrEqual(14);
+    expect(asked.filter((url) => metric(url) === 'channel-funnel')).toEqual([]);
+    for (const url of asked) expect([metric(url), url.searchParams.get('channel')]).toEqual([metric(url), 'douyin']);
+
+    // The first driver in the Pareto (a SKU series): every other widget that can follow it asks with it;
+    // promotion ROI, whose spend belongs to the whole promotion, keeps the period and channel only.
+    const driver = await click('pareto', 0, 0);
+    const series = driver.chips[2]?.replace(/^SKU series: (.*) ×$/, '$1');
+    expect(driver).toEqual({ chips: ['Period: Oct 1, 2025 – Oct 31, 2025 ×', 'Channel: Douyin ×', `SKU series: ${series} ×`], errors: [] });
+    expect(asked.filter((url) => metric(url) === 'friction-pareto')).toEqual([]);
+    const followers = asked.filter((url) => metric(url) !== 'promotion-roi');
+    expect(followers.length).toBeGreaterThanOrEqual(12);
+    for (const url of followers) expect([metric(url), url.searchParams.get('skuSeries')]).toEqual([metric(url), series]);
+    for (const url of asked.filter((u) => metric(u) === 'promotion-roi')) expect(url.searchParams.get('skuSeries')).toBe(null);
+    // The funnel (the channel's source) follows the driver but not its own channel.
+    for (const url of asked.filter((u) => metric(u) === 'channel-funnel')) expect(url.searchParams.get('channel')).toBe(null);
+    await page.close();
+  }, 120_000);
 });

@@ -82,7 +82,10 @@ describe('states', () => {
 
   it('says so when the range holds no orders, and what is missing where a widget needs more than orders', async () => {
     const el = await mount<OpMetricElement>(`<op-cycle-time api="${API}" from="2030-01-01" to="2030-02-01"></op-cycle-time>`);
-    expect(shadow(el, '.state')!.textContent!.trim()).to.equal('No orders in this range');
+    // Not "No orders in this range": a range with orders none of which was delivered yet says the same.
+    expect(shadow(el, '.state')!.textContent!.trim()).to.equal('No order in this range went from Placed to Delivered.');
+    const stuck = await mount<OpMetricElement>(`<op-stuck-orders api="${API}" from="2030-01-01" to="2030-02-01" as-of="2030-02-01T00:00:00+08:00" locale="zh-CN"></op-stuck-orders>`);
+    expect(shadow(stuck, '.state')!.textContent!.trim()).to.equal('截至2月1日 00:00，此范围内没有未完成的订单：没有滞留。');
     const onTime = await mount<OpMetricElement>(`<op-on-time api="${API}" from="2030-01-01" to="2030-02-01"></op-on-time>`);
     expect(shadow(onTime, '.state')!.textContent!.trim()).to.equal(
       'No order in this range is due yet: an order is due once its promised date has passed, and orders need a promised date.',

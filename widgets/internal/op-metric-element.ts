@@ -461,6 +461,11 @@ export abstract class OpMetricElement extends LitElement {
     return params.seriesId?.startsWith('group-') ? params.seriesId.slice('group-'.length) : params.seriesName;
   }
 
+  /** The zone the last answer was bucketed in (op-dashboard dates its chips in it). */
+  get answerTimeZone(): string | undefined {
+    return this.data.value?.params.tz as string | undefined;
+  }
+
   /** The tenant's channel display names the last answer carried (op-dashboard names its chips with them). */
   get channelNames(): MetricResult['meta']['channelNames'] {
     return this.data.value?.meta.channelNames;

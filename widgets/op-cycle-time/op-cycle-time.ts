@@ -31,6 +31,13 @@ export class OpCycleTime extends OpMetricElement {
     return ['bucket', 'group', 'orders', 'mean_hours', 'p50_hours', 'p90_hours', 'negative_gaps'];
   }
 
+  /** Orders in the range, none of them through both stages yet: not "No orders in this range". */
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    if (result.rows.length > 0) return undefined;
+    const stage = (name: unknown, fallback: string) => ctx.t(`stage.${typeof name === 'string' ? name : fallback}`);
+    return ctx.t('empty.cycle', { from: stage(result.params.fromStage, 'placed'), to: stage(result.params.toStage, 'delivered') });
+  }
+
   protected chartOption(result: MetricResult, ctx: RenderContext) {
     return cycleTimeOption(result, ctx);
   }

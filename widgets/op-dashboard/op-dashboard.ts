@@ -13,6 +13,19 @@ import type { OpMetricElement } from '../internal/op-metric-element.js';
 /** Attributes the dashboard hands down to the widgets inside it (unless a widget sets its own). */
 const SHARED = ['api', 'token', 'from', 'to', 'channel', 'locale', 'time-zone', 'theme', 'currency', 'compare'] as const;
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A bare day at its noon in UTC: the same calendar day read in any zone from -11 to +11 hours. */
+function shownDay(value: string): string {
+  return DAY.test(value) ? `${value}T12:00:00Z` : value;
+}
+
+/** The last moment before an exclusive end, to show the period's last day (October's end is 1 November 00:00). */
+function lastInstant(end: string): string {
+  const ms = Date.parse(DAY.test(end) ? `${end}T12:00:00Z` : end);
+  return Number.isFinite(ms) ? new Date(ms - (DAY.test(end) ? 86_400_000 : 1)).toISOString() : end;
+}
+
 /**
  * A layout container that shares its date range, filters, locale and theme with the widgets inside
  * it, and cross-filters them: a selection in one widget (`op-filter-change`) narrows every other
@@ -228,11 +241,12 @@ export class OpDashboard extends LitElement {
 
   override render() {
     const t = messagesFor(this.locale ?? 'en');
-    const fmt = new Formatter(this.locale ?? 'en', this.timeZone);
+    // A period in the zone its bounds were bucketed in: read in the browser's, 1 October (+08:00) showed as 30 September.
+    const fmt = new Formatter(this.locale ?? 'en', this.timeZone ?? this.widgets.map((w) => w.answerTimeZone).find((tz) => tz !== undefined));
     // A channel by its display name: the tenant's, from the widgets' answers, else the default.
     const names = this.widgets.map((w) => w.channelNames).find((n) => n !== undefined);
     const valueOf = (c: FilterClause) =>
-      Array.isArray(c.value) ? `${fmt.date(c.value[0])} – ${fmt.date(c.value[1])}` : c.field === 'channel' ? channelName(String(c.value), this.locale ?? 'en', names) : String(c.value);
+      Array.isArray(c.value) ? `${fmt.date(shownDay(c.value[0]))} – ${fmt.date(lastInstant(c.value[1]))}` : c.field === 'channel' ? channelName(String(c.value), this.locale ?? 'en', names) : String(c.value);
     return html`<div class="chips" part="chips" role="list">${this.activeSelections.map((c) => {
         const text = `${t(`filter.${c.field}`)}: ${valueOf(c)}`;
         const drill = c.drill;

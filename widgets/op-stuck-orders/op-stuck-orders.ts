@@ -21,6 +21,13 @@ export class OpStuckOrders extends OpMetricElement {
     return { asOf: this.asOf };
   }
 
+  /** Orders in the range, none of them open: not "No orders in this range". */
+  protected override emptyMessage(result: MetricResult, ctx: RenderContext): string | undefined {
+    if (result.rows.length > 0) return undefined;
+    const asOf = result.params.asOf as string | null | undefined;
+    return ctx.t('empty.stuck', { asOf: asOf ? ctx.fmt.date(asOf, 'hour') : '—' });
+  }
+
   protected chartOption(result: MetricResult, ctx: RenderContext) {
     return stuckOrdersOption(result, ctx);
   }
