@@ -38,6 +38,8 @@ export const annotationSchema = z
   .object({
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a local day, YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { message: 'not a real day' }),
     label: z.string().trim().min(1).max(80),
+    /** The label in other languages, for widgets in that locale (`{"zh-CN": "上线"}`); `label` otherwise. */
+    labels: z.object({ en: z.string().trim().min(1).max(80).optional(), 'zh-CN': z.string().trim().min(1).max(80).optional() }).strict().optional(),
     channel: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/, 'a channel code is lower-case letters, digits, _ . - (e.g. douyin)').optional(),
   })
   .strict();

@@ -41,6 +41,7 @@ const DEMO_TIME_ZONE = 'Asia/Shanghai';
 /** The demo's service levels: ship within 3 days of the order, 48 h of payment (tmall: 24 h), deliver within 3 days of shipping. */
 /** The demo's note on its go-live day (settings annotations). */
 export const DEMO_GO_LIVE_NOTE = 'Go-live: one order platform';
+export const DEMO_GO_LIVE_NOTE_ZH = '上线：统一订单平台';
 
 export const DEMO_SLA_TARGETS = [
   { from: 'placed', to: 'shipped', hours: 72 },
@@ -120,7 +121,7 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     const demoSettings = {
       ...settings,
       slaTargets: settings.slaTargets.length === 0 ? DEMO_SLA_TARGETS : settings.slaTargets,
-      annotations: settings.annotations.length === 0 ? [{ date: params.golive, label: DEMO_GO_LIVE_NOTE }] : settings.annotations,
+      annotations: settings.annotations.length === 0 ? [{ date: params.golive, label: DEMO_GO_LIVE_NOTE, labels: { 'zh-CN': DEMO_GO_LIVE_NOTE_ZH } }] : settings.annotations,
     };
     await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { ...tenant, value: JSON.stringify(demoSettings) });
     await bumpDataVersion(c);

@@ -1,7 +1,7 @@
 /** GET/PUT /api/annotations: the dated notes and promotions the time charts mark, under the metrics' access. */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Database } from '../../server/db/database.js';
-import { DEMO_GO_LIVE_NOTE, generateDemoData } from '../../server/demo/generate-demo-data.js';
+import { DEMO_GO_LIVE_NOTE, DEMO_GO_LIVE_NOTE_ZH, generateDemoData } from '../../server/demo/generate-demo-data.js';
 import { ADMIN, openStore, testApp } from './helpers.js';
 import { fixtureApp } from './metrics-helpers.js';
 
@@ -51,7 +51,7 @@ test('the demo data notes its go-live', async () => {
   const demo = await openStore();
   await generateDemoData(demo, { orders: 300, seed: 2 });
   const body = await (await testApp(demo).request('/api/annotations')).json();
-  expect(body.annotations).toEqual([{ date: '2025-07-01', label: DEMO_GO_LIVE_NOTE }]);
+  expect(body.annotations).toEqual([{ date: '2025-07-01', label: DEMO_GO_LIVE_NOTE, labels: { 'zh-CN': DEMO_GO_LIVE_NOTE_ZH } }]);
   expect(body.promotions.length).toBe(6);
   await demo.close();
 });

@@ -123,7 +123,7 @@ describe('controls inside op-dashboard', () => {
 describe('annotations on the time charts', () => {
   it("the tenant's notes are marked lines and its promotions shaded bands, in the bucket they fall in", async () => {
     const admin = { Authorization: 'Bearer widget-tests', 'Content-Type': 'application/json' };
-    await fetch(`${API}/api/annotations`, { method: 'PUT', headers: admin, body: JSON.stringify([{ date: '2025-03-15', label: 'Go-live' }, { date: '2026-01-01', label: 'Out of range' }]) });
+    await fetch(`${API}/api/annotations`, { method: 'PUT', headers: admin, body: JSON.stringify([{ date: '2025-03-15', label: 'Go-live', labels: { 'zh-CN': '上线' } }, { date: '2026-01-01', label: 'Out of range' }]) });
     try {
       const host = document.createElement('div');
       host.style.width = '800px';
@@ -146,6 +146,15 @@ describe('annotations on the time charts', () => {
         ['Live stream', labels[0], labels[0]],
       ]);
       host.remove();
+      // In zh-CN, the note's Chinese label.
+      const zh = document.createElement('div');
+      zh.style.width = '800px';
+      zh.innerHTML = `<op-friction-cost api="${API}/" interval="month" from="2025-03-01" to="2025-05-01" locale="zh-CN"></op-friction-cost>`;
+      document.body.append(zh);
+      const zhEl = zh.firstElementChild as OpMetricElement;
+      await settle(zhEl);
+      expect((chartOf(zhEl)!.getOption() as any).series[0].markLine.data.map((d: any) => d.name)).to.deep.equal(['上线']);
+      zh.remove();
     } finally {
       await fetch(`${API}/api/annotations`, { method: 'PUT', headers: admin, body: '[]' });
     }

@@ -4,7 +4,7 @@ import type { ChartColors } from './theme.js';
 
 /** What GET /api/annotations answers: the tenant's dated notes and its promotions, as local days. */
 export interface Annotations {
-  annotations: { date: string; label: string; channel?: string }[];
+  annotations: { date: string; label: string; labels?: { en?: string; 'zh-CN'?: string }; channel?: string }[];
   promotions: { id: string; label: string; channel: string | null; from: string; through: string }[];
 }
 
@@ -19,6 +19,12 @@ export function fetchAnnotations(api: string, token: string | undefined): Promis
   const value = (fetchMetric(serviceUrl(api, '/api/annotations', {}), token, new AbortController().signal) as unknown as Promise<Annotations>).catch(() => undefined);
   cache.set(key, { at: Date.now(), value });
   return value;
+}
+
+/** The notes with their label in `locale` where the tenant gave one. */
+export function inLocale(marks: Annotations, locale: string): Annotations {
+  const key = locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+  return { ...marks, annotations: marks.annotations.map((a) => ({ ...a, label: a.labels?.[key] ?? a.label })) };
 }
 
 /**

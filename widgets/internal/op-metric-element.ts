@@ -8,7 +8,7 @@ import { OpFilterChangeEvent, type FilterClause } from '../events/op-filter-chan
 import { OpDrillThroughEvent, type DrillThrough } from '../events/op-drill-through.js';
 import { MetricRequestError, fetchMetric, metricUrl, type MetricResult } from './api-client.js';
 import { OpTokenExpiredEvent } from '../events/op-token-expired.js';
-import { annotate, fetchAnnotations, type Annotations } from './annotations.js';
+import { annotate, fetchAnnotations, inLocale, type Annotations } from './annotations.js';
 import { baseStyles } from './base-styles.js';
 import { cellKind, formatCell, type Translate } from './cell-format.js';
 import { download, toCsv } from './download.js';
@@ -325,7 +325,7 @@ export abstract class OpMetricElement extends LitElement {
       let option = this.chartOption(result, ctx);
       const axis = option && this.annotationAxis(result, option);
       if (option && axis) {
-        if (this.marks) option = annotate(option, axis.buckets, axis.labels, this.marks, ctx.colors, { channels: result.params.channel as string[] | undefined, to: result.params.to as string | null | undefined });
+        if (this.marks) option = annotate(option, axis.buckets, axis.labels, inLocale(this.marks, this.locale), ctx.colors, { channels: result.params.channel as string[] | undefined, to: result.params.to as string | null | undefined });
       }
       if (option && this.mark) option = emphasize(option, this.mark);
       if (option) this.chart.render(container, option);
