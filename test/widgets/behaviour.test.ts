@@ -6,7 +6,7 @@ import type { FilterClause } from '../../widgets/events/op-filter-change.js';
 import type { OpDashboard } from '../../widgets/op-dashboard/op-dashboard.js';
 import type { OpMetricElement } from '../../widgets/internal/op-metric-element.js';
 import { strFromU8, unzipSync } from 'fflate';
-import { API, chartOf, cleanup, mount, resultOf, settle, shadow } from './helpers.js';
+import { API, apiRows, chartOf, cleanup, mount, resultOf, settle, shadow } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -580,6 +580,26 @@ describe('drill-through', () => {
     (dashboard.shadowRoot!.querySelector('.drill-close') as HTMLButtonElement).click();
     await dashboard.updateComplete;
     expect(dashboard.shadowRoot!.querySelector('op-order-list')).to.equal(null);
+    host.remove();
+  });
+
+  it('a step of "Time per stage" lists the orders waiting in it now, longest first, and selects nothing', async () => {
+    const { host, dashboard } = await mountDashboard('', '<op-stage-breakdown id="stages"></op-stage-breakdown>');
+    const [stages] = dashboard.widgets;
+    const steps = resultOf(stages!)!.rows;
+    // The first step whose first stage has orders waiting in it, as stuck-orders counts them.
+    const stuck = await apiRows('stuck-orders', 'from=2025-03-01&to=2025-05-01');
+    const waiting = (stage: unknown) => stuck.filter((r) => r.stage === stage).reduce((n, r) => n + (r.orders as number), 0);
+    const index = steps.findIndex((r) => waiting(r.from_stage) > 0);
+    expect(index).to.be.at.least(0);
+    clickPoint(stages!, 0, index);
+    await dashboard.updateComplete;
+    const list = dashboard.shadowRoot!.querySelector('op-order-list') as unknown as OpMetricElement;
+    await settle(list);
+    expect(resultOf(list)!.params).to.deep.include({ stage: steps[index]!.from_stage, sort: '-age' });
+    const rows = list.shadowRoot!.querySelectorAll('tbody tr');
+    expect(rows.length).to.equal(waiting(steps[index]!.from_stage));
+    expect(dashboard.shadowRoot!.querySelectorAll('.chip').length).to.equal(0);
     host.remove();
   });
 

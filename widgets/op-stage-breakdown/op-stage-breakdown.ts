@@ -7,7 +7,7 @@ import { stageBreakdownOption } from './option.js';
  * Time spent in each pipeline step (median and p90), with the bottleneck highlighted.
  *
  * @example <op-stage-breakdown from="2025-01-01" to="2025-07-01" channel="douyin"></op-stage-breakdown>
- * @fires op-filter-change - a step was clicked (field `stage`, value = the step's end stage)
+ * @fires op-drill-through - a step was clicked: the orders waiting in it now (in its first stage, as of the latest event), longest first, for `op-order-list`
  */
 export class OpStageBreakdown extends OpMetricElement {
   protected readonly metric = 'stage-breakdown';
@@ -17,9 +17,19 @@ export class OpStageBreakdown extends OpMetricElement {
     return stageBreakdownOption(result, ctx);
   }
 
-  protected override clickToFilter(params: { dataIndex?: number }, result: MetricResult) {
+  /**
+   * A step's orders: those in it now, waiting in its first stage for the next. A cross-filter by
+   * stage (what a click fired before) was applied by no metric, so its chip filtered nothing.
+   */
+  protected override clickToDrill(params: { dataIndex?: number }, result: MetricResult) {
     const row = this.clickedRow(params, result);
-    return row ? { field: 'stage', value: row.to_stage as string } : undefined;
+    if (!row) return undefined;
+    const t = this.context().t;
+    return {
+      metric: this.metric,
+      params: { ...this.listParams(), stage: row.from_stage as string, sort: '-age' },
+      label: `${t(`stage.${row.from_stage}`)} → ${t(`stage.${row.to_stage}`)} · ${t('drill.waiting')}`,
+    };
   }
 
   protected override describe(result: MetricResult, ctx: RenderContext): string {
