@@ -9,58 +9,85 @@
 --         reached `to`; breached: its deadline);
 --   open: reached `from`, not `to`, not settled by as_of; then due_today (deadline later today in
 --         zone tz), open_breached (deadline passed) and at_risk (sql/README.md, "sla").
-CREATE OR REPLACE TEMP MACRO op_sla_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
-    t_from, t_to, t_hours, t_channel, threshold, min_history, tz) AS TABLE
+CREATE OR REPLACE TEMP MACRO op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
+    t_from, t_to, t_hours, t_channel) AS TABLE
+-- Each (order, target) pair with its start, deadline and completion by as_of, and whether it is due,
+-- met, how late and when decided: what every count of the metric reads. Not materialized: each
+-- reader scans the facts again in a pipeline of its own, where 40M pairs held at once (10M orders,
+-- four targets) spilled a 2 GB memory limit (25 s).
 WITH listed AS (
   SELECT i AS t, t_from[i] AS from_stage, t_to[i] AS to_stage, t_hours[i] AS hours, nullif(t_channel[i], '') AS target_channel
   FROM range(1, len(t_from) + 1) r(i)
 ), targets AS (
   -- With the channels that have a target of their own for the same step (which this one, for
   -- every channel, leaves to them).
-  SELECT g.*, (SELECT coalesce(list(x.target_channel), []) FROM listed x WHERE x.target_channel IS NOT NULL AND x.from_stage = g.from_stage AND x.to_stage = g.to_stage) AS overridden
+  SELECT g.*, (SELECT coalesce(list(x.target_channel), []) FROM listed x WHERE x.target_channel IS NOT NULL AND x.from_stage = g.from_stage AND x.to_stage = g.to_stage) AS overridden,
+    (g.hours * 3.6e9)::BIGINT AS hours_us,
+    op_stage_column(g.from_stage) AS from_column, list_position(stage_names, g.from_stage) AS from_key,
+    op_stage_column(g.to_stage) AS to_column, list_position(stage_names, g.to_stage) AS to_key
   FROM listed g
 ), subject AS (
   -- Each order under its channel's target for a step, else the step's target for every channel.
-  SELECT o.order_key, o.channel, o.settled_at, g.t, g.hours,
-    op_stage_at(g.from_stage, stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS started,
-    op_stage_at(g.to_stage, stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS finished
+  -- The stages as column numbers and keys, resolved once per target: a stage name compared per
+  -- pair took most of the time at 1M orders.
+  SELECT o.order_key, o.channel, o.settled_at, g.t, g.hours, g.hours_us,
+    op_stage_at_column(g.from_column, g.from_key, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS started,
+    op_stage_at_column(g.to_column, g.to_key, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS finished
   FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses) o JOIN targets g
     ON coalesce(g.target_channel = o.channel, NOT list_contains(g.overridden, o.channel))
-), judged AS MATERIALIZED (
-  SELECT *, started + to_microseconds((hours * 3.6e9)::BIGINT) AS deadline, CASE WHEN finished <= as_of THEN finished END AS done
-  FROM subject
-  WHERE started IS NOT NULL AND started <= as_of
-), minutes AS (
+), timed AS (
+  -- In epoch microseconds from here: an interval added to a TIMESTAMPTZ goes through the calendar
+  -- (a quarter of the time at 1M orders), and whole microseconds sum to one answer whatever the
+  -- order threads add them in (a sum of doubles differed in the last digit between runs).
+  SELECT order_key, channel, t, hours, hours_us, started_us, started_us + hours_us AS deadline_us,
+    CASE WHEN finished_us <= as_of_us THEN finished_us END AS done_us, settled_us, as_of_us
+  FROM (SELECT *, epoch_us(started) AS started_us, epoch_us(finished) AS finished_us, epoch_us(settled_at) AS settled_us, epoch_us(as_of) AS as_of_us FROM subject)
+  WHERE started_us <= as_of_us
+)
+SELECT *,
+  (done_us IS NOT NULL OR deadline_us <= as_of_us) AND NOT (done_us IS NULL AND coalesce(settled_us <= least(deadline_us, as_of_us), false)) AS due,
+  done_us IS NOT NULL AND done_us <= deadline_us AS met,
+  coalesce(done_us, as_of_us) - deadline_us AS late_us,
+  CASE WHEN done_us IS NOT NULL AND done_us <= deadline_us THEN done_us ELSE deadline_us END // 3600000000 AS decided_hour,
+  done_us IS NULL AND NOT coalesce(settled_us <= as_of_us, false) AS open
+FROM timed;
+
+CREATE OR REPLACE TEMP MACRO op_sla_open(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
+    t_from, t_to, t_hours, t_channel, threshold, min_history, tz) AS TABLE
+-- The pairs still open as of as_of, with due_today, open_breached and at_risk.
+WITH completed AS MATERIALIZED (
   -- The step's completed durations per target and channel, counted per whole minute (an order's
-  -- minute: the floor of its duration), and how many took at least each minute: a cumulative count
-  -- over a few thousand minutes per group, not a sort of every order (1.1 of 2.3 s at 1M orders).
-  SELECT t, channel, m, sum(n) OVER (PARTITION BY t, channel ORDER BY m DESC) AS at_least
-  FROM (SELECT t, channel, (epoch_us(done) - epoch_us(started)) // 60000000 AS m, count(*) AS n FROM judged WHERE done IS NOT NULL GROUP BY ALL)
+  -- minute: the floor of its duration), with how many of them took longer than the target.
+  SELECT t, channel, (done_us - started_us) // 60000000 AS m, count(*) AS n, count(*) FILTER (done_us - started_us > hours_us) AS over_n
+  FROM op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel)
+  WHERE done_us IS NOT NULL GROUP BY ALL
+), minutes AS (
+  -- How many took at least each minute: a cumulative count over a few thousand minutes per group,
+  -- not a sort of every order (1.1 of 2.3 s at 1M orders).
+  SELECT t, channel, m, sum(n) OVER (PARTITION BY t, channel ORDER BY m DESC) AS at_least FROM completed
 ), over_target AS (
-  SELECT t, channel, count(*) FILTER (op_hours(started, done) > hours) AS over FROM judged WHERE done IS NOT NULL GROUP BY ALL
+  SELECT t, channel, sum(over_n) AS over FROM completed GROUP BY ALL
 ), open_now AS (
-  SELECT * FROM judged WHERE done IS NULL AND NOT coalesce(settled_at <= as_of, false)
+  SELECT * FROM op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel)
+  WHERE open
 ), survival AS (
   -- For each open order, the completed orders of its step and channel that took at least the whole
   -- minutes it has waited: the group's count at the first minute at or past that.
   SELECT o.order_key, o.t, coalesce(s.at_least, 0) AS at_least
   FROM open_now o ASOF LEFT JOIN (SELECT t, channel, -m AS neg_m, at_least FROM minutes) s
-    ON s.t = o.t AND s.channel = o.channel AND -((epoch_us(as_of) - epoch_us(o.started)) // 60000000) >= s.neg_m
-), open_states AS (
-  SELECT o.order_key, o.t,
-    o.deadline > as_of AND timezone(tz, o.deadline)::DATE = timezone(tz, as_of)::DATE AS due_today,
-    o.deadline <= as_of AS open_breached,
-    s.at_least >= min_history AND o.deadline > as_of AND coalesce(v.over, 0)::DOUBLE / s.at_least >= threshold AS at_risk
-  FROM open_now o JOIN survival s ON s.order_key = o.order_key AND s.t = o.t
-  LEFT JOIN over_target v ON v.t = o.t AND v.channel = o.channel
+    ON s.t = o.t AND s.channel = o.channel AND -((o.as_of_us - o.started_us) // 60000000) >= s.neg_m
 )
-SELECT j.order_key, j.t, j.channel, j.deadline,
-  (j.done IS NOT NULL OR j.deadline <= as_of) AND NOT (j.done IS NULL AND coalesce(j.settled_at <= least(j.deadline, as_of), false)) AS due,
-  j.done IS NOT NULL AND j.done <= j.deadline AS met,
-  -- Whole microseconds: a sum of doubles depends on the order threads add them in, and one
-  -- request must give one answer (it differed in the last digit between runs).
-  op_us(j.deadline, coalesce(j.done, as_of)) AS late_us,
-  epoch_us(CASE WHEN j.done IS NOT NULL AND j.done <= j.deadline THEN j.done ELSE j.deadline END) // 3600000000 AS decided_hour,
-  s.order_key IS NOT NULL AS open, coalesce(s.due_today, false) AS due_today, coalesce(s.open_breached, false) AS open_breached,
-  coalesce(s.at_risk, false) AS at_risk
-FROM judged j LEFT JOIN open_states s ON s.order_key = j.order_key AND s.t = j.t;
+SELECT o.order_key, o.t, o.channel,
+  o.deadline_us > o.as_of_us AND timezone(tz, 'epoch'::TIMESTAMPTZ + to_microseconds(o.deadline_us))::DATE = timezone(tz, as_of)::DATE AS due_today,
+  o.deadline_us <= o.as_of_us AS open_breached,
+  s.at_least >= min_history AND o.deadline_us > o.as_of_us AND coalesce(v.over, 0)::DOUBLE / s.at_least >= threshold AS at_risk
+FROM open_now o JOIN survival s ON s.order_key = o.order_key AND s.t = o.t
+LEFT JOIN over_target v ON v.t = o.t AND v.channel = o.channel;
+
+CREATE OR REPLACE TEMP MACRO op_sla_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
+    t_from, t_to, t_hours, t_channel, threshold, min_history, tz) AS TABLE
+SELECT j.order_key, j.t, j.channel, j.deadline_us, j.due, j.met, j.late_us, j.decided_hour, j.open,
+  coalesce(s.due_today, false) AS due_today, coalesce(s.open_breached, false) AS open_breached, coalesce(s.at_risk, false) AS at_risk
+FROM op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel) j
+LEFT JOIN op_sla_open(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel, threshold, min_history, tz) s
+  ON s.order_key = j.order_key AND s.t = j.t;

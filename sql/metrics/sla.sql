@@ -11,23 +11,24 @@
 -- empirical conditional survival), at least $threshold, with at least $min_history such orders.
 -- The whole-range row (bucket NULL) carries the open counts; with $unit, one more row per period.
 -- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $as_of, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history
--- Per order: op_sla_orders (sql/macros/sla.sql), which GET /api/orders lists from too.
+-- Per order: op_sla_judged and op_sla_open (sql/macros/sla.sql), which GET /api/orders lists from too (op_sla_orders).
 -- columns: target string, from_stage string, to_stage string, target_hours number, channel string, bucket time, due integer, met integer, breached integer, breach_rate number, mean_late_hours number, open integer, due_today integer, at_risk integer, open_breached integer
 WITH targets AS (
   SELECT i AS t, $t_from[i] AS from_stage, $t_to[i] AS to_stage, $t_hours[i] AS hours FROM range(1, len($t_from) + 1) r(i)
-), per_order AS MATERIALIZED (
-  SELECT * FROM op_sla_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
-    $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz)
 ), open_counts AS (
   SELECT t, channel, count(*) AS open, count(*) FILTER (due_today) AS due_today, count(*) FILTER (at_risk) AS at_risk,
     count(*) FILTER (open_breached) AS open_breached
-  FROM per_order WHERE open GROUP BY ALL
+  FROM op_sla_open($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
+    $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz)
+  GROUP BY ALL
 ), hours AS (
   -- By when each order was decided (never after $as_of: a period is not cut short by orders not
   -- due yet). Summed per UTC hour once, for the whole range and for the periods: a zone conversion
   -- per order took 0.6 s at 1M.
   SELECT t, channel, decided_hour AS hour, count(*) AS due, count(*) FILTER (met) AS met, sum(late_us) FILTER (NOT met) AS late_sum
-  FROM per_order WHERE due GROUP BY ALL
+  FROM op_sla_judged($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
+    $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel)
+  WHERE due GROUP BY ALL
 ), whole AS (
   SELECT t, channel, sum(due) AS due, sum(met) AS met, op_us_hours(sum(late_sum) / nullif(sum(due) - sum(met), 0)) AS mean_late_hours
   FROM hours GROUP BY ALL
