@@ -71,24 +71,32 @@ export class SqlMetric {
  * the same query (both branches, each filtered by its flag); without the other branch DuckDB does
  * not plan it, nor the CTEs only it reads: at 300k demo orders the default funnel spent 45 of its 50 ms
  * planning both.
- * A flag that is not a bound boolean keeps both.
+ * A flag that is not a bound boolean keeps both. Blocks nest: a block inside a branch left out is
+ * left out whatever its own flag.
  */
 export function specialize(sql: string, bindings: Bindings): string {
   const out: string[] = [];
-  let keep: boolean | null = null;
+  // One entry per open block: whether its current branch is kept (false while between `or` and the next `when`).
+  const open: { keep: boolean; alternative: boolean }[] = [];
   for (const line of sql.split('\n')) {
     const marker = /^\s*-- (when (not )?\$(\w+)|or|end)\s*$/.exec(line);
     if (!marker) {
-      if (keep !== false) out.push(line);
+      if (open.every((b) => b.keep)) out.push(line);
       continue;
     }
-    if (marker[1] === 'end') keep = null;
-    else if (marker[1] === 'or') keep = false;
-    else {
+    if (marker[1] === 'end') open.pop();
+    else if (marker[1] === 'or') {
+      const block = open.at(-1);
+      if (block) Object.assign(block, { keep: false, alternative: true });
+    } else {
       const flag = bindings[marker[3]!]?.value;
-      keep = typeof flag === 'boolean' ? flag !== (marker[2] !== undefined) : true;
       // Unknown: keep both branches and the separator.
       if (typeof flag !== 'boolean') return sql;
+      const keep = flag !== (marker[2] !== undefined);
+      const block = open.at(-1);
+      // The `when` after an `or` is the same block's other branch.
+      if (block?.alternative && !block.keep) Object.assign(block, { keep, alternative: false });
+      else open.push({ keep, alternative: false });
     }
   }
   return out.join('\n');

@@ -13,8 +13,22 @@ import { isoInZone } from '../metrics/zoned-time.js';
 import { ORDER_ROW_FIELDS, type OrderRowField } from './fields.js';
 
 const LIST_SQL = readSql('orders/list.sql');
-/** The list's statement with its $page_first branch chosen, without comments (specialize). */
-const LIST_STATEMENTS = new Map([true, false].map((pageFirst) => [pageFirst, specialize(LIST_SQL, { page_first: boolean(pageFirst) }).replace(/--[^\n]*/g, '')]));
+/**
+ * The list's statement for its flags, without comments (specialize), built once each: $page_first
+ * (the page picked from the facts alone), $newest_first (the default first page, sorted on the
+ * column), $funnel_filter and $sla_filter (a funnel step's or a service level's orders: without
+ * them, the count reads no order key).
+ */
+const LIST_STATEMENTS = new Map<string, string>();
+function listStatement(flags: { page_first: boolean; newest_first: boolean; funnel_filter: boolean; sla_filter: boolean }): string {
+  const key = JSON.stringify(flags);
+  let sql = LIST_STATEMENTS.get(key);
+  if (sql === undefined) {
+    sql = specialize(LIST_SQL, Object.fromEntries(Object.entries(flags).map(([name, value]) => [name, boolean(value)]))).replace(/--[^\n]*/g, '');
+    LIST_STATEMENTS.set(key, sql);
+  }
+  return sql;
+}
 const EVENTS_SQL = readSql('orders/events.sql').replace(/--[^\n]*/g, '');
 
 /** Stuck-orders' age buckets by label, as op_stuck numbers them (`<1d` when stages carry dates only). */
@@ -241,7 +255,13 @@ export async function listOrders(
     after_key: text(after?.key ?? null),
     page_size: integer(size),
   };
-  const sql = LIST_STATEMENTS.get(stage === null && sort.field !== 'age')!;
+  const pageFirst = stage === null && sort.field !== 'age';
+  const sql = listStatement({
+    page_first: pageFirst,
+    newest_first: pageFirst && sort.field === 'created_at' && sort.descending && !after,
+    funnel_filter: Object.keys(funnel.params).length > 0,
+    sla_filter: Object.keys(sla.params).length > 0,
+  });
   const { values, types } = bindingsFor(sql, bindings);
   const result = await db.query(sql, values, types, options.timeoutMs, tenant);
   const total = (result[0]?.total as number | undefined) ?? 0;

@@ -12,7 +12,7 @@
 -- $page_first (no $stage, not sorted by age): the page is picked from the facts alone, by row id,
 -- and only its rows are read back and looked up in op_stuck: the first page of 1M demo orders took
 -- 1.16 s when every order was looked up, 0.29 s joined back on the order key, 0.10 s by row id.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $sla_targets, $sla_state, $customers, $forecast, $forecast_min, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $sla_targets, $sla_state, $customers, $forecast, $forecast_min, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first, $newest_first, $funnel_filter, $sla_filter
 WITH funnel AS (
   -- A funnel step's orders by outcome, from the rows channel-funnel counts (op_funnel_orders): those
   -- that reached step $funnel_step (`orders`), or stopped at the step before and are decided
@@ -39,8 +39,12 @@ WITH funnel AS (
     -- A friction driver's orders: those with an event of its component (friction-pareto's `orders`).
     AND ($component IS NULL OR CASE $component WHEN 'contact' THEN contacts > 0 WHEN 'data_move' THEN data_moves > 0
       WHEN 'exception' THEN exceptions > 0 WHEN 'expedite' THEN expedites > 0 END)
-    AND ($funnel_step IS NULL OR order_key IN (SELECT order_key FROM funnel))
-    AND (len($sla_targets) = 0 OR order_key IN (SELECT order_key FROM sla))
+-- when $funnel_filter
+    AND order_key IN (SELECT order_key FROM funnel)
+-- end
+-- when $sla_filter
+    AND order_key IN (SELECT order_key FROM sla)
+-- end
     -- A customer's orders (a token locked to customers, or the customer parameter).
     AND (len($customers) = 0 OR list_contains($customers, customer_id))
 -- when $page_first
@@ -50,11 +54,20 @@ WITH funnel AS (
 ), first_keys AS (
   -- The page's row ids first, then its rows by row id: sorting narrow rows, not every order's lists,
   -- and reading only the page's rows back (a join on the order key read every order's columns).
+-- when $newest_first
+  -- The newest orders' first page (the default) sorted on the column itself, the sort key computed
+  -- for its rows only: DuckDB's top-N then skips the row groups that cannot hold the page (at 10M
+  -- orders 6 ms; on the computed key, every order: 190 ms).
+  SELECT row_id, order_key, op_order_sort_value($sort_field, $descending, created_at, promised_at, NULL, amount, friction_cost) AS sort_value
+  FROM (SELECT * FROM scoped ORDER BY created_at DESC, order_key LIMIT $page_size + 1)
+-- or
+-- when not $newest_first
   SELECT row_id, order_key, sort_value FROM keyed
   WHERE $after_key IS NULL OR sort_value > $after_value OR (sort_value = $after_value AND order_key > $after_key)
   ORDER BY sort_value, order_key
   -- One more than a page: whether there is a next one.
   LIMIT $page_size + 1
+-- end
 ), first_rows AS (
   SELECT s.*, k.sort_value FROM (SELECT * FROM scoped WHERE row_id IN (SELECT row_id FROM first_keys)) s JOIN first_keys k ON k.row_id = s.row_id
 ), waiting AS (

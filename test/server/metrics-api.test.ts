@@ -230,4 +230,14 @@ describe('SQL branches by a flag (specialize)', () => {
     expect(specialize(sql, { rollup: boolean(false) }).split('\n').filter((l) => !l.trim().startsWith('--'))).toEqual(['SELECT 1 AS x', '  FROM facts', 'ORDER BY x']);
     expect(specialize(sql, {})).toBe(sql);
   });
+
+  test('blocks nest: a block inside a branch left out is left out whatever its flag', () => {
+    const nested = ['A', '-- when $outer', 'B', '-- when $inner', 'C', '-- or', '-- when not $inner', 'D', '-- end', 'E', '-- end', '-- when $other', 'F', '-- end', 'G'].join('\n');
+    const kept = (flags: Record<string, boolean>) => specialize(nested, Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, boolean(v)]))).split('\n').filter((l) => !l.startsWith('--'));
+    expect(kept({ outer: true, inner: true, other: false })).toEqual(['A', 'B', 'C', 'E', 'G']);
+    expect(kept({ outer: true, inner: false, other: true })).toEqual(['A', 'B', 'D', 'E', 'F', 'G']);
+    // Before nesting, the inner block's own `when not` kept D with the outer branch left out.
+    expect(kept({ outer: false, inner: false, other: false })).toEqual(['A', 'G']);
+    expect(kept({ outer: false, inner: true, other: true })).toEqual(['A', 'F', 'G']);
+  });
 });

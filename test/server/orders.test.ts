@@ -422,6 +422,33 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
     const times = list.orders.map((o) => Date.parse(o.created_at));
     expect(times.every((t, i) => i === 0 || times[i - 1]! >= t)).toBe(true);
   });
+
+  test("the newest orders' first page (sorted on the column) and the next ones (on the sort key) agree on ties", async () => {
+    // Seven orders placed at one instant, two more a minute before: pages of two cross the ties.
+    const dir = mkdtempSync(join(tmpdir(), 'op-ties-'));
+    const lines = ['order_id,channel,created_at,amount,currency'];
+    for (const id of ['T5', 'T1', 'T7', 'T3', 'T2', 'T6', 'T4']) lines.push(`${id},shop,2025-05-01 10:00:00,1,CNY`);
+    for (const id of ['U2', 'U1']) lines.push(`${id},shop,2025-05-01 09:59:00,1,CNY`);
+    writeFileSync(join(dir, 'orders.csv'), lines.join('\n'));
+    const tied = await openStore();
+    await importPreset(tied, 'canonical', [join(dir, 'orders.csv')]);
+    const tiedApp = testApp(tied, { cacheMetrics: false });
+    const ids: string[] = [];
+    let url = '/api/orders?limit=2';
+    for (;;) {
+      const { body } = await getJson(tiedApp, url);
+      ids.push(...body.orders.map((o: { order_id: string }) => o.order_id));
+      if (!body.nextCursor) break;
+      url = `/api/orders?limit=2&cursor=${body.nextCursor}`;
+    }
+    expect(ids).toHaveLength(9);
+    expect(new Set(ids).size).toBe(9);
+    expect(ids.slice(7).sort()).toEqual(['U1', 'U2']);
+    // The first page is the generic path's first page too (sorted ascending and reversed, the same keys).
+    const oldest = await allPages(tiedApp, '/api/orders?sort=created_at');
+    expect(oldest.orders.map((o) => o.order_id).slice(0, 2).sort()).toEqual(['U1', 'U2']);
+    await tied.close();
+  });
 });
 
 describe('on Olist: every stuck-orders bar lists exactly its orders', () => {
