@@ -1,3 +1,4 @@
+import { allStageColumns } from './stage-columns.js';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { boolean, integer, number, text, textList, instant, type Bindings } from './bindings.js';
@@ -630,7 +631,7 @@ export const METRICS: MetricDefinition[] = [
       return {
         tz: scope.tz,
         params: { ...scope.params, stages, waitedHours, asOf: isoInZone(asOfMs, scope.tz), minOrders: FORECAST_MIN_ORDERS },
-        bindings: { ...scope.bindings, stages: textList(stages), waited_hours: number(waitedHours), as_of: instant(asOfMs), min_orders: integer(FORECAST_MIN_ORDERS) },
+        bindings: { ...scope.bindings, stages: textList(stages), waited_hours: number(waitedHours), as_of: instant(asOfMs), min_orders: integer(FORECAST_MIN_ORDERS), stage_columns: boolean(allStageColumns(stages)) },
       };
     },
   },
