@@ -1,4 +1,5 @@
 /** States, refetching, selections, the dashboard, the table, locales and the chart lifecycle. */
+import { emphasize } from '../../widgets/internal/selection.js';
 import { expect } from '@esm-bundle/chai';
 import '../../widgets/orderpulse.js';
 import { liveChartCount } from '../../widgets/controllers/chart-controller.js';
@@ -410,6 +411,14 @@ describe('table, locale, lifecycle', () => {
     await dashboard.updateComplete;
     expect(dimmed()).to.deep.equal([1, 1]);
     host.remove();
+  });
+
+  it("a channel selected in the surges keeps all of its series (hourly orders, average, surges) and dims the others'", () => {
+    const option = { series: ['orders-douyin', 'avg-douyin', 'surge-douyin', 'orders-jd', 'avg-jd', 'surge-jd'].map((id) => ({ id, type: id.startsWith('surge') ? 'scatter' : 'line', data: [] })) };
+    const marked = emphasize(option, { seriesOf: 'orders-douyin', group: 'douyin' }) as { series: { id: string; lineStyle?: { opacity?: number } }[] };
+    expect(marked.series.map((s) => [s.id, s.lineStyle?.opacity ?? 1])).to.deep.equal([
+      ['orders-douyin', 1], ['avg-douyin', 1], ['surge-douyin', 1], ['orders-jd', 0.25], ['avg-jd', 0.25], ['surge-jd', 0.25],
+    ]);
   });
 
   it('draws light by default, dark in a host page that is dark only (color-scheme), and as told by theme', async () => {

@@ -364,7 +364,7 @@ export abstract class OpMetricElement extends LitElement {
     const value = this.selected === key ? null : clause.value;
     this.selected = value === null ? null : key;
     const bySeries = typeof clause.value === 'string' && params.seriesId !== undefined && (params.seriesId === `group-${clause.value}` || params.seriesId.endsWith(`-${clause.value}`));
-    this.mark = value === null ? null : bySeries ? { seriesOf: params.seriesId } : { dataIndex: params.dataIndex };
+    this.mark = value === null ? null : bySeries ? { seriesOf: params.seriesId, group: clause.value as string } : { dataIndex: params.dataIndex };
     this.drawChart();
     const orders = value === null ? undefined : this.selectionDrill(params, result);
     this.dispatchEvent(

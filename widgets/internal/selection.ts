@@ -4,6 +4,8 @@ import type { ChartOption } from '../echarts/echarts.js';
 export interface SelectionMark {
   /** The series selected, by id; absent: the point at `dataIndex` in every series. */
   seriesOf?: string;
+  /** The group (channel) it draws: every series whose id ends in `-<group>` stays too. */
+  group?: string;
   dataIndex?: number;
 }
 
@@ -19,7 +21,7 @@ type Series = { id?: string; type?: string; data?: unknown[]; itemStyle?: object
 export function emphasize(option: ChartOption, mark: SelectionMark): ChartOption {
   const series = (option as { series?: Series[] }).series;
   if (!series) return option;
-  const keeps = (s: Series) => s.id === mark.seriesOf || (mark.seriesOf !== undefined && s.id?.endsWith(`-${mark.seriesOf.replace(/^group-/, '')}`));
+  const keeps = (s: Series) => s.id === mark.seriesOf || (mark.group !== undefined && s.id?.endsWith(`-${mark.group}`));
   return {
     ...option,
     series: series.map((s) => {
