@@ -4,6 +4,7 @@ import { bumpDataVersion } from './db/data-version.js';
 import { ApiError } from './errors.js';
 import { rebuildTenantFacts } from './import/refresh-facts.js';
 import { rebuildRollups } from './import/refresh-rollups.js';
+import { CHANNEL_CODE_MESSAGE, CHANNEL_PATTERN } from './channel-code.js';
 
 /**
  * The canonical spelling of an IANA time zone name (`asia/SHANGHAI` → `Asia/Shanghai`), or
@@ -33,14 +34,18 @@ export const timeZoneName = z
   .refine(isTimeZone, { message: 'unknown IANA time zone (e.g. Asia/Shanghai)' })
   .transform((name) => canonicalTimeZone(name)!);
 
+const channelCode = z.string().regex(new RegExp(CHANNEL_PATTERN), CHANNEL_CODE_MESSAGE);
+/** A text in each locale the widgets speak, each optional. */
+const localized = (max: number) => z.object({ en: z.string().trim().min(1).max(max).optional(), 'zh-CN': z.string().trim().min(1).max(max).optional() }).strict();
+
 /** A dated note: a local day of the tenant's zone, what happened, and the channel it concerns (none: all). */
 export const annotationSchema = z
   .object({
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a local day, YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { message: 'not a real day' }),
     label: z.string().trim().min(1).max(80),
     /** The label in other languages, for widgets in that locale (`{"zh-CN": "上线"}`); `label` otherwise. */
-    labels: z.object({ en: z.string().trim().min(1).max(80).optional(), 'zh-CN': z.string().trim().min(1).max(80).optional() }).strict().optional(),
-    channel: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/, 'a channel code is lower-case letters, digits, _ . - (e.g. douyin)').optional(),
+    labels: localized(80).optional(),
+    channel: channelCode.optional(),
   })
   .strict();
 
@@ -64,7 +69,7 @@ export const settingsSchema = z
     slaTargets: z
       .array(
         z
-          .object({ from: stageName, to: stageName, hours: z.number().positive().max(87_600), channel: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/).optional() })
+          .object({ from: stageName, to: stageName, hours: z.number().positive().max(87_600), channel: channelCode.optional() })
           .strict()
           .refine((t) => t.from !== t.to, { message: 'a target runs from one stage to another' }),
       )
@@ -75,8 +80,8 @@ export const settingsSchema = z
      */
     channelNames: z
       .record(
-        z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/, 'a channel code is lower-case letters, digits, _ . - (e.g. douyin)'),
-        z.object({ en: z.string().trim().min(1).max(60).optional(), 'zh-CN': z.string().trim().min(1).max(60).optional() }).strict(),
+        channelCode,
+        localized(60),
       )
       .refine((names) => Object.keys(names).length <= 500, { message: 'at most 500 channels' }),
     /** Dated notes drawn on the time charts (a go-live, a pipeline change); PUT /api/annotations replaces them. */

@@ -33,16 +33,11 @@ const DEMO_KEY = `concat_ws(chr(31), 'canonical', channel, order_id)`;
 /** Demo data is generated in Asia/Shanghai, the store's default time zone. */
 const DEMO_TIME_ZONE = 'Asia/Shanghai';
 
-/**
- * Writes deterministic demo orders, events and promotions into the store in
- * one transaction, with the stories of DOMAIN.md (see sql/demo/*.sql).
- * Appends: run it on an empty store, or with a different seed range.
- */
-/** The demo's service levels: ship within 3 days of the order, 48 h of payment (tmall: 24 h), deliver within 3 days of shipping. */
-/** The demo's note on its go-live day (settings annotations). */
+/** The demo's note on its go-live day (settings annotations), in English and Chinese. */
 export const DEMO_GO_LIVE_NOTE = 'Go-live: one order platform';
 export const DEMO_GO_LIVE_NOTE_ZH = '上线：统一订单平台';
 
+/** The demo's service levels: ship within 3 days of the order, 48 h of payment (tmall: 24 h), deliver within 3 days of shipping. */
 export const DEMO_SLA_TARGETS = [
   { from: 'placed', to: 'shipped', hours: 72 },
   { from: 'paid', to: 'shipped', hours: 48 },
@@ -50,6 +45,11 @@ export const DEMO_SLA_TARGETS = [
   { from: 'shipped', to: 'delivered', hours: 72 },
 ];
 
+/**
+ * Writes deterministic demo orders, events and promotions into the store in
+ * one transaction, with the stories of DOMAIN.md (see sql/demo/*.sql).
+ * Appends: run it on an empty store, or with a different seed range.
+ */
 export async function generateDemoData(db: Database, options: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   const params = {

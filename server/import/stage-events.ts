@@ -1,7 +1,7 @@
 import { unparseableSql, type ImportContext } from './import-context.js';
 import { EVENT_FIELDS, PROMOTION_FIELDS, specColumn, type FieldType, type Mapping } from './mapping.js';
 import { SQL_TYPE, fieldValueSql } from './field-sql.js';
-import { CHANNEL_PATTERN } from './stage-orders.js';
+import { CHANNEL_PATTERN } from '../channel-code.js';
 import { ident } from './sql-text.js';
 
 export const EVENT_TYPES = ['stage', 'data_move', 'exception', 'expedite', 'contact'] as const;

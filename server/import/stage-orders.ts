@@ -2,13 +2,11 @@ import type { ImportContext } from './import-context.js';
 import { ORDER_FIELDS, specColumn, stageColumnName, type FieldType, type Mapping, type OrderField, type StageColumn } from './mapping.js';
 import { SQL_TYPE, columnValueSql, fieldAggregateSql } from './field-sql.js';
 import { cleanText } from './sql-text.js';
+import { CHANNEL_PATTERN } from '../channel-code.js';
 
 type OrdersSection = NonNullable<Mapping['orders']>;
 type Lookup = NonNullable<OrdersSection['lookups']>[number];
 const ORDER_FIELD_NAMES = Object.keys(ORDER_FIELDS) as OrderField[];
-
-/** A channel code: what the API filters on, so it must be stable and plain. */
-export const CHANNEL_PATTERN = '^[a-z0-9][a-z0-9_.-]{0,39}$';
 
 /**
  * Builds `stg_orders` (one row per order, canonical columns, `__line` = first

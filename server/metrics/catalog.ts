@@ -1,4 +1,3 @@
-import { allStageColumns } from './stage-columns.js';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { boolean, integer, number, text, textList, instant, type Bindings } from './bindings.js';
@@ -29,6 +28,7 @@ import {
   type ResolvedScope,
 } from './scope.js';
 import { isoInZone } from './zoned-time.js';
+import { allStageColumns } from './stage-columns.js';
 import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
 import { DEFAULT_SOURCE_INTERVAL_HOURS } from '../settings.js';
 

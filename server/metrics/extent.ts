@@ -1,3 +1,4 @@
+import type { ChannelNames } from '../../widgets/internal/envelope.js';
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { bindingsFor } from './bindings.js';
@@ -18,7 +19,7 @@ export interface Extent {
   timeZone: string;
   channels: { code: string; orders: number }[];
   /** The tenant's display names of those channels (settings channelNames), when it set any. */
-  channelNames?: Record<string, { en?: string; 'zh-CN'?: string }>;
+  channelNames?: ChannelNames;
   currencies: { code: string; orders: number }[];
   /** Stages orders reached: the pipeline's in its order, then the others; `precision` `day` when some source gives them dates only. */
   stages: { stage: string; orders: number; inPipeline: boolean; terminal: boolean; precision: 'day' | 'time' }[];

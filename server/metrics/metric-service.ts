@@ -9,24 +9,11 @@ import { LruCache } from './lru-cache.js';
 import { contextBindings, dataUpdatedAt, scopeBindings, visibleChannelNames, type MetricContext } from './scope.js';
 import { lockOf, type MetricLock } from '../security/locked-filters.js';
 import type { TokenFilters } from '../security/embed-token.js';
-import { SqlMetric, type Column } from './sql-metric.js';
+import { SqlMetric } from './sql-metric.js';
+import type { MetricEnvelope } from '../../widgets/internal/envelope.js';
 
-export interface MetricResponse {
-  metric: string;
-  params: Record<string, unknown>;
-  columns: Column[];
-  rows: Record<string, unknown>[];
-  meta: {
-    dataVersion: number;
-    elapsedMs: number;
-    cached: boolean;
-    rowCount: number;
-    precision?: 'day' | 'time';
-    dataUpdatedAt: string | null;
-    /** The tenant's display names of the channels the caller may see (settings channelNames), when it set any. */
-    channelNames?: Record<string, { en?: string; 'zh-CN'?: string }>;
-  };
-}
+/** A metric's answer (metric-envelope.ts, by which the widgets read it too). */
+export type MetricResponse = MetricEnvelope;
 
 interface Computed {
   body: Omit<MetricResponse, 'meta'> & { meta: Omit<MetricResponse['meta'], 'cached'> };

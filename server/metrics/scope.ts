@@ -1,3 +1,4 @@
+import type { ChannelNames } from '../../widgets/internal/envelope.js';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { canonicalTimeZone, type Settings } from '../settings.js';
@@ -41,7 +42,7 @@ export function dataUpdatedAt(channels: readonly string[], ctx: MetricContext): 
  * The tenant's channel display names a caller may read: under a channel lock only the lock's own
  * (a name would tell the others' codes), none for a customer's token (never told the channels).
  */
-export function visibleChannelNames(ctx: MetricContext): { channelNames?: Record<string, { en?: string; 'zh-CN'?: string }> } {
+export function visibleChannelNames(ctx: MetricContext): { channelNames?: ChannelNames } {
   const names = ctx.settings.channelNames;
   if (ctx.lock?.lists.customer) return {};
   const locked = ctx.lock?.lists.channel;

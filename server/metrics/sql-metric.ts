@@ -3,11 +3,9 @@ import { readSql } from '../db/sql-files.js';
 import { bindingsFor, type Bindings } from './bindings.js';
 import { isoInZone } from './zoned-time.js';
 
-export type ColumnType = 'time' | 'string' | 'integer' | 'number' | 'boolean';
-export interface Column {
-  name: string;
-  type: ColumnType;
-}
+import type { Column, ColumnType } from '../../widgets/internal/envelope.js';
+
+export type { Column, ColumnType };
 
 /** One `sql/metrics/<name>.sql` file: its statement and the columns its header declares. */
 export class SqlMetric {

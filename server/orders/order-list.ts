@@ -1,3 +1,4 @@
+import type { ChannelNames } from '../../widgets/internal/envelope.js';
 import { createHash } from 'node:crypto';
 import { DOUBLE, INTEGER, LIST, listValue } from '@duckdb/node-api';
 import { z } from 'zod';
@@ -81,7 +82,7 @@ export interface OrderPage {
   orders: Record<string, unknown>[];
   /** Pass as `cursor` for the next page; null on the last. */
   nextCursor: string | null;
-  meta: { dataVersion: number; elapsedMs: number; dataUpdatedAt: string | null; channelNames?: Record<string, { en?: string; 'zh-CN'?: string }> };
+  meta: { dataVersion: number; elapsedMs: number; dataUpdatedAt: string | null; channelNames?: ChannelNames };
 }
 
 interface Cursor {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { decode, sign, verify } from 'hono/jwt';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
-import { CHANNEL_PATTERN } from '../import/stage-orders.js';
+import { CHANNEL_CODE_MESSAGE, CHANNEL_PATTERN } from '../channel-code.js';
 import { canonicalTimeZone } from '../settings.js';
 import { DEFAULT_TENANT, tenantId } from '../tenants.js';
 import { parseApiTime } from '../metrics/zoned-time.js';
@@ -27,7 +27,7 @@ const lockedChannels = z.array(
     .string()
     .max(40)
     .transform((v) => v.toLowerCase())
-    .pipe(z.string().regex(new RegExp(CHANNEL_PATTERN), 'a channel code is lower-case letters, digits, _ . - (e.g. douyin)')),
+    .pipe(z.string().regex(new RegExp(CHANNEL_PATTERN), CHANNEL_CODE_MESSAGE)),
 )
   .min(1)
   .max(1000);

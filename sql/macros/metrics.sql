@@ -48,8 +48,9 @@ CREATE OR REPLACE TEMP MACRO op_stage_at(stage, stage_names, stage_keys, stage_a
     WHEN 'shipped' THEN shipped_at WHEN 'delivered' THEN delivered_at
     ELSE op_reached_at(stage_keys, stage_at, list_position(stage_names, stage)) END;
 
--- op_stage_at in two steps, for a stage fixed per row group (an SLA target's): its stage-time
--- column's number (0: none, read from the stage list by its key), then the time by that number.
+-- op_stage_at in two steps, for stages known to have a time column (order-forecast's, checked by the
+-- service): the column's number once per stage, then the time by that number; with NULL lists the
+-- statement reads no stage list (0: none, read from the list by its key).
 CREATE OR REPLACE TEMP MACRO op_stage_column(stage) AS
   CASE stage WHEN 'placed' THEN 1 WHEN 'paid' THEN 2 WHEN 'credit_checked' THEN 3 WHEN 'stock_locked' THEN 4
     WHEN 'dispatched' THEN 5 WHEN 'picked' THEN 6 WHEN 'shipped' THEN 7 WHEN 'delivered' THEN 8 ELSE 0 END;

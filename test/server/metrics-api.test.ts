@@ -106,6 +106,7 @@ describe('caller mistakes are 4xx errors that name the parameter', () => {
     ['/api/metrics/roi-compare?compare=channel:jd', 400, 'invalid_parameter', "compare: needs two cohorts such as channel:douyin,channel:tmall, not 'channel:jd'"],
     ['/api/metrics/roi-compare?compare=colour:red,channel:jd', 400, 'invalid_parameter', "compare: 'colour:red' is not dimension:value with a dimension of channel, region, sku_series, customer_tier, promotion, promotion_id, warehouse"],
     ['/api/metrics/roi-compare?compare=channel:ebay,channel:jd', 400, 'invalid_parameter', "compare: unknown channel 'ebay'"],
+    ['/api/metrics/surge-alerts?hours=some', 400, 'invalid_parameter', 'hours: Invalid option: expected one of "surges"|"all"'],
     ['/api/metrics/surge-alerts?factor=1', 400, 'invalid_parameter', "factor: must be a number above 1 and at most 1,000,000, not '1'"],
     ['/api/metrics/surge-alerts?minOrders=2.5', 400, 'invalid_parameter', "minOrders: must be a whole number from 1 to 1,000,000,000, not '2.5'"],
     ['/api/metrics/surge-alerts?minOrders=2147483648', 400, 'invalid_parameter', "minOrders: must be a whole number from 1 to 1,000,000,000, not '2147483648'"],

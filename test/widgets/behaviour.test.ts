@@ -415,7 +415,7 @@ describe('table, locale, lifecycle', () => {
 
   it("a channel selected in the surges keeps all of its series (hourly orders, average, surges) and dims the others'", () => {
     const option = { series: ['orders-douyin', 'avg-douyin', 'surge-douyin', 'orders-jd', 'avg-jd', 'surge-jd'].map((id) => ({ id, type: id.startsWith('surge') ? 'scatter' : 'line', data: [] })) };
-    const marked = emphasize(option, { seriesOf: 'orders-douyin', group: 'douyin' }) as { series: { id: string; lineStyle?: { opacity?: number } }[] };
+    const marked = emphasize(option, { group: 'douyin' }) as { series: { id: string; lineStyle?: { opacity?: number } }[] };
     expect(marked.series.map((s) => [s.id, s.lineStyle?.opacity ?? 1])).to.deep.equal([
       ['orders-douyin', 1], ['avg-douyin', 1], ['surge-douyin', 1], ['orders-jd', 0.25], ['avg-jd', 0.25], ['surge-jd', 0.25],
     ]);

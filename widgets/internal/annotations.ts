@@ -1,10 +1,11 @@
+import type { LocalizedText } from './envelope.js';
 import type { ChartOption } from '../echarts/echarts.js';
 import { fetchMetric, serviceUrl } from './api-client.js';
 import type { ChartColors } from './theme.js';
 
 /** What GET /api/annotations answers: the tenant's dated notes and its promotions, as local days. */
 export interface Annotations {
-  annotations: { date: string; label: string; labels?: { en?: string; 'zh-CN'?: string }; channel?: string }[];
+  annotations: { date: string; label: string; labels?: LocalizedText; channel?: string }[];
   promotions: { id: string; label: string; channel: string | null; from: string; through: string }[];
 }
 

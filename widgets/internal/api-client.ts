@@ -1,20 +1,12 @@
-/** The service's metric envelope. */
-export interface MetricResult {
-  metric: string;
-  params: Record<string, unknown>;
-  columns: { name: string; type: 'time' | 'string' | 'integer' | 'number' | 'boolean' }[];
-  rows: Record<string, unknown>[];
-  meta: {
-    dataVersion: number;
-    elapsedMs: number;
-    cached: boolean;
-    rowCount: number;
-    precision?: 'day' | 'time';
-    dataUpdatedAt?: string | null;
-    /** The tenant's channel display names (settings channelNames), when it set any. */
-    channelNames?: Record<string, { en?: string; 'zh-CN'?: string }>;
-  };
-}
+import type { MetricEnvelope } from './envelope.js';
+
+/** Gives a fresh embed token (a call to the host's backend); widgets call it again when one expires. */
+export type TokenProvider = () => string | Promise<string>;
+/**
+ * The service's metric envelope: its one definition is the service's (types only, so no server code
+ * enters the bundle); an order list's answer, read the same way, may lack dataUpdatedAt.
+ */
+export type MetricResult = Omit<MetricEnvelope, 'meta'> & { meta: Omit<MetricEnvelope['meta'], 'dataUpdatedAt'> & { dataUpdatedAt?: string | null } };
 
 /** A failed request, with the service's own message when it sent one. */
 export class MetricRequestError extends Error {

@@ -1,3 +1,4 @@
+import type { ChannelNames } from './envelope.js';
 /** Every label the widgets show, in English and Simplified Chinese. */
 const en = {
   loading: 'Loading…',
@@ -535,7 +536,7 @@ const CHANNEL_NAMES: Record<'en' | 'zh-CN', Readonly<Record<string, string>>> = 
 };
 
 /** A channel's display name: the tenant's for the locale, else the default for a common channel, else its code. */
-export function channelName(code: string, locale: string, tenantNames?: Record<string, { en?: string; 'zh-CN'?: string }>): string {
+export function channelName(code: string, locale: string, tenantNames?: ChannelNames): string {
   const key = locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
   return tenantNames?.[code]?.[key] ?? CHANNEL_NAMES[key][code] ?? code;
 }

@@ -1,4 +1,3 @@
-import { emphasize, type SelectionMark } from './selection.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { Task, TaskStatus, initialState } from '@lit/task';
@@ -6,12 +5,13 @@ import { ChartController } from '../controllers/chart-controller.js';
 import type { ChartOption } from '../echarts/echarts.js';
 import { OpFilterChangeEvent, type FilterClause } from '../events/op-filter-change.js';
 import { OpDrillThroughEvent, type DrillThrough } from '../events/op-drill-through.js';
-import { MetricRequestError, fetchMetric, metricUrl, type MetricResult } from './api-client.js';
+import { MetricRequestError, fetchMetric, metricUrl, type MetricResult, type TokenProvider } from './api-client.js';
 import { OpTokenExpiredEvent } from '../events/op-token-expired.js';
 import { annotate, fetchAnnotations, inLocale, type Annotations } from './annotations.js';
 import { baseStyles } from './base-styles.js';
 import { cellKind, formatCell, type Translate } from './cell-format.js';
 import { download, toCsv } from './download.js';
+import { emphasize, type SelectionMark } from './selection.js';
 import { Formatter } from './format.js';
 import { channelName, messagesFor, type MessageKey } from './messages.js';
 import { baseOption, drawsDark, readColors, type ChartColors, type Theme } from './theme.js';
@@ -79,7 +79,7 @@ export abstract class OpMetricElement extends LitElement {
   /** Embed token sent as `Authorization: Bearer …`. */
   @property() token?: string;
   /** Called before each request for a fresh token (e.g. before the current one expires). */
-  @property({ attribute: false }) tokenProvider?: () => string | Promise<string>;
+  @property({ attribute: false }) tokenProvider?: TokenProvider;
   /** Start of the range (inclusive): `YYYY-MM-DD` or an ISO date-time. */
   @property() from?: string;
   /** End of the range (exclusive). */
@@ -122,9 +122,8 @@ export abstract class OpMetricElement extends LitElement {
   private darkQuery?: MediaQueryList;
   /** The OS switched light and dark: `auto` follows it. */
   private readonly onSchemeChange = () => this.requestUpdate();
-  private selected: string | null = null;
-  /** How the chart shows that selection. */
-  private mark: SelectionMark | null = null;
+  /** What a click in this chart selected (its value, to clear it on a second click) and how the chart shows it. */
+  private selection: { key: string; mark: SelectionMark } | null = null;
 
   protected readonly data = new Task(this, {
     task: async ([url, token], { signal }) => {
@@ -277,9 +276,8 @@ export abstract class OpMetricElement extends LitElement {
 
   /** Forgets the selection made in this chart (the dashboard's chip for it was cleared). */
   deselect(): void {
-    if (this.selected === null) return;
-    this.selected = null;
-    this.mark = null;
+    if (this.selection === null) return;
+    this.selection = null;
     this.drawChart();
   }
 
@@ -327,7 +325,7 @@ export abstract class OpMetricElement extends LitElement {
       if (option && axis) {
         if (this.marks) option = annotate(option, axis.buckets, axis.labels, inLocale(this.marks, this.locale), ctx.colors, { channels: result.params.channel as string[] | undefined, to: result.params.to as string | null | undefined });
       }
-      if (option && this.mark) option = emphasize(option, this.mark);
+      if (option && this.selection) option = emphasize(option, this.selection.mark);
       if (option) this.chart.render(container, option);
     }
   }
@@ -361,10 +359,10 @@ export abstract class OpMetricElement extends LitElement {
     const clause = this.clickToFilter(params, result);
     if (!clause) return;
     const key = JSON.stringify(clause.value);
-    const value = this.selected === key ? null : clause.value;
-    this.selected = value === null ? null : key;
-    const bySeries = typeof clause.value === 'string' && params.seriesId !== undefined && (params.seriesId === `group-${clause.value}` || params.seriesId.endsWith(`-${clause.value}`));
-    this.mark = value === null ? null : bySeries ? { seriesOf: params.seriesId, group: clause.value as string } : { dataIndex: params.dataIndex };
+    const value = this.selection?.key === key ? null : clause.value;
+    // A channel drawn as a series (group-jd, orders-jd…) marks its series; anything else the point clicked.
+    const bySeries = typeof clause.value === 'string' && params.seriesId?.endsWith(`-${clause.value}`);
+    this.selection = value === null ? null : { key, mark: bySeries ? { group: clause.value as string } : { dataIndex: params.dataIndex } };
     this.drawChart();
     const orders = value === null ? undefined : this.selectionDrill(params, result);
     this.dispatchEvent(

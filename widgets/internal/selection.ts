@@ -2,9 +2,7 @@ import type { ChartOption } from '../echarts/echarts.js';
 
 /** What a click selected in a chart: a whole series (a channel) or one point of every series (a month, a stage, a driver). */
 export interface SelectionMark {
-  /** The series selected, by id; absent: the point at `dataIndex` in every series. */
-  seriesOf?: string;
-  /** The group (channel) it draws: every series whose id ends in `-<group>` stays too. */
+  /** The group (a channel) selected: every series whose id ends in `-<group>`; absent: the point at `dataIndex` in every series. */
   group?: string;
   dataIndex?: number;
 }
@@ -21,11 +19,11 @@ type Series = { id?: string; type?: string; data?: unknown[]; itemStyle?: object
 export function emphasize(option: ChartOption, mark: SelectionMark): ChartOption {
   const series = (option as { series?: Series[] }).series;
   if (!series) return option;
-  const keeps = (s: Series) => s.id === mark.seriesOf || (mark.group !== undefined && s.id?.endsWith(`-${mark.group}`));
+  const keeps = (s: Series) => s.id?.endsWith(`-${mark.group}`) === true;
   return {
     ...option,
     series: series.map((s) => {
-      if (mark.seriesOf !== undefined) {
+      if (mark.group !== undefined) {
         return keeps(s)
           ? s
           : { ...s, itemStyle: { ...s.itemStyle, opacity: DIM }, lineStyle: { ...s.lineStyle, opacity: DIM }, areaStyle: s.areaStyle && { ...s.areaStyle, opacity: DIM }, label: { ...s.label, show: false } };

@@ -1,5 +1,5 @@
-import type { Formatter } from './format.js';
 import { css } from 'lit';
+import type { Formatter } from './format.js';
 
 /**
  * Colours come from CSS custom properties the host page may set
@@ -106,7 +106,6 @@ export function seriesColor(name: string | null, colors: ChartColors): string {
   return palette[hash % palette.length]!;
 }
 
-/** The parts of an ECharts option every chart shares: palette, text, axes, tooltip. */
 /**
  * A value axis of durations in hours: one unit for every tick, at round steps of that unit, and
  * never two ticks closer than their labels (`splitNumber`: about how many ticks).
@@ -151,6 +150,7 @@ export function sideCategoryAxis(labels: string[], ctx: { width: number; height:
   };
 }
 
+/** The parts of an ECharts option every chart shares: palette, text, axes, tooltip. */
 export function baseOption(colors: ChartColors) {
   const axis = {
     axisLine: { lineStyle: { color: colors.grid } },

@@ -98,7 +98,7 @@ export function channelFunnelOption(result: MetricResult, ctx: RenderContext): C
       color: seriesColor(group, colors),
       // The first step's extent behind every bar: what the step lost reads as the empty part.
       showBackground: true,
-      // The background spans the axis; the bar ends where the value label begins.
+      // Each bar's value label 4 px right of its end.
       label: { distance: 4 },
       backgroundStyle: { color: colors.grid, opacity: 0.35 },
       data: steps.map((step) => {

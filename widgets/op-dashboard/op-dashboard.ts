@@ -1,4 +1,3 @@
-import type { Theme } from '../internal/theme.js';
 import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { FilterClause, OpFilterChangeEvent } from '../events/op-filter-change.js';
@@ -9,6 +8,8 @@ import { define } from '../internal/define.js';
 import { Formatter } from '../internal/format.js';
 import { channelName, messagesFor } from '../internal/messages.js';
 import type { OpMetricElement } from '../internal/op-metric-element.js';
+import type { TokenProvider } from '../internal/api-client.js';
+import type { Theme } from '../internal/theme.js';
 
 /** Attributes the dashboard hands down to the widgets inside it (unless a widget sets its own). */
 const SHARED = ['api', 'token', 'from', 'to', 'channel', 'locale', 'time-zone', 'theme', 'currency', 'compare'] as const;
@@ -114,7 +115,7 @@ export class OpDashboard extends LitElement {
   @property() channel?: string;
   @property() locale?: string;
   @property({ attribute: 'time-zone' }) timeZone?: string;
-  @property() theme?: string;
+  @property() theme?: Theme;
   @property() currency?: string;
   /** What KPI cards compare with: `previous` (default) or `year` (op-date-range sets it). */
   @property() compare?: string;
@@ -122,7 +123,7 @@ export class OpDashboard extends LitElement {
    * Gives a fresh embed token (a call to the host's backend), shared with every widget inside that
    * has none of its own and with the order panel: they call it again when a token expires.
    */
-  @property({ attribute: false }) tokenProvider?: () => string | Promise<string>;
+  @property({ attribute: false }) tokenProvider?: TokenProvider;
   /** The widgets whose tokenProvider is the dashboard's (they follow it when it changes). */
   private readonly inheritedProvider = new WeakSet<Element>();
 
@@ -213,7 +214,7 @@ export class OpDashboard extends LitElement {
 
   private shareAttributes(): void {
     for (const widget of this.widgets) {
-      const holder = widget as { tokenProvider?: () => string | Promise<string> };
+      const holder = widget as { tokenProvider?: TokenProvider };
       if (this.tokenProvider && (!holder.tokenProvider || this.inheritedProvider.has(widget))) {
         holder.tokenProvider = this.tokenProvider;
         this.inheritedProvider.add(widget);
@@ -270,7 +271,7 @@ export class OpDashboard extends LitElement {
         .token=${this.token}
         .tokenProvider=${this.tokenProvider}
         .locale=${this.locale ?? 'en'}
-        .theme=${this.theme as Theme | undefined}
+        .theme=${this.theme}
         .timeZone=${drill.params.tz ?? this.timeZone}
         .currency=${this.currency}
         .stage=${drill.params.stage}

@@ -1,9 +1,10 @@
+import type { ChannelNames } from '../internal/envelope.js';
 import { drawsDark, type Theme } from '../internal/theme.js';
 import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import { OpScopeChangeEvent } from '../events/op-scope-change.js';
-import { fetchMetric, serviceUrl } from '../internal/api-client.js';
+import { fetchMetric, serviceUrl, type TokenProvider } from '../internal/api-client.js';
 import { buttonStyles, visuallyHidden } from '../internal/base-styles.js';
 import { controlStyles } from '../internal/control-styles.js';
 import { define } from '../internal/define.js';
@@ -11,7 +12,7 @@ import { channelName, messagesFor } from '../internal/messages.js';
 
 interface ExtentChannels {
   channels: { code: string; orders: number }[];
-  channelNames?: Record<string, { en?: string; 'zh-CN'?: string }>;
+  channelNames?: ChannelNames;
 }
 
 /**
@@ -73,7 +74,7 @@ export class OpFilter extends LitElement {
   @property() api = '';
   /** Embed token sent as `Authorization: Bearer …`. */
   @property() token?: string;
-  @property({ attribute: false }) tokenProvider?: () => string | Promise<string>;
+  @property({ attribute: false }) tokenProvider?: TokenProvider;
   /** The channels chosen, comma-separated (none: every channel). */
   @property({ reflect: true }) channel?: string;
   @property() locale = 'en';
