@@ -631,7 +631,15 @@ export const METRICS: MetricDefinition[] = [
       return {
         tz: scope.tz,
         params: { ...scope.params, stages, waitedHours, asOf: isoInZone(asOfMs, scope.tz), minOrders: FORECAST_MIN_ORDERS },
-        bindings: { ...scope.bindings, stages: textList(stages), waited_hours: number(waitedHours), as_of: instant(asOfMs), min_orders: integer(FORECAST_MIN_ORDERS), stage_columns: boolean(allStageColumns(stages)) },
+        bindings: {
+          ...scope.bindings,
+          stages: textList(stages),
+          // Whole microseconds, as the durations are compared: 7m is 420,000,000 µs, not 7/60 h × 3.6e9.
+          waited_us: number(Math.round(waitedHours * 3_600_000_000)),
+          as_of: instant(asOfMs),
+          min_orders: integer(FORECAST_MIN_ORDERS),
+          stage_columns: boolean(allStageColumns(stages)),
+        },
       };
     },
   },

@@ -13,7 +13,7 @@ export const DIMENSIONS = ['channel', 'sku_series', 'region', 'customer_tier', '
 export interface MetricContext {
   settings: Settings;
   channels: ReadonlySet<string>;
-  /** The latest event time in the store (epoch ms), or null when there are no events. */
+  /** The latest event time in the store (epoch ms, rounded up: the event itself is at or before it), or null when there are no events. */
   latestEventMs: number | null;
   /** The values each cohort dimension has in the tenant's orders (roi-compare names a value that matches none). */
   dimensionValues: Record<'region' | 'skuSeries' | 'customerTier' | 'promotion' | 'warehouse', ReadonlySet<string>>;

