@@ -1,7 +1,7 @@
 import { unparseableSql, type ImportContext } from './import-context.js';
 import { EVENT_FIELDS, PROMOTION_FIELDS, specColumn, type FieldType, type Mapping } from './mapping.js';
 import { SQL_TYPE, fieldValueSql } from './field-sql.js';
-import { CHANNEL_PATTERN } from '../channel-code.js';
+import { CHANNEL_PATTERN, notChannelCodeSql } from '../channel-code.js';
 import { ident } from './sql-text.js';
 
 export const EVENT_TYPES = ['stage', 'data_move', 'exception', 'expedite', 'contact'] as const;
@@ -65,7 +65,7 @@ export async function stageEvents(ctx: ImportContext, section: NonNullable<Mappi
   const checks: [string, string, string][] = [
     ['order_id IS NULL', 'order_id', `'order_id is empty'`],
     ['channel IS NULL', 'channel', `'channel is empty'`],
-    [`NOT regexp_full_match(channel, '${CHANNEL_PATTERN}')`, 'channel', `'channel ''' || left(channel, 60) || ''' is not a channel code'`],
+    [`NOT regexp_full_match(channel, '${CHANNEL_PATTERN}')`, 'channel', notChannelCodeSql('channel')],
     ['"at" IS NULL', 'at', `'at is empty'`],
     ['type IS NULL', 'type', `'type is empty'`],
     [

@@ -2,7 +2,7 @@ import type { ImportContext } from './import-context.js';
 import { ORDER_FIELDS, specColumn, stageColumnName, type FieldType, type Mapping, type OrderField, type StageColumn } from './mapping.js';
 import { SQL_TYPE, columnValueSql, fieldAggregateSql } from './field-sql.js';
 import { cleanText } from './sql-text.js';
-import { CHANNEL_PATTERN } from '../channel-code.js';
+import { CHANNEL_PATTERN, notChannelCodeSql } from '../channel-code.js';
 
 type OrdersSection = NonNullable<Mapping['orders']>;
 type Lookup = NonNullable<OrdersSection['lookups']>[number];
@@ -186,7 +186,7 @@ async function rejectInvalidOrders(ctx: ImportContext, section: OrdersSection): 
     'stg_orders',
     `NOT regexp_full_match(channel, '${CHANNEL_PATTERN}')`,
     columnOf('channel'),
-    `'channel ''' || left(channel, 60) || ''' is not a channel code (lower-case letters, digits, _ . -)'`,
+    notChannelCodeSql('channel'),
   );
   await ctx.reject(input, 'stg_orders', 'amount < 0', columnOf('amount'), `'amount is negative: ' || amount`);
   await ctx.reject(input, 'stg_orders', 'quantity < 0', columnOf('quantity'), `'quantity is negative: ' || quantity`);

@@ -12,7 +12,7 @@ import type { TokenFilters } from '../security/embed-token.js';
 import { SqlMetric } from './sql-metric.js';
 import type { MetricEnvelope } from '../../widgets/internal/envelope.js';
 
-/** A metric's answer (metric-envelope.ts, by which the widgets read it too). */
+/** A metric's answer (widgets/internal/envelope.ts, by which the widgets read it too). */
 export type MetricResponse = MetricEnvelope;
 
 interface Computed {
@@ -61,7 +61,7 @@ export class MetricService {
       const value = (async () => {
         const settings = settingsFromJson((await this.tenants.require(tenant)).settings);
         const channels = await this.db.query('SELECT DISTINCT channel FROM orders WHERE tenant_id = $tenant', { tenant });
-        const [latest] = await this.db.query('SELECT ceil(epoch_us(max("at")) / 1000)::DOUBLE AS ms FROM order_events WHERE tenant_id = $tenant', { tenant });
+        const [latest] = await this.db.query('SELECT op_epoch_ms_up(max("at"))::DOUBLE AS ms FROM order_events WHERE tenant_id = $tenant', { tenant });
         const stages = await this.db.query('SELECT stage FROM stage_keys ORDER BY key');
         // One pass for the five cohort dimensions' values.
         const [values] = await this.db.query(
@@ -131,7 +131,7 @@ export class MetricService {
       const list = (name: keyof MetricLock['lists']) => [...(lock.lists[name] ?? [])];
       const lists = { channel: list('channel'), region: list('region'), skuSeries: list('skuSeries'), customerTier: list('customerTier'), promotion: list('promotion'), warehouse: list('warehouse') };
       const bindings = { tenant: text(tenant), ...scopeBindings('', lock.fromMs, lock.toMs, lists), customers: textList(list('customer')) };
-      const sql = `SELECT ceil(epoch_us(max(e."at")) / 1000)::DOUBLE AS ms FROM op_events($tenant) e
+      const sql = `SELECT op_epoch_ms_up(max(e."at"))::DOUBLE AS ms FROM op_events($tenant) e
         SEMI JOIN (
           SELECT order_key FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
           WHERE len($customers) = 0 OR list_contains($customers, customer_id)

@@ -49,16 +49,17 @@ CREATE OR REPLACE TEMP MACRO op_stage_at(stage, stage_names, stage_keys, stage_a
     ELSE op_reached_at(stage_keys, stage_at, list_position(stage_names, stage)) END;
 
 -- op_stage_at in two steps, for stages known to have a time column (order-forecast's, checked by the
--- service): the column's number once per stage, then the time by that number; with NULL lists the
--- statement reads no stage list (0: none, read from the list by its key).
+-- service): the column's number once per stage, then the time by that number, reading no stage list.
 CREATE OR REPLACE TEMP MACRO op_stage_column(stage) AS
   CASE stage WHEN 'placed' THEN 1 WHEN 'paid' THEN 2 WHEN 'credit_checked' THEN 3 WHEN 'stock_locked' THEN 4
-    WHEN 'dispatched' THEN 5 WHEN 'picked' THEN 6 WHEN 'shipped' THEN 7 WHEN 'delivered' THEN 8 ELSE 0 END;
-CREATE OR REPLACE TEMP MACRO op_stage_at_column(col, key, stage_keys, stage_at, placed_at, paid_at, credit_checked_at,
-    stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS
+    WHEN 'dispatched' THEN 5 WHEN 'picked' THEN 6 WHEN 'shipped' THEN 7 WHEN 'delivered' THEN 8 END;
+CREATE OR REPLACE TEMP MACRO op_stage_at_column(col, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS
   CASE col WHEN 1 THEN placed_at WHEN 2 THEN paid_at WHEN 3 THEN credit_checked_at WHEN 4 THEN stock_locked_at
-    WHEN 5 THEN dispatched_at WHEN 6 THEN picked_at WHEN 7 THEN shipped_at WHEN 8 THEN delivered_at
-    ELSE op_reached_at(stage_keys, stage_at, key) END;
+    WHEN 5 THEN dispatched_at WHEN 6 THEN picked_at WHEN 7 THEN shipped_at WHEN 8 THEN delivered_at END;
+
+-- A time as epoch milliseconds rounded up, so the time itself is at or before it: a default "as
+-- of the latest event" (the API's times carry milliseconds, events microseconds).
+CREATE OR REPLACE TEMP MACRO op_epoch_ms_up(t) AS ceil(epoch_us(t) / 1000)::BIGINT;
 
 -- An order's created_at as wall time in `tz`: the stored created_local when
 -- `tz` is the tenant's zone (no ICU conversion per row), else converted.

@@ -71,22 +71,22 @@ WITH funnel AS (
 ), first_rows AS (
   SELECT s.*, k.sort_value FROM (SELECT * FROM scoped WHERE row_id IN (SELECT row_id FROM first_keys)) s JOIN first_keys k ON k.row_id = s.row_id
 ), waiting AS (
-  SELECT order_key, stage, since, age_hours
+  SELECT order_key, stage, since, age_us, age_hours
   FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
     '', $pipeline, $pipeline_keys, $terminal_keys, $as_of::TIMESTAMPTZ, $whole_days, only_rows := (SELECT list(row_id) FROM first_keys))
 ), page_rows AS (
-  SELECT r.*, w.stage AS waiting_stage, w.since, w.age_hours FROM first_rows r LEFT JOIN waiting w ON w.order_key = r.order_key
+  SELECT r.*, w.stage AS waiting_stage, w.since, w.age_us, w.age_hours FROM first_rows r LEFT JOIN waiting w ON w.order_key = r.order_key
 ), counted AS (
   SELECT count(*)::INTEGER AS total FROM scoped
 -- end
 -- when not $page_first
 ), waiting AS (
-  SELECT order_key, stage, since, age_hours, age_index
+  SELECT order_key, stage, since, age_us, age_hours, age_index
   FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
     '', $pipeline, $pipeline_keys, $terminal_keys, $as_of::TIMESTAMPTZ, $whole_days)
   WHERE ($stage IS NULL OR stage = $stage) AND ($age_index IS NULL OR age_index = $age_index)
 ), selection AS (
-  SELECT f.*, w.stage AS waiting_stage, w.since, w.age_hours
+  SELECT f.*, w.stage AS waiting_stage, w.since, w.age_us, w.age_hours
   FROM scoped f LEFT JOIN waiting w ON w.order_key = f.order_key
   WHERE $stage IS NULL OR w.order_key IS NOT NULL
 ), page_rows AS (
@@ -100,7 +100,8 @@ WITH funnel AS (
 ), groups AS (
   SELECT DISTINCT channel, region, waiting_stage AS stage FROM page_rows WHERE $forecast AND waiting_stage IS NOT NULL
 ), history AS (
-  SELECT order_key, channel, region, stage, op_hours(at_stage, shipped) AS ship_hours, op_hours(at_stage, delivered) AS delivery_hours
+  -- In whole microseconds, compared with each order's age in microseconds, as order-forecast compares them.
+  SELECT order_key, channel, region, stage, op_us(at_stage, shipped) AS ship_us, op_us(at_stage, delivered) AS delivery_us
   FROM (
     SELECT o.order_key, g.channel, g.region, g.stage,
       op_stage_at(g.stage, $stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at,
@@ -123,10 +124,10 @@ WITH funnel AS (
   -- then each order's quantiles over its own group: a lateral lookup per order scanned the facts
   -- once per row (at 10M orders, 50 rows with forecasts: 8.3 s that way, 3.7 s this way; 20 rows 2.3 → 2.0 s).
   SELECT p.order_key,
-    quantile_cont(h.ship_hours, [0.5, 0.9]) FILTER (p.shipped_at IS NULL AND h.ship_hours >= p.age_hours) AS ship_hours,
-    count(*) FILTER (p.shipped_at IS NULL AND h.ship_hours >= p.age_hours) AS ship_n,
-    quantile_cont(h.delivery_hours, [0.5, 0.9]) FILTER (h.delivery_hours >= p.age_hours) AS delivery_hours,
-    count(*) FILTER (h.delivery_hours >= p.age_hours) AS delivery_n
+    quantile_cont(h.ship_us, [0.5, 0.9]) FILTER (p.shipped_at IS NULL AND h.ship_us >= p.age_us) AS ship_us,
+    count(*) FILTER (p.shipped_at IS NULL AND h.ship_us >= p.age_us) AS ship_n,
+    quantile_cont(h.delivery_us, [0.5, 0.9]) FILTER (h.delivery_us >= p.age_us) AS delivery_us,
+    count(*) FILTER (h.delivery_us >= p.age_us) AS delivery_n
   FROM (SELECT * FROM page_rows WHERE $forecast AND waiting_stage IS NOT NULL) p
   JOIN history h ON h.channel = p.channel AND h.region IS NOT DISTINCT FROM p.region AND h.stage = p.waiting_stage AND h.order_key <> p.order_key
   GROUP BY p.order_key
@@ -137,10 +138,10 @@ WITH funnel AS (
     coalesce(waiting_stage, $stage_names[last_key]) AS current_stage,
     epoch_ms(coalesce(since, last_at))::DOUBLE AS stage_since, age_hours, epoch_ms(settled_at)::DOUBLE AS settled_at,
     friction_cost::DOUBLE AS friction_cost,
-    CASE WHEN fc.ship_n >= $forecast_min THEN [epoch_ms(since + to_microseconds((fc.ship_hours[1] * 3.6e9)::BIGINT))::DOUBLE,
-      epoch_ms(since + to_microseconds((fc.ship_hours[2] * 3.6e9)::BIGINT))::DOUBLE] END AS expected_ship,
-    CASE WHEN fc.delivery_n >= $forecast_min THEN [epoch_ms(since + to_microseconds((fc.delivery_hours[1] * 3.6e9)::BIGINT))::DOUBLE,
-      epoch_ms(since + to_microseconds((fc.delivery_hours[2] * 3.6e9)::BIGINT))::DOUBLE] END AS expected_delivery,
+    CASE WHEN fc.ship_n >= $forecast_min THEN [epoch_ms(since + to_microseconds(fc.ship_us[1]::BIGINT))::DOUBLE,
+      epoch_ms(since + to_microseconds(fc.ship_us[2]::BIGINT))::DOUBLE] END AS expected_ship,
+    CASE WHEN fc.delivery_n >= $forecast_min THEN [epoch_ms(since + to_microseconds(fc.delivery_us[1]::BIGINT))::DOUBLE,
+      epoch_ms(since + to_microseconds(fc.delivery_us[2]::BIGINT))::DOUBLE] END AS expected_delivery,
     -- Stages in the order they were reached; at one time, in pipeline order (then by name).
     list_transform(list_sort(list_transform(range(1, len(stage_keys) + 1), i -> {'at': stage_at[i],
         'pos': coalesce(list_position($pipeline, $stage_names[stage_keys[i]]), 1000), 'stage': $stage_names[stage_keys[i]]})),

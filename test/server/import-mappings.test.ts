@@ -180,6 +180,22 @@ describe('strict by default', () => {
     await db.close();
   });
 
+  test("an events file's channel that is no channel code is rejected with its line and what a code is, as in an orders file", async () => {
+    const db = await openStore();
+    const canonical = (await import('../../server/import/presets.js')).presetMapping('canonical');
+    const error = await rejectionOf(
+      runImport(db, {
+        mapping: canonical,
+        files: [{ path: file('orders.csv', 'order_id,channel,created_at\nE1,jd,2025-03-01 10:00:00\n') }, { path: file('events.csv', 'order_id,channel,at,type,stage\nE1,JD Global,2025-03-02 10:00:00,stage,shipped\n') }],
+      }),
+    );
+    expect(error.details.problems).toEqual([
+      { file: 'events.csv', line: 2, column: 'channel', reason: "channel 'jd global' is not a channel code (lower-case letters, digits, _ . -)" },
+      { file: 'events.csv', line: 2, column: 'order_id', reason: 'no order E1 in channel jd global (in the store or this import)' },
+    ]);
+    await db.close();
+  });
+
   test('a mapped column the file lacks is a 400 unless optional; then a warning', async () => {
     const db = await openStore();
     const strict = report({ stages: { shipped: 'Ship Dat' } });

@@ -276,6 +276,26 @@ describe('forecast: expected ship and delivery windows from the history of the s
     const plain = await getJson(app, '/api/orders?stage=stock_locked&asOf=2025-06-04T11:00:00Z');
     expect(plain.body.orders[0]).not.toHaveProperty('expected_ship');
   });
+
+  test('a history order that took exactly as long as this one has waited counts, in the list and in the metric', async () => {
+    const at = (hours: number) => new Date(Date.UTC(2025, 5, 1, 10) + hours * H).toISOString().replace('.000Z', '+00:00');
+    // 40 h: H3 shipped exactly 40 h after its lock, so five orders (40-80 h), not four: a ship window.
+    const ship = shipHours.filter((d) => d >= 40);
+    expect(ship).toHaveLength(5);
+    const forty = await getJson(app, '/api/orders?stage=stock_locked&asOf=2025-06-03T02:00:00Z&forecast=true&tz=UTC');
+    expect(forty.body.orders[0].age_hours).toBe(40);
+    expect(forty.body.orders[0].expected_ship).toEqual({ p50: at(quantile(ship, 0.5)), p90: at(quantile(ship, 0.9)) });
+    // 64 h: H3 was delivered exactly 64 h after its lock: five deliveries of 64 h or more, not four.
+    const delivery = shipHours.map((d) => d + 24).filter((d) => d >= 64);
+    expect(delivery).toHaveLength(5);
+    const later = await getJson(app, '/api/orders?stage=stock_locked&asOf=2025-06-04T02:00:00Z&forecast=true&tz=UTC');
+    expect(later.body.orders[0].age_hours).toBe(64);
+    expect(later.body.orders[0].expected_delivery).toEqual({ p50: at(quantile(delivery, 0.5)), p90: at(quantile(delivery, 0.9)) });
+    for (const [waited, shipOrders, deliveryOrders] of [['40h', 5, 7], ['2400m', 5, 7], ['64h', 2, 5]] as const) {
+      const { body } = await getJson(app, `/api/metrics/order-forecast?stage=stock_locked&region=east&waited=${waited}&tz=UTC`);
+      expect([body.rows[0].ship_orders, body.rows[0].delivery_orders], waited).toEqual([shipOrders, deliveryOrders]);
+    }
+  });
 });
 
 describe('on the demo data: every stuck-orders bar lists exactly its orders', () => {
@@ -609,10 +629,10 @@ describe('embed tokens: the orders capability, the field allow-list, the lock', 
       const list = await allPages(app, '/api/orders', token);
       expect(list.total).toBe(mine.size);
       expect(new Set(list.orders.map((o) => o.order_id))).toEqual(mine);
-      // Rounded up to the millisecond: the latest event itself is at or before it.
-      const [{ ms }] = (await rows(db, `SELECT ceil(epoch_us(max(e."at")) / 1000)::DOUBLE AS ms FROM order_events e JOIN orders o USING (channel, order_id) WHERE o.customer_id = '${customer}'`)) as { ms: number }[];
+      const [{ us }] = (await rows(db, `SELECT epoch_us(max(e."at"))::DOUBLE AS us FROM order_events e JOIN orders o USING (channel, order_id) WHERE o.customer_id = '${customer}'`)) as { us: number }[];
       const page = await (await app.request('/api/orders?limit=1&tz=UTC', token)).json();
-      expect(Date.parse(page.params.asOf)).toBe(ms);
+      // Rounded up to the millisecond: the latest event itself is at or before it.
+      expect(Date.parse(page.params.asOf)).toBe(Math.ceil(us / 1000));
       const [other] = await rows(db, `SELECT channel, order_id FROM orders WHERE customer_id <> '${customer}' LIMIT 1`);
       expect((await app.request(`/api/orders/${other!.channel}/${other!.order_id}`, token)).status).toBe(404);
       const own = list.orders[0];

@@ -53,6 +53,7 @@ export class OpSla extends OpMetricElement {
         .today thead th:first-child {
           display: none;
         }
+        .today thead tr,
         .today tbody tr {
           display: grid;
           grid-template-columns: repeat(4, minmax(0, 1fr));
@@ -61,10 +62,6 @@ export class OpSla extends OpMetricElement {
           grid-column: 1 / -1;
           border-bottom: 0;
           font-weight: 600;
-        }
-        .today thead tr {
-          display: grid;
-          grid-template-columns: repeat(4, minmax(0, 1fr));
         }
         .today th {
           white-space: normal;
