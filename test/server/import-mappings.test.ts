@@ -164,36 +164,38 @@ describe('strict by default', () => {
     await db.close();
   });
 
-  test('a misspelt stage in an events file is rejected with its line', async () => {
+  /** The problems of a canonical import of order E1 (jd) with one events-file line, and how many orders it left stored. */
+  async function eventLineProblems(eventLine: string): Promise<{ problems: unknown; stored: unknown }> {
     const db = await openStore();
     const canonical = (await import('../../server/import/presets.js')).presetMapping('canonical');
     const error = await rejectionOf(
       runImport(db, {
         mapping: canonical,
-        files: [{ path: file('orders.csv', 'order_id,channel,created_at\nE1,jd,2025-03-01 10:00:00\n') }, { path: file('events.csv', 'order_id,channel,at,type,stage\nE1,jd,2025-03-02 10:00:00,stage,shiped\n') }],
+        files: [{ path: file('orders.csv', 'order_id,channel,created_at\nE1,jd,2025-03-01 10:00:00\n') }, { path: file('events.csv', `order_id,channel,at,type,stage\n${eventLine}\n`) }],
       }),
     );
-    expect(error.details.problems).toEqual([
-      { file: 'events.csv', line: 2, column: 'stage', reason: `stage 'shiped' is not one the tenant knows; did you mean 'shipped'? Declare custom stages in the mapping's "pipeline" or "customStages"` },
-    ]);
-    expect(await rows(db, 'SELECT count(*)::INT AS n FROM orders')).toEqual([{ n: 0 }]);
+    const [stored] = await rows(db, 'SELECT count(*)::INT AS n FROM orders');
     await db.close();
+    return { problems: error.details.problems, stored };
+  }
+
+  test('a misspelt stage in an events file is rejected with its line', async () => {
+    expect(await eventLineProblems('E1,jd,2025-03-02 10:00:00,stage,shiped')).toEqual({
+      problems: [
+        { file: 'events.csv', line: 2, column: 'stage', reason: `stage 'shiped' is not one the tenant knows; did you mean 'shipped'? Declare custom stages in the mapping's "pipeline" or "customStages"` },
+      ],
+      stored: { n: 0 },
+    });
   });
 
   test("an events file's channel that is no channel code is rejected with its line and what a code is, as in an orders file", async () => {
-    const db = await openStore();
-    const canonical = (await import('../../server/import/presets.js')).presetMapping('canonical');
-    const error = await rejectionOf(
-      runImport(db, {
-        mapping: canonical,
-        files: [{ path: file('orders.csv', 'order_id,channel,created_at\nE1,jd,2025-03-01 10:00:00\n') }, { path: file('events.csv', 'order_id,channel,at,type,stage\nE1,JD Global,2025-03-02 10:00:00,stage,shipped\n') }],
-      }),
-    );
-    expect(error.details.problems).toEqual([
-      { file: 'events.csv', line: 2, column: 'channel', reason: "channel 'jd global' is not a channel code (lower-case letters, digits, _ . -)" },
-      { file: 'events.csv', line: 2, column: 'order_id', reason: 'no order E1 in channel jd global (in the store or this import)' },
-    ]);
-    await db.close();
+    expect(await eventLineProblems('E1,JD Global,2025-03-02 10:00:00,stage,shipped')).toEqual({
+      problems: [
+        { file: 'events.csv', line: 2, column: 'channel', reason: "channel 'jd global' is not a channel code (lower-case letters, digits, _ . -)" },
+        { file: 'events.csv', line: 2, column: 'order_id', reason: 'no order E1 in channel jd global (in the store or this import)' },
+      ],
+      stored: { n: 0 },
+    });
   });
 
   test('a mapped column the file lacks is a 400 unless optional; then a warning', async () => {
