@@ -4,6 +4,7 @@ import { bumpDataVersion } from './db/data-version.js';
 import { ApiError } from './errors.js';
 import { rebuildTenantFacts } from './import/refresh-facts.js';
 import { rebuildRollups } from './import/refresh-rollups.js';
+import { rebuildSlaRollups } from './import/sla-rollups.js';
 import { CHANNEL_CODE_MESSAGE, CHANNEL_PATTERN } from './channel-code.js';
 
 /**
@@ -96,6 +97,11 @@ export const settingsSchema = z
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** SLA targets as the sla rollups record what they judged (schema/025): equal exactly when the targets are. */
+export function slaTargetsKey(targets: Settings['slaTargets']): string {
+  return JSON.stringify(targets.map((t) => [t.from, t.to, t.hours, t.channel ?? '']));
+}
+
 /** The stages DOMAIN.md names: known to every tenant, in its pipeline or not. */
 export const STANDARD_STAGES = ['placed', 'paid', 'credit_checked', 'stock_locked', 'dispatched', 'picked', 'shipped', 'delivered', 'cancelled', 'refunded', 'returned'];
 
@@ -175,6 +181,8 @@ export async function writeSettings(db: Database, tenant: string, settings: Sett
     ) {
       await rebuildTenantFacts(c, tenant, settings);
       await rebuildRollups(c, tenant);
+    } else if (slaTargetsKey(settings.slaTargets) !== slaTargetsKey(before.slaTargets)) {
+      await rebuildSlaRollups(c, tenant);
     }
     return bumpDataVersion(c);
   });

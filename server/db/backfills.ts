@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rebuildTenantFacts } from '../import/refresh-facts.js';
 import { rebuildRollups } from '../import/refresh-rollups.js';
+import { rebuildSlaRollups } from '../import/sla-rollups.js';
 import { settingsFromJson } from '../settings.js';
 
 async function tenants(connection: DuckDBConnection) {
@@ -17,6 +18,11 @@ export async function rebuildAllFacts(connection: DuckDBConnection): Promise<voi
 /** Builds every tenant's rollups from its facts: the backfill after migration 013. */
 export async function rebuildAllRollups(connection: DuckDBConnection): Promise<void> {
   for (const t of await tenants(connection)) await rebuildRollups(connection, t.tenant_id as string);
+}
+
+/** Builds every tenant's sla rollups from its facts: the backfill after migration 025. */
+export async function rebuildAllSlaRollups(connection: DuckDBConnection): Promise<void> {
+  for (const t of await tenants(connection)) await rebuildSlaRollups(connection, t.tenant_id as string);
 }
 
 const ORDER_ATTRIBUTES = ['channel', 'created_at', 'promised_at', 'customer_id', 'customer_tier', 'sku', 'sku_series', 'quantity', 'amount', 'currency', 'promotion_id', 'region', 'tracking_number', 'carrier', 'warehouse'];

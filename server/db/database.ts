@@ -3,7 +3,7 @@ import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { ApiError, isOutOfMemory, outOfMemoryError } from '../errors.js';
 import { readDataVersion } from './data-version.js';
 import { listSqlFiles, readSql } from './sql-files.js';
-import { rebuildAllFacts, rebuildAllRollups, rekeyPresetTenants } from './backfills.js';
+import { rebuildAllFacts, rebuildAllRollups, rebuildAllSlaRollups, rekeyPresetTenants } from './backfills.js';
 
 export type Params = Record<string, DuckDBValue>;
 
@@ -279,8 +279,9 @@ const FOLLOW_UPS: Record<string, FollowUp[]> = {
   '019_furthest_stage.sql': ['facts'],
   '021_funnel_any_order.sql': ['facts', 'rollups'],
   '022_stage_time_columns.sql': ['facts'],
+  '025_sla_rollups.sql': ['sla'],
 };
-type FollowUp = 'rekey' | 'facts' | 'rollups';
+type FollowUp = 'rekey' | 'facts' | 'rollups' | 'sla';
 /**
  * Each follow-up once, in this order, however many pending files ask for it: the facts are rebuilt
  * from the final schema after any re-keying, the rollups from those facts. A store migrated from
@@ -291,6 +292,8 @@ const FOLLOW_UP_ORDER: [FollowUp, (connection: DuckDBConnection) => Promise<void
   ['rekey', rekeyPresetTenants],
   ['facts', rebuildAllFacts],
   ['rollups', rebuildAllRollups],
+  // Not after a rollups rebuild, which includes them.
+  ['sla', rebuildAllSlaRollups],
 ];
 
 /** Defines the macros of `sql/macros/` (TEMP: per connection). */
@@ -326,7 +329,7 @@ async function migrate(connection: DuckDBConnection, upTo?: string): Promise<voi
     }
     // The follow-ups are today's code: they fit only a store migrated to the end.
     const asked = new Set(upTo === undefined ? pending.flatMap((file) => FOLLOW_UPS[file] ?? []) : []);
-    const followUps = FOLLOW_UP_ORDER.filter(([name]) => asked.has(name));
+    const followUps = FOLLOW_UP_ORDER.filter(([name]) => asked.has(name) && !(name === 'sla' && asked.has('rollups')));
     if (followUps.length > 0) await defineMacros(connection);
     for (const [, followUp] of followUps) await followUp(connection);
   });

@@ -114,16 +114,17 @@ export async function generateDemoData(db: Database, options: DemoOptions): Prom
     );
     await c.run(`INSERT INTO order_events BY NAME SELECT $tenant AS tenant_id, * FROM demo_events_keyed ORDER BY "at"`, tenant);
     await c.run(`INSERT INTO promotions SELECT $tenant, * FROM demo_promotions`, tenant);
-    // Every order is new (ids from `first` on): the facts come from this batch's events alone, and none are stored yet.
-    await refreshFacts(c, tenant.tenant, settings, 'SELECT order_key FROM demo_orders', { events: 'demo_events_keyed', newEvents: 'demo_events_keyed' });
     // Service levels that some steps miss (the sla metric) and the go-live as a note on the time
-    // charts, unless the tenant has its own.
+    // charts, unless the tenant has its own; written before the facts, so the rollups judge the
+    // orders against these targets.
     const demoSettings = {
       ...settings,
       slaTargets: settings.slaTargets.length === 0 ? DEMO_SLA_TARGETS : settings.slaTargets,
       annotations: settings.annotations.length === 0 ? [{ date: params.golive, label: DEMO_GO_LIVE_NOTE, labels: { 'zh-CN': DEMO_GO_LIVE_NOTE_ZH } }] : settings.annotations,
     };
     await c.run('UPDATE tenants SET settings = $value WHERE tenant_id = $tenant', { ...tenant, value: JSON.stringify(demoSettings) });
+    // Every order is new (ids from `first` on): the facts come from this batch's events alone, and none are stored yet.
+    await refreshFacts(c, tenant.tenant, settings, 'SELECT order_key FROM demo_orders', { events: 'demo_events_keyed', newEvents: 'demo_events_keyed' });
     await bumpDataVersion(c);
     const counts = (await c.runAndReadAll(
       `SELECT (SELECT count(*) FROM demo_orders)::DOUBLE AS orders, (SELECT count(*) FROM demo_events)::DOUBLE AS events,

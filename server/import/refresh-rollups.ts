@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_FUNNEL_STEPS } from '../metrics/default-funnel.js';
+import { SLA_FACT_COLUMNS, addSlaDeltas, compactSlaRollups, signedDelta, slaRowsSql } from './sla-rollups.js';
 
 /**
  * The rollup measure of the orders in flight at default-funnel step k (schema/013): this + k, right
@@ -11,10 +12,16 @@ export const IN_FLIGHT_MEASURE = DEFAULT_FUNNEL_STEPS.length;
 /** Runs `sql`, binding $tenant only where it is used (DuckDB rejects unused parameters). */
 const runner = (connection: DuckDBConnection, tenant: string) => (sql: string) => connection.run(sql, sql.includes('$tenant') ? { tenant } : {});
 
-/** The order_facts columns the rollups (schema/013) are computed from. */
-export const ROLLUP_FACT_COLUMNS =
-  'channel, created_at, created_local, step_pairs, step_us, funnel_depth, funnel_us, settled_at, first_response_us, delivery_us, promised_at, delivered_at, ' +
-  'data_moves, exception_minutes, contact_minutes, expedite_cost, friction_kinds, amount, stage_keys, touches';
+/** The order_facts columns the rollups (schema/013, 025) are computed from. */
+export const ROLLUP_FACT_COLUMNS = [
+  ...new Set(
+    [
+      'channel, created_at, created_local, step_pairs, step_us, funnel_depth, funnel_us, settled_at, first_response_us, delivery_us, promised_at, delivered_at',
+      'data_moves, exception_minutes, contact_minutes, expedite_cost, friction_kinds, amount, stage_keys, touches',
+      SLA_FACT_COLUMNS,
+    ].flatMap((list) => list.split(', ')),
+  ),
+].join(', ');
 
 /** order_day_totals' sums besides `orders` (schema/013). */
 const ORDER_DAY_TOTALS = [
@@ -119,11 +126,7 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
   const after = contributions(change.after);
   const before = change.before ? contributions(change.before) : undefined;
   // Rows added (+1) and taken away (-1); without a `before`, just the new ones.
-  const delta = (kind: keyof ReturnType<typeof contributions>) =>
-    before
-      ? `(SELECT *, 1 AS sign FROM (${after[kind]} EXCEPT ALL ${before[kind]})
-          UNION ALL SELECT *, -1 FROM (${before[kind]} EXCEPT ALL ${after[kind]}))`
-      : `(SELECT *, 1 AS sign FROM (${after[kind]}))`;
+  const delta = (kind: keyof ReturnType<typeof contributions>) => signedDelta(after[kind], before?.[kind]);
 
   await run(
     `CREATE OR REPLACE TEMP TABLE rollup_durations AS
@@ -170,7 +173,8 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
      GROUP BY ALL HAVING sum(sign) <> 0`,
   );
   await run('DROP TABLE rollup_durations');
-  return counts.rowsChanged + values.rowsChanged;
+  const sla = await addSlaDeltas(connection, tenant, change);
+  return counts.rowsChanged + values.rowsChanged + sla;
 }
 
 /**
@@ -213,13 +217,14 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
     `SELECT tenant_id, hour, channel, sum(n) AS n FROM order_hour_counts
      WHERE tenant_id = $tenant GROUP BY ALL HAVING sum(n) <> 0 ORDER BY hour, channel`,
   );
+  await compactSlaRollups(connection, tenant);
   await recordCompaction(connection, tenant);
 }
 
 /** Recomputes a tenant's rollups from its facts (after a facts rebuild, or for a store that had none). */
 export async function rebuildRollups(connection: DuckDBConnection, tenant: string): Promise<void> {
   const run = runner(connection, tenant);
-  for (const table of ['duration_counts', 'duration_values', 'duration_removed', 'order_day_totals', 'touch_counts', 'order_hour_counts']) {
+  for (const table of ['duration_counts', 'duration_values', 'duration_removed', 'order_day_totals', 'touch_counts', 'order_hour_counts', 'sla_counts', 'sla_minutes', 'sla_state']) {
     await run(`DELETE FROM ${table} WHERE tenant_id = $tenant`);
   }
   // One write of every order: already a row per key, durations sorted by key.
@@ -230,7 +235,7 @@ export async function rebuildRollups(connection: DuckDBConnection, tenant: strin
 async function recordCompaction(connection: DuckDBConnection, tenant: string): Promise<void> {
   await connection.run(
     `INSERT OR REPLACE INTO rollup_state
-     SELECT $tenant, (SELECT count(*) FROM duration_counts WHERE tenant_id = $tenant) + (SELECT count(*) FROM duration_values WHERE tenant_id = $tenant), 0`,
+     SELECT $tenant, (SELECT count(*) FROM duration_counts WHERE tenant_id = $tenant) + (SELECT count(*) FROM duration_values WHERE tenant_id = $tenant) + ${slaRowsSql}, 0`,
     { tenant },
   );
 }

@@ -30,7 +30,7 @@ import {
 import { isoInZone } from './zoned-time.js';
 import { allStageColumns } from './stage-columns.js';
 import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
-import { DEFAULT_SOURCE_INTERVAL_HOURS } from '../settings.js';
+import { DEFAULT_SOURCE_INTERVAL_HOURS, slaTargetsKey } from '../settings.js';
 
 export interface Resolved {
   tz: string;
@@ -133,6 +133,15 @@ export const FORECAST_MIN_ORDERS = 5;
 
 /** Completed orders of a step and channel that an at-risk estimate needs at the least (sql/metrics/sla.sql). */
 export const SLA_MIN_HISTORY = 5;
+
+/**
+ * The range of creation times the sla metric's at-risk history is drawn from: a token's locked
+ * range, never the page's (a page's last week would leave out every order of that week still
+ * taking long, and call the open ones safe).
+ */
+export function slaHistoryBindings(ctx: MetricContext): Bindings {
+  return { h_from_ts: instant(ctx.lock?.fromMs ?? null), h_to_ts: instant(ctx.lock?.toMs ?? null) };
+}
 
 /** What op_stuck (stuck-orders and the order list) binds besides the scope. */
 export const stuckBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
@@ -593,11 +602,22 @@ export const METRICS: MetricDefinition[] = [
       const targets = ctx.settings.slaTargets;
       if (targets.length === 0) throw new ApiError(400, 'no_sla_targets', 'no service level is set: add slaTargets to the settings (PUT /api/settings), e.g. [{"from": "paid", "to": "shipped", "hours": 48}]');
       const threshold = Number(q.threshold ?? 0.5);
+      // The rollups hold the pairs decided by their watermark, judged against the targets they
+      // name, by whole local days and channel; the history they keep is the tenant's whole.
+      const kept = ctx.slaRollups;
+      const current = kept !== null && kept.targets === slaTargetsKey(targets) && (kept.watermarkUs === null || asOfMs * 1000 >= kept.watermarkUs);
+      const zoneFits = base.interval === null || base.tz === ctx.settings.timeZone;
+      const lockRange = ctx.lock !== undefined && (ctx.lock.fromMs !== null || ctx.lock.toMs !== null);
+      const days = current && zoneFits && !lockRange && rollupAnswers(base.scope, null) ? rollupDays(base.scope.fromMs, base.scope.toMs, ctx) : null;
       return {
         tz: base.tz,
         params: { ...base.params, asOf: isoInZone(asOfMs, base.tz), threshold, targets },
         bindings: {
           ...base.bindings,
+          ...slaHistoryBindings(ctx),
+          rollup: boolean(days !== null),
+          from_day: dayBound(days?.from ?? null, '-infinity'),
+          to_day: dayBound(days?.to ?? null, 'infinity'),
           as_of: instant(asOfMs),
           t_from: textList(targets.map((t) => t.from)),
           t_to: textList(targets.map((t) => t.to)),

@@ -63,6 +63,7 @@ export class MetricService {
         const channels = await this.db.query('SELECT DISTINCT channel FROM orders WHERE tenant_id = $tenant', { tenant });
         const [latest] = await this.db.query('SELECT op_epoch_ms_up(max("at"))::DOUBLE AS ms FROM order_events WHERE tenant_id = $tenant', { tenant });
         const stages = await this.db.query('SELECT stage FROM stage_keys ORDER BY key');
+        const [sla] = await this.db.query('SELECT targets, epoch_us(watermark)::DOUBLE AS us FROM sla_state WHERE tenant_id = $tenant', { tenant });
         // One pass for the five cohort dimensions' values.
         const [values] = await this.db.query(
           `SELECT list(DISTINCT region) AS region, list(DISTINCT sku_series) AS "skuSeries", list(DISTINCT customer_tier) AS "customerTier",
@@ -98,6 +99,7 @@ export class MetricService {
           dayOnlyFields: new Set(dayOnly.map((r) => r.field as string)),
           channels: new Set(channels.map((r) => r.channel as string)),
           latestEventMs: (latest?.ms as number | null) ?? null,
+          slaRollups: sla ? { targets: sla.targets as string, watermarkUs: (sla.us as number | null) ?? null } : null,
           stageNames: stages.map((r) => r.stage as string),
           dimensionValues: { region: valuesOf('region'), skuSeries: valuesOf('skuSeries'), customerTier: valuesOf('customerTier'), promotion: valuesOf('promotion'), warehouse: valuesOf('warehouse') },
           promiseDateSources: dateSources.map((r) => ({ source: r.source as string, zone: (r.zone as string | null) ?? settings.timeZone })),

@@ -27,6 +27,8 @@ export interface MetricContext {
   stageNames: string[];
   /** When imports last brought each channel's orders (import_sources, schema/023), epoch ms; `all` over every channel (or the last import, for a store older than that table). */
   importedAt: { all: number | null; byChannel: ReadonlyMap<string, number> };
+  /** The targets the sla rollups were judged against (JSON) and their watermark (epoch µs; schema/025), or null when none are kept. */
+  slaRollups: { targets: string; watermarkUs: number | null } | null;
   /** An embed token's locked filters: every scope is narrowed to them. */
   lock?: MetricLock;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { ApiError } from '../errors.js';
-import { FORECAST_MIN_ORDERS, METRICS, SLA_MIN_HISTORY, asOfOf, costs, stuckBindings } from '../metrics/catalog.js';
+import { FORECAST_MIN_ORDERS, METRICS, SLA_MIN_HISTORY, asOfOf, costs, slaHistoryBindings, stuckBindings } from '../metrics/catalog.js';
 import { bindingsFor, boolean, integer, number, text, textList, type Bindings } from '../metrics/bindings.js';
 import { badParameter, contextBindings, dataUpdatedAt, visibleChannelNames, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
 import { narrowList } from '../security/locked-filters.js';
@@ -18,10 +18,18 @@ const LIST_SQL = readSql('orders/list.sql');
  * The list's statement for its flags, without comments (specialize), built once each: $page_first
  * (the page picked from the facts alone), $newest_first (the default first page, sorted on the
  * column), $funnel_filter and $sla_filter (a funnel step's or a service level's orders: without
- * them, the count reads no order key).
+ * them, the count reads no order key), $sla_open_state and $sla_rollup (a count of open orders,
+ * from the open pairs alone, with the rollups' history when the metric reads it).
  */
 const LIST_STATEMENTS = new Map<string, string>();
-function listStatement(flags: { page_first: boolean; newest_first: boolean; funnel_filter: boolean; sla_filter: boolean }): string {
+function listStatement(flags: {
+  page_first: boolean;
+  newest_first: boolean;
+  funnel_filter: boolean;
+  sla_filter: boolean;
+  sla_open_state: boolean;
+  sla_rollup: boolean;
+}): string {
   const key = JSON.stringify(flags);
   let sql = LIST_STATEMENTS.get(key);
   if (sql === undefined) {
@@ -36,6 +44,8 @@ const EVENTS_SQL = readSql('orders/events.sql').replace(/--[^\n]*/g, '');
 const AGE_BUCKETS: Record<string, number> = { '<4h': 1, '4-24h': 2, '<1d': 2, '1-3d': 3, '>3d': 4 };
 /** The sla metric's counts an order list can hold the orders of (op_sla_orders' flags). */
 const SLA_STATES = ['breached', 'met', 'due', 'open', 'due_today', 'at_risk', 'open_breached'] as const;
+/** Those of orders still open: listed from the open pairs alone (op_sla_open). */
+const OPEN_SLA_STATES: ReadonlySet<string> = new Set(['open', 'due_today', 'at_risk', 'open_breached']);
 const SORT_FIELDS = ['created_at', 'promised_at', 'age', 'amount', 'friction_cost'] as const;
 
 /** Most rows a page may ask for; `limit` defaults to 50. */
@@ -165,7 +175,11 @@ function slaFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<stri
     const stray = (['slaState', 'threshold'] as const).find((name) => q[name] !== undefined);
     if (stray) throw badParameter(stray, 'needs sla: it says which service-level target to list');
     const none = { t_from: textList([]), t_to: textList([]), t_hours: { value: listValue([]), type: LIST(DOUBLE) }, t_channel: textList([]), threshold: number(0) };
-    return { params: {}, bindings: { ...none, min_history: integer(SLA_MIN_HISTORY), sla_targets: { value: listValue([]), type: LIST(INTEGER) }, sla_state: text(null) } };
+    return {
+      params: {},
+      bindings: { ...none, ...slaHistoryBindings(ctx), min_history: integer(SLA_MIN_HISTORY), sla_targets: { value: listValue([]), type: LIST(INTEGER) }, sla_state: text(null),
+        sla_open_state: boolean(false), sla_rollup: boolean(false) },
+    };
   }
   const metric = METRICS.find((m) => m.name === 'sla')!;
   const asked = Object.fromEntries(Object.keys(metric.query.shape).map((key) => [key, (q as Record<string, string | undefined>)[key]]));
@@ -183,7 +197,9 @@ function slaFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<stri
   return {
     params: { sla: `${from}→${to}`, slaState: state, threshold: resolved.params.threshold },
     bindings: { t_from: b.t_from!, t_to: b.t_to!, t_hours: b.t_hours!, t_channel: b.t_channel!, threshold: b.threshold!, min_history: b.min_history!,
-      sla_targets: { value: listValue(chosen), type: LIST(INTEGER) }, sla_state: text(state) },
+      h_from_ts: b.h_from_ts!, h_to_ts: b.h_to_ts!,
+      sla_targets: { value: listValue(chosen), type: LIST(INTEGER) }, sla_state: text(state),
+      sla_open_state: boolean(OPEN_SLA_STATES.has(state)), sla_rollup: b.rollup! },
   };
 }
 
@@ -262,6 +278,8 @@ export async function listOrders(
     newest_first: pageFirst && sort.field === 'created_at' && sort.descending && !after,
     funnel_filter: Object.keys(funnel.params).length > 0,
     sla_filter: Object.keys(sla.params).length > 0,
+    sla_open_state: sla.bindings.sla_open_state!.value === true,
+    sla_rollup: sla.bindings.sla_rollup!.value === true,
   });
   const { values, types } = bindingsFor(sql, bindings);
   const result = await db.query(sql, values, types, options.timeoutMs, tenant);

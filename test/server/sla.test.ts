@@ -93,3 +93,30 @@ test('GET /api/orders lists exactly the orders behind each count: the fixture by
   const stray = await getJson(app, '/api/orders?slaState=met');
   expect([stray.status, stray.body.error.message]).toEqual([400, 'slaState: needs sla: it says which service-level target to list']);
 });
+
+test("the at-risk history is the tenant's, not the page's; a token's locked range bounds it", async () => {
+  expect((await setTargets([{ from: 'paid', to: 'shipped', hours: 48 }, { from: 'paid', to: 'shipped', hours: 24, channel: 'tmall' }])).status).toBe(200);
+  const tmall = async (query: string, init?: RequestInit) => {
+    const res = await app.request(`/api/metrics/sla?asOf=2025-06-10T12:00:00Z&tz=UTC&channel=tmall&${query}`, init);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    const [whole] = body.rows as Record<string, unknown>[];
+    return [whole!.due, whole!.met, whole!.open, whole!.at_risk];
+  };
+  // Orders created in June: S2 and S5 breached (S1 was created on May 31); S4 (16 h in) is still
+  // judged by the six completed orders that took 16 h or more, May's among them (3 over 24 h: at
+  // risk). From June's orders alone (S2) there would be no estimate, and nothing at risk: what a
+  // page of the last few days would show of every order still taking long.
+  expect(await tmall('from=2025-06-01')).toEqual([2, 0, 2, 1]);
+  const minted = await app.request('/api/embed-tokens', {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ filters: { from: '2025-06-01T00:00:00Z' } }),
+  });
+  expect(minted.status).toBe(201);
+  const { token } = (await minted.json()) as { token: string };
+  // A token locked to June sees June's history alone: one order, no estimate.
+  expect(await tmall('', { headers: { Authorization: `Bearer ${token}` } })).toEqual([2, 0, 2, 0]);
+  const list = await getJson(app, `/api/orders?asOf=2025-06-10T12:00:00Z&tz=UTC&sla=paid->shipped&slaState=at_risk&from=2025-06-01`);
+  expect(list.body.orders.map((o: { order_id: string }) => o.order_id)).toEqual(['S4']);
+});
