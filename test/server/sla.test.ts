@@ -120,3 +120,27 @@ test("the at-risk history is the tenant's, not the page's; a token's locked rang
   const list = await getJson(app, `/api/orders?asOf=2025-06-10T12:00:00Z&tz=UTC&sla=paid->shipped&slaState=at_risk&from=2025-06-01`);
   expect(list.body.orders.map((o: { order_id: string }) => o.order_id)).toEqual(['S4']);
 });
+
+test('a decision is counted in the local day it fell on in a zone half an hour off UTC, from the facts and from the rollups', async () => {
+  const store = await openStore();
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'op-sla-zone-'));
+    // Shipped at 18:45 UTC: 00:15 on June 2 in Kolkata (+5:30), while its UTC hour (18:00) is still June 1 there.
+    writeFileSync(join(dir, 'orders.csv'), 'order_id,channel,created_at\nK1,jd,2025-06-01T00:00:00Z');
+    writeFileSync(join(dir, 'events.csv'), 'order_id,channel,at,type,stage\nK1,jd,2025-06-01T00:15:00Z,stage,paid\nK1,jd,2025-06-01T18:45:00Z,stage,shipped');
+    await importPreset(store, 'canonical', [join(dir, 'orders.csv'), join(dir, 'events.csv')]);
+    const zoned = testApp(store);
+    const put = (body: unknown) =>
+      zoned.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put({ slaTargets: [{ from: 'paid', to: 'shipped', hours: 48 }] })).status).toBe(200);
+    const days = async () =>
+      (await metricRows(zoned, '/api/metrics/sla?tz=Asia/Kolkata&interval=day')).filter((r) => r.bucket !== null).map((r) => [r.bucket, r.due, r.met]);
+    // The tenant in Shanghai: the facts answer a Kolkata calendar.
+    expect(await days()).toEqual([['2025-06-02T00:00:00+05:30', 1, 1]]);
+    // The tenant in Kolkata: the rollups answer it.
+    expect((await put({ timeZone: 'Asia/Kolkata' })).status).toBe(200);
+    expect(await days()).toEqual([['2025-06-02T00:00:00+05:30', 1, 1]]);
+  } finally {
+    await store.close();
+  }
+});
