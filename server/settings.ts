@@ -60,6 +60,11 @@ export const settingsSchema = z
     laborCostPerHour: z.number().nonnegative().finite(),
     marginRate: z.number().min(0).max(1),
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY'),
+    /**
+     * Days of history order-forecast (and the order list's forecasts) read: the orders that shipped,
+     * or were delivered, in the days before "as of"; null: every one ever.
+     */
+    forecastHistoryDays: z.number().int().min(1).max(3650).nullable(),
     /** Hours expected between two imports of each source (mapping name): later, freshness says `late`. Unlisted: 24. */
     sourceIntervalHours: z.record(z.string().min(1).max(100), z.number().positive().max(8760)),
     /**
@@ -134,6 +139,7 @@ export const DEFAULT_SETTINGS: Settings = {
   marginRate: 0.3,
   currency: 'CNY',
   sourceIntervalHours: {},
+  forecastHistoryDays: 90,
   slaTargets: [],
   channelNames: {},
   annotations: [],

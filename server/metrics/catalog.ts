@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
-import { boolean, integer, number, text, textList, instant, type Bindings } from './bindings.js';
+import { boolean, integer, number, text, textList, instant, type Binding, type Bindings } from './bindings.js';
 import { DEFAULT_FUNNEL_STEPS } from './default-funnel.js';
 import {
   DIMENSIONS,
@@ -130,6 +130,19 @@ const onTimeBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
 
 /** History orders of the same stage, channel and region a forecast needs at the least (order-forecast, and GET /api/orders?forecast=true). */
 export const FORECAST_MIN_ORDERS = 5;
+
+/**
+ * The start of a forecast's history: `hours` before asOf (null: every shipment and delivery ever,
+ * bound as -infinity). Orders ship and deliver differently after a change of process, a carrier,
+ * a season: a promise made today follows how orders flow now.
+ */
+/** The settings' forecast history in hours (null: all of it). */
+export const tenantHistoryHours = (ctx: MetricContext): number | null =>
+  ctx.settings.forecastHistoryDays === null ? null : ctx.settings.forecastHistoryDays * 24;
+
+export function forecastHistoryFrom(asOfMs: number, hours: number | null): Binding {
+  return hours === null ? text('-infinity') : instant(asOfMs - Math.round(hours * 3_600_000));
+}
 
 /** Completed orders of a step and channel that an at-risk estimate needs at the least (sql/metrics/sla.sql). */
 export const SLA_MIN_HISTORY = 5;
@@ -633,12 +646,13 @@ export const METRICS: MetricDefinition[] = [
     name: 'order-forecast',
     times: (p) => [...((p.stages as string[] | undefined) ?? []), 'shipped', 'delivered'],
     usesLatestEvent: true,
-    summary: "From a stage to shipped and to delivered, per stage, channel and region: p50 and p90 hours of the tenant's history, among orders that took at least `waited` (an open order's time at the stage so far).",
+    summary: "From a stage to shipped and to delivered, per stage, channel and region: p50 and p90 hours of the tenant's recent history (what shipped or was delivered in the `history` before asOf), among orders that took at least `waited` (an open order's time at the stage so far).",
     query: z
       .object({
         ...scopeQuery,
         stage: z.string().optional().describe('comma-separated stages to forecast from (default placed)'),
         waited: z.string().optional().describe('only history that took at least this long from the stage, e.g. 25h or 2d (default 0): the time an open order has already waited'),
+        history: z.string().optional().describe("how far back the history reaches: the orders shipped (delivered) within this long before asOf, e.g. 90d, or all (default: settings forecastHistoryDays, 90)"),
         asOf: z.string().optional().describe('the moment the history ends at (default: the latest event in the store)'),
       })
       .strict(),
@@ -650,13 +664,14 @@ export const METRICS: MetricDefinition[] = [
       const asOfMs = asOfOf(q, scope.tz, ctx);
       return {
         tz: scope.tz,
-        params: { ...scope.params, stages, waitedHours, asOf: isoInZone(asOfMs, scope.tz), minOrders: FORECAST_MIN_ORDERS },
+        params: { ...scope.params, stages, waitedHours, asOf: isoInZone(asOfMs, scope.tz), minOrders: FORECAST_MIN_ORDERS, history: q.history ?? null },
         bindings: {
           ...scope.bindings,
           stages: textList(stages),
           // Whole microseconds, as the durations are compared: 7m is 420,000,000 µs, not 7/60 h × 3.6e9.
           waited_us: number(Math.round(waitedHours * 3_600_000_000)),
           as_of: instant(asOfMs),
+          history_from: forecastHistoryFrom(asOfMs, q.history === undefined ? tenantHistoryHours(ctx) : q.history === 'all' ? null : parseWindow(q.history, 'history')),
           min_orders: integer(FORECAST_MIN_ORDERS),
           stage_columns: boolean(allStageColumns(stages)),
         },

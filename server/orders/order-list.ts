@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { readSql } from '../db/sql-files.js';
 import { ApiError } from '../errors.js';
-import { FORECAST_MIN_ORDERS, METRICS, SLA_MIN_HISTORY, asOfOf, costs, slaHistoryBindings, stuckBindings } from '../metrics/catalog.js';
+import { FORECAST_MIN_ORDERS, METRICS, SLA_MIN_HISTORY, asOfOf, costs, forecastHistoryFrom, slaHistoryBindings, stuckBindings, tenantHistoryHours } from '../metrics/catalog.js';
 import { bindingsFor, boolean, integer, number, text, textList, type Bindings } from '../metrics/bindings.js';
 import { badParameter, contextBindings, dataUpdatedAt, visibleChannelNames, resolveCurrency, resolveScope, scopeQuery, splitList, type MetricContext } from '../metrics/scope.js';
 import { narrowList } from '../security/locked-filters.js';
@@ -265,6 +265,7 @@ export async function listOrders(
     customers: textList(customers),
     forecast: boolean(q.forecast === 'true'),
     forecast_min: integer(FORECAST_MIN_ORDERS),
+    history_from: forecastHistoryFrom(asOfMs, tenantHistoryHours(ctx)),
     currencies: textList(currency ? [currency] : []),
     sort_field: text(sort.field),
     descending: boolean(sort.descending),

@@ -302,3 +302,7 @@ WITH scoped AS (
   )
 )
 SELECT * FROM per_order;
+
+-- A forecast history's end time (shipped, delivered) when it falls in (history_from, as_of], else
+-- NULL: order-forecast's and the order list's history (sql/README.md, "order-forecast").
+CREATE OR REPLACE TEMP MACRO op_in_history(done_at, history_from, as_of) AS CASE WHEN done_at <= as_of AND done_at > history_from THEN done_at END;

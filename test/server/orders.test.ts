@@ -264,6 +264,35 @@ describe('forecast: expected ship and delivery windows from the history of the s
     }
   });
 
+  test('the history is what shipped (was delivered) in the days before asOf: the history parameter, then the settings', async () => {
+    const east = async (query: string) => {
+      const { status, body } = await getJson(app, `/api/metrics/order-forecast?stage=stock_locked&region=east&asOf=2025-06-02T11:00:00Z&tz=UTC&${query}`);
+      expect(status, JSON.stringify(body)).toBe(200);
+      return rounded(body.rows[0]);
+    };
+    // 30 days before 2 June 11:00 is 3 May 11:00: H2-H7 shipped since (30-80 h after the lock), H0 was delivered before it.
+    expect(await east('history=30d')).toMatchObject({ ship_orders: 6, ship_p50_hours: quantile([30, 40, 50, 60, 70, 80], 0.5), delivery_orders: 7 });
+    expect(await east('history=all')).toMatchObject({ ship_orders: 8, ship_p50_hours: quantile(shipHours, 0.5), delivery_orders: 8 });
+    // The default, 90 days, holds them all.
+    expect(await east('')).toEqual(await east('history=all'));
+    const bad = await getJson(app, '/api/metrics/order-forecast?history=soon');
+    expect([bad.status, bad.body.error.details.parameter]).toEqual([400, 'history']);
+    const put = (days: number | null) =>
+      app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ forecastHistoryDays: days }) });
+    try {
+      // 26 days: H5-H7 shipped since (three), H4-H7 delivered (four): too few for either window, in the metric and in the list.
+      expect((await put(26)).status).toBe(200);
+      expect(await east('')).toMatchObject({ ship_orders: 3, ship_p50_hours: null, delivery_orders: 4, delivery_p50_hours: null });
+      const { body } = await getJson(app, '/api/orders?stage=stock_locked&asOf=2025-06-02T11:00:00Z&forecast=true&tz=UTC');
+      expect([body.orders[0].order_id, body.orders[0].expected_ship, body.orders[0].expected_delivery]).toEqual(['X', null, null]);
+      expect((await put(0 as number)).status).toBe(400);
+      expect((await put(null)).status).toBe(200);
+      expect(await east('')).toEqual(await east('history=all'));
+    } finally {
+      expect((await put(90)).status).toBe(200);
+    }
+  });
+
   test('too little history for how long it has waited: no estimate rather than a made-up one', async () => {
     // 49 h: four orders shipped 49 h or more after their stock lock (fewer than five); six were delivered that late.
     const { body } = await getJson(app, '/api/orders?stage=stock_locked&asOf=2025-06-03T11:00:00Z&forecast=true&tz=UTC');
