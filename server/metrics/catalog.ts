@@ -628,6 +628,8 @@ export const METRICS: MetricDefinition[] = [
         bindings: {
           ...base.bindings,
           ...slaHistoryBindings(ctx),
+          // Every target's stages with a time column: no stage list is read (op_sla_judged's `lists`).
+          stage_lists: boolean(!allStageColumns(targets.flatMap((t) => [t.from, t.to]))),
           rollup: boolean(days !== null),
           from_day: dayBound(days?.from ?? null, '-infinity'),
           to_day: dayBound(days?.to ?? null, 'infinity'),

@@ -178,7 +178,7 @@ function slaFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<stri
     return {
       params: {},
       bindings: { ...none, ...slaHistoryBindings(ctx), min_history: integer(SLA_MIN_HISTORY), sla_targets: { value: listValue([]), type: LIST(INTEGER) }, sla_state: text(null),
-        sla_open_state: boolean(false), sla_rollup: boolean(false) },
+        sla_open_state: boolean(false), sla_rollup: boolean(false), stage_lists: boolean(true) },
     };
   }
   const metric = METRICS.find((m) => m.name === 'sla')!;
@@ -199,7 +199,7 @@ function slaFilter(q: OrderListQuery, ctx: MetricContext): { params: Record<stri
     bindings: { t_from: b.t_from!, t_to: b.t_to!, t_hours: b.t_hours!, t_channel: b.t_channel!, threshold: b.threshold!, min_history: b.min_history!,
       h_from_ts: b.h_from_ts!, h_to_ts: b.h_to_ts!,
       sla_targets: { value: listValue(chosen), type: LIST(INTEGER) }, sla_state: text(state),
-      sla_open_state: boolean(OPEN_SLA_STATES.has(state)), sla_rollup: b.rollup! },
+      sla_open_state: boolean(OPEN_SLA_STATES.has(state)), sla_rollup: b.rollup!, stage_lists: b.stage_lists! },
   };
 }
 

@@ -32,16 +32,17 @@ CREATE OR REPLACE TEMP MACRO op_sla_decided_us(done_us, deadline_us) AS
   CASE WHEN done_us IS NOT NULL AND done_us <= deadline_us THEN done_us ELSE deadline_us END;
 
 CREATE OR REPLACE TEMP MACRO op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
-    t_from, t_to, t_hours, t_channel) AS TABLE
+    t_from, t_to, t_hours, t_channel, lists := true) AS TABLE
 -- Each (order, target) pair with its start, deadline and completion by as_of, and whether it is due,
 -- met, how late and when decided: what every count of the metric reads. Not materialized: each
 -- reader scans the facts again in a pipeline of its own, where 40M pairs held at once (10M orders,
 -- four targets) spilled a 2 GB memory limit (25 s).
 WITH subject AS (
   -- Each order under its channel's target for a step, else the step's target for every channel.
+  -- `lists` false (every target's stages have a time column): the stage lists are never read.
   SELECT o.row_id, o.order_key, o.channel, o.settled_at, g.t, g.hours_us,
-    op_stage_at(g.from_stage, stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS started,
-    op_stage_at(g.to_stage, stage_names, o.stage_keys, o.stage_at, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS finished
+    op_stage_at(g.from_stage, stage_names, CASE WHEN lists THEN o.stage_keys END, CASE WHEN lists THEN o.stage_at END, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS started,
+    op_stage_at(g.to_stage, stage_names, CASE WHEN lists THEN o.stage_keys END, CASE WHEN lists THEN o.stage_at END, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS finished
   FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses) o
     JOIN op_sla_targets(t_from, t_to, t_hours, t_channel) g ON op_sla_applies(g.target_channel, g.overridden, o.channel)
 ), timed AS (
@@ -63,7 +64,7 @@ SELECT *,
 FROM timed;
 
 CREATE OR REPLACE TEMP MACRO op_sla_open(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
-    t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts, rollup := false) AS TABLE
+    t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts, rollup := false, lists := true) AS TABLE
 -- The pairs still open as of as_of, with due_today, open_breached and at_risk. The history they are
 -- judged by: the step's pairs completed by as_of among the orders created in [h_from_ts, h_to_ts)
 -- (a token's locked range; not the page's: sql/README.md, "sla"), or with `rollup` (a literal
@@ -72,7 +73,7 @@ WITH completed AS MATERIALIZED (
   -- The step's completed durations per target and channel, counted per whole minute (an order's
   -- minute: the floor of its duration), with how many of them took longer than the target.
   SELECT t, channel, (done_us - started_us) // 60000000 AS m, count(*) AS n, count(*) FILTER (done_us - started_us > hours_us) AS over_n
-  FROM op_sla_judged(tenant, h_from_ts, h_to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel)
+  FROM op_sla_judged(tenant, h_from_ts, h_to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel, lists := lists)
   WHERE NOT rollup AND done_us IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT t, channel, m, sum(n), coalesce(sum(n) FILTER (over), 0) FROM sla_minutes
@@ -85,7 +86,7 @@ WITH completed AS MATERIALIZED (
 ), over_target AS (
   SELECT t, channel, sum(over_n) AS over FROM completed GROUP BY ALL
 ), open_now AS (
-  SELECT * FROM op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel)
+  SELECT * FROM op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel, lists := lists)
   WHERE open
 ), survival AS (
   -- For each open order, the completed orders of its step and channel that took at least the whole
@@ -103,9 +104,9 @@ SELECT o.row_id, o.order_key, o.t, o.channel, o.late_us, o.decided_qh,
 FROM survival o LEFT JOIN over_target v ON v.t = o.t AND v.channel = o.channel;
 
 CREATE OR REPLACE TEMP MACRO op_sla_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
-    t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts) AS TABLE
+    t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts, lists := true) AS TABLE
 SELECT j.row_id, j.order_key, j.t, j.channel, j.due, j.met, j.late_us, j.decided_qh, j.open,
   coalesce(s.due_today, false) AS due_today, coalesce(s.open_breached, false) AS open_breached, coalesce(s.at_risk, false) AS at_risk
-FROM op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel) j
-LEFT JOIN op_sla_open(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts) s
+FROM op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel, lists := lists) j
+LEFT JOIN op_sla_open(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts, lists := lists) s
   ON s.order_key = j.order_key AND s.t = j.t;

@@ -19,17 +19,20 @@ WITH scoped AS (
   FROM op_import_sources($tenant)
   WHERE imported_at <= $as_of::TIMESTAMPTZ AND (len($channels) = 0 OR list_contains($channels, channel))
   GROUP BY ALL
+), merged AS (
+  -- One pass over the orders, for the periods and the newest order alike (two passes over a
+  -- materialized scope took 1.0 s at 10M orders); latencies in whole microseconds, in hours after.
+  SELECT source, channel, op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
+    count(*) AS orders, max(created_at) AS newest_order_at,
+    quantile_cont(epoch_us(first_seen_at) - epoch_us(created_at), [0.5, 0.95]) AS q_us
+  FROM scoped
+  GROUP BY ALL
 ), newest AS (
   -- The newest order in scope that had reached the store by then (a lock's own orders only).
-  SELECT source, channel, max(created_at) AS newest_order_at FROM scoped GROUP BY ALL
+  SELECT source, channel, max(newest_order_at) AS newest_order_at FROM merged GROUP BY ALL
 ), latest AS (
   SELECT coalesce(i.source, n.source) AS source, coalesce(i.channel, n.channel) AS channel, i.last_import_at, n.newest_order_at
   FROM imports i FULL JOIN newest n ON n.source = i.source AND n.channel = i.channel
-), merged AS (
-  SELECT source, channel, op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
-    count(*) AS orders, quantile_cont(op_hours(created_at, first_seen_at), [0.5, 0.95]) AS q
-  FROM scoped
-  GROUP BY ALL
 )
 SELECT coalesce(m.source, l.source) AS source, coalesce(m.channel, l.channel) AS channel,
   CASE WHEN m.bucket IS NOT NULL THEN op_local_ms(op_bucket_start(m.bucket, $unit), $tz) END AS bucket,
@@ -39,6 +42,6 @@ SELECT coalesce(m.source, l.source) AS source, coalesce(m.channel, l.channel) AS
   coalesce($interval_hours[list_position($interval_sources, coalesce(m.source, l.source))], $default_interval_hours) AS expected_interval_hours,
   op_ms(l.last_import_at) AS last_import_at, op_ms(l.newest_order_at) AS newest_order_at,
   op_hours(l.newest_order_at, $as_of::TIMESTAMPTZ) AS newest_order_age_hours,
-  coalesce(m.orders, 0)::INTEGER AS orders, m.q[1] AS merge_p50_hours, m.q[2] AS merge_p95_hours
+  coalesce(m.orders, 0)::INTEGER AS orders, op_us_hours(m.q_us[1]) AS merge_p50_hours, op_us_hours(m.q_us[2]) AS merge_p95_hours
 FROM merged m FULL JOIN latest l ON l.source = m.source AND l.channel = m.channel
 ORDER BY source, channel, bucket NULLS FIRST

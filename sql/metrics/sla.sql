@@ -15,7 +15,7 @@
 -- the rollups hold, an as_of at or after their watermark, whole local days [$from_day, $to_day),
 -- channels alone) the decided pairs and the history come from schema/025, the open pairs from
 -- the facts.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $as_of, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $h_from_ts, $h_to_ts, $rollup, $from_day, $to_day
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $as_of, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $h_from_ts, $h_to_ts, $stage_lists, $rollup, $from_day, $to_day
 -- Per order: op_sla_judged and op_sla_open (sql/macros/sla.sql), which GET /api/orders lists from too (op_sla_orders).
 -- columns: target string, from_stage string, to_stage string, target_hours number, channel string, bucket time, due integer, met integer, breached integer, breach_rate number, mean_late_hours number, open integer, due_today integer, at_risk integer, open_breached integer
 WITH targets AS (
@@ -30,6 +30,7 @@ WITH targets AS (
 -- when not $rollup
     rollup := false
 -- end
+    , lists := $stage_lists
   )
 ), open_counts AS (
   SELECT t, channel, count(*) AS open, count(*) FILTER (due_today) AS due_today, count(*) FILTER (at_risk) AS at_risk,
@@ -44,7 +45,7 @@ WITH targets AS (
   SELECT t, channel, CASE WHEN $unit IS NOT NULL THEN timezone($tz, to_timestamp(qh * 900)) END AS local_ts, due, met, late_sum FROM (
     SELECT t, channel, decided_qh AS qh, count(*) AS due, count(*) FILTER (met) AS met, sum(late_us) FILTER (NOT met) AS late_sum
     FROM op_sla_judged($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
-      $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel)
+      $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, lists := $stage_lists)
     WHERE due GROUP BY ALL
   )
 -- or

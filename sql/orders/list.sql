@@ -12,7 +12,7 @@
 -- $page_first (no $stage, not sorted by age): the page is picked from the facts alone, by row id,
 -- and only its rows are read back and looked up in op_stuck: the first page of 1M demo orders took
 -- 1.16 s when every order was looked up, 0.29 s joined back on the order key, 0.10 s by row id.
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $h_from_ts, $h_to_ts, $sla_targets, $sla_state, $sla_open_state, $sla_rollup, $customers, $forecast, $forecast_min, $history_from, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first, $newest_first, $funnel_filter, $sla_filter
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $h_from_ts, $h_to_ts, $stage_lists, $sla_targets, $sla_state, $sla_open_state, $sla_rollup, $customers, $forecast, $forecast_min, $history_from, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first, $newest_first, $funnel_filter, $sla_filter
 WITH funnel AS (
   -- A funnel step's orders by outcome, from the rows channel-funnel counts (op_funnel_orders): those
   -- that reached step $funnel_step (`orders`), or stopped at the step before and are decided
@@ -37,6 +37,7 @@ WITH funnel AS (
 -- when not $sla_rollup
     rollup := false
 -- end
+    , lists := $stage_lists
   )
   WHERE list_contains($sla_targets, t) AND CASE $sla_state WHEN 'open' THEN true WHEN 'due_today' THEN due_today WHEN 'at_risk' THEN at_risk
     WHEN 'open_breached' THEN open_breached END
@@ -44,7 +45,8 @@ WITH funnel AS (
 -- when not $sla_open_state
   SELECT row_id
   FROM op_sla_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
-    $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz, $h_from_ts::TIMESTAMPTZ, $h_to_ts::TIMESTAMPTZ)
+    $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz, $h_from_ts::TIMESTAMPTZ, $h_to_ts::TIMESTAMPTZ,
+    lists := $stage_lists)
   WHERE list_contains($sla_targets, t) AND CASE $sla_state WHEN 'due' THEN due WHEN 'met' THEN due AND met WHEN 'breached' THEN due AND NOT met END
 -- end
 ), scoped AS NOT MATERIALIZED (
