@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { generateDemoData } from '../../server/demo/generate-demo-data.js';
-import { openStore, rows } from './helpers.js';
+import { openStore, rows, testApp } from './helpers.js';
 
 describe('demo data', () => {
   test('is deterministic for a seed and tells the stories of DOMAIN.md', async () => {
@@ -52,5 +52,25 @@ describe('demo data', () => {
     );
     expect(worst).toEqual({ sku_series: 'tailored-suit' });
     await db.close();
+  });
+});
+
+describe('demo data in batches', () => {
+  test('stores its promotions once, so promotion-roi counts each order once, as one batch does', async () => {
+    const whole = await openStore();
+    await generateDemoData(whole, { orders: 4000, seed: 3 });
+    const batched = await openStore();
+    await generateDemoData(batched, { orders: 2000, seed: 3 });
+    await generateDemoData(batched, { orders: 2000, first: 2000, seed: 3 });
+    const app = testApp(batched);
+    const [promotions] = await rows(batched, 'SELECT count(*)::INT AS n, count(DISTINCT promotion_id)::INT AS ids FROM promotions');
+    expect(promotions).toEqual({ n: 6, ids: 6 });
+    // Each order counted once: the promotions' orders add up to the orders that carry one.
+    const roi = (await (await app.request('/api/metrics/promotion-roi')).json()).rows as { orders: number }[];
+    const [carried] = await rows(batched, 'SELECT count(*)::INT AS n FROM orders WHERE promotion_id IS NOT NULL');
+    expect(roi.reduce((sum, r) => sum + r.orders, 0)).toBe(carried!.n);
+    expect(promotions!.n).toBe((await rows(whole, 'SELECT count(*)::INT AS n FROM promotions'))[0]!.n);
+    await whole.close();
+    await batched.close();
   });
 });
