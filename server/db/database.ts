@@ -280,6 +280,7 @@ const FOLLOW_UPS: Record<string, FollowUp[]> = {
   '021_funnel_any_order.sql': ['facts', 'rollups'],
   '022_stage_time_columns.sql': ['facts'],
   '025_sla_rollups.sql': ['sla'],
+  '026_source_keys.sql': ['rollups'],
 };
 type FollowUp = 'rekey' | 'facts' | 'rollups' | 'sla';
 /**

@@ -12,12 +12,18 @@ export const IN_FLIGHT_MEASURE = DEFAULT_FUNNEL_STEPS.length;
 /** Runs `sql`, binding $tenant only where it is used (DuckDB rejects unused parameters). */
 const runner = (connection: DuckDBConnection, tenant: string) => (sql: string) => connection.run(sql, sql.includes('$tenant') ? { tenant } : {});
 
+/**
+ * The rollup measure of the merge latency of orders of source key k (schema/026): this − k, below
+ * every other measure (the pipeline steps count up from 65536).
+ */
+export const MERGE_MEASURE = -1;
+
 /** The order_facts columns the rollups (schema/013, 025) are computed from. */
 export const ROLLUP_FACT_COLUMNS = [
   ...new Set(
     [
       'channel, created_at, created_local, step_pairs, step_us, funnel_depth, funnel_us, settled_at, first_response_us, delivery_us, promised_at, delivered_at',
-      'data_moves, exception_minutes, contact_minutes, expedite_cost, friction_kinds, amount, stage_keys, touches',
+      'data_moves, exception_minutes, contact_minutes, expedite_cost, friction_kinds, amount, stage_keys, touches, source, first_seen_at',
       SLA_FACT_COLUMNS,
     ].flatMap((list) => list.split(', ')),
   ),
@@ -43,7 +49,8 @@ const COMPACT_FLOOR_ROWS = 1_000_000;
  * the gap from step k − 1, negative when reached out of order; 5 + k, 0 µs: not settled and at
  * depth k − 1, in flight at step k as of the latest event), placed → delivered (100, when delivered; negative is a data error),
  * placement to first response (101; -1 µs, counted apart like a negative, when there is none), and
- * each consecutive pipeline step (its step pair, from 65536 up). Plain unnests: building one list
+ * each consecutive pipeline step (its step pair, from 65536 up), and the merge latency of an order
+ * that has reached the store (MERGE_MEASURE − its source's key). Plain unnests: building one list
  * of structs per order and unnesting it took twice as long.
  */
 function contributions(facts: string) {
@@ -58,7 +65,9 @@ function contributions(facts: string) {
           WHERE settled_at IS NULL AND funnel_depth BETWEEN 1 AND ${DEFAULT_FUNNEL_STEPS.length - 1}
         UNION ALL SELECT ${day}, channel, 100, delivery_us FROM ${facts} WHERE delivery_us IS NOT NULL
         UNION ALL SELECT ${day}, channel, 101, coalesce(first_response_us, -1) FROM ${facts}
-        UNION ALL SELECT ${day}, channel, unnest(step_pairs), unnest(step_us) FROM ${facts})`,
+        UNION ALL SELECT ${day}, channel, unnest(step_pairs), unnest(step_us) FROM ${facts}
+        UNION ALL SELECT ${day}, f.channel, ${MERGE_MEASURE} - k.key, op_merge_us(f.created_at, f.first_seen_at)
+          FROM ${facts} f JOIN source_keys k ON k.source = f.source WHERE f.first_seen_at IS NOT NULL)`,
     // One row per order: unchanged orders compare equal, so an import that changes nothing adds nothing.
     totals: `SELECT * FROM (SELECT ${day} AS day, channel,
         (first_response_us IS NOT NULL)::BIGINT AS responded, coalesce(first_response_us, 0) AS first_response_us,
@@ -123,6 +132,12 @@ export function afterDeltas(state: { compacted: number; appended: number }, adde
 /** Writes the deltas of `change` (see updateRollups); returns how many histogram rows it added. */
 async function addDeltas(connection: DuckDBConnection, tenant: string, change: { before?: string; after: string }): Promise<number> {
   const run = runner(connection, tenant);
+  // A source seen for the first time gets the next key.
+  await run(
+    `INSERT INTO source_keys
+     SELECT source, (SELECT coalesce(max(key), 0) FROM source_keys) + row_number() OVER (ORDER BY source)
+     FROM (SELECT DISTINCT source FROM ${change.after} WHERE source IS NOT NULL AND source NOT IN (SELECT source FROM source_keys))`,
+  );
   const after = contributions(change.after);
   const before = change.before ? contributions(change.before) : undefined;
   // Rows added (+1) and taken away (-1); without a `before`, just the new ones.

@@ -693,11 +693,15 @@ export const METRICS: MetricDefinition[] = [
       // made within the minute: a browser test saw no source right after one).
       const asOfMs = resolveTime('asOf', q.asOf, base.tz) ?? Math.ceil(Date.now() / 60_000) * 60_000;
       const intervals = Object.entries(ctx.settings.sourceIntervalHours);
+      // The rollups hold every arrival: an asOf before the latest import needs the facts. The
+      // periods are days of the tenant's zone (durationRollups), the newest order from the facts.
+      const arrived = ctx.importedAt.all === null || asOfMs >= ctx.importedAt.all;
     return {
       tz: base.tz,
       params: { ...base.params, asOf: isoInZone(asOfMs, base.tz) },
       bindings: {
         ...base.bindings,
+        ...durationRollups(base, ctx, arrived),
         as_of: instant(asOfMs),
         interval_sources: textList(intervals.map(([source]) => source)),
         interval_hours: { value: listValue(intervals.map(([, hours]) => hours)), type: LIST(DOUBLE) },

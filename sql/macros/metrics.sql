@@ -306,3 +306,7 @@ SELECT * FROM per_order;
 -- A forecast history's end time (shipped, delivered) when it falls in (history_from, as_of], else
 -- NULL: order-forecast's and the order list's history (sql/README.md, "order-forecast").
 CREATE OR REPLACE TEMP MACRO op_in_history(done_at, history_from, as_of) AS CASE WHEN done_at <= as_of AND done_at > history_from THEN done_at END;
+
+-- An order's merge latency in µs: first seen in the store − placed, never below 0 (an order cannot
+-- reach the store before it was placed; a placement corrected later than its arrival reads 0).
+CREATE OR REPLACE TEMP MACRO op_merge_us(created_at, first_seen_at) AS greatest(epoch_us(first_seen_at) - epoch_us(created_at), 0);

@@ -114,3 +114,26 @@ test('demo data: merge latency drops at the go-live (1 July 2025), the ERP chann
   expect(tmall.status).toBe('fresh');
   await db.close();
 });
+
+test('an order whose placement is corrected to after its arrival has a merge latency of 0, from the facts and the rollups', async () => {
+  const db = await openStore();
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'op-fresh-neg-'));
+    const file = (name: string, lines: string[]) => {
+      writeFileSync(join(dir, name), ['order_id,channel,created_at,amount', ...lines].join('\n'));
+      return { path: join(dir, name), name: 'orders.csv' };
+    };
+    const mapping = presetMapping('canonical');
+    await runImport(db, { mapping, files: [file('a.csv', ['C1,jd,2025-05-01T10:00:00Z,10', 'C2,jd,2025-05-01T09:00:00Z,10'])], importedAt: new Date('2025-05-01T12:00:00Z') });
+    // C1 corrected: placed at 13:00, an hour after it first reached the store at 12:00.
+    await runImport(db, { mapping, files: [file('b.csv', ['C1,jd,2025-05-01T13:00:00Z,10'])], importedAt: new Date('2025-05-02T12:00:00Z') });
+    const url = '/api/metrics/freshness?asOf=2025-05-03T00:00:00Z';
+    for (const app of [testApp(db), testApp(db, { rollups: false })]) {
+      const [row] = await metricRows(app, url);
+      // C1 0 h (not -1), C2 3 h: median 1.5, p95 0 + 0.95 × 3.
+      expect([row.orders, row.merge_p50_hours, row.merge_p95_hours]).toEqual([2, 1.5, 2.85]);
+    }
+  } finally {
+    await db.close();
+  }
+});

@@ -59,6 +59,8 @@ const ANSWERED: Record<string, string[]> = {
     'tz=UTC',
     'asOf=2027-01-01T00:00:00&interval=month',
   ],
+  // Every arrival by then: the default "as of" (now) and any after the latest import.
+  freshness: ['', 'interval=month', 'interval=week&from=2025-03-03&to=2025-05-05&channel=tmall,offline', 'interval=day&from=2025-07-01&to=2025-07-08', 'asOf=2027-01-01T00:00:00'],
 };
 
 /** Scopes they don't: a filter on another dimension, a range inside a day, another zone, another breakdown or funnel. */
@@ -77,6 +79,7 @@ const NOT_ANSWERED: Record<string, string[]> = {
     'baselineFrom=2025-01-01T12:00:00&baselineTo=2025-07-01',
   ],
   // An "as of" before the latest event: pairs decided after it are not decided yet.
+  freshness: ['region=east', 'interval=month&tz=UTC', 'asOf=2025-06-01T00:00:00', 'from=2025-03-01T06:00:00'],
   sla: ['region=east', 'interval=month&tz=UTC', 'tz=UTC&from=2025-06-01', 'from=2025-03-01T06:00:00', 'asOf=2025-06-01T00:00:00', 'warehouse=WH-Beijing'],
 };
 
