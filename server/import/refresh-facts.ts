@@ -76,10 +76,14 @@ export async function refreshFacts(
        WHERE f.tenant_id = $tenant AND f.order_key = t.order_key`,
     );
   }
+  // The touched orders and their arrivals, each narrowed by its own semi join, which DuckDB turns
+  // into a filter on the scan: a left join of the arrivals onto the joined orders scanned every
+  // stored order and arrival (1.5 s of a 1,000-order import at 10M orders).
   const factsQuery = `WITH o AS (
-       SELECT o.*, a.first_seen_at FROM orders o JOIN touched_orders t ON t.order_key = o.order_key
-       LEFT JOIN order_arrivals a ON a.tenant_id = o.tenant_id AND a.order_key = o.order_key
-       WHERE o.tenant_id = $tenant
+       SELECT o.*, a.first_seen_at
+       FROM (SELECT * FROM orders o SEMI JOIN touched_orders t ON t.order_key = o.order_key WHERE o.tenant_id = $tenant) o
+       LEFT JOIN (SELECT a.order_key, a.first_seen_at FROM order_arrivals a SEMI JOIN touched_orders t ON t.order_key = a.order_key
+                  WHERE a.tenant_id = $tenant) a ON a.order_key = o.order_key
      ), coarse AS (
        -- Sources whose creation times carry only minutes or days (source_columns): an event at the
        -- placement's instant happened at or after it, so it can be the first response. Only for an
