@@ -144,3 +144,30 @@ test('a decision is counted in the local day it fell on in a zone half an hour o
     await store.close();
   }
 });
+
+test('a target on a stage without a time column of its own is judged from the stage lists, from the facts and from the rollups', async () => {
+  const store = await openStore();
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'op-sla-custom-'));
+    // qc_checked is no pipeline stage with a column: its time lives in the order's stage lists only.
+    writeFileSync(join(dir, 'orders.csv'), 'order_id,channel,created_at\nQ1,jd,2025-06-01T00:00:00Z\nQ2,jd,2025-06-01T00:00:00Z');
+    writeFileSync(
+      join(dir, 'events.csv'),
+      ['order_id,channel,at,type,stage', 'Q1,jd,2025-06-01T02:00:00Z,stage,qc_checked', 'Q1,jd,2025-06-01T07:00:00Z,stage,shipped',
+        'Q2,jd,2025-06-01T02:00:00Z,stage,qc_checked', 'Q2,jd,2025-06-01T22:00:00Z,stage,shipped'].join('\n'),
+    );
+    const withRollups = testApp(store);
+    const put = (body: unknown) =>
+      withRollups.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put({ pipeline: ['placed', 'paid', 'qc_checked', 'shipped', 'delivered'] })).status).toBe(200);
+    await importPreset(store, 'canonical', [join(dir, 'orders.csv'), join(dir, 'events.csv')]);
+    expect((await put({ slaTargets: [{ from: 'qc_checked', to: 'shipped', hours: 10 }] })).status).toBe(200);
+    for (const app of [withRollups, testApp(store, { rollups: false })]) {
+      const [row] = await metricRows(app, '/api/metrics/sla?asOf=2025-06-02T00:00:00Z');
+      // Q1 shipped 5 h after its check (met), Q2 20 h (10 h late).
+      expect([row.target, row.due, row.met, row.breached, row.mean_late_hours]).toEqual(['qc_checked→shipped', 2, 1, 1, 10]);
+    }
+  } finally {
+    await store.close();
+  }
+});
