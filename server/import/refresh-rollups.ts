@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_FUNNEL_STEPS } from '../metrics/default-funnel.js';
-import { SLA_FACT_COLUMNS, addSlaDeltas, compactSlaRollups, signedDelta, slaRowsSql } from './sla-rollups.js';
+import { replaceTenantRows, signedDelta } from './rollup-rows.js';
+import { SLA_FACT_COLUMNS, SLA_TABLES, addSlaDeltas, compactSlaRollups, slaRowsSql } from './sla-rollups.js';
 
 /**
  * The rollup measure of the orders in flight at default-funnel step k (schema/013): this + k, right
@@ -16,7 +17,7 @@ const runner = (connection: DuckDBConnection, tenant: string) => (sql: string) =
  * The rollup measure of the merge latency of orders of source key k (schema/026): this − k, below
  * every other measure (the pipeline steps count up from 65536).
  */
-export const MERGE_MEASURE = -1;
+const MERGE_MEASURE = -1;
 
 /** The order_facts columns the rollups (schema/013, 025) are computed from. */
 export const ROLLUP_FACT_COLUMNS = [
@@ -198,12 +199,7 @@ async function addDeltas(connection: DuckDBConnection, tenant: string, change: {
  */
 export async function compactRollups(connection: DuckDBConnection, tenant: string): Promise<void> {
   const run = runner(connection, tenant);
-  const rewrite = async (table: string, folded: string) => {
-    await run(`CREATE OR REPLACE TEMP TABLE rollup_folded AS ${folded}`);
-    await run(`DELETE FROM ${table} WHERE tenant_id = $tenant`);
-    await run(`INSERT INTO ${table} BY NAME SELECT * FROM rollup_folded`);
-    await run('DROP TABLE rollup_folded');
-  };
+  const rewrite = (table: string, folded: string) => replaceTenantRows(connection, tenant, table, folded);
   await rewrite(
     'duration_counts',
     `SELECT tenant_id, monthly, period, channel, measure, bucket, sum(n) AS n, sum(sum_us) AS sum_us FROM duration_counts
@@ -239,7 +235,7 @@ export async function compactRollups(connection: DuckDBConnection, tenant: strin
 /** Recomputes a tenant's rollups from its facts (after a facts rebuild, or for a store that had none). */
 export async function rebuildRollups(connection: DuckDBConnection, tenant: string): Promise<void> {
   const run = runner(connection, tenant);
-  for (const table of ['duration_counts', 'duration_values', 'duration_removed', 'order_day_totals', 'touch_counts', 'order_hour_counts', 'sla_counts', 'sla_minutes', 'sla_state']) {
+  for (const table of ['duration_counts', 'duration_values', 'duration_removed', 'order_day_totals', 'touch_counts', 'order_hour_counts', ...SLA_TABLES]) {
     await run(`DELETE FROM ${table} WHERE tenant_id = $tenant`);
   }
   // One write of every order: already a row per key, durations sorted by key.

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DOUBLE, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import { settingsFromJson, slaTargetsKey } from '../settings.js';
+import { replaceTenantRows, signedDelta } from './rollup-rows.js';
 
 /**
  * The sla rollups (schema/025): the (order, target) pairs no later "as of" can change, kept by
@@ -8,17 +9,12 @@ import { settingsFromJson, slaTargetsKey } from '../settings.js';
  * tenant's SLA targets with the sla macros' own rules (sql/macros/sla.sql).
  */
 
+/** The tables that hold them, per tenant. */
+export const SLA_TABLES = ['sla_counts', 'sla_minutes', 'sla_state'];
+
 /** The order_facts columns the sla rollups are computed from (within ROLLUP_FACT_COLUMNS). */
 export const SLA_FACT_COLUMNS =
   'channel, created_at, created_local, settled_at, last_at, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at';
-
-/** A signed delta of contribution rows: +1 for those only `after` has, -1 for those only `before` had. */
-export function signedDelta(after: string, before?: string): string {
-  return before
-    ? `(SELECT *, 1 AS sign FROM (${after} EXCEPT ALL ${before})
-        UNION ALL SELECT *, -1 FROM (${before} EXCEPT ALL ${after}))`
-    : `(SELECT *, 1 AS sign FROM (${after}))`;
-}
 
 /**
  * Each pair of `facts` (rows with SLA_FACT_COLUMNS) and a target of rollup_sla_targets that judges
@@ -117,12 +113,7 @@ export async function addSlaDeltas(connection: DuckDBConnection, tenant: string,
 
 /** Folds the tenant's sla deltas into one row per key (compactRollups' part), inside the caller's transaction. */
 export async function compactSlaRollups(connection: DuckDBConnection, tenant: string): Promise<void> {
-  const rewrite = async (table: string, folded: string) => {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE rollup_folded AS ${folded}`, { tenant });
-    await connection.run(`DELETE FROM ${table} WHERE tenant_id = $tenant`, { tenant });
-    await connection.run(`INSERT INTO ${table} BY NAME SELECT * FROM rollup_folded`);
-    await connection.run('DROP TABLE rollup_folded');
-  };
+  const rewrite = (table: string, folded: string) => replaceTenantRows(connection, tenant, table, folded);
   await rewrite(
     'sla_counts',
     `SELECT tenant_id, day, channel, t, decided, met, done, sum(n) AS n, sum(late_us) AS late_us FROM sla_counts
@@ -136,7 +127,7 @@ export async function compactSlaRollups(connection: DuckDBConnection, tenant: st
 
 /** Recomputes the tenant's sla rollups from its facts, against the targets in its settings (after they change). */
 export async function rebuildSlaRollups(connection: DuckDBConnection, tenant: string): Promise<void> {
-  for (const table of ['sla_counts', 'sla_minutes', 'sla_state']) await connection.run(`DELETE FROM ${table} WHERE tenant_id = $tenant`, { tenant });
+  for (const table of SLA_TABLES) await connection.run(`DELETE FROM ${table} WHERE tenant_id = $tenant`, { tenant });
   await addSlaDeltas(connection, tenant, { after: `(SELECT ${SLA_FACT_COLUMNS} FROM order_facts WHERE tenant_id = $tenant)` });
 }
 

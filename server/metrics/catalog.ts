@@ -131,15 +131,15 @@ const onTimeBindings = (asOfMs: number, ctx: MetricContext): Bindings => ({
 /** History orders of the same stage, channel and region a forecast needs at the least (order-forecast, and GET /api/orders?forecast=true). */
 export const FORECAST_MIN_ORDERS = 5;
 
+/** The settings' forecast history in hours (null: all of it). */
+export const tenantHistoryHours = (ctx: MetricContext): number | null =>
+  ctx.settings.forecastHistoryDays === null ? null : ctx.settings.forecastHistoryDays * 24;
+
 /**
  * The start of a forecast's history: `hours` before asOf (null: every shipment and delivery ever,
  * bound as -infinity). Orders ship and deliver differently after a change of process, a carrier,
  * a season: a promise made today follows how orders flow now.
  */
-/** The settings' forecast history in hours (null: all of it). */
-export const tenantHistoryHours = (ctx: MetricContext): number | null =>
-  ctx.settings.forecastHistoryDays === null ? null : ctx.settings.forecastHistoryDays * 24;
-
 export function forecastHistoryFrom(asOfMs: number, hours: number | null): Binding {
   return hours === null ? text('-infinity') : instant(asOfMs - Math.round(hours * 3_600_000));
 }
@@ -619,9 +619,7 @@ export const METRICS: MetricDefinition[] = [
       // name, by whole local days and channel; the history they keep is the tenant's whole.
       const kept = ctx.slaRollups;
       const current = kept !== null && kept.targets === slaTargetsKey(targets) && (kept.watermarkUs === null || asOfMs * 1000 >= kept.watermarkUs);
-      const zoneFits = base.interval === null || base.tz === ctx.settings.timeZone;
       const lockRange = ctx.lock !== undefined && (ctx.lock.fromMs !== null || ctx.lock.toMs !== null);
-      const days = current && zoneFits && !lockRange && rollupAnswers(base.scope, null) ? rollupDays(base.scope.fromMs, base.scope.toMs, ctx) : null;
       return {
         tz: base.tz,
         params: { ...base.params, asOf: isoInZone(asOfMs, base.tz), threshold, targets },
@@ -630,9 +628,8 @@ export const METRICS: MetricDefinition[] = [
           ...slaHistoryBindings(ctx),
           // Every target's stages with a time column: no stage list is read (op_sla_judged's `lists`).
           stage_lists: boolean(!allStageColumns(targets.flatMap((t) => [t.from, t.to]))),
-          rollup: boolean(days !== null),
-          from_day: dayBound(days?.from ?? null, '-infinity'),
-          to_day: dayBound(days?.to ?? null, 'infinity'),
+          // $rollup, $from_day and $to_day: whole days, channels, the periods in the tenant's zone.
+          ...durationRollups(base, ctx, current && !lockRange),
           as_of: instant(asOfMs),
           t_from: textList(targets.map((t) => t.from)),
           t_to: textList(targets.map((t) => t.to)),

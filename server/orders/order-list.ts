@@ -18,8 +18,8 @@ const LIST_SQL = readSql('orders/list.sql');
  * The list's statement for its flags, without comments (specialize), built once each: $page_first
  * (the page picked from the facts alone), $newest_first (the default first page, sorted on the
  * column), $funnel_filter and $sla_filter (a funnel step's or a service level's orders: without
- * them, the count reads no order key), $sla_open_state and $sla_rollup (a count of open orders,
- * from the open pairs alone, with the rollups' history when the metric reads it).
+ * them, the count reads no order key), $sla_open_state (a count of open orders, from the open
+ * pairs alone).
  */
 const LIST_STATEMENTS = new Map<string, string>();
 function listStatement(flags: {
@@ -28,7 +28,6 @@ function listStatement(flags: {
   funnel_filter: boolean;
   sla_filter: boolean;
   sla_open_state: boolean;
-  sla_rollup: boolean;
 }): string {
   const key = JSON.stringify(flags);
   let sql = LIST_STATEMENTS.get(key);
@@ -280,7 +279,6 @@ export async function listOrders(
     funnel_filter: Object.keys(funnel.params).length > 0,
     sla_filter: Object.keys(sla.params).length > 0,
     sla_open_state: sla.bindings.sla_open_state!.value === true,
-    sla_rollup: sla.bindings.sla_rollup!.value === true,
   });
   const { values, types } = bindingsFor(sql, bindings);
   const result = await db.query(sql, values, types, options.timeoutMs, tenant);

@@ -67,8 +67,9 @@ CREATE OR REPLACE TEMP MACRO op_sla_open(tenant, from_ts, to_ts, channels, regio
     t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts, rollup := false, lists := true) AS TABLE
 -- The pairs still open as of as_of, with due_today, open_breached and at_risk. The history they are
 -- judged by: the step's pairs completed by as_of among the orders created in [h_from_ts, h_to_ts)
--- (a token's locked range; not the page's: sql/README.md, "sla"), or with `rollup` (a literal
--- true, for an as_of the tenant's sla_state allows) the same counts kept at import.
+-- (a token's locked range; not the page's: sql/README.md, "sla"), or with `rollup` (for an as_of
+-- the tenant's sla_state allows) the same counts kept at import. A bound flag is a constant when
+-- DuckDB plans, so the branch not taken is never read.
 WITH completed AS MATERIALIZED (
   -- The step's completed durations per target and channel, counted per whole minute (an order's
   -- minute: the floor of its duration), with how many of them took longer than the target.

@@ -24,13 +24,7 @@ WITH targets AS (
   -- Read once: the rollups' answer reads them twice (a scan of the facts each).
   SELECT * FROM op_sla_open($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
     $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz, $h_from_ts::TIMESTAMPTZ, $h_to_ts::TIMESTAMPTZ,
--- when $rollup
-    rollup := true
--- or
--- when not $rollup
-    rollup := false
--- end
-    , lists := $stage_lists
+    rollup := $rollup, lists := $stage_lists
   )
 ), open_counts AS (
   SELECT t, channel, count(*) AS open, count(*) FILTER (due_today) AS due_today, count(*) FILTER (at_risk) AS at_risk,

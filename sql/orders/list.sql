@@ -31,13 +31,7 @@ WITH funnel AS (
   SELECT row_id
   FROM op_sla_open($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
     $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz, $h_from_ts::TIMESTAMPTZ, $h_to_ts::TIMESTAMPTZ,
--- when $sla_rollup
-    rollup := true
--- or
--- when not $sla_rollup
-    rollup := false
--- end
-    , lists := $stage_lists
+    rollup := $sla_rollup, lists := $stage_lists
   )
   WHERE list_contains($sla_targets, t) AND CASE $sla_state WHEN 'open' THEN true WHEN 'due_today' THEN due_today WHEN 'at_risk' THEN at_risk
     WHEN 'open_breached' THEN open_breached END
