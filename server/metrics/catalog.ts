@@ -64,7 +64,8 @@ function bucketed(
   return {
     tz: scope.tz,
     params: { ...scope.params, interval, groupBy },
-    bindings: { ...scope.bindings, unit: text(interval), group_by: text(groupBy ?? '') },
+    // other_zone: periods in a zone other than the tenant's are found by op_zone_offsets (sql/macros/metrics.sql).
+    bindings: { ...scope.bindings, unit: text(interval), group_by: text(groupBy ?? ''), other_zone: boolean(interval !== null && scope.tz !== ctx.settings.timeZone) },
     scope,
     groupBy,
     interval,

@@ -3,13 +3,14 @@
 -- `placed` stage event; orders with no such event yet count in `no_response`.
 -- From the per-order facts, or from the rollups when $rollup (whole local days, at most a channel
 -- filter, grouped by channel or not at all: sql/README.md, "Rollups").
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $group_by, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $other_zone, $group_by, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
 -- columns: bucket time, group string, orders integer, responded integer, no_response integer, mean_hours number, p50_hours number, p90_hours number, p95_hours number, max_hours number
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses)
+  SELECT * FROM op_bucketed_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
+    $tz, $store_tz, $unit, $other_zone)
   WHERE NOT $rollup
 ), waits AS (
-  SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
+  SELECT bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp,
          first_response_us AS us
   FROM scoped

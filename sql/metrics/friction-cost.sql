@@ -4,16 +4,17 @@
 -- order in scope, zero-friction ones included. By interval of created_at and/or a dimension. From
 -- the per-order facts, or from the per-day rollups when $rollup (whole local days, at most a
 -- channel filter, grouped by channel or not at all: sql/README.md, "Rollups").
--- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $from_day, $to_day, $currencies
+-- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $other_zone, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $from_day, $to_day, $currencies
 -- columns: bucket time, group string, orders integer, orders_with_friction integer, friction_share number, total_cost number, cost_per_order number, data_move_cost number, exception_cost number, contact_cost number, expedite_cost number, data_moves integer
 WITH scoped AS (
-  SELECT * FROM op_scoped_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, currencies := $currencies)
+  SELECT * FROM op_bucketed_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
+    $tz, $store_tz, $unit, $other_zone, currencies := $currencies)
   WHERE NOT $rollup
 ), inputs AS (
   -- Raw quantities per order; they are priced per group below (a sum of costs is the cost of the
   -- sums). An order has friction when it has a kind of friction (order_facts.friction_kinds,
   -- schema/010) whose price is not zero: every quantity is non-negative.
-  SELECT op_bucket(op_local(created_at, created_local, $tz, $store_tz), $unit) AS bucket,
+  SELECT bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp,
          data_moves, exception_minutes, contact_minutes, expedite_cost,
          friction_kinds & ((CASE WHEN $minutes_per_data_move * $labor_cost_per_hour > 0 THEN 1 ELSE 0 END)

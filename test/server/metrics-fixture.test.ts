@@ -48,6 +48,15 @@ describe('cycle-time', () => {
     ]);
   });
 
+  test('stages without a time column are read from the stage lists: paid → cancelled is O4 alone, delivered → returned O2 alone', async () => {
+    // O4 paid 09:00, cancelled 12:00 on 10 March = 3 h; no other order was cancelled. O2 delivered 6 March 12:00,
+    // returned 8 March 10:00 = 46 h. An order that reached one of the two stages only is not counted.
+    const one = (hours: number) => ({ bucket: null, group: null, orders: 1, mean_hours: hours, p50_hours: hours, p90_hours: hours, p95_hours: hours, max_hours: hours, negative_gaps: 0 });
+    expect(await metricRows(app, '/api/metrics/cycle-time?fromStage=paid&toStage=cancelled')).toEqual([one(3)]);
+    expect(await metricRows(app, '/api/metrics/cycle-time?fromStage=delivered&toStage=returned')).toEqual([one(46)]);
+    expect(await metricRows(app, '/api/metrics/cycle-time?fromStage=cancelled&toStage=returned')).toEqual([]);
+  });
+
   test('a group whose only gap is negative keeps its row: no orders, no durations, one negative gap', async () => {
     const byChannel = await metricRows(app, '/api/metrics/cycle-time?fromStage=paid&toStage=shipped&groupBy=channel');
     expect(byChannel.find((r) => r.group === 'douyin')).toEqual({

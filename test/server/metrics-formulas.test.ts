@@ -55,6 +55,56 @@ describe('buckets by integer arithmetic (op_bucket, op_bucket_start, op_local_ho
   });
 });
 
+describe('buckets in a zone other than the tenant\'s (op_zone_offsets)', () => {
+  // Orders every 7 min 13 s over two days around each zone's awkward instants: New York's DST start
+  // and end, Lord Howe's half-hour DST end, Kathmandu's +5:45 midnight at a month's end, and
+  // Monrovia's -0:44:30 (an offset with seconds) at a month's end in 1971.
+  const windows: [string, string][] = [
+    ['America/New_York', '2025-03-08T12:00:00Z'],
+    ['America/New_York', '2025-11-01T12:00:00Z'],
+    ['Australia/Lord_Howe', '2025-04-04T12:00:00Z'],
+    ['Asia/Kathmandu', '2025-05-30T12:00:00Z'],
+    ['Africa/Monrovia', '1971-02-27T12:00:00Z'],
+  ];
+  const instants = windows.flatMap(([, start]) => Array.from({ length: 400 }, (_, i) => new Date(Date.parse(start) + i * 433_000)));
+  // The three instants each side of Monrovia's midnight, to the second.
+  instants.push(new Date('1971-03-01T00:44:29Z'), new Date('1971-03-01T00:44:30Z'), new Date('1971-03-01T00:44:31Z'));
+  /** The local day, ISO week (its Monday) and month of an instant, by the JavaScript engine's own zone rules. */
+  const localDay = (t: Date, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+  const bucketOf = (t: Date, tz: string, unit: string) => {
+    const day = localDay(t, tz);
+    if (unit === 'day') return day;
+    if (unit === 'month') return `${day.slice(0, 7)}-01`;
+    const d = new Date(`${day}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+    return d.toISOString().slice(0, 10);
+  };
+
+  test("give every order the local day, week and month the zone's rules give it, in every metric that buckets by them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-zones-'));
+    const lines = instants.map((t, i) => `Z${i},tmall,${t.toISOString()},1,CNY`);
+    writeFileSync(join(dir, 'orders.csv'), ['order_id,channel,created_at,amount,currency', ...lines].join('\n'));
+    // Each paid an hour later, for cycle-time.
+    const paid = instants.map((t, i) => `Z${i},tmall,${new Date(t.getTime() + 3_600_000).toISOString()},stage,paid`);
+    writeFileSync(join(dir, 'events.csv'), ['order_id,channel,at,type,stage', ...paid].join('\n'));
+    const db = await openStore();
+    await importPreset(db, 'canonical', [join(dir, 'orders.csv'), join(dir, 'events.csv')]);
+    const app = testApp(db);
+    for (const tz of [...new Set(windows.map(([zone]) => zone))]) {
+      for (const unit of ['day', 'week', 'month']) {
+        const expected = new Map<string, number>();
+        for (const t of instants) expected.set(bucketOf(t, tz, unit), (expected.get(bucketOf(t, tz, unit)) ?? 0) + 1);
+        for (const metric of ['friction-cost', 'first-response', 'cycle-time?toStage=paid']) {
+          const body = await (await app.request(`/api/metrics/${metric}${metric.includes('?') ? '&' : '?'}interval=${unit}&tz=${tz}`)).json();
+          const got = new Map<string, number>(body.rows.map((r: any) => [String(r.bucket).slice(0, 10), r.orders]));
+          expect({ tz, unit, metric, buckets: Object.fromEntries(got) }).toEqual({ tz, unit, metric, buckets: Object.fromEntries([...expected].sort()) });
+        }
+      }
+    }
+    await db.close();
+  });
+});
+
 describe('surge-alerts', () => {
   const storeOf = async (lines: string[]) => {
     const dir = mkdtempSync(join(tmpdir(), 'op-surge-'));
