@@ -14,13 +14,17 @@ CREATE OR REPLACE TEMP MACRO op_scoped_orders(tenant, from_ts, to_ts, channels, 
   WHERE tenant_id = tenant
     AND (from_ts IS NULL OR created_at >= from_ts)
     AND (to_ts IS NULL OR created_at < to_ts)
-    AND (len(channels) = 0 OR list_contains(channels, channel))
-    AND (len(regions) = 0 OR list_contains(regions, region))
-    AND (len(series) = 0 OR list_contains(series, sku_series))
-    AND (len(tiers) = 0 OR list_contains(tiers, customer_tier))
-    AND (len(promotions) = 0 OR list_contains(promotions, promotion_id))
-    AND (len(warehouses) = 0 OR list_contains(warehouses, warehouse))
-    AND (len(currencies) = 0 OR list_contains(currencies, currency));
+    AND op_in_filter(channel, channels) AND op_in_filter(region, regions) AND op_in_filter(sku_series, series)
+    AND op_in_filter(customer_tier, tiers) AND op_in_filter(promotion_id, promotions) AND op_in_filter(warehouse, warehouses)
+    AND op_in_filter(currency, currencies);
+
+-- Whether value x passes a filter list: any value for an empty list. The lists are bound, so DuckDB
+-- folds this to one branch; a one-value list (a click on a bar) is then a comparison with a constant,
+-- which DuckDB applies in the scan on the column's dictionary, where list_contains is evaluated per
+-- row (promotion=P1 at 10M orders: 14 against 78 ms; `x = ANY(list)` plans a join per filter, empty
+-- lists included, and read every filter column: region=east 130 -> 205 ms).
+CREATE OR REPLACE TEMP MACRO op_in_filter(x, list) AS
+  len(list) = 0 OR (len(list) = 1 AND x = list[1]) OR (len(list) > 1 AND list_contains(list, x));
 
 -- Actor names by key (schema/009): order_facts.touches hold keys, looked up after grouping.
 CREATE OR REPLACE TEMP MACRO op_actor_keys() AS TABLE SELECT actor, key FROM actor_keys;
