@@ -109,6 +109,9 @@ export function variants(): Variant[] {
     flat: funnelSql(['placed', 'paid', 'shipped', 'delivered'], { windowHours: 168 }),
   });
   out.push({ name: 'channel-funnel steps=placed,shipped,delivered', url: '/api/metrics/channel-funnel?steps=placed,shipped,delivered', flat: funnelSql(['placed', 'shipped', 'delivered']) });
+  // Every pipeline stage a step, then kept: the longest funnel a user builds from the pipeline.
+  const everyStage = [...PIPELINE, 'kept'];
+  out.push({ name: `channel-funnel steps=every stage, kept (${everyStage.length})`, url: `/api/metrics/channel-funnel?steps=${everyStage.join(',')}`, flat: funnelSql(everyStage) });
   out.push({
     name: 'stage-breakdown by region',
     url: '/api/metrics/stage-breakdown?groupBy=region',

@@ -40,7 +40,7 @@ test('every cycle-time variant: the flat baseline counts the same orders, with t
 test('every funnel variant: the flat baseline has the same orders, in flight and median per channel and step', async () => {
   const app = testApp(db);
   const checked = variants().filter((v) => v.url.includes('/channel-funnel'));
-  expect(checked.length).toBe(4);
+  expect(checked.length).toBe(5);
   for (const v of checked) {
     const rows = (await (await app.request(v.url)).json()).rows as Record<string, any>[];
     const flat = new Map((await db.query(v.flat)).map((r) => [r.channel as string, r]));
