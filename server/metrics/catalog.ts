@@ -64,8 +64,15 @@ function bucketed(
   return {
     tz: scope.tz,
     params: { ...scope.params, interval, groupBy },
-    // other_zone: periods in a zone other than the tenant's are found by op_zone_offsets (sql/macros/metrics.sql).
-    bindings: { ...scope.bindings, unit: text(interval), group_by: text(groupBy ?? ''), other_zone: boolean(interval !== null && scope.tz !== ctx.settings.timeZone) },
+    // bucketed: whether the statement groups by period at all; other_zone: periods in a zone other
+    // than the tenant's are found by op_zone_offsets (sql/macros/metrics.sql).
+    bindings: {
+      ...scope.bindings,
+      unit: text(interval),
+      group_by: text(groupBy ?? ''),
+      bucketed: boolean(interval !== null),
+      other_zone: boolean(interval !== null && scope.tz !== ctx.settings.timeZone),
+    },
     scope,
     groupBy,
     interval,

@@ -6,7 +6,7 @@
 -- Statistics not asked for in `stats` (count is always there) are NULL and cost nothing: an aggregate under
 -- a CASE on a false flag is dropped from the plan (at 1M demo orders paid → shipped by channel took 58 ms
 -- with every statistic, 56 with count and mean: the column reads, not the quantiles, dominate).
--- params: $tenant, $stage_names, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $other_zone, $group_by, $from_stage, $to_stage, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to, $with_mean, $with_quantiles, $with_median, $with_ninetieth, $with_ninety_fifth, $with_max
+-- params: $tenant, $stage_names, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $bucketed, $other_zone, $group_by, $from_stage, $to_stage, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to, $with_mean, $with_quantiles, $with_median, $with_ninetieth, $with_ninety_fifth, $with_max
 -- columns: bucket time, group string, orders integer, mean_hours number, p50_hours number, p90_hours number, p95_hours number, max_hours number, negative_gaps integer
 WITH scoped AS (
   SELECT * FROM op_bucketed_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
@@ -29,10 +29,15 @@ WITH scoped AS (
   -- A statistic not asked for is a CASE on its flag, not a FILTER: DuckDB folds the bound flag and
   -- drops the aggregate, where a FILTER (true) still carries a column per aggregate through the
   -- grouping (placed → shipped by channel at 10M orders: 347 against 299 ms).
-  SELECT bucket, grp, us < 0 AS negative, count(*) AS n, CASE WHEN $with_mean THEN avg(us) END AS mean_us,
+  -- Without an interval the bucket is no key at all (op_bucketed_orders; a constant key cost 40 ms).
+  SELECT CASE WHEN $bucketed THEN any_value(bucket) ELSE 0 END AS bucket, grp, us < 0 AS negative, count(*) AS n, CASE WHEN $with_mean THEN avg(us) END AS mean_us,
     CASE WHEN $with_quantiles THEN quantile_cont(us, [0.5, 0.9, 0.95]) END AS q, CASE WHEN $with_max THEN max(us) END AS max_us
   FROM gaps
-  GROUP BY ALL
+  GROUP BY
+  -- when $bucketed
+    bucket,
+  -- end
+    grp, negative
 ), per_group(bucket, grp, orders, mean_us, q, max_us, negative_gaps) AS (
   -- when not $rollup
   SELECT bucket, grp,
