@@ -121,7 +121,9 @@ export async function refreshFacts(
          FROM (
            SELECT o.order_key, a.* EXCLUDE (order_key, stage_events),
              list_sort(list_append(coalesce(a.stage_events, []), {'k': (SELECT key FROM stage_keys WHERE stage = 'placed'), 'at': o.created_at})) AS sorted
-           FROM o LEFT JOIN activity a ON a.order_key = o.order_key
+           FROM (SELECT order_key, created_at FROM o SEMI JOIN activity a ON a.order_key = o.order_key
+                 UNION ALL SELECT NULL, ${LONE_PLACED_AT}) o
+           LEFT JOIN activity a ON a.order_key = o.order_key
          )
        )
      ), pipeline AS (
@@ -168,6 +170,15 @@ export async function refreshFacts(
            )
          )
        )
+     ), facts AS (
+       SELECT * FROM derived WHERE order_key IS NOT NULL
+       UNION ALL BY NAME
+       -- An order without events reached only \`placed\`, at its created_at: its facts are those of
+       -- the one order placed at LONE_PLACED_AT, with each time its own created_at.
+       SELECT l.order_key, t.* EXCLUDE (order_key) REPLACE ([l.created_at] AS stage_at,
+         ${LONE_TIMES.map((c) => `CASE WHEN t.${c} IS NOT NULL THEN l.created_at END AS ${c}`).join(', ')})
+       FROM (SELECT order_key, created_at FROM o ANTI JOIN activity a ON a.order_key = o.order_key) l
+       CROSS JOIN (SELECT * FROM derived WHERE order_key IS NULL) t
      )
      SELECT o.*, timezone($tz, o.created_at) AS created_local, timezone($tz, o.promised_at) AS promised_local, timezone($tz, d.delivered_at) AS delivered_local, d.stage_keys, d.stage_at, d.first_response_at,
        coalesce(d.data_moves, 0) AS data_moves, coalesce(d.exceptions, 0) AS exceptions, coalesce(d.contacts, 0) AS contacts,
@@ -180,7 +191,7 @@ export async function refreshFacts(
        d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at, ${STAGE_TIME_COLUMNS.map((stage) => `d.${stage}_at`).join(', ')}, d.furthest_pos, d.furthest_at, d.settled_at,
        epoch_us(d.first_response_at) - epoch_us(o.created_at) AS first_response_us,
        epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us
-     FROM o JOIN derived d ON d.order_key = o.order_key
+     FROM o JOIN facts d ON d.order_key = o.order_key
      ORDER BY o.created_at`;
   const factsParams = [
     {
@@ -206,6 +217,15 @@ export async function refreshFacts(
   await run('DROP TABLE fresh_facts', {});
   if (stale) await run('DROP TABLE rollup_before', {});
 }
+
+/**
+ * Where the facts query places its one order without events: every order without events has that
+ * order's facts, its own created_at in each time (all of its times are that one). Computing them
+ * once instead of per order took the facts of 1M orders without events from 6.4-6.5 to 3.7-4.2 s.
+ */
+const LONE_PLACED_AT = `'2000-01-01 00:00:00+00'::TIMESTAMPTZ`;
+/** The facts' times other than stage_at, a list: for an order without events, each is its created_at or NULL. */
+const LONE_TIMES = ['first_response_at', 'last_at', 'placed_at', 'delivered_at', ...STAGE_TIME_COLUMNS.map((s) => `${s}_at`), 'furthest_at', 'settled_at'];
 
 /**
  * Orders per slice of a rebuild. Refreshing 10M orders in one statement ran out of a 2 GB memory

@@ -292,3 +292,26 @@ describe('order_facts kept at import', () => {
     expect(shanghai[0].bucket).toBe('2025-03-01T00:00:00+08:00');
   });
 });
+
+describe('the facts of an order without events', () => {
+  // The import computes them once for all such orders (refresh-facts.ts, LONE_PLACED_AT): they must be
+  // what the per-order path gives an order whose one event is its placement, at its created_at.
+  test('equal those of the same order with only its placement as an event, in a file of either kind or both', async () => {
+    const orders = join(FIXTURES, 'metrics', 'orders.csv');
+    const dir = mkdtempSync(join(tmpdir(), 'op-lone-'));
+    const lines = (await rows(await openStore(), `SELECT order_id, channel, created_at FROM read_csv('${orders}', all_varchar = true)`)) as Record<string, string>[];
+    const placed = (some: typeof lines) => `order_id,channel,at,type,stage\n${some.map((o) => `${o.order_id},${o.channel},${o.created_at},stage,placed`).join('\n')}\n`;
+    writeFileSync(join(dir, 'all-events.csv'), placed(lines));
+    writeFileSync(join(dir, 'some-events.csv'), placed(lines.slice(0, 3)));
+    const facts = async (files: string[]) => {
+      const db = await openStore();
+      await importPreset(db, 'canonical', files);
+      return rows(db, 'SELECT * FROM order_facts ORDER BY order_key');
+    };
+    const lone = await facts([orders]);
+    expect(lone).toHaveLength(6);
+    expect(lone.map((f) => [f.last_count, f.funnel_depth, (f.stage_at as string[]).length])).toEqual(Array(6).fill([1, 1, 1]));
+    expect(await facts([orders, join(dir, 'all-events.csv')])).toEqual(lone);
+    expect(await facts([orders, join(dir, 'some-events.csv')])).toEqual(lone);
+  });
+});
