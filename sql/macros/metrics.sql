@@ -116,21 +116,26 @@ CREATE OR REPLACE TEMP MACRO op_zone_offsets(tenant, tz) AS TABLE
   )
   GROUP BY first_day;
 
--- op_scoped_orders with each order's `bucket` of its created_at in zone tz (op_bucket): from the
--- stored created_local in the tenant's zone; when other_zone (a bound flag: the service sets it for
--- a bucketed request in another zone), by op_zone_offsets, whose one row is joined to every order
--- (a NULL row otherwise, so that DuckDB drops the offsets' scan; a UNION ALL of the two ways
--- doubled the time it took to plan cycle-time, 7 -> 14 ms).
--- Bucket 0 without a unit (op_bucket_start gives NULL for it): a NULL key groups more slowly than a
--- constant one (placed → shipped by channel at 10M orders: 293 against 265 ms), and a metric leaves
--- even the constant out of its GROUP BY unless $bucketed (first-response by sku_series: 250 -> 205 ms).
+-- op_scoped_orders with each order's `bucket` of its created_at in zone tz (op_bucket), from the
+-- stored created_local in the tenant's zone (store_tz). Bucket 0 without a unit (op_bucket_start
+-- gives NULL for it): a NULL key groups more slowly than a constant one (placed → shipped by channel
+-- at 10M orders: 293 against 265 ms), and a metric leaves even the constant out of its GROUP BY
+-- unless $bucketed (first-response by sku_series: 250 -> 205 ms).
 CREATE OR REPLACE TEMP MACRO op_bucketed_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses,
-    tz, store_tz, unit, other_zone, currencies := []::VARCHAR[]) AS TABLE
-  SELECT s.*, CASE WHEN other_zone
-      THEN op_bucket(coalesce(make_timestamp(epoch_us(s.created_at) + z.offsets[op_utc_day(s.created_at) - z.first_day + 1]), timezone(tz, s.created_at)), unit)
-      ELSE coalesce(op_bucket(op_local(s.created_at, s.created_local, tz, store_tz), unit), 0) END AS bucket
+    tz, store_tz, unit, currencies := []::VARCHAR[]) AS TABLE
+  SELECT *, coalesce(op_bucket(op_local(created_at, created_local, tz, store_tz), unit), 0) AS bucket
+  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, currencies := currencies);
+
+-- The same with buckets in a zone other than the tenant's, by op_zone_offsets, whose one row is
+-- joined to every order. A metric names one of the two in a `-- when $other_zone` block
+-- (server/metrics/sql-metric.ts): with both in one macro, joined to a NULL row in the tenant's
+-- zone, DuckDB took 10 ms to plan cycle-time?promotion=P1, 7 ms with only the macro it runs (and
+-- 14 ms with both in a UNION ALL).
+CREATE OR REPLACE TEMP MACRO op_zoned_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses,
+    tz, unit, currencies := []::VARCHAR[]) AS TABLE
+  SELECT s.*, op_bucket(coalesce(make_timestamp(epoch_us(s.created_at) + z.offsets[op_utc_day(s.created_at) - z.first_day + 1]), timezone(tz, s.created_at)), unit) AS bucket
   FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, currencies := currencies) s
-  CROSS JOIN (SELECT * FROM op_zone_offsets(tenant, tz) WHERE other_zone UNION ALL SELECT NULL, NULL WHERE NOT other_zone) z;
+  CROSS JOIN op_zone_offsets(tenant, tz) z;
 
 -- The hour holding local wall time `local_ts`, as wall time; for the same reason as op_bucket.
 CREATE OR REPLACE TEMP MACRO op_local_hour(local_ts) AS make_timestamp(op_floor_to(epoch_us(local_ts), 3600000000));

@@ -9,9 +9,17 @@
 -- params: $tenant, $stage_names, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $bucketed, $other_zone, $group_by, $from_stage, $to_stage, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to, $with_mean, $with_quantiles, $with_median, $with_ninetieth, $with_ninety_fifth, $with_max
 -- columns: bucket time, group string, orders integer, mean_hours number, p50_hours number, p90_hours number, p95_hours number, max_hours number, negative_gaps integer
 WITH scoped AS (
+  -- when $other_zone
+  SELECT * FROM op_zoned_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
+    $tz, $unit)
+  WHERE $other_zone AND NOT $rollup
+  -- or
+  UNION ALL
+  -- when not $other_zone
   SELECT * FROM op_bucketed_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
-    $tz, $store_tz, $unit, $other_zone)
-  WHERE NOT $rollup
+    $tz, $store_tz, $unit)
+  WHERE NOT $other_zone AND NOT $rollup
+  -- end
 ), gaps AS (
   -- Orders that reached both stages.
   SELECT bucket, grp, us

@@ -6,9 +6,17 @@
 -- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $bucketed, $other_zone, $group_by, $rollup, $from_day, $to_day, $months_from, $months_to, $head_from, $head_to, $tail_from, $tail_to
 -- columns: bucket time, group string, orders integer, responded integer, no_response integer, mean_hours number, p50_hours number, p90_hours number, p95_hours number, max_hours number
 WITH scoped AS (
+  -- when $other_zone
+  SELECT * FROM op_zoned_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
+    $tz, $unit)
+  WHERE $other_zone AND NOT $rollup
+  -- or
+  UNION ALL
+  -- when not $other_zone
   SELECT * FROM op_bucketed_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
-    $tz, $store_tz, $unit, $other_zone)
-  WHERE NOT $rollup
+    $tz, $store_tz, $unit)
+  WHERE NOT $other_zone AND NOT $rollup
+  -- end
 ), waits AS (
   SELECT bucket,
          op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp,

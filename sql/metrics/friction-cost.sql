@@ -7,9 +7,17 @@
 -- params: $tenant, $store_tz, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $other_zone, $group_by, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $from_day, $to_day, $currencies
 -- columns: bucket time, group string, orders integer, orders_with_friction integer, friction_share number, total_cost number, cost_per_order number, data_move_cost number, exception_cost number, contact_cost number, expedite_cost number, data_moves integer
 WITH scoped AS (
+  -- when $other_zone
+  SELECT * FROM op_zoned_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
+    $tz, $unit, currencies := $currencies)
+  WHERE $other_zone AND NOT $rollup
+  -- or
+  UNION ALL
+  -- when not $other_zone
   SELECT * FROM op_bucketed_orders($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
-    $tz, $store_tz, $unit, $other_zone, currencies := $currencies)
-  WHERE NOT $rollup
+    $tz, $store_tz, $unit, currencies := $currencies)
+  WHERE NOT $other_zone AND NOT $rollup
+  -- end
 ), inputs AS (
   -- Raw quantities per order; they are priced per group below (a sum of costs is the cost of the
   -- sums). An order has friction when it has a kind of friction (order_facts.friction_kinds,
