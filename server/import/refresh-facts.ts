@@ -170,29 +170,18 @@ export async function refreshFacts(
            )
          )
        )
-     ), facts AS (
-       SELECT * FROM derived WHERE order_key IS NOT NULL
-       UNION ALL BY NAME
-       -- An order without events reached only \`placed\`, at its created_at: its facts are those of
-       -- the one order placed at LONE_PLACED_AT, with each time its own created_at.
-       SELECT l.order_key, t.* EXCLUDE (order_key) REPLACE ([l.created_at] AS stage_at,
-         ${LONE_TIMES.map((c) => `CASE WHEN t.${c} IS NOT NULL THEN l.created_at END AS ${c}`).join(', ')})
-       FROM (SELECT order_key, created_at FROM o ANTI JOIN activity a ON a.order_key = o.order_key) l
-       CROSS JOIN (SELECT * FROM derived WHERE order_key IS NULL) t
      )
-     SELECT o.*, timezone($tz, o.created_at) AS created_local, timezone($tz, o.promised_at) AS promised_local, timezone($tz, d.delivered_at) AS delivered_local, d.stage_keys, d.stage_at, d.first_response_at,
-       coalesce(d.data_moves, 0) AS data_moves, coalesce(d.exceptions, 0) AS exceptions, coalesce(d.contacts, 0) AS contacts,
-       coalesce(d.expedites, 0) AS expedites, coalesce(d.exception_minutes, 0) AS exception_minutes,
-       coalesce(d.contact_minutes, 0) AS contact_minutes, coalesce(d.expedite_cost, 0) AS expedite_cost,
-       (coalesce(d.data_moves, 0) > 0)::UTINYINT + (coalesce(d.exception_minutes, 0) + coalesce(d.contact_minutes, 0) > 0)::UTINYINT * 2
-         + (coalesce(d.expedite_cost, 0) > 0)::UTINYINT * 4 AS friction_kinds,
-       coalesce(list_sort(d.touches), []) AS touches, d.last_at, d.last_keys, d.last_keys[1] AS last_key, len(d.last_keys) AS last_count,
-       d.step_pairs, d.step_us,
-       d.depth AS funnel_depth, d.gaps AS funnel_us, d.placed_at, d.delivered_at, ${STAGE_TIME_COLUMNS.map((stage) => `d.${stage}_at`).join(', ')}, d.furthest_pos, d.furthest_at, d.settled_at,
-       epoch_us(d.first_response_at) - epoch_us(o.created_at) AS first_response_us,
-       epoch_us(d.delivered_at) - epoch_us(d.placed_at) AS delivery_us
-     FROM o JOIN facts d ON d.order_key = o.order_key
-     ORDER BY o.created_at`;
+     SELECT * FROM (
+       SELECT ${factColumns((c) => `d.${c}`)}
+       FROM o JOIN derived d ON d.order_key = o.order_key
+       UNION ALL
+       -- An order without events reached only \`placed\`, at its created_at: its facts are those of
+       -- the one order placed at LONE_PLACED_AT (derived's row without a key), each time its own created_at.
+       SELECT ${factColumns((c) => (c === 'stage_at' ? '[o.created_at]' : LONE_TIMES.includes(c) ? `CASE WHEN d.${c} IS NOT NULL THEN o.created_at END` : `d.${c}`))}
+       FROM (SELECT * FROM o ANTI JOIN activity a ON a.order_key = o.order_key) o
+       CROSS JOIN (SELECT * FROM derived WHERE order_key IS NULL) d
+     )
+     ORDER BY created_at`;
   const factsParams = [
     {
       tenant,
@@ -226,6 +215,31 @@ export async function refreshFacts(
 const LONE_PLACED_AT = `'2000-01-01 00:00:00+00'::TIMESTAMPTZ`;
 /** The facts' times other than stage_at, a list: for an order without events, each is its created_at or NULL. */
 const LONE_TIMES = ['first_response_at', 'last_at', 'placed_at', 'delivered_at', ...STAGE_TIME_COLUMNS.map((s) => `${s}_at`), 'furthest_at', 'settled_at'];
+
+/** The facts' columns: each order's (o) and what derives from its events (\`d(column)\`). */
+function factColumns(d: (column: string) => string): string {
+  const counted = ['data_moves', 'exceptions', 'contacts', 'expedites', 'exception_minutes', 'contact_minutes', 'expedite_cost'];
+  const n = (c: string) => `coalesce(${d(c)}, 0)`;
+  return [
+    'o.*',
+    'timezone($tz, o.created_at) AS created_local',
+    'timezone($tz, o.promised_at) AS promised_local',
+    `timezone($tz, ${d('delivered_at')}) AS delivered_local`,
+    ...['stage_keys', 'stage_at', 'first_response_at'].map((c) => `${d(c)} AS ${c}`),
+    ...counted.map((c) => `${n(c)} AS ${c}`),
+    `(${n('data_moves')} > 0)::UTINYINT + (${n('exception_minutes')} + ${n('contact_minutes')} > 0)::UTINYINT * 2 + (${n('expedite_cost')} > 0)::UTINYINT * 4 AS friction_kinds`,
+    `coalesce(list_sort(${d('touches')}), []) AS touches`,
+    ...['last_at', 'last_keys'].map((c) => `${d(c)} AS ${c}`),
+    `${d('last_keys')}[1] AS last_key`,
+    `len(${d('last_keys')}) AS last_count`,
+    ...['step_pairs', 'step_us'].map((c) => `${d(c)} AS ${c}`),
+    `${d('depth')} AS funnel_depth`,
+    `${d('gaps')} AS funnel_us`,
+    ...['placed_at', 'delivered_at', ...STAGE_TIME_COLUMNS.map((stage) => `${stage}_at`), 'furthest_pos', 'furthest_at', 'settled_at'].map((c) => `${d(c)} AS ${c}`),
+    `epoch_us(${d('first_response_at')}) - epoch_us(o.created_at) AS first_response_us`,
+    `epoch_us(${d('delivered_at')}) - epoch_us(${d('placed_at')}) AS delivery_us`,
+  ].join(',\n       ');
+}
 
 /**
  * Orders per slice of a rebuild. Refreshing 10M orders in one statement ran out of a 2 GB memory
