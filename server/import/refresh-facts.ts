@@ -79,6 +79,10 @@ export async function refreshFacts(
   // The touched orders and their arrivals, each narrowed by its own semi join, which DuckDB turns
   // into a filter on the scan: a left join of the arrivals onto the joined orders scanned every
   // stored order and arrival (1.5 s of a 1,000-order import at 10M orders).
+  // Orders without events take a path of their own only when none of the touched orders has one:
+  // splitting a mixed import into the two paths referenced the events' aggregate three times, which
+  // DuckDB then held whole (1M orders with 9.7M events ran out of a 2 GB limit; 150 s before).
+  const evented = await hasRows(connection, events, events.includes('$tenant') ? { tenant } : {});
   const factsQuery = `WITH o AS (
        SELECT o.*, a.first_seen_at
        FROM (SELECT * FROM orders o SEMI JOIN touched_orders t ON t.order_key = o.order_key WHERE o.tenant_id = $tenant) o
@@ -121,8 +125,7 @@ export async function refreshFacts(
          FROM (
            SELECT o.order_key, a.* EXCLUDE (order_key, stage_events),
              list_sort(list_append(coalesce(a.stage_events, []), {'k': (SELECT key FROM stage_keys WHERE stage = 'placed'), 'at': o.created_at})) AS sorted
-           FROM (SELECT order_key, created_at FROM o SEMI JOIN activity a ON a.order_key = o.order_key
-                 UNION ALL SELECT NULL, ${LONE_PLACED_AT}) o
+           FROM ${evented ? 'o' : `(SELECT NULL AS order_key, ${LONE_PLACED_AT} AS created_at)`} o
            LEFT JOIN activity a ON a.order_key = o.order_key
          )
        )
@@ -171,17 +174,15 @@ export async function refreshFacts(
          )
        )
      )
-     SELECT * FROM (
-       SELECT ${factColumns((c) => `d.${c}`)}
-       FROM o JOIN derived d ON d.order_key = o.order_key
-       UNION ALL
-       -- An order without events reached only \`placed\`, at its created_at: its facts are those of
-       -- the one order placed at LONE_PLACED_AT (derived's row without a key), each time its own created_at.
-       SELECT ${factColumns((c) => (c === 'stage_at' ? '[o.created_at]' : LONE_TIMES.includes(c) ? `CASE WHEN d.${c} IS NOT NULL THEN o.created_at END` : `d.${c}`))}
-       FROM (SELECT * FROM o ANTI JOIN activity a ON a.order_key = o.order_key) o
-       CROSS JOIN (SELECT * FROM derived WHERE order_key IS NULL) d
-     )
-     ORDER BY created_at`;
+     ${
+       evented
+         ? `SELECT ${factColumns((c) => `d.${c}`)} FROM o JOIN derived d ON d.order_key = o.order_key`
+         : // Without events every order reached only \`placed\`, at its created_at: its facts are those of
+           // the one order placed at LONE_PLACED_AT (derived's one row), each time its own created_at.
+           `SELECT ${factColumns((c) => (c === 'stage_at' ? '[o.created_at]' : LONE_TIMES.includes(c) ? `CASE WHEN d.${c} IS NOT NULL THEN o.created_at END` : `d.${c}`))}
+            FROM o CROSS JOIN derived d`
+     }
+     ORDER BY o.created_at`;
   const factsParams = [
     {
       tenant,
@@ -215,6 +216,12 @@ export async function refreshFacts(
 const LONE_PLACED_AT = `'2000-01-01 00:00:00+00'::TIMESTAMPTZ`;
 /** The facts' times other than stage_at, a list: for an order without events, each is its created_at or NULL. */
 const LONE_TIMES = ['first_response_at', 'last_at', 'placed_at', 'delivered_at', ...STAGE_TIME_COLUMNS.map((s) => `${s}_at`), 'furthest_at', 'settled_at'];
+
+/** Whether a table or subquery holds a row. */
+async function hasRows(connection: DuckDBConnection, source: string, params: Record<string, string>): Promise<boolean> {
+  const [row] = (await connection.runAndReadAll(`SELECT EXISTS (SELECT 1 FROM ${source}) AS found`, params)).getRowObjectsJson();
+  return row!.found === true;
+}
 
 /** The facts' columns: each order's (o) and what derives from its events (\`d(column)\`). */
 function factColumns(d: (column: string) => string): string {
