@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { one } from './one-row.js';
 import { refreshFacts, type FactSettings } from './refresh-facts.js';
 
 /** Order columns an import may set or change (the identity, order_key, never changes). */
@@ -22,11 +23,6 @@ export interface CommitCounts {
   promotionsUpserted: number;
   /** Whether anything in the store changed: an import that changes nothing writes nothing and keeps the data version. */
   changed: boolean;
-}
-
-async function one(connection: DuckDBConnection, sql: string, params?: Record<string, string>): Promise<Record<string, number>> {
-  const row = (await connection.runAndReadAll(sql, params)).getRowObjectsJson()[0] ?? {};
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }
 
 /**

@@ -2,6 +2,7 @@ import { INTEGER, LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckd
 import { DEFAULT_FUNNEL_STEPS } from '../metrics/default-funnel.js';
 import { STAGE_TIME_COLUMNS } from '../metrics/stage-columns.js';
 import type { Settings } from '../settings.js';
+import { one } from './one-row.js';
 import { ROLLUP_FACT_COLUMNS, updateRollups } from './refresh-rollups.js';
 
 /** The settings the facts depend on: a change of any rebuilds the tenant's facts. */
@@ -67,8 +68,7 @@ export async function refreshFacts(
        SELECT ${ROLLUP_FACT_COLUMNS} FROM order_facts f SEMI JOIN ${stale} t ON f.order_key = t.order_key
        WHERE f.tenant_id = $tenant`,
     );
-    const [stored] = (await connection.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM rollup_before')).getRowObjectsJson();
-    if (Number(stored!.n) > 0) before = 'rollup_before';
+    if ((await one(connection, 'SELECT count(*)::DOUBLE AS n FROM rollup_before')).n! > 0) before = 'rollup_before';
   }
   if (stale) {
     await run(
@@ -76,13 +76,13 @@ export async function refreshFacts(
        WHERE f.tenant_id = $tenant AND f.order_key = t.order_key`,
     );
   }
+  // Orders without events take a path of their own only when none of the touched orders has one:
+  // splitting a mixed import into the two paths referenced the events' aggregate three times and
+  // derived twice, which DuckDB then held whole (1M orders with 9.7M events ran out of a 2 GB limit).
+  const evented = (await one(connection, `SELECT EXISTS (SELECT 1 FROM ${events}) AS found`, events.includes('$tenant') ? { tenant } : {})).found === 1;
   // The touched orders and their arrivals, each narrowed by its own semi join, which DuckDB turns
   // into a filter on the scan: a left join of the arrivals onto the joined orders scanned every
   // stored order and arrival (1.5 s of a 1,000-order import at 10M orders).
-  // Orders without events take a path of their own only when none of the touched orders has one:
-  // splitting a mixed import into the two paths referenced the events' aggregate three times, which
-  // DuckDB then held whole (1M orders with 9.7M events ran out of a 2 GB limit; 150 s before).
-  const evented = await hasRows(connection, events, events.includes('$tenant') ? { tenant } : {});
   const factsQuery = `WITH o AS (
        SELECT o.*, a.first_seen_at
        FROM (SELECT * FROM orders o SEMI JOIN touched_orders t ON t.order_key = o.order_key WHERE o.tenant_id = $tenant) o
@@ -216,12 +216,6 @@ export async function refreshFacts(
 const LONE_PLACED_AT = `'2000-01-01 00:00:00+00'::TIMESTAMPTZ`;
 /** The facts' times other than stage_at, a list: for an order without events, each is its created_at or NULL. */
 const LONE_TIMES = ['first_response_at', 'last_at', 'placed_at', 'delivered_at', ...STAGE_TIME_COLUMNS.map((s) => `${s}_at`), 'furthest_at', 'settled_at'];
-
-/** Whether a table or subquery holds a row. */
-async function hasRows(connection: DuckDBConnection, source: string, params: Record<string, string>): Promise<boolean> {
-  const [row] = (await connection.runAndReadAll(`SELECT EXISTS (SELECT 1 FROM ${source}) AS found`, params)).getRowObjectsJson();
-  return row!.found === true;
-}
 
 /** The facts' columns: each order's (o) and what derives from its events (\`d(column)\`). */
 function factColumns(d: (column: string) => string): string {
