@@ -44,6 +44,7 @@ import { DEFAULT_TENANT, TenantDirectory } from '../server/tenants.js';
 import { JS_METRICS, loadRows, sameNumbers, type LoadedRows } from './js-baseline.js';
 import { benchLoad } from './load.js';
 import { benchLongTail } from './long-tail.js';
+import { benchOrderLists } from './order-lists.js';
 import { benchPercentileBound } from './percentile-bound.js';
 import { byTurns as timedByTurns, rssSampler, round, summarize, time } from './stats.js';
 import { benchWidgetPaint } from './widget-paint.js';
@@ -84,18 +85,6 @@ const QUERIES: Record<string, string> = {
   freshness: 'interval=month&asOf=2026-01-01T00:00:00Z',
 };
 
-/** The order lists a drill-through or a tracker asks for (GET /api/orders), timed cold over HTTP. */
-const ORDER_LISTS: [string, string][] = [
-  ['first page, newest first', '/api/orders'],
-  ['a stuck-orders bar (shipped, 1-3 d), oldest first', '/api/orders?stage=shipped&ageBucket=1-3d&sort=-age'],
-  ['a funnel step\'s drop-offs (douyin, shipped)', '/api/orders?channel=douyin&step=shipped&outcome=dropped'],
-  ['a friction driver (knitwear contacts)', '/api/orders?component=contact&skuSeries=knitwear'],
-  ['by friction cost, jd', '/api/orders?channel=jd&sort=-friction_cost'],
-  ['with forecasts, open orders waiting at shipped', '/api/orders?stage=shipped&forecast=true&limit=20'],
-  ["an sla's at-risk orders (paid → shipped)", '/api/orders?sla=paid->shipped&slaState=at_risk'],
-  ["an sla's breached orders of tmall", '/api/orders?sla=paid->shipped&slaState=breached&channel=tmall'],
-  ['by warehouse (Chengdu), newest first', '/api/orders?warehouse=WH-Chengdu'],
-];
 
 /** Mixed metrics and filters for the load test: each metric as benchmarked, and per channel. */
 const LOAD_PATHS = METRICS.flatMap((m) => {
@@ -221,16 +210,7 @@ for (const size of sizes) {
       return direct.sqlOf(definition.name).run(db, { ...resolved.bindings, ...contextBindings(DEFAULT_TENANT, ctx) }, resolved.tz);
     };
     const longTail = await benchLongTail(db, cold, sqlOf, runs);
-    const orderLists: Row[] = [];
-    for (const [name, url] of longTailOnly ? [] : ORDER_LISTS) {
-      const [s] = await timedByTurns([async () => {
-        const res = await cold.request(url);
-        if (res.status !== 200) throw new Error(`${url} → ${res.status} ${await res.text()}`);
-        await res.json();
-      }], runs);
-      orderLists.push({ list: name, url, coldMedian: s!.median, coldP95: s!.p95 });
-      console.log(`  orders: ${name.padEnd(48)} cold ${s!.median} ms (p95 ${s!.p95})`);
-    }
+    const orderLists: Row[] = longTailOnly ? [] : await benchOrderLists(cold, runs);
     if (longTailOnly) {
       await db.close();
       rmSync(dir, { recursive: true, force: true });

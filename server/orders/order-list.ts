@@ -11,6 +11,7 @@ import { badParameter, contextBindings, dataUpdatedAt, visibleChannelNames, reso
 import { narrowList } from '../security/locked-filters.js';
 import { specialize } from '../metrics/sql-metric.js';
 import { isoInZone } from '../metrics/zoned-time.js';
+import { allStageColumns } from '../metrics/stage-columns.js';
 import { ORDER_ROW_FIELDS, type OrderRowField } from './fields.js';
 
 const LIST_SQL = readSql('orders/list.sql');
@@ -19,7 +20,9 @@ const LIST_SQL = readSql('orders/list.sql');
  * (the page picked from the facts alone), $newest_first (the default first page, sorted on the
  * column), $funnel_filter and $sla_filter (a funnel step's or a service level's orders: without
  * them, the count reads no order key), $sla_open_state (a count of open orders, from the open
- * pairs alone).
+ * pairs alone), $stage_only (a stage's orders under no filter of the list's own: from op_stuck's
+ * rows alone), $stage_columns (every stage an order waits in has its time column: forecasts read
+ * no stage list).
  */
 const LIST_STATEMENTS = new Map<string, string>();
 function listStatement(flags: {
@@ -28,6 +31,8 @@ function listStatement(flags: {
   funnel_filter: boolean;
   sla_filter: boolean;
   sla_open_state: boolean;
+  stage_only: boolean;
+  stage_columns: boolean;
 }): string {
   const key = JSON.stringify(flags);
   let sql = LIST_STATEMENTS.get(key);
@@ -41,7 +46,7 @@ const EVENTS_SQL = readSql('orders/events.sql').replace(/--[^\n]*/g, '');
 
 /** Stuck-orders' age buckets by label, as op_stuck numbers them (`<1d` when stages carry dates only). */
 const AGE_BUCKETS: Record<string, number> = { '<4h': 1, '4-24h': 2, '<1d': 2, '1-3d': 3, '>3d': 4 };
-/** The sla metric's counts an order list can hold the orders of (op_sla_orders' flags). */
+/** The sla metric's counts an order list can hold the orders of (op_sla_judged's and op_sla_open's flags). */
 const SLA_STATES = ['breached', 'met', 'due', 'open', 'due_today', 'at_risk', 'open_breached'] as const;
 /** Those of orders still open: listed from the open pairs alone (op_sla_open). */
 const OPEN_SLA_STATES: ReadonlySet<string> = new Set(['open', 'due_today', 'at_risk', 'open_breached']);
@@ -279,6 +284,9 @@ export async function listOrders(
     funnel_filter: Object.keys(funnel.params).length > 0,
     sla_filter: Object.keys(sla.params).length > 0,
     sla_open_state: sla.bindings.sla_open_state!.value === true,
+    stage_only: stage !== null && q.component === undefined && customers.length === 0 && currency === null && !options.only
+      && Object.keys(funnel.params).length === 0 && Object.keys(sla.params).length === 0,
+    stage_columns: allStageColumns(['placed', ...ctx.settings.pipeline]),
   });
   const { values, types } = bindingsFor(sql, bindings);
   const result = await db.query(sql, values, types, options.timeoutMs, tenant);

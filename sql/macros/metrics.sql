@@ -254,6 +254,9 @@ CREATE OR REPLACE TEMP MACRO op_otif_late_us(d, delivered_day, promised_day, del
 -- GET /api/orders lists for one of its bars (one definition, so the list's count is the bar's).
 -- The rules are stuck-orders' (sql/metrics/stuck-orders.sql, sql/README.md "stuck-orders").
 -- `only_rows`: just these orders (a page of the list, by row id), so a page costs its rows, not the scope's.
+-- Each row carries its row id and what a list sorts by, so a stuck-orders bar's list is read from
+-- here alone: joined back to the facts on the order key, DuckDB built its hash table on every order
+-- in scope (10M demo orders: 630-836 ms that way, 111-186 ms this way).
 CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days, only_rows := NULL::BIGINT[]) AS TABLE
 WITH scoped AS NOT MATERIALIZED (
   SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp
@@ -262,18 +265,18 @@ WITH scoped AS NOT MATERIALIZED (
 ), settled_by_then AS (
   -- Orders whose every stage was reached by as_of (most, for a recent as_of): the facts hold the
   -- answer (schema/019), plain columns, no list read.
-  SELECT order_key, order_id, grp, furthest_pos AS pos, coalesce(furthest_at, created_at) AS since
+  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, furthest_pos AS pos, coalesce(furthest_at, created_at) AS since
   FROM scoped
   WHERE last_at <= as_of AND settled_at IS NULL
 ), reached_then AS (
   -- Orders with a stage after as_of: the stages they had reached by then, from their lists (an
   -- untimed stage has no time, so it counts only in the branch above).
-  SELECT order_key, order_id, grp, created_at, stage_keys, stage_at,
+  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, stage_keys, stage_at,
     list_transform(list_filter(range(1, len(stage_keys) + 1), i -> stage_at[i] <= as_of), i -> stage_keys[i]) AS keys
   FROM scoped
   WHERE last_at > as_of
 ), later AS (
-  SELECT order_key, order_id, grp, pos,
+  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, pos,
     CASE WHEN pos IS NULL THEN created_at ELSE stage_at[list_position(stage_keys, pipeline_keys[pos])] END AS since
   FROM (
     SELECT *, list_max(list_transform(keys, k -> list_position(pipeline_keys, k))) AS pos
@@ -282,7 +285,7 @@ WITH scoped AS NOT MATERIALIZED (
   )
 ), waiting AS (
   -- With no pipeline stage reached (a pipeline without `placed`), the order waits since placement.
-  SELECT order_key, order_id, grp, coalesce(pipeline[pos], 'placed') AS stage, since,
+  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, coalesce(pipeline[pos], 'placed') AS stage, since,
     CASE WHEN whole_days THEN (timezone(store_tz, as_of)::DATE - timezone(store_tz, since)::DATE) * 86400000000
          ELSE op_us(since, as_of) END AS age_us
   FROM (SELECT * FROM settled_by_then UNION ALL SELECT * FROM later)
@@ -294,6 +297,11 @@ FROM waiting;
 -- An age bucket's label (stuck-orders): dates-only stages have one bucket under a day, <1d.
 CREATE OR REPLACE TEMP MACRO op_age_bucket(age_index, whole_days) AS
   CASE WHEN whole_days AND age_index = 2 THEN '<1d' ELSE ['<4h', '4-24h', '1-3d', '>3d'][age_index] END;
+
+-- An order's friction cost as friction-cost prices it (an order list's column and sort key).
+CREATE OR REPLACE TEMP MACRO op_friction_cost(data_moves, exception_minutes, contact_minutes, expedite_cost, minutes_per_data_move, labor_cost_per_hour) AS
+  op_cents(data_moves * minutes_per_data_move / 60.0 * labor_cost_per_hour
+    + (exception_minutes + contact_minutes) / 60.0 * labor_cost_per_hour + expedite_cost);
 
 -- An order list's sort key (sql/orders/list.sql): one number, larger first when descending, empty
 -- values last either way (a finite stand-in for infinity, which a cursor's JSON could not carry).
@@ -319,9 +327,9 @@ WITH scoped AS (
   -- Each step's time as a column (t1..t10; op_stage_at reads the stage columns, schema/022), not
   -- a list per order: custom steps over lists and lambdas took 796 ms per 1M orders, 172 over columns. A step reached
   -- after as_of is not reached yet.
-  SELECT order_key, grp, settled_at, CASE WHEN s1 <= as_of THEN s1 END AS t1, CASE WHEN s2 <= as_of THEN s2 END AS t2, CASE WHEN s3 <= as_of THEN s3 END AS t3, CASE WHEN s4 <= as_of THEN s4 END AS t4, CASE WHEN s5 <= as_of THEN s5 END AS t5, CASE WHEN s6 <= as_of THEN s6 END AS t6, CASE WHEN s7 <= as_of THEN s7 END AS t7, CASE WHEN s8 <= as_of THEN s8 END AS t8, CASE WHEN s9 <= as_of THEN s9 END AS t9, CASE WHEN s10 <= as_of THEN s10 END AS t10
+  SELECT row_id, order_key, grp, settled_at, CASE WHEN s1 <= as_of THEN s1 END AS t1, CASE WHEN s2 <= as_of THEN s2 END AS t2, CASE WHEN s3 <= as_of THEN s3 END AS t3, CASE WHEN s4 <= as_of THEN s4 END AS t4, CASE WHEN s5 <= as_of THEN s5 END AS t5, CASE WHEN s6 <= as_of THEN s6 END AS t6, CASE WHEN s7 <= as_of THEN s7 END AS t7, CASE WHEN s8 <= as_of THEN s8 END AS t8, CASE WHEN s9 <= as_of THEN s9 END AS t9, CASE WHEN s10 <= as_of THEN s10 END AS t10
   FROM (
-    SELECT order_key, grp, settled_at,
+    SELECT row_id, order_key, grp, settled_at,
         op_funnel_step_at(steps, 1, undone, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s1,
         op_funnel_step_at(steps, 2, undone, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s2,
         op_funnel_step_at(steps, 3, undone, stage_names, stage_keys, stage_at, placed_at, paid_at, credit_checked_at, stock_locked_at, dispatched_at, picked_at, shipped_at, delivered_at) AS s3,
@@ -341,10 +349,10 @@ WITH scoped AS (
   -- funnel (precomputed: default steps, no window, order=any, as of the latest event, by which
   -- every settled order has settled) is kept per order at import (order_facts.funnel_depth,
   -- funnel_us; schema/007).
-  SELECT order_key, grp, funnel_depth AS depth, funnel_depth BETWEEN 1 AND len(steps) - 1 AND settled_at IS NULL AS in_flight, funnel_us[1] AS g2, funnel_us[2] AS g3, funnel_us[3] AS g4, funnel_us[4] AS g5, funnel_us[5] AS g6, funnel_us[6] AS g7, funnel_us[7] AS g8, funnel_us[8] AS g9, funnel_us[9] AS g10
+  SELECT row_id, order_key, grp, funnel_depth AS depth, funnel_depth BETWEEN 1 AND len(steps) - 1 AND settled_at IS NULL AS in_flight, funnel_us[1] AS g2, funnel_us[2] AS g3, funnel_us[3] AS g4, funnel_us[4] AS g5, funnel_us[5] AS g6, funnel_us[6] AS g7, funnel_us[7] AS g8, funnel_us[8] AS g9, funnel_us[9] AS g10
   FROM scoped WHERE precomputed
   UNION ALL
-  SELECT order_key, grp, depth,
+  SELECT row_id, order_key, grp, depth,
     depth BETWEEN 1 AND len(steps) - 1 AND NOT coalesce(settled_at <= as_of, false)
       AND (window_hours IS NULL OR op_hours(t1, as_of) < window_hours),
     op_us(t1, t2) AS g2, op_us(t2, t3) AS g3, op_us(t3, t4) AS g4, op_us(t4, t5) AS g5, op_us(t5, t6) AS g6, op_us(t6, t7) AS g7, op_us(t7, t8) AS g8, op_us(t8, t9) AS g9, op_us(t9, t10) AS g10

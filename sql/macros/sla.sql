@@ -103,11 +103,3 @@ SELECT o.row_id, o.order_key, o.t, o.channel, o.late_us, o.decided_qh,
   o.deadline_us <= o.as_of_us AS open_breached,
   o.at_least >= min_history AND o.deadline_us > o.as_of_us AND coalesce(v.over, 0)::DOUBLE / o.at_least >= threshold AS at_risk
 FROM survival o LEFT JOIN over_target v ON v.t = o.t AND v.channel = o.channel;
-
-CREATE OR REPLACE TEMP MACRO op_sla_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of,
-    t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts, lists := true) AS TABLE
-SELECT j.row_id, j.order_key, j.t, j.channel, j.due, j.met, j.late_us, j.decided_qh, j.open,
-  coalesce(s.due_today, false) AS due_today, coalesce(s.open_breached, false) AS open_breached, coalesce(s.at_risk, false) AS at_risk
-FROM op_sla_judged(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel, lists := lists) j
-LEFT JOIN op_sla_open(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, stage_names, as_of, t_from, t_to, t_hours, t_channel, threshold, min_history, tz, h_from_ts, h_to_ts, lists := lists) s
-  ON s.order_key = j.order_key AND s.t = j.t;

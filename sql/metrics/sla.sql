@@ -16,7 +16,7 @@
 -- channels alone) the decided pairs and the history come from schema/025, the open pairs from
 -- the facts.
 -- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $tz, $unit, $as_of, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $h_from_ts, $h_to_ts, $stage_lists, $rollup, $from_day, $to_day
--- Per order: op_sla_judged and op_sla_open (sql/macros/sla.sql), which GET /api/orders lists from too (op_sla_orders).
+-- Per order: op_sla_judged and op_sla_open (sql/macros/sla.sql), which GET /api/orders lists from too.
 -- columns: target string, from_stage string, to_stage string, target_hours number, channel string, bucket time, due integer, met integer, breached integer, breach_rate number, mean_late_hours number, open integer, due_today integer, at_risk integer, open_breached integer
 WITH targets AS (
   SELECT t, from_stage, to_stage, hours FROM op_sla_targets($t_from, $t_to, $t_hours, $t_channel)

@@ -325,6 +325,23 @@ describe('forecast: expected ship and delivery windows from the history of the s
       expect([body.rows[0].ship_orders, body.rows[0].delivery_orders], waited).toEqual([shipOrders, deliveryOrders]);
     }
   });
+
+  test('with a pipeline stage that has no time column, the windows are the same, read from the stage lists', async () => {
+    const put = (settings: object) =>
+      app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(settings) });
+    const url = '/api/orders?stage=stock_locked&asOf=2025-06-02T11:00:00Z&forecast=true&tz=UTC';
+    const columns = (await getJson(app, url)).body.orders[0];
+    const { pipeline } = await (await app.request('/api/settings', { headers: ADMIN })).json();
+    try {
+      expect((await put({ pipeline: ['placed', 'stock_locked', 'boxed', 'shipped', 'delivered'] })).status).toBe(200);
+      const lists = (await getJson(app, url)).body.orders[0];
+      expect(lists.order_id).toBe('X');
+      expect([lists.expected_ship, lists.expected_delivery]).toEqual([columns.expected_ship, columns.expected_delivery]);
+      expect(lists.expected_ship.p50).toBe(new Date(Date.UTC(2025, 5, 1, 10) + 55 * H).toISOString().replace('.000Z', '+00:00'));
+    } finally {
+      expect((await put({ pipeline })).status).toBe(200);
+    }
+  });
 });
 
 describe('on the demo data: every stuck-orders bar lists exactly its orders', () => {
@@ -352,6 +369,38 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
         expect(list.orders.some((o) => o.order_id === bar.oldest_order_id)).toBe(true);
       }
     }
+  });
+
+  test("a stage's orders under a filter of the list's own (a friction component) are the stage's list and the component's list in common", async () => {
+    const rows = (await getJson(app, '/api/metrics/stuck-orders?asOf=2025-12-01')).body.rows as any[];
+    const stages = [...new Set(rows.map((r) => r.stage as string))];
+    expect(stages.length).toBeGreaterThan(3);
+    let listed = 0;
+    for (const component of ['contact', 'data_move', 'exception', 'expedite']) {
+      const withIt = new Set((await allPages(app, `/api/orders?component=${component}`)).orders.map((o) => o.order_id));
+      for (const stage of stages) {
+        const all = (await allPages(app, `/api/orders?stage=${stage}&asOf=2025-12-01&sort=-age`)).orders;
+        const both = await allPages(app, `/api/orders?stage=${stage}&asOf=2025-12-01&component=${component}&sort=-age`);
+        const expected = all.filter((o) => withIt.has(o.order_id));
+        expect(both.total, `${stage} ${component}`).toBe(expected.length);
+        expect(both.orders.map((o) => [o.order_id, o.current_stage, o.age_hours])).toEqual(expected.map((o) => [o.order_id, o.current_stage, o.age_hours]));
+        listed += expected.length;
+      }
+    }
+    expect(listed).toBeGreaterThan(10);
+  });
+
+  test('every order sorted by age: the waiting ones oldest first, as many as stuck-orders counts, then the settled ones', async () => {
+    const waiting = ((await getJson(app, '/api/metrics/stuck-orders?asOf=2025-12-01')).body.rows as any[]).reduce((n, r) => n + r.orders, 0);
+    const list = await allPages(app, '/api/orders?sort=-age&asOf=2025-12-01');
+    const placed = (await getJson(app, '/api/orders?asOf=2025-12-01&limit=1')).body.total;
+    expect(list.total).toBe(placed);
+    expect(list.orders).toHaveLength(placed);
+    const ages = list.orders.map((o) => o.age_hours);
+    const aged = ages.filter((a) => a !== null);
+    expect(aged).toHaveLength(waiting);
+    expect(ages.slice(0, waiting)).toEqual(aged);
+    expect(aged).toEqual([...aged].sort((a, b) => b - a));
   });
 
   test('by warehouse: every stuck-orders bar of each warehouse lists exactly its orders, each from that warehouse', async () => {
