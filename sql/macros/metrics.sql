@@ -249,31 +249,25 @@ CREATE OR REPLACE TEMP MACRO op_otif_on_time(d, delivered_day, promised_day, del
 CREATE OR REPLACE TEMP MACRO op_otif_late_us(d, delivered_day, promised_day, delivered_at, promised_at) AS
   CASE WHEN d IS NOT NULL THEN (delivered_day - promised_day) * 86400000000 ELSE op_us(promised_at, delivered_at) END;
 
--- The orders in scope placed at or before as_of that had not settled by then, one row each, with
--- the stage they waited in, since when, and their age bucket: what stuck-orders counts and what
--- GET /api/orders lists for one of its bars (one definition, so the list's count is the bar's).
--- The rules are stuck-orders' (sql/metrics/stuck-orders.sql, sql/README.md "stuck-orders").
--- `only_rows`: just these orders (a page of the list, by row id), so a page costs its rows, not the scope's.
--- Each row carries its row id and what a list sorts by, so a stuck-orders bar's list is read from
--- here alone: joined back to the facts on the order key, DuckDB built its hash table on every order
--- in scope (10M demo orders: 630-836 ms that way, 111-186 ms this way).
-CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days, only_rows := NULL::BIGINT[]) AS TABLE
-WITH scoped AS NOT MATERIALIZED (
-  SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp
-  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses)
-  WHERE created_at <= as_of AND (only_rows IS NULL OR list_contains(only_rows, row_id))
+-- op_stuck's rules (below) over the rows of the CTE or table named `rows` (facts' columns, and `grp`): the
+-- scope's, or a page of an order list already read (its rows judged where they are: picked out of
+-- the facts again by row id, a page of orders sorted by friction cost read 10M orders' stage
+-- columns a second time).
+CREATE OR REPLACE TEMP MACRO op_stuck_of(rows, store_tz, pipeline, pipeline_keys, terminal_keys, as_of, whole_days) AS TABLE
+WITH placed_by_then AS NOT MATERIALIZED (
+  SELECT * FROM query_table(rows) WHERE created_at <= as_of
 ), settled_by_then AS (
   -- Orders whose every stage was reached by as_of (most, for a recent as_of): the facts hold the
   -- answer (schema/019), plain columns, no list read.
   SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, furthest_pos AS pos, coalesce(furthest_at, created_at) AS since
-  FROM scoped
+  FROM placed_by_then
   WHERE last_at <= as_of AND settled_at IS NULL
 ), reached_then AS (
   -- Orders with a stage after as_of: the stages they had reached by then, from their lists (an
   -- untimed stage has no time, so it counts only in the branch above).
   SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, stage_keys, stage_at,
     list_transform(list_filter(range(1, len(stage_keys) + 1), i -> stage_at[i] <= as_of), i -> stage_keys[i]) AS keys
-  FROM scoped
+  FROM placed_by_then
   WHERE last_at > as_of
 ), later AS (
   SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, pos,
@@ -293,6 +287,20 @@ WITH scoped AS NOT MATERIALIZED (
 SELECT *, op_us_hours(age_us) AS age_hours,
   CASE WHEN age_hours < 4 AND NOT whole_days THEN 1 WHEN age_hours < 24 THEN 2 WHEN age_hours < 72 THEN 3 ELSE 4 END AS age_index
 FROM waiting;
+
+-- The orders in scope placed at or before as_of that had not settled by then, one row each, with
+-- the stage they waited in, since when, and their age bucket: what stuck-orders counts and what
+-- GET /api/orders lists for one of its bars (one definition, so the list's count is the bar's).
+-- The rules are stuck-orders' (sql/metrics/stuck-orders.sql, sql/README.md "stuck-orders").
+-- Each row carries its row id and what a list sorts by, so a stuck-orders bar's list is read from
+-- here alone: joined back to the facts on the order key, DuckDB built its hash table on every order
+-- in scope (10M demo orders: 630-836 ms that way, 111-186 ms this way).
+CREATE OR REPLACE TEMP MACRO op_stuck(tenant, store_tz, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses, group_by, pipeline, pipeline_keys, terminal_keys, as_of, whole_days) AS TABLE
+WITH op_stuck_scope AS NOT MATERIALIZED (
+  SELECT *, op_dimension(group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp
+  FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses)
+)
+SELECT * FROM op_stuck_of('op_stuck_scope', store_tz, pipeline, pipeline_keys, terminal_keys, as_of, whole_days);
 
 -- An age bucket's label (stuck-orders): dates-only stages have one bucket under a day, <1d.
 CREATE OR REPLACE TEMP MACRO op_age_bucket(age_index, whole_days) AS

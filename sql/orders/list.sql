@@ -87,10 +87,12 @@ WITH funnel AS (
 -- end
 ), first_rows AS (
   SELECT s.*, k.sort_value FROM (SELECT * FROM scoped WHERE row_id IN (SELECT row_id FROM first_keys)) s JOIN first_keys k ON k.row_id = s.row_id
+), page_orders AS (
+  SELECT *, NULL::VARCHAR AS grp FROM first_rows
 ), waiting AS (
+  -- The page's rows judged as stuck-orders judges them, where they are.
   SELECT order_key, stage, since, age_us, age_hours
-  FROM op_stuck($tenant, $store_tz, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses,
-    '', $pipeline, $pipeline_keys, $terminal_keys, $as_of::TIMESTAMPTZ, $whole_days, only_rows := (SELECT list(row_id) FROM first_keys))
+  FROM op_stuck_of('page_orders', $store_tz, $pipeline, $pipeline_keys, $terminal_keys, $as_of::TIMESTAMPTZ, $whole_days)
 ), page_rows AS (
   SELECT r.*, w.stage AS waiting_stage, w.since, w.age_us, w.age_hours FROM first_rows r LEFT JOIN waiting w ON w.order_key = r.order_key
 ), counted AS (

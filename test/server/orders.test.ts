@@ -403,6 +403,29 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
     expect(aged).toEqual([...aged].sort((a, b) => b - a));
   });
 
+  test("any page's orders wait where a stage's list has them, as long: newest first, by friction cost, by warehouse, one customer", async () => {
+    // As of the latest event (the default): the newest orders are the open ones.
+    const asOf = '';
+    const stages = [...new Set(((await getJson(app, `/api/metrics/stuck-orders?${asOf}`)).body.rows as any[]).map((r) => r.stage as string))];
+    const waiting = new Map<string, [string, number]>();
+    for (const stage of stages) for (const o of (await allPages(app, `/api/orders?stage=${stage}${asOf}`)).orders) waiting.set(o.order_id, [stage, o.age_hours]);
+    expect(waiting.size).toBeGreaterThan(20);
+    const customer = (await getJson(app, `/api/orders?limit=1${asOf}`)).body.orders[0].customer_id;
+    let open = 0;
+    for (const query of ['limit=300', 'sort=-friction_cost&limit=300', 'warehouse=WH-Chengdu&sort=created_at&limit=300', `customer=${customer}`]) {
+      const { body } = await getJson(app, `/api/orders?${query}${asOf}`);
+      expect(body.orders.length, query).toBeGreaterThan(0);
+      for (const o of body.orders) {
+        const at = waiting.get(o.order_id);
+        if (at) {
+          expect([o.current_stage, o.age_hours], `${query} ${o.order_id}`).toEqual(at);
+          open++;
+        } else expect(o.age_hours, `${query} ${o.order_id}`).toBeNull();
+      }
+    }
+    expect(open).toBeGreaterThan(20);
+  });
+
   test('by warehouse: every stuck-orders bar of each warehouse lists exactly its orders, each from that warehouse', async () => {
     const bars = (await getJson(app, '/api/metrics/stuck-orders?groupBy=warehouse')).body.rows as any[];
     expect(new Set(bars.map((b) => b.group))).toEqual(new Set(['WH-Beijing', 'WH-Chengdu', 'WH-Guangzhou', 'WH-Shanghai']));
