@@ -16,9 +16,12 @@ WITH judged AS (
   WHERE promised_at IS NOT NULL
 ), due AS (
   SELECT
-    -- A promised day is bucketed as that day, whatever the display zone.
-    op_bucket(CASE WHEN $basis = 'created' THEN op_local(created_at, created_local, $tz, $store_tz)
-                   WHEN d IS NOT NULL THEN promised_day::TIMESTAMP ELSE op_local(promised_at, promised_local, $tz, $store_tz) END, $unit) AS bucket,
+    -- A promised day is bucketed as that day, whatever the display zone. Counted per local day
+    -- first, then per bucket (every bucket is whole days): a date per order, where a bucket per
+    -- order read its year and month (10M demo orders by month, interleaved, medians of 9: 349 ->
+    -- 273-275 ms, CPU 683-686 -> 534-540 ms).
+    CASE WHEN $unit IS NULL THEN NULL WHEN $basis = 'created' THEN op_local(created_at, created_local, $tz, $store_tz)::DATE
+         WHEN d IS NOT NULL THEN promised_day ELSE op_local(promised_at, promised_local, $tz, $store_tz)::DATE END AS day,
     op_dimension($group_by, channel, sku_series, region, customer_tier, promotion_id, warehouse) AS grp,
     delivered_at IS NOT NULL AND delivered_at <= $as_of::TIMESTAMPTZ AS delivered,
     op_otif_on_time(d, delivered_day, promised_day, delivered_at, promised_at) AS on_time,
@@ -26,13 +29,17 @@ WITH judged AS (
   FROM judged
   -- $date_as_of: the day $as_of falls on in each of those zones.
   WHERE op_otif_due(d, $date_as_of[d]::DATE, promised_day, promised_at, $as_of::TIMESTAMPTZ, settled_at, delivered_at)
-), counts AS (
-  SELECT bucket, grp,
+), per_day AS (
+  SELECT day, grp,
     count(*) AS due,
     count(*) FILTER (on_time) AS on_time,
     count(*) FILTER (delivered AND NOT on_time) AS delivered_late,
     sum(late_us) FILTER (delivered AND NOT on_time) AS late_us
   FROM due
+  GROUP BY day, grp
+), counts AS (
+  SELECT op_bucket(day, $unit) AS bucket, grp, sum(due) AS due, sum(on_time) AS on_time, sum(delivered_late) AS delivered_late, sum(late_us) AS late_us
+  FROM per_day
   GROUP BY bucket, grp
 )
 SELECT op_local_ms(op_bucket_start(bucket, $unit), $tz) AS bucket, grp AS "group",
