@@ -22,7 +22,8 @@ const LIST_SQL = readSql('orders/list.sql');
  * them, the count reads no order key), $sla_open_state (a count of open orders, from the open
  * pairs alone), $stage_only (a stage's orders under no filter of the list's own: from op_stuck's
  * rows alone), $stage_columns (every stage an order waits in has its time column: forecasts read
- * no stage list).
+ * no stage list), $sla_only (a service level's newest orders under no filter of the list's own:
+ * paged and counted from its own rows).
  */
 const LIST_STATEMENTS = new Map<string, string>();
 function listStatement(flags: {
@@ -33,6 +34,7 @@ function listStatement(flags: {
   sla_open_state: boolean;
   stage_only: boolean;
   stage_columns: boolean;
+  sla_only: boolean;
 }): string {
   const key = JSON.stringify(flags);
   let sql = LIST_STATEMENTS.get(key);
@@ -278,15 +280,18 @@ export async function listOrders(
     page_size: integer(size),
   };
   const pageFirst = stage === null && sort.field !== 'age';
+  const newestFirst = pageFirst && sort.field === 'created_at' && sort.descending && !after;
+  // No filter of the list's own beyond the scope the sla macros apply themselves.
+  const noListFilter = q.component === undefined && customers.length === 0 && currency === null && !options.only;
   const sql = listStatement({
     page_first: pageFirst,
-    newest_first: pageFirst && sort.field === 'created_at' && sort.descending && !after,
+    newest_first: newestFirst,
     funnel_filter: Object.keys(funnel.params).length > 0,
     sla_filter: Object.keys(sla.params).length > 0,
     sla_open_state: sla.bindings.sla_open_state!.value === true,
-    stage_only: stage !== null && q.component === undefined && customers.length === 0 && currency === null && !options.only
-      && Object.keys(funnel.params).length === 0 && Object.keys(sla.params).length === 0,
+    stage_only: stage !== null && noListFilter && Object.keys(funnel.params).length === 0 && Object.keys(sla.params).length === 0,
     stage_columns: allStageColumns(['placed', ...ctx.settings.pipeline]),
+    sla_only: newestFirst && noListFilter && Object.keys(sla.params).length > 0 && Object.keys(funnel.params).length === 0,
   });
   const { values, types } = bindingsFor(sql, bindings);
   const result = await db.query(sql, values, types, options.timeoutMs, tenant);

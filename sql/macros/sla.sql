@@ -40,7 +40,7 @@ CREATE OR REPLACE TEMP MACRO op_sla_judged(tenant, from_ts, to_ts, channels, reg
 WITH subject AS (
   -- Each order under its channel's target for a step, else the step's target for every channel.
   -- `lists` false (every target's stages have a time column): the stage lists are never read.
-  SELECT o.row_id, o.order_key, o.channel, o.settled_at, g.t, g.hours_us,
+  SELECT o.row_id, o.order_key, o.channel, o.created_at, o.settled_at, g.t, g.hours_us,
     op_stage_at(g.from_stage, stage_names, CASE WHEN lists THEN o.stage_keys END, CASE WHEN lists THEN o.stage_at END, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS started,
     op_stage_at(g.to_stage, stage_names, CASE WHEN lists THEN o.stage_keys END, CASE WHEN lists THEN o.stage_at END, o.placed_at, o.paid_at, o.credit_checked_at, o.stock_locked_at, o.dispatched_at, o.picked_at, o.shipped_at, o.delivered_at) AS finished
   FROM op_scoped_orders(tenant, from_ts, to_ts, channels, regions, series, tiers, promotions, warehouses) o
@@ -49,7 +49,7 @@ WITH subject AS (
   -- In epoch microseconds from here: an interval added to a TIMESTAMPTZ goes through the calendar
   -- (the statement took 1.05 s at 1M orders that way, 0.64 s this way), and whole microseconds sum
   -- to one answer whatever the order threads add them in (a sum of doubles differed between runs).
-  SELECT row_id, order_key, channel, t, hours_us, started_us, started_us + hours_us AS deadline_us,
+  SELECT row_id, order_key, channel, created_at, t, hours_us, started_us, started_us + hours_us AS deadline_us,
     CASE WHEN finished_us <= as_of_us THEN finished_us END AS done_us, settled_us, settled_at, as_of, as_of_us
   FROM (SELECT *, epoch_us(started) AS started_us, epoch_us(finished) AS finished_us, epoch_us(settled_at) AS settled_us, epoch_us(as_of) AS as_of_us FROM subject)
   WHERE started_us <= as_of_us
@@ -96,7 +96,7 @@ WITH completed AS MATERIALIZED (
   FROM open_now o ASOF LEFT JOIN (SELECT t, channel, -m AS neg_m, at_least FROM minutes) s
     ON s.t = o.t AND s.channel = o.channel AND -((o.as_of_us - o.started_us) // 60000000) >= s.neg_m
 )
-SELECT o.row_id, o.order_key, o.t, o.channel, o.late_us, o.decided_qh,
+SELECT o.row_id, o.order_key, o.created_at, o.t, o.channel, o.late_us, o.decided_qh,
   -- A local day is at most 25 h long: only a deadline within 26 h needs the zone's calendar.
   CASE WHEN o.deadline_us > o.as_of_us AND o.deadline_us - o.as_of_us < 93600000000
     THEN timezone(tz, 'epoch'::TIMESTAMPTZ + to_microseconds(o.deadline_us))::DATE = timezone(tz, as_of)::DATE ELSE false END AS due_today,

@@ -15,7 +15,7 @@
 -- Otherwise (a stage, or sorted by age) the selection is narrow rows, and the page's whole rows are
 -- read back by row id the same way; a funnel step, a service level and the forecast's history are
 -- matched by row id too (an integer, where the order key is a string).
--- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $h_from_ts, $h_to_ts, $stage_lists, $sla_targets, $sla_state, $sla_open_state, $sla_rollup, $customers, $forecast, $forecast_min, $history_from, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first, $newest_first, $funnel_filter, $sla_filter, $stage_only, $stage_columns
+-- params: $tenant, $store_tz, $stage_names, $from_ts, $to_ts, $channels, $regions, $series, $tiers, $promotions, $warehouses, $pipeline, $pipeline_keys, $terminal_keys, $as_of, $whole_days, $stage, $age_index, $order_channel, $order_id, $component, $currencies, $steps, $kept_index, $precomputed, $window_hours, $strict, $funnel_step, $funnel_outcome, $tz, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $h_from_ts, $h_to_ts, $stage_lists, $sla_targets, $sla_state, $sla_open_state, $sla_rollup, $customers, $forecast, $forecast_min, $history_from, $minutes_per_data_move, $labor_cost_per_hour, $sort_field, $descending, $after_value, $after_key, $page_size, $page_first, $newest_first, $funnel_filter, $sla_filter, $stage_only, $stage_columns, $sla_only
 WITH funnel AS (
   -- A funnel step's orders by outcome, from the rows channel-funnel counts (op_funnel_orders): those
   -- that reached step $funnel_step (`orders`), or stopped at the step before and are decided
@@ -31,7 +31,7 @@ WITH funnel AS (
 -- when $sla_open_state
   -- A count of open orders: those pairs alone, judged by the history the metric reads ($sla_rollup:
   -- the rollups'), not every pair (4.0 s at 10M orders for the at-risk list).
-  SELECT row_id
+  SELECT row_id, order_key, created_at
   FROM op_sla_open($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
     $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, $threshold, $min_history, $tz, $h_from_ts::TIMESTAMPTZ, $h_to_ts::TIMESTAMPTZ,
     rollup := $sla_rollup, lists := $stage_lists
@@ -42,7 +42,7 @@ WITH funnel AS (
 -- when not $sla_open_state
   -- A count of decided pairs: judged alone, without the open pairs' survival, which an outer join
   -- computed for every such list (10M demo orders, tmall's breached: 1.5-1.7 s that way, 0.6-0.8 s this).
-  SELECT row_id
+  SELECT row_id, order_key, created_at
   FROM op_sla_judged($tenant, $from_ts::TIMESTAMPTZ, $to_ts::TIMESTAMPTZ, $channels, $regions, $series, $tiers, $promotions, $warehouses, $stage_names,
     $as_of::TIMESTAMPTZ, $t_from, $t_to, $t_hours, $t_channel, lists := $stage_lists)
   WHERE list_contains($sla_targets, t) AND CASE $sla_state WHEN 'due' THEN due WHEN 'met' THEN due AND met WHEN 'breached' THEN due AND NOT met END
@@ -60,7 +60,9 @@ WITH funnel AS (
     AND row_id IN (SELECT row_id FROM funnel)
 -- end
 -- when $sla_filter
+-- when not $sla_only
     AND row_id IN (SELECT row_id FROM sla)
+-- end
 -- end
     -- A customer's orders (a token locked to customers, or the customer parameter).
     AND (len($customers) = 0 OR list_contains($customers, customer_id))
@@ -75,8 +77,17 @@ WITH funnel AS (
   -- The newest orders' first page (the default) sorted on the column itself, the sort key computed
   -- for its rows only: DuckDB's top-N then skips the row groups that cannot hold the page (at 10M
   -- orders 6 ms; on the computed key, every order: 190 ms).
+-- when $sla_only
+  -- A service level's newest orders under no filter of the list's own: from its own rows, which
+  -- the count reads too, where a semi join on a million row ids ran twice (10M demo orders,
+  -- tmall's breached: 540-561 -> 405-436 ms, interleaved).
+  SELECT row_id, order_key, op_order_sort_value($sort_field, $descending, created_at, NULL::TIMESTAMPTZ, NULL::DOUBLE, NULL::DECIMAL(18, 2), NULL::DOUBLE) AS sort_value
+  FROM (SELECT * FROM sla ORDER BY created_at DESC, order_key LIMIT $page_size + 1)
+-- or
+-- when not $sla_only
   SELECT row_id, order_key, op_order_sort_value($sort_field, $descending, created_at, promised_at, NULL, amount, friction_cost) AS sort_value
   FROM (SELECT * FROM scoped ORDER BY created_at DESC, order_key LIMIT $page_size + 1)
+-- end
 -- or
 -- when not $newest_first
   SELECT row_id, order_key, sort_value FROM keyed
@@ -96,7 +107,12 @@ WITH funnel AS (
 ), page_rows AS (
   SELECT r.*, w.stage AS waiting_stage, w.since, w.age_us, w.age_hours FROM first_rows r LEFT JOIN waiting w ON w.order_key = r.order_key
 ), counted AS (
+-- when $sla_only
+  SELECT count(*)::INTEGER AS total FROM sla
+-- or
+-- when not $sla_only
   SELECT count(*)::INTEGER AS total FROM scoped
+-- end
 -- end
 -- when not $page_first
 ), waiting AS (

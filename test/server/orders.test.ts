@@ -492,6 +492,32 @@ describe('on the demo data: every stuck-orders bar lists exactly its orders', ()
     expect(checked).toBeGreaterThan(40);
   });
 
+  test("an sla count's orders are the same newest first (read from the sla's own rows), oldest first, and under a filter of the list's own", async () => {
+    const rows = ((await getJson(app, '/api/metrics/sla')).body.rows as any[]).filter((r) => r.bucket === null);
+    const targets = [...new Set(rows.map((r) => r.target as string))];
+    expect(targets.length).toBeGreaterThan(1);
+    const contacted = new Set((await allPages(app, '/api/orders?component=contact')).orders.map((o) => o.order_id));
+    let paged = 0;
+    for (const target of targets) {
+      for (const state of ['breached', 'open']) {
+        const count = rows.filter((r) => r.target === target).reduce((n, r) => n + (r[state] ?? 0), 0);
+        const base = `/api/orders?sla=${encodeURIComponent(target)}&slaState=${state}`;
+        const newest = await allPages(app, base);
+        expect(newest.total, `${target} ${state}`).toBe(count);
+        expect(newest.orders).toHaveLength(count);
+        if (newest.pages > 1) paged++;
+        const created = newest.orders.map((o) => Date.parse(o.created_at));
+        expect(created).toEqual([...created].sort((x, y) => y - x));
+        const oldest = await allPages(app, `${base}&sort=created_at`);
+        expect(new Set(oldest.orders.map((o) => o.order_id))).toEqual(new Set(newest.orders.map((o) => o.order_id)));
+        const both = await allPages(app, `${base}&component=contact`);
+        expect(both.orders.map((o) => o.order_id)).toEqual(newest.orders.map((o) => o.order_id).filter((id) => contacted.has(id)));
+      }
+    }
+    // The first page from the sla's own rows, the next ones by the sort key.
+    expect(paged).toBeGreaterThan(1);
+  });
+
   test("each open order's forecast is order-forecast's window for its stage, channel, region and wait", async () => {
     const { body } = await getJson(app, '/api/orders?forecast=true&tz=UTC&limit=80');
     const asOf = encodeURIComponent(body.params.asOf);
