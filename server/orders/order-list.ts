@@ -281,17 +281,19 @@ export async function listOrders(
   };
   const pageFirst = stage === null && sort.field !== 'age';
   const newestFirst = pageFirst && sort.field === 'created_at' && sort.descending && !after;
-  // No filter of the list's own beyond the scope the sla macros apply themselves.
+  const byFunnel = Object.keys(funnel.params).length > 0;
+  const bySla = Object.keys(sla.params).length > 0;
+  // No filter of the list's own beyond the scope that op_stuck and the sla macros apply themselves.
   const noListFilter = q.component === undefined && customers.length === 0 && currency === null && !options.only;
   const sql = listStatement({
     page_first: pageFirst,
     newest_first: newestFirst,
-    funnel_filter: Object.keys(funnel.params).length > 0,
-    sla_filter: Object.keys(sla.params).length > 0,
+    funnel_filter: byFunnel,
+    sla_filter: bySla,
     sla_open_state: sla.bindings.sla_open_state!.value === true,
-    stage_only: stage !== null && noListFilter && Object.keys(funnel.params).length === 0 && Object.keys(sla.params).length === 0,
+    stage_only: stage !== null && noListFilter && !byFunnel && !bySla,
     stage_columns: allStageColumns(['placed', ...ctx.settings.pipeline]),
-    sla_only: newestFirst && noListFilter && Object.keys(sla.params).length > 0 && Object.keys(funnel.params).length === 0,
+    sla_only: newestFirst && noListFilter && bySla && !byFunnel,
   });
   const { values, types } = bindingsFor(sql, bindings);
   const result = await db.query(sql, values, types, options.timeoutMs, tenant);

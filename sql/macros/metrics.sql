@@ -255,34 +255,36 @@ CREATE OR REPLACE TEMP MACRO op_otif_late_us(d, delivered_day, promised_day, del
 -- columns a second time).
 CREATE OR REPLACE TEMP MACRO op_stuck_of(rows, store_tz, pipeline, pipeline_keys, terminal_keys, as_of, whole_days) AS TABLE
 WITH placed_by_then AS NOT MATERIALIZED (
-  SELECT * FROM query_table(rows) WHERE created_at <= as_of
+  -- What each row carries out (its id, keys, group and what a list sorts by), then what the rules read.
+  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost,
+    last_at, settled_at, furthest_pos, furthest_at, stage_keys, stage_at
+  FROM query_table(rows) WHERE created_at <= as_of
 ), settled_by_then AS (
   -- Orders whose every stage was reached by as_of (most, for a recent as_of): the facts hold the
   -- answer (schema/019), plain columns, no list read.
-  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, furthest_pos AS pos, coalesce(furthest_at, created_at) AS since
+  SELECT * EXCLUDE (last_at, settled_at, furthest_pos, furthest_at, stage_keys, stage_at), furthest_pos AS pos, coalesce(furthest_at, created_at) AS since
   FROM placed_by_then
   WHERE last_at <= as_of AND settled_at IS NULL
-), reached_then AS (
+), later AS (
   -- Orders with a stage after as_of: the stages they had reached by then, from their lists (an
   -- untimed stage has no time, so it counts only in the branch above).
-  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, stage_keys, stage_at,
-    list_transform(list_filter(range(1, len(stage_keys) + 1), i -> stage_at[i] <= as_of), i -> stage_keys[i]) AS keys
-  FROM placed_by_then
-  WHERE last_at > as_of
-), later AS (
-  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, pos,
-    CASE WHEN pos IS NULL THEN created_at ELSE stage_at[list_position(stage_keys, pipeline_keys[pos])] END AS since
+  SELECT * EXCLUDE (keys, stage_keys, stage_at), CASE WHEN pos IS NULL THEN created_at ELSE stage_at[list_position(stage_keys, pipeline_keys[pos])] END AS since
   FROM (
     SELECT *, list_max(list_transform(keys, k -> list_position(pipeline_keys, k))) AS pos
-    FROM reached_then
+    FROM (
+      SELECT * EXCLUDE (last_at, settled_at, furthest_pos, furthest_at),
+        list_transform(list_filter(range(1, len(stage_keys) + 1), i -> stage_at[i] <= as_of), i -> stage_keys[i]) AS keys
+      FROM placed_by_then
+      WHERE last_at > as_of
+    )
     WHERE NOT list_has_any(keys, terminal_keys)
   )
 ), waiting AS (
   -- With no pipeline stage reached (a pipeline without `placed`), the order waits since placement.
-  SELECT row_id, order_key, order_id, grp, created_at, promised_at, amount, data_moves, exception_minutes, contact_minutes, expedite_cost, coalesce(pipeline[pos], 'placed') AS stage, since,
+  SELECT * EXCLUDE (pos, since), coalesce(pipeline[pos], 'placed') AS stage, since,
     CASE WHEN whole_days THEN (timezone(store_tz, as_of)::DATE - timezone(store_tz, since)::DATE) * 86400000000
          ELSE op_us(since, as_of) END AS age_us
-  FROM (SELECT * FROM settled_by_then UNION ALL SELECT * FROM later)
+  FROM (SELECT * FROM settled_by_then UNION ALL BY NAME SELECT * FROM later)
 )
 SELECT *, op_us_hours(age_us) AS age_hours,
   CASE WHEN age_hours < 4 AND NOT whole_days THEN 1 WHEN age_hours < 24 THEN 2 WHEN age_hours < 72 THEN 3 ELSE 4 END AS age_index

@@ -55,7 +55,7 @@ WITH funnel AS (
     -- A friction driver's orders: those with an event of its component (friction-pareto's `orders`).
     AND ($component IS NULL OR CASE $component WHEN 'contact' THEN contacts > 0 WHEN 'data_move' THEN data_moves > 0
       WHEN 'exception' THEN exceptions > 0 WHEN 'expedite' THEN expedites > 0 END)
-    -- By row id: a semi join on the order key read 2.9M keys twice at 10M orders (0.4 s each).
+    -- By row id: a semi join on the order key read a service level's 2.9M keys twice at 10M orders (0.4 s each).
 -- when $funnel_filter
     AND row_id IN (SELECT row_id FROM funnel)
 -- end
@@ -99,6 +99,7 @@ WITH funnel AS (
 ), first_rows AS (
   SELECT s.*, k.sort_value FROM (SELECT * FROM scoped WHERE row_id IN (SELECT row_id FROM first_keys)) s JOIN first_keys k ON k.row_id = s.row_id
 ), page_orders AS (
+  -- op_stuck_of carries a group through; a list has none.
   SELECT *, NULL::VARCHAR AS grp FROM first_rows
 ), waiting AS (
   -- The page's rows judged as stuck-orders judges them, where they are.

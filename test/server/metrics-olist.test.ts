@@ -160,6 +160,40 @@ for (const [folder, format] of [
       }
     });
 
+    test('on-time by month of the promised day and by week: each period as counted from the raw orders, and the periods add up to the whole', async () => {
+      const asOf = Math.max(...raw.flatMap((o) => [o.placed, o.paid, o.shipped, o.delivered].filter((t): t is number => t !== null)));
+      const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo' });
+      const day = (ms: number) => dayOf.format(ms);
+      const dayNumber = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
+      const due = raw.filter((o) => o.promised !== null && !(o.cancelled && o.delivered === null) && day(asOf) > day(o.promised));
+      const expected = new Map<string, { due: number; on_time: number; delivered_late: number; late_days: number }>();
+      for (const o of due) {
+        const month = day(o.promised!).slice(0, 7);
+        const e = expected.get(month) ?? { due: 0, on_time: 0, delivered_late: 0, late_days: 0 };
+        e.due++;
+        if (o.delivered !== null && day(o.delivered) <= day(o.promised!)) e.on_time++;
+        else if (o.delivered !== null) {
+          e.delivered_late++;
+          e.late_days += dayNumber(day(o.delivered)) - dayNumber(day(o.promised!));
+        }
+        expected.set(month, e);
+      }
+      const months = await api('/api/metrics/on-time?interval=month');
+      // A bucket is its start in the request's zone, e.g. 2017-03-01T00:00:00-03:00.
+      const monthOf = { format: (bucket: number) => String(bucket).slice(0, 7) };
+      expect(months.map((r) => monthOf.format(r.bucket!))).toEqual([...expected.keys()].sort());
+      for (const r of months) {
+        const e = expected.get(monthOf.format(r.bucket!))!;
+        expect([r.due, r.on_time, r.delivered_late, r.open_late]).toEqual([e.due, e.on_time, e.delivered_late, e.due - e.on_time - e.delivered_late]);
+        if (e.delivered_late > 0) expectClose(r.mean_hours_late!, (e.late_days * 24) / e.delivered_late);
+      }
+      const [whole] = await api('/api/metrics/on-time');
+      const weeks = await api('/api/metrics/on-time?interval=week');
+      for (const periods of [months, weeks]) {
+        for (const key of ['due', 'on_time', 'delivered_late'] as const) expect(periods.reduce((n, r) => n + r[key]!, 0)).toBe(whole![key]);
+      }
+    });
+
     test('funnel placed → paid → shipped → delivered per channel (payment type): order=any and strict, in flight, out of order', async () => {
       type Step = { orders: number; in_flight: number; out_of_order: number; drop_off: number | null };
       const expectedFor = (strict: boolean) => {
