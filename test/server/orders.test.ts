@@ -326,7 +326,7 @@ describe('forecast: expected ship and delivery windows from the history of the s
     }
   });
 
-  test('with a pipeline stage that has no time column, the windows are the same, read from the stage lists', async () => {
+  test('with a pipeline stage that has no time column, the windows are the same, read from the stage lists, and an order waiting there has its own', async () => {
     const put = (settings: object) =>
       app.request('/api/settings', { method: 'PUT', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(settings) });
     const url = '/api/orders?stage=stock_locked&asOf=2025-06-02T11:00:00Z&forecast=true&tz=UTC';
@@ -338,6 +338,27 @@ describe('forecast: expected ship and delivery windows from the history of the s
       expect(lists.order_id).toBe('X');
       expect([lists.expected_ship, lists.expected_delivery]).toEqual([columns.expected_ship, columns.expected_delivery]);
       expect(lists.expected_ship.p50).toBe(new Date(Date.UTC(2025, 5, 1, 10) + 55 * H).toISOString().replace('.000Z', '+00:00'));
+      // An order waiting at that stage: its window from the history of the stage itself. North orders
+      // of tmall were boxed 5 h after placement and shipped 10-60 h later; Y was boxed 5 h before asOf.
+      const dir = mkdtempSync(join(tmpdir(), 'op-forecast-boxed-'));
+      const orders = ['order_id,channel,created_at,region'];
+      const events = ['order_id,channel,at,type,stage'];
+      const boxedHours = [10, 20, 30, 40, 50, 60];
+      boxedHours.forEach((d, i) => {
+        const created = t0 + i * 24 * H;
+        orders.push(`B${i},tmall,${iso(created)},north`);
+        events.push(`B${i},tmall,${iso(created + 5 * H)},stage,boxed`, `B${i},tmall,${iso(created + (5 + d) * H)},stage,shipped`);
+      });
+      const boxedAt = Date.UTC(2025, 5, 2, 6);
+      orders.push(`Y,tmall,${iso(boxedAt - 5 * H)},north`);
+      events.push(`Y,tmall,${iso(boxedAt)},stage,boxed`);
+      writeFileSync(join(dir, 'orders.csv'), orders.join('\n'));
+      writeFileSync(join(dir, 'events.csv'), events.join('\n'));
+      await importPreset(db, 'canonical', [join(dir, 'orders.csv'), join(dir, 'events.csv')]);
+      const { body } = await getJson(app, '/api/orders?stage=boxed&asOf=2025-06-02T11:00:00Z&forecast=true&tz=UTC');
+      expect(body.orders.map((o: any) => [o.order_id, o.current_stage, o.age_hours])).toEqual([['Y', 'boxed', 5]]);
+      const at = (hours: number) => new Date(boxedAt + hours * H).toISOString().replace('.000Z', '+00:00');
+      expect(body.orders[0].expected_ship).toEqual({ p50: at(quantile(boxedHours, 0.5)), p90: at(quantile(boxedHours, 0.9)) });
     } finally {
       expect((await put({ pipeline })).status).toBe(200);
     }
