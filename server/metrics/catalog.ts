@@ -503,11 +503,15 @@ export const METRICS: MetricDefinition[] = [
       );
       const m = money(q, ctx);
       const rollup = !m.filtered && days.every((d) => d !== null);
-      const [a, b] = sides.map((side, i) => ({
-        ...scopeBindings(i === 0 ? 'a_' : 'b_', side.fromMs, side.toMs, side.lists),
-        [`${i === 0 ? 'a_' : 'b_'}from_day`]: dayBound(days[i]?.from ?? null, '-infinity'),
-        [`${i === 0 ? 'a_' : 'b_'}to_day`]: dayBound(days[i]?.to ?? null, 'infinity'),
-      }));
+      // Each side's days, and their whole months, for the per-day and duration rollups (a_…, b_…).
+      const [a, b] = sides.map((side, i) => {
+        const prefix = i === 0 ? 'a_' : 'b_';
+        const { rollup: _, ...daysBindings } = durationRollupBindings(days[i] ?? null);
+        return {
+          ...scopeBindings(prefix, side.fromMs, side.toMs, side.lists),
+          ...Object.fromEntries(Object.entries(daysBindings).map(([name, binding]) => [prefix + name, binding])),
+        };
+      });
       const asOfMs = asOfOf(q, scope.tz, ctx);
       return {
         tz: scope.tz,

@@ -27,15 +27,19 @@ CREATE OR REPLACE TEMP MACRO op_duration_key(measure, bucket) AS measure::BIGINT
 -- bucket -1 apart as `negatives`), their sum in µs, and their exact percentiles `qs` in µs by
 -- linear interpolation (quantile_cont's: position h = (orders − 1) × q between the values at ranks
 -- floor(h) and ceil(h); q = 1 is the largest). The period is op_bucket of the day for `unit`
--- (0 when `unit` is NULL); the group is the channel when `by_channel`, else ''.
+-- (0 when `unit` is NULL); the group is the channel when `by_channel`, else ''. With `fold`, the
+-- measures in range count as one, reported as measure_lo: their durations taken together (every
+-- source's merge latencies, roi-compare).
 -- The histograms come from the monthly rows of the months in [months_from, months_to) and the
 -- daily rows of the days in [head_from, head_to) and [tail_from, tail_to): the service splits the
 -- range so (no monthly rows for days or weeks), with empty ranges as [infinity, infinity). Then
--- each rank is found in its bucket, and the value at it among that bucket's durations in scope.
+-- each rank is found in its bucket, and the value at it among that bucket's durations in scope
+-- (of every measure folded into it).
 CREATE OR REPLACE TEMP MACRO op_duration_quantiles(tenant, from_day, to_day, months_from, months_to, head_from, head_to,
-    tail_from, tail_to, channels, by_channel, unit, measure_lo, measure_hi, qs) AS TABLE
-WITH rows_in_scope AS (
-  -- Three plain ranges, so DuckDB skips the row groups outside them by their min and max.
+    tail_from, tail_to, channels, by_channel, unit, measure_lo, measure_hi, qs, fold := false) AS TABLE
+WITH rows_in_scope AS NOT MATERIALIZED (
+  -- Three plain ranges, so DuckDB skips the row groups outside them by their min and max. Read
+  -- again for the folded keys only with `fold` (materialized, it cost cycle-time 10-20 ms of 40 at 10M orders).
   SELECT period, channel, measure, bucket, n, sum_us FROM duration_counts
   WHERE tenant_id = tenant AND monthly AND period >= months_from AND period < months_to
   UNION ALL
@@ -46,11 +50,15 @@ WITH rows_in_scope AS (
   WHERE tenant_id = tenant AND NOT monthly AND period >= tail_from AND period < tail_to
 ), counts AS (
   SELECT coalesce(op_bucket(period, unit), 0) AS pkey, CASE WHEN by_channel THEN channel ELSE '' END AS gkey,
-    measure, bucket, sum(n)::BIGINT AS n, sum(sum_us) AS sum_us
+    CASE WHEN fold THEN measure_lo ELSE measure END AS measure, bucket, sum(n)::BIGINT AS n, sum(sum_us) AS sum_us
   FROM rows_in_scope
   WHERE measure BETWEEN measure_lo AND measure_hi AND (len(channels) = 0 OR list_contains(channels, channel))
   GROUP BY ALL
   HAVING sum(n) <> 0
+), folded_keys AS (
+  -- With `fold`, the keys of the measures folded into each (folded) key; none otherwise.
+  SELECT DISTINCT op_duration_key(measure_lo, bucket) AS key, op_duration_key(measure, bucket) AS vkey
+  FROM rows_in_scope WHERE fold AND measure BETWEEN measure_lo AND measure_hi AND bucket >= 32
 ), summary AS (
   SELECT pkey, gkey, measure,
     coalesce(sum(n) FILTER (bucket >= 0), 0)::BIGINT AS orders,
@@ -72,30 +80,36 @@ WITH rows_in_scope AS (
   FROM ranks r JOIN cumulative c
     ON c.pkey = r.pkey AND c.gkey = r.gkey AND c.measure = r.measure AND r.r >= c.upto - c.n AND r.r < c.upto
 ), wanted AS (
-  SELECT pkey, gkey, key, (max(place) + 1)::BIGINT AS k FROM targets WHERE bucket >= 32 GROUP BY ALL
+  -- `vkey`: the keys whose durations the bucket holds, its own or (with `fold`) those folded into it.
+  SELECT w.*, coalesce(f.vkey, w.key) AS vkey FROM (
+    SELECT pkey, gkey, key, (max(place) + 1)::BIGINT AS k FROM targets WHERE bucket >= 32 GROUP BY ALL
+  ) w LEFT JOIN folded_keys f ON f.key = w.key
 ), candidates AS (
   -- The wanted buckets' durations in scope: the join hands DuckDB the few keys, whose row groups
   -- alone it reads (Database.open raises DuckDB's dynamic_or_filter_threshold for it).
   SELECT w.pkey, w.gkey, w.key, w.k, v.us
-  FROM wanted w JOIN duration_values v ON v.key = w.key AND CASE WHEN by_channel THEN v.channel ELSE '' END = w.gkey
+  FROM wanted w JOIN duration_values v ON v.key = w.vkey AND CASE WHEN by_channel THEN v.channel ELSE '' END = w.gkey
     AND coalesce(op_bucket(v.day, unit), 0) = w.pkey
   WHERE v.tenant_id = tenant AND v.day >= from_day AND v.day < to_day AND (len(channels) = 0 OR list_contains(channels, v.channel))
 ), smallest AS (
   -- The k smallest of a bucket's durations: a bounded heap, not a sort.
   SELECT pkey, gkey, key, min(us, k) AS values FROM candidates GROUP BY pkey, gkey, key, k
+), removed AS (
+  -- The wanted keys some of whose durations (of any key folded into them) an import took away.
+  SELECT DISTINCT w.key FROM wanted w SEMI JOIN duration_removed r ON r.tenant_id = tenant AND r.key = w.vkey
 ), running AS (
   -- A bucket some of whose durations an import took away (duration_removed) counts them out by a
   -- running sum instead; with none (no import since the last fold changed stored orders), the
   -- empty join reads nothing.
   SELECT w.pkey, w.gkey, w.key, v.us, sum(v.n) OVER (PARTITION BY w.pkey, w.gkey, w.key ORDER BY v.us) AS upto
-  FROM (SELECT * FROM wanted w SEMI JOIN duration_removed r ON r.tenant_id = tenant AND r.key = w.key) w
-  JOIN duration_values v ON v.key = w.key AND CASE WHEN by_channel THEN v.channel ELSE '' END = w.gkey
+  FROM (SELECT * FROM wanted w WHERE w.key IN (SELECT key FROM removed)) w
+  JOIN duration_values v ON v.key = w.vkey AND CASE WHEN by_channel THEN v.channel ELSE '' END = w.gkey
     AND coalesce(op_bucket(v.day, unit), 0) = w.pkey
   WHERE v.tenant_id = tenant AND v.day >= from_day AND v.day < to_day AND (len(channels) = 0 OR list_contains(channels, v.channel))
 ), picked AS (
   SELECT t.pkey, t.gkey, t.measure, t.i, t.h, t.side,
     CASE WHEN t.bucket < 32 THEN t.bucket
-         WHEN t.key IN (SELECT key FROM duration_removed WHERE tenant_id = tenant)
+         WHEN t.key IN (SELECT key FROM removed)
            THEN (SELECT min(x.us) FROM running x WHERE x.pkey = t.pkey AND x.gkey = t.gkey AND x.key = t.key AND x.upto > t.place)
          ELSE s.values[t.place + 1] END AS us
   FROM targets t LEFT JOIN smallest s ON s.pkey = t.pkey AND s.gkey = t.gkey AND s.key = t.key

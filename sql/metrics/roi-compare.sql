@@ -3,10 +3,10 @@
 -- range. For each KPI: baseline, current, delta = current − baseline, and the direction-aware
 -- improvement % (op_improvement_pct). Revenue is net: orders cancelled, refunded or returned excluded.
 -- merge_latency_hours: the median hours from placement to the order's first arrival in the store.
--- From the per-order facts, or from the per-day rollups when $rollup (both scopes are whole local
--- days in the tenant's zone with at most a channel filter, and the cycle time is placed →
--- delivered: sql/README.md, "Rollups").
--- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $a_warehouses, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $b_warehouses, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $a_from_day, $a_to_day, $b_from_day, $b_to_day, $as_of, $date_sources, $date_zones, $date_as_of, $currencies
+-- From the per-order facts, or from the per-day and duration rollups when $rollup (both scopes
+-- are whole local days in the tenant's zone with at most a channel filter, and the cycle time is
+-- placed → delivered: sql/README.md, "Rollups").
+-- params: $tenant, $stage_names, $store_tz, $a_from_ts, $a_to_ts, $a_channels, $a_regions, $a_series, $a_tiers, $a_promotions, $a_warehouses, $b_from_ts, $b_to_ts, $b_channels, $b_regions, $b_series, $b_tiers, $b_promotions, $b_warehouses, $tz, $from_stage, $to_stage, $minutes_per_data_move, $labor_cost_per_hour, $rollup, $a_from_day, $a_to_day, $b_from_day, $b_to_day, $a_months_from, $a_months_to, $a_head_from, $a_head_to, $a_tail_from, $a_tail_to, $b_months_from, $b_months_to, $b_head_from, $b_head_to, $b_tail_from, $b_tail_to, $as_of, $date_sources, $date_zones, $date_as_of, $currencies
 -- columns: kpi string, unit string, direction string, baseline number, current number, delta number, delta_pp number, improvement_pct number
 -- NOT MATERIALIZED: read more than once, and rescanning the columns each reader needs beats
 -- DuckDB's default of materializing every column (stage lists included) of every order in scope.
@@ -29,13 +29,28 @@ WITH all_sides AS NOT MATERIALIZED (
   WHERE op_otif_due(d, $date_as_of[d]::DATE, promised_day, promised_at, $as_of::TIMESTAMPTZ, settled_at, delivered_at)
   GROUP BY side
 ), merge_latency AS (
-  -- The median hours from placement to first arrival in the store (freshness), from the facts
-  -- whether or not the rest comes from the rollups; orders stored before arrivals were kept have none.
+  -- The median hours from placement to first arrival in the store (freshness: op_merge_us, never
+  -- below 0); orders stored before arrivals were kept have none.
+-- when not $rollup
   -- Over whole microseconds, converted once per side: the median over hours as doubles cost 33 ms
   -- of roi-compare's 80 at 1M orders.
-  SELECT side, op_us_hours(quantile_cont(epoch_us(first_seen_at) - epoch_us(created_at), 0.5)) AS merge_latency_hours
+  SELECT side, op_us_hours(quantile_cont(op_merge_us(created_at, first_seen_at), 0.5)) AS merge_latency_hours
   FROM all_sides WHERE first_seen_at IS NOT NULL
   GROUP BY side
+-- or
+-- when $rollup
+  -- From the duration rollups, every source's merge latencies (measures below 0, schema/026) as
+  -- one: from the facts the median sorted 10M latencies (345 of roi-compare's 568 ms at 10M orders).
+  SELECT 'baseline' AS side, op_us_hours(q[1]) AS merge_latency_hours
+  FROM op_duration_quantiles($tenant, $a_from_day::DATE, $a_to_day::DATE, $a_months_from::DATE, $a_months_to::DATE, $a_head_from::DATE,
+    $a_head_to::DATE, $a_tail_from::DATE, $a_tail_to::DATE, $a_channels, false, NULL, -2147483648, -1, [0.5], fold := true)
+  WHERE orders > 0
+  UNION ALL
+  SELECT 'current', op_us_hours(q[1])
+  FROM op_duration_quantiles($tenant, $b_from_day::DATE, $b_to_day::DATE, $b_months_from::DATE, $b_months_to::DATE, $b_head_from::DATE,
+    $b_head_to::DATE, $b_tail_from::DATE, $b_tail_to::DATE, $b_channels, false, NULL, -2147483648, -1, [0.5], fold := true)
+  WHERE orders > 0
+-- end
 ), rolled_sides AS (
   -- The two scopes as day ranges, for the per-day rollups (open ends as ±infinity).
   SELECT * FROM (VALUES ('baseline', $a_from_day::DATE, $a_to_day::DATE, $a_channels), ('current', $b_from_day::DATE, $b_to_day::DATE, $b_channels))

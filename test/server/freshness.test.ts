@@ -13,16 +13,21 @@ import { runImport } from '../../server/import/run-import.js';
 import { ADMIN, openStore, testApp } from './helpers.js';
 import { getJson, metricRows } from './metrics-helpers.js';
 
+/** Writes orders CSVs (order_id, channel, created_at, amount) to a new directory, as runImport reads them. */
+function ordersFiles(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return (name: string, lines: string[]) => {
+    writeFileSync(join(dir, name), ['order_id,channel,created_at,amount', ...lines].join('\n'));
+    return { path: join(dir, name), name: 'orders.csv' };
+  };
+}
+
 describe('freshness on imports made at known times', () => {
   let db: Database;
   let app: ReturnType<typeof testApp>;
   beforeAll(async () => {
     db = await openStore();
-    const dir = mkdtempSync(join(tmpdir(), 'op-fresh-'));
-    const file = (name: string, lines: string[]) => {
-      writeFileSync(join(dir, name), ['order_id,channel,created_at,amount', ...lines].join('\n'));
-      return { path: join(dir, name), name: 'orders.csv' };
-    };
+    const file = ordersFiles('op-fresh-');
     const mapping = presetMapping('canonical');
     // 1 May 12:00 UTC: two tmall orders of that morning, an offline order two days old.
     await runImport(db, { mapping, files: [file('a.csv', ['A1,tmall,2025-05-01T10:00:00Z,10', 'A2,tmall,2025-05-01T11:30:00Z,20', 'B1,offline,2025-04-29T08:00:00Z,30'])], importedAt: new Date('2025-05-01T12:00:00Z') });
@@ -118,11 +123,7 @@ test('demo data: merge latency drops at the go-live (1 July 2025), the ERP chann
 test('an order whose placement is corrected to after its arrival has a merge latency of 0, from the facts and the rollups', async () => {
   const db = await openStore();
   try {
-    const dir = mkdtempSync(join(tmpdir(), 'op-fresh-neg-'));
-    const file = (name: string, lines: string[]) => {
-      writeFileSync(join(dir, name), ['order_id,channel,created_at,amount', ...lines].join('\n'));
-      return { path: join(dir, name), name: 'orders.csv' };
-    };
+    const file = ordersFiles('op-fresh-neg-');
     const mapping = presetMapping('canonical');
     await runImport(db, { mapping, files: [file('a.csv', ['C1,jd,2025-05-01T10:00:00Z,10', 'C2,jd,2025-05-01T09:00:00Z,10'])], importedAt: new Date('2025-05-01T12:00:00Z') });
     // C1 corrected: placed at 13:00, an hour after it first reached the store at 12:00.
@@ -132,6 +133,34 @@ test('an order whose placement is corrected to after its arrival has a merge lat
       const [row] = await metricRows(app, url);
       // C1 0 h (not -1), C2 3 h: median 1.5, p95 0 + 0.95 × 3.
       expect([row.orders, row.merge_p50_hours, row.merge_p95_hours]).toEqual([2, 1.5, 2.85]);
+    }
+  } finally {
+    await db.close();
+  }
+});
+
+test("roi-compare's merge latency is the median over every source's orders, never below 0, from the facts and the rollups", async () => {
+  const db = await openStore();
+  try {
+    const file = ordersFiles('op-merge-sources-');
+    const shop = { ...presetMapping('canonical'), name: 'shop' };
+    const erp = { ...presetMapping('canonical'), name: 'erp' };
+    const at = (iso: string) => new Date(iso);
+    // Baseline (April): S1 2 h; E1 first seen 3 h after placement, then corrected to 3 h after its arrival.
+    await runImport(db, { mapping: shop, files: [file('s1.csv', ['S1,tmall,2025-04-10T10:00:00Z,10'])], importedAt: at('2025-04-10T12:00:00Z') });
+    await runImport(db, { mapping: erp, files: [file('e1.csv', ['E1,tmall,2025-04-10T09:00:00Z,10'])], importedAt: at('2025-04-10T12:00:00Z') });
+    await runImport(db, { mapping: erp, files: [file('e1b.csv', ['E1,tmall,2025-04-10T15:00:00Z,10'])], importedAt: at('2025-04-11T12:00:00Z') });
+    // Current (May), all first seen at 11:00: shop 0.5 h and 1 h, erp 1 h 00 min 10 s, 6 h and 7 h,
+    // and shop S5 placed after its arrival by a later correction (0 h). The middle two, 1 h and
+    // 1 h 00 min 10 s, are one histogram bucket of two sources.
+    await runImport(db, { mapping: shop, files: [file('s2.csv', ['S2,tmall,2025-05-10T10:30:00Z,10', 'S3,tmall,2025-05-10T10:00:00Z,10', 'S5,tmall,2025-05-10T10:00:00Z,10'])], importedAt: at('2025-05-10T11:00:00Z') });
+    await runImport(db, { mapping: erp, files: [file('e2.csv', ['E2,tmall,2025-05-10T09:59:50Z,10', 'E3,tmall,2025-05-10T05:00:00Z,10', 'E4,tmall,2025-05-10T04:00:00Z,10'])], importedAt: at('2025-05-10T11:00:00Z') });
+    await runImport(db, { mapping: shop, files: [file('s5.csv', ['S5,tmall,2025-05-10T12:00:00Z,10'])], importedAt: at('2025-05-11T11:00:00Z') });
+    const url = '/api/metrics/roi-compare?baselineFrom=2025-04-01&baselineTo=2025-05-01&to=2025-06-01';
+    for (const app of [testApp(db), testApp(db, { rollups: false })]) {
+      const latency = (await metricRows(app, url)).find((r) => r.kpi === 'merge_latency_hours')!;
+      // Baseline: 0 h and 2 h (E1's −3 h reads 0). Current: (1 h + 1 h 00 min 10 s) / 2, to 9 places.
+      expect([latency.baseline, latency.current]).toEqual([1, 1.001388889]);
     }
   } finally {
     await db.close();
